@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Pixerve.Gateway.Auth;
+
+public sealed class AdminTokenOptions : AuthenticationSchemeOptions
+{
+    public string? Token { get; set; }
+}
+
+/// <summary>Accepts <c>Authorization: Bearer &lt;PIXERVE_ADMIN_TOKEN&gt;</c>, compared in constant time.</summary>
+public sealed class AdminTokenHandler(IOptionsMonitor<AdminTokenOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AdminTokenOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Admin";
+    public const string Role = "admin";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = PixerveAuthentication.BearerToken(Request);
+        if (presented is null) return Task.FromResult(AuthenticateResult.NoResult());
+        if (string.IsNullOrEmpty(Options.Token) ||
+            !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(Options.Token)))
+            return Task.FromResult(AuthenticateResult.Fail("the admin token is not valid"));
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, Role)], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        ProblemResponses.WriteAsync(Context, StatusCodes.Status401Unauthorized, "the admin token is not valid");
+}

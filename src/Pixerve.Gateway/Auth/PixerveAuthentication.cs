@@ -1,0 +1,65 @@
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Pixerve.Gateway.Auth;
+
+public static class PixerveAuthentication
+{
+    /// <summary>Forwards to the JWT scheme for job tokens and to the admin scheme for the opaque admin token.</summary>
+    public const string Scheme = "Pixerve";
+
+    public static IServiceCollection AddPixerveAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        var jwt = configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
+        if (Encoding.UTF8.GetByteCount(jwt.Secret) < JwtOptions.MinimumSecretBytes)
+            throw new InvalidOperationException(
+                $"PIXERVE_JWT_SECRET must be set to at least {JwtOptions.MinimumSecretBytes} bytes; the gateway will not start without it.");
+
+        services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "Job token or admin token", o => o.ForwardDefaultSelector = context =>
+                BearerToken(context.Request) is { } token && token.Count(c => c == '.') != 2
+                    ? AdminTokenHandler.SchemeName
+                    : JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = ValidationParameters(jwt);
+                o.Events = new JwtBearerEvents
+                {
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        context.Response.Headers.WWWAuthenticate = "Bearer";
+                        await ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized,
+                            TokenErrors.Describe(context.AuthenticateFailure));
+                    },
+                };
+            })
+            .AddScheme<AdminTokenOptions, AdminTokenHandler>(AdminTokenHandler.SchemeName,
+                o => o.Token = configuration["Pixerve:AdminToken"]);
+        services.AddAuthorization();
+        return services;
+    }
+
+    /// <summary>HS256 only, <c>exp</c> required, 30 s of clock skew; issuer and audience checked when configured.</summary>
+    public static TokenValidationParameters ValidationParameters(JwtOptions jwt) => new()
+    {
+        IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(jwt.Secret)),
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        RequireSignedTokens = true,
+        RequireExpirationTime = true,
+        ValidateLifetime = true,
+        ClockSkew = TimeSpan.FromSeconds(30),
+        ValidateIssuer = !string.IsNullOrEmpty(jwt.Issuer),
+        ValidIssuer = jwt.Issuer,
+        ValidateAudience = !string.IsNullOrEmpty(jwt.Audience),
+        ValidAudience = jwt.Audience,
+    };
+
+    public static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Pixerve.Gateway.Endpoints;
+
+public sealed record HealthResponse(string Status, DateTimeOffset Timestamp, string Version, IReadOnlyDictionary<string, string> Checks);
+
+public sealed record VersionResponse(string Version, string? Commit, string Framework, string Orleans);
+
+public static class ServiceEndpoints
+{
+    public static string Version { get; } = InformationalVersion(typeof(ServiceEndpoints).Assembly).Split('+')[0];
+
+    public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health", new HealthCheckOptions
+        {
+            ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(new HealthResponse(
+                report.Status == HealthStatus.Healthy ? "healthy" : report.Status.ToString().ToLowerInvariant(),
+                DateTimeOffset.UtcNow,
+                Version,
+                report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()))),
+        });
+
+        app.MapGet("/version", () =>
+        {
+            var informational = InformationalVersion(typeof(ServiceEndpoints).Assembly);
+            var plus = informational.IndexOf('+');
+            return Results.Ok(new VersionResponse(
+                Version,
+                plus >= 0 ? informational[(plus + 1)..] : null,
+                System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+                InformationalVersion(typeof(IGrainFactory).Assembly).Split('+')[0]));
+        });
+        return app;
+    }
+
+    private static string InformationalVersion(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
+using Pixerve.Gateway.Auth;
+using Pixerve.Gateway.Endpoints;
+using Pixerve.Gateway.Upload;
+
+namespace Pixerve.Gateway;
+
+public static class GatewayApp
+{
+    /// <param name="clusterClient">A client of an existing cluster (tests); when null the gateway connects as configured.</param>
+    public static WebApplication Build(string[] args, IClusterClient? clusterClient = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddPixerveSeedVariables();
+        var configuration = builder.Configuration;
+
+        if (clusterClient is null)
+        {
+            builder.UseOrleansClient(client =>
+            {
+                client.UseLocalhostClustering(configuration.GetValue("Pixerve:Silo:GatewayPort", 30000));
+                // The silo may still be starting; keep trying for a minute rather than failing at once.
+                var attempts = 0;
+                client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                    return ++attempts < 60;
+                });
+            });
+        }
+        else
+        {
+            builder.Services.AddSingleton(clusterClient);
+            builder.Services.AddSingleton<IGrainFactory>(clusterClient);
+        }
+
+        var uploadOptions = configuration.GetSection(UploadOptions.Section).Get<UploadOptions>() ?? new UploadOptions();
+        builder.Services.Configure<UploadOptions>(configuration.GetSection(UploadOptions.Section));
+        // Leave room for multipart framing; the handler enforces the exact file limit itself.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = uploadOptions.MaxUploadBytes + 1024 * 1024);
+
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddPixerveAuthentication(configuration);
+        builder.Services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
+        builder.Services.AddSingleton<StagingStore>();
+        builder.Services.AddSingleton<UploadHandler>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<StagingHealthCheck>("staging")
+            .AddCheck<ClusterHealthCheck>("cluster");
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        UseServedFiles(app, configuration.ServeDir());
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapPost("/upload", (HttpContext http, UploadHandler handler) => handler.HandleAsync(http));
+        app.MapJobEndpoints();
+        app.MapServiceEndpoints();
+        return app;
+    }
+
+    /// <summary><c>GET /files/{subDir}/{name}</c>, confined to the serve directory, with ETag and Range from the static file middleware.</summary>
+    private static void UseServedFiles(WebApplication app, string serveDir)
+    {
+        Directory.CreateDirectory(serveDir);
+        var contentTypes = new FileExtensionContentTypeProvider();
+        contentTypes.Mappings[".avif"] = "image/avif";
+        contentTypes.Mappings[".webp"] = "image/webp";
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            RequestPath = "/files",
+            FileProvider = new PhysicalFileProvider(serveDir),
+            ContentTypeProvider = contentTypes,
+            // Output names carry the content hash, so a name never changes meaning.
+            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "public, max-age=31536000, immutable",
+        });
+    }
+}

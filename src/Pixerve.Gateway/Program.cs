@@ -1,0 +1,4 @@
+using Pixerve.Gateway;
+
+var app = GatewayApp.Build(args);
+await app.RunAsync();

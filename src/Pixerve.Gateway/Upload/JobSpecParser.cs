@@ -1,0 +1,168 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Pixerve.Gateway.Upload;
+
+/// <summary>A spec the server refuses, naming the field at fault.</summary>
+public sealed class JobSpecException(string field, string message) : Exception($"{field}: {message}")
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>Reads and validates the <c>job</c> claim of DESIGN.md §2.</summary>
+public static partial class JobSpecParser
+{
+    public const int MaxOutputSide = 8192;
+
+    public static JobSpec Parse(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) throw new JobSpecException("job", "the token carries no job claim");
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(json).RootElement;
+        }
+        catch (JsonException)
+        {
+            throw new JobSpecException("job", "the job claim is not valid JSON");
+        }
+
+        if (root.ValueKind != JsonValueKind.Object) throw new JobSpecException("job", "must be an object");
+
+        var formats = root.TryGetProperty("formats", out var f) ? ParseFormats(f) : [];
+        var keepOriginal = Bool(root, "keepOriginal");
+        if (formats.Count == 0 && !keepOriginal)
+            throw new JobSpecException("formats", "the job asks for nothing: name at least one format or set keepOriginal");
+
+        var storageKeys = StringMap(root, "storageKeys");
+        foreach (var (backend, key) in storageKeys)
+        {
+            // No credential store exists yet, so every named key is unknown.
+            throw new JobSpecException($"storageKeys.{backend}", $"no credential named '{key}'");
+        }
+
+        var directHost = Bool(root, "directHost");
+        if (!directHost && storageKeys.Count == 0)
+            throw new JobSpecException("directHost", "the job stores nowhere: set directHost or storageKeys");
+
+        return new JobSpec
+        {
+            Formats = formats,
+            KeepOriginal = keepOriginal,
+            StorageKeys = storageKeys,
+            DirectHost = directHost,
+            SubDir = SubDir(root),
+            CompletionCallback = Callback(root),
+            CallbackHeaders = StringMap(root, "callbackHeaders"),
+            Priority = root.TryGetProperty("priority", out var p) ? Int(p, "priority", int.MinValue, int.MaxValue) : 0,
+        };
+    }
+
+    private static List<FormatRequest> ParseFormats(JsonElement formats)
+    {
+        if (formats.ValueKind != JsonValueKind.Object)
+            throw new JobSpecException("formats", "must be an object mapping a format to its settings and sizes");
+
+        var result = new List<FormatRequest>();
+        foreach (var entry in formats.EnumerateObject())
+        {
+            var field = $"formats.{entry.Name}";
+            var format = entry.Name.ToLowerInvariant() switch
+            {
+                "jpg" or "jpeg" => OutputFormat.Jpg,
+                "png" => OutputFormat.Png,
+                "webp" => OutputFormat.Webp,
+                "avif" => throw new JobSpecException(field, "AVIF output is not available on this server yet"),
+                "original" => OutputFormat.Original,
+                _ => throw new JobSpecException(field, "unknown format; use jpg, png, webp or original"),
+            };
+            if (entry.Value.ValueKind != JsonValueKind.Object) throw new JobSpecException(field, "must be an object");
+
+            int? quality = null, speed = null;
+            if (entry.Value.TryGetProperty("settings", out var settings) && settings.ValueKind == JsonValueKind.Object)
+            {
+                if (settings.TryGetProperty("quality", out var q)) quality = Int(q, $"{field}.settings.quality", 1, 100);
+                if (settings.TryGetProperty("speed", out var s)) speed = Int(s, $"{field}.settings.speed", 0, 10);
+            }
+
+            var sizes = format == OutputFormat.Original ? [] : ParseSizes(entry.Value, $"{field}.sizes");
+            result.Add(new FormatRequest(format, quality, speed, sizes));
+        }
+
+        return result;
+    }
+
+    private static List<BoxSize> ParseSizes(JsonElement format, string field)
+    {
+        if (!format.TryGetProperty("sizes", out var sizes) || sizes.ValueKind != JsonValueKind.Array || sizes.GetArrayLength() == 0)
+            throw new JobSpecException(field, "give at least one size as [width, height] or [side]");
+
+        var result = new List<BoxSize>();
+        var index = 0;
+        foreach (var size in sizes.EnumerateArray())
+        {
+            var at = $"{field}[{index++}]";
+            if (size.ValueKind != JsonValueKind.Array || size.GetArrayLength() is not (1 or 2))
+                throw new JobSpecException(at, "must be [width, height] or [side]");
+            var width = Int(size[0], at, 1, MaxOutputSide);
+            var height = size.GetArrayLength() == 2 ? Int(size[1], at, 1, MaxOutputSide) : width;
+            result.Add(new BoxSize(width, height));
+        }
+
+        return result;
+    }
+
+    private static string SubDir(JsonElement root)
+    {
+        if (!root.TryGetProperty("subDir", out var value) || value.ValueKind == JsonValueKind.Null) return "";
+        if (value.ValueKind != JsonValueKind.String) throw new JobSpecException("subDir", "must be a string");
+        var subDir = value.GetString()!.Trim('/');
+        if (subDir.Length > 200) throw new JobSpecException("subDir", "is longer than 200 characters");
+        if (subDir.Length > 0 && subDir.Split('/').Any(segment => !SubDirSegment().IsMatch(segment) || segment is "." or ".."))
+            throw new JobSpecException("subDir", "segments may hold only A-Z a-z 0-9 . _ - and may not be '.' or '..'");
+        return subDir;
+    }
+
+    private static string? Callback(JsonElement root)
+    {
+        if (!root.TryGetProperty("completionCallback", out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.String ||
+            !Uri.TryCreate(value.GetString(), UriKind.Absolute, out var uri) ||
+            uri.Scheme is not ("http" or "https"))
+            throw new JobSpecException("completionCallback", "must be an absolute http or https URL");
+        return uri.ToString();
+    }
+
+    private static bool Bool(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False or JsonValueKind.Null => false,
+            _ => throw new JobSpecException(name, "must be true or false"),
+        };
+
+    private static int Int(JsonElement value, string field, int min, int max)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < min || number > max)
+            throw new JobSpecException(field, $"must be a whole number from {min} to {max}");
+        return number;
+    }
+
+    private static Dictionary<string, string> StringMap(JsonElement root, string name)
+    {
+        var result = new Dictionary<string, string>();
+        if (!root.TryGetProperty(name, out var map) || map.ValueKind == JsonValueKind.Null) return result;
+        if (map.ValueKind != JsonValueKind.Object) throw new JobSpecException(name, "must be an object of strings");
+        foreach (var entry in map.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.String)
+                throw new JobSpecException($"{name}.{entry.Name}", "must be a string");
+            result[entry.Name] = entry.Value.GetString()!;
+        }
+
+        return result;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    private static partial Regex SubDirSegment();
+}

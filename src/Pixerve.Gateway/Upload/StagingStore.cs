@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+
+namespace Pixerve.Gateway.Upload;
+
+public sealed record StagedUpload(string BlobName, string Hash, long Length);
+
+public sealed class UploadTooLargeException(long limit) : Exception($"the upload is larger than {limit} bytes")
+{
+    public long Limit { get; } = limit;
+}
+
+/// <summary>
+/// Streams an upload into the staging container block by block while hashing it. Blocks are committed only
+/// once the whole upload has arrived, so a refused or broken upload leaves nothing behind.
+/// </summary>
+public sealed class StagingStore(BlobServiceClient blobs)
+{
+    private const int BlockSize = 4 * 1024 * 1024;
+    private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer);
+    private Task? _created;
+
+    public async Task<StagedUpload> StageAsync(ReadOnlyMemory<byte> header, Stream rest, long maxBytes, CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+
+        var blobName = $"uploads/{Guid.NewGuid():N}";
+        var blob = _container.GetBlockBlobClient(blobName);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var blockIds = new List<string>();
+        var block = new byte[BlockSize];
+        header.CopyTo(block);
+        var filled = header.Length;
+        long total = header.Length;
+
+        async Task Flush()
+        {
+            if (filled == 0) return;
+            var id = Convert.ToBase64String(BitConverter.GetBytes(blockIds.Count));
+            using var content = new MemoryStream(block, 0, filled, writable: false);
+            await blob.StageBlockAsync(id, content, cancellationToken: cancellationToken);
+            blockIds.Add(id);
+            filled = 0;
+        }
+
+        sha.AppendData(header.Span);
+        while (true)
+        {
+            if (filled == BlockSize) await Flush();
+            var read = await rest.ReadAsync(block.AsMemory(filled), cancellationToken);
+            if (read == 0) break;
+            total += read;
+            if (total > maxBytes) throw new UploadTooLargeException(maxBytes);
+            sha.AppendData(block.AsSpan(filled, read));
+            filled += read;
+        }
+
+        await Flush();
+        await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions(), cancellationToken);
+        return new StagedUpload(blobName, Convert.ToHexStringLower(sha.GetHashAndReset()), total);
+    }
+
+    private async Task EnsureContainerAsync()
+    {
+        var created = _created ??= _container.CreateIfNotExistsAsync();
+        try
+        {
+            await created;
+        }
+        catch
+        {
+            _created = null;
+            throw;
+        }
+    }
+
+    public Task DeleteAsync(string blobName) => _container.DeleteBlobIfExistsAsync(blobName);
+
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+        await _container.GetPropertiesAsync(cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Names of the staged blobs; tests use it to prove a refused upload left nothing behind.</summary>
+    public async Task<List<string>> ListAsync(CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+        var names = new List<string>();
+        await foreach (var item in _container.GetBlobsAsync(cancellationToken: cancellationToken)) names.Add(item.Name);
+        return names;
+    }
+}

@@ -1,0 +1,9 @@
+namespace Pixerve.Gateway.Upload;
+
+/// <summary>Bound from <c>Pixerve:Limits</c>.</summary>
+public sealed class UploadOptions
+{
+    public const string Section = "Pixerve:Limits";
+
+    public long MaxUploadBytes { get; set; } = 50L * 1024 * 1024;
+}

@@ -1,0 +1,3 @@
+namespace Pixerve.Gateway.Upload;
+
+public sealed record UploadResponse(string Hash, IReadOnlyList<string> ExpectedFiles);

@@ -1,0 +1,81 @@
+using System.Text;
+
+namespace Pixerve;
+
+/// <summary>One file a job will produce.</summary>
+/// <param name="Box">Null for a byte-exact copy of the source.</param>
+public sealed record PlannedOutput(string Name, OutputFormat Format, BoxSize? Box, int? Quality, int? Speed)
+{
+    public string ContentType => Format switch
+    {
+        OutputFormat.Jpg => "image/jpeg",
+        OutputFormat.Png => "image/png",
+        OutputFormat.Webp => "image/webp",
+        OutputFormat.Avif => "image/avif",
+        _ => "application/octet-stream",
+    };
+}
+
+/// <summary>The deterministic output names of DESIGN.md §2, shared by the gateway's answer and the converter.</summary>
+public static class OutputPlan
+{
+    private const int MaxBaseNameLength = 100;
+
+    public static IReadOnlyList<PlannedOutput> For(string hash, string baseName, SourceFormat source, JobSpec spec)
+    {
+        var outputs = new List<PlannedOutput>();
+        var copyName = $"{hash}_{baseName}.{source.Extension()}";
+        var copyPlanned = false;
+        foreach (var format in spec.Formats)
+        {
+            if (format.Format == OutputFormat.Original)
+            {
+                if (!copyPlanned)
+                {
+                    outputs.Add(new PlannedOutput(copyName, OutputFormat.Original, null, null, null));
+                    copyPlanned = true;
+                }
+                continue;
+            }
+
+            foreach (var box in format.Sizes)
+            {
+                var name = $"{hash}_{baseName}_{box.Height}_{box.Width}_.{Extension(format.Format)}";
+                outputs.Add(new PlannedOutput(name, format.Format, box, format.Quality, format.Speed));
+            }
+        }
+
+        if (spec.KeepOriginal && !copyPlanned)
+            outputs.Add(new PlannedOutput(copyName, OutputFormat.Original, null, null, null));
+        return outputs;
+    }
+
+    public static string Extension(OutputFormat format) => format switch
+    {
+        OutputFormat.Jpg => "jpg",
+        OutputFormat.Png => "png",
+        OutputFormat.Webp => "webp",
+        OutputFormat.Avif => "avif",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), "a copy keeps the source's extension"),
+    };
+
+    /// <summary>The uploaded file name without directories or extension, reduced to <c>[A-Za-z0-9._-]</c>.</summary>
+    public static string BaseName(string? fileName)
+    {
+        var name = (fileName ?? "").Replace('\\', '/');
+        name = name[(name.LastIndexOf('/') + 1)..];
+        var dot = name.LastIndexOf('.');
+        if (dot > 0) name = name[..dot];
+
+        var clean = new StringBuilder(Math.Min(name.Length, MaxBaseNameLength));
+        foreach (var c in name)
+        {
+            if (clean.Length == MaxBaseNameLength) break;
+            clean.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_');
+        }
+
+        // Leading dots would make hidden files (or "..") on file-system backends.
+        var result = clean.ToString().TrimStart('.');
+        return result.Length == 0 ? "original" : result;
+    }
+}

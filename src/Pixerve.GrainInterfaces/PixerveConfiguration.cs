@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Pixerve;
+
+/// <summary>Configuration names shared by the silo and the gateway.</summary>
+public static class PixerveConfiguration
+{
+    /// <summary>The blob container that holds uploads until their job is final.</summary>
+    public const string StagingContainer = "pixerve-staging";
+
+    public const string StorageConnectionStringKey = "Pixerve:Storage:ConnectionString";
+    public const string ServeDirKey = "Pixerve:ServeDir";
+    public const string DataDirKey = "Pixerve:DataDir";
+
+    /// <summary>Azurite's well-known development account.</summary>
+    public const string DevelopmentStorage = "UseDevelopmentStorage=true";
+
+    /// <summary>Maps the seed's environment variables onto configuration keys, so both spellings work.</summary>
+    public static IConfigurationBuilder AddPixerveSeedVariables(this IConfigurationBuilder builder)
+    {
+        var map = new Dictionary<string, string?>();
+        void Map(string variable, string key)
+        {
+            var value = Environment.GetEnvironmentVariable(variable);
+            if (!string.IsNullOrEmpty(value)) map[key] = value;
+        }
+
+        Map("PIXERVE_JWT_SECRET", "Pixerve:Jwt:Secret");
+        Map("PIXERVE_ADMIN_TOKEN", "Pixerve:AdminToken");
+        Map("PIXERVE_DATA_DIR", DataDirKey);
+        Map("PIXERVE_SERVE_DIR", ServeDirKey);
+        Map("PIXERVE_STORAGE_CONNECTION_STRING", StorageConnectionStringKey);
+        return builder.AddInMemoryCollection(map);
+    }
+
+    public static string StorageConnectionString(this IConfiguration configuration) =>
+        configuration[StorageConnectionStringKey] is { Length: > 0 } value ? value : DevelopmentStorage;
+
+    public static string DataDir(this IConfiguration configuration) =>
+        Path.GetFullPath(configuration[DataDirKey] is { Length: > 0 } dir ? dir : ".data");
+
+    /// <summary>Where <c>directHost</c> outputs are written and served from.</summary>
+    public static string ServeDir(this IConfiguration configuration) =>
+        Path.GetFullPath(configuration[ServeDirKey] is { Length: > 0 } dir ? dir : Path.Combine(configuration.DataDir(), "files"));
+}

@@ -1,0 +1,6 @@
+namespace Pixerve.Grains;
+
+public static class GrainStorageNames
+{
+    public const string Jobs = "jobs";
+}

@@ -1,0 +1,19 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+using Pixerve.Grains;
+
+namespace Pixerve.Silo;
+
+public static class PixerveSiloBuilderExtensions
+{
+    /// <summary>Everything a Pixerve silo needs except clustering, which the host chooses.</summary>
+    public static ISiloBuilder AddPixerve(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var connectionString = configuration.StorageConnectionString();
+        silo.AddAzureBlobGrainStorage(GrainStorageNames.Jobs, o => o.BlobServiceClient = new BlobServiceClient(connectionString));
+        silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString));
+        silo.Services.AddPixerveGrainServices(configuration);
+        return silo;
+    }
+}

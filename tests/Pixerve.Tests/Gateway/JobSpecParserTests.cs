@@ -1,0 +1,39 @@
+using Pixerve.Gateway.Upload;
+
+namespace Pixerve.Tests.Gateway;
+
+public sealed class JobSpecParserTests
+{
+    [Fact]
+    public void Reads_formats_in_written_order_with_settings_and_square_sizes()
+    {
+        var spec = JobSpecParser.Parse("""
+            {"formats": {"webp": {"settings": {"quality": 70, "speed": 3}, "sizes": [[800, 600], [200]]},
+                         "jpg": {"sizes": [[100, 50]]}},
+             "directHost": true, "subDir": "a/b-c/d.e", "priority": 5}
+            """);
+
+        Assert.Equal([OutputFormat.Webp, OutputFormat.Jpg], spec.Formats.Select(f => f.Format));
+        Assert.Equal(70, spec.Formats[0].Quality);
+        Assert.Equal(3, spec.Formats[0].Speed);
+        Assert.Equal([new BoxSize(800, 600), new BoxSize(200, 200)], spec.Formats[0].Sizes);
+        Assert.Equal("a/b-c/d.e", spec.SubDir);
+        Assert.Equal(5, spec.Priority);
+    }
+
+    [Theory]
+    [InlineData("""{"directHost": true}""", "formats")]
+    [InlineData("""{"formats": {"gif": {"sizes": [[1]]}}, "directHost": true}""", "formats.gif")]
+    [InlineData("""{"formats": {"jpg": {"sizes": []}}, "directHost": true}""", "formats.jpg.sizes")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[0, 10]]}}, "directHost": true}""", "formats.jpg.sizes[0]")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[9000]]}}, "directHost": true}""", "formats.jpg.sizes[0]")]
+    [InlineData("""{"formats": {"jpg": {"settings": {"quality": 101}, "sizes": [[10]]}}, "directHost": true}""", "formats.jpg.settings.quality")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[10]]}}}""", "directHost")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[10]]}}, "directHost": true, "subDir": "a/../b"}""", "subDir")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[10]]}}, "directHost": true, "storageKeys": {"s3": "nope"}}""", "storageKeys.s3")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[10]]}}, "directHost": true, "completionCallback": "ftp://x/"}""", "completionCallback")]
+    [InlineData("""[1, 2]""", "job")]
+    [InlineData(null, "job")]
+    public void Refuses_a_bad_spec_naming_the_field(string? json, string field) =>
+        Assert.Equal(field, Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(json)).Field);
+}

@@ -1,0 +1,84 @@
+using Pixerve.Grains.Imaging;
+using Pixerve.Tests.Infrastructure;
+using SkiaSharp;
+
+namespace Pixerve.Tests.Imaging;
+
+public sealed class ImageConverterTests
+{
+    private readonly ImageConverter _converter = new();
+
+    private static PlannedOutput Output(OutputFormat format, int width, int height) =>
+        new($"out.{format}", format, new BoxSize(width, height), null, null);
+
+    private static SKBitmap DecodeOutput(EncodedOutput output) =>
+        SKBitmap.Decode(output.Bytes.ToArray()) ?? throw new InvalidOperationException("output does not decode");
+
+    [Fact]
+    public void Exif_orientation_6_is_applied()
+    {
+        var source = File.ReadAllBytes(RepositoryPaths.Image("orient-6.jpg"));
+        var output = Assert.Single(_converter.Convert(source, [Output(OutputFormat.Png, 8192, 8192)]));
+        using var bitmap = DecodeOutput(output);
+        Assert.Equal((1280, 1920), (bitmap.Width, bitmap.Height));
+
+        // The same photo without the tag, turned by hand, must match pixel for pixel in a corner.
+        var upright = Assert.Single(_converter.Convert(File.ReadAllBytes(RepositoryPaths.Image("photo-1920x1280-canon.jpg")),
+            [Output(OutputFormat.Png, 8192, 8192)]));
+        using var reference = DecodeOutput(upright);
+        // Rotating 90° clockwise puts the source's bottom-left corner at the top-left.
+        AssertClose(reference.GetPixel(0, reference.Height - 1), bitmap.GetPixel(0, 0));
+        AssertClose(reference.GetPixel(reference.Width - 1, 0), bitmap.GetPixel(bitmap.Width - 1, bitmap.Height - 1));
+    }
+
+    [Fact]
+    public void Jpeg_is_never_upscaled_and_keeps_aspect()
+    {
+        var source = File.ReadAllBytes(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
+        var outputs = _converter.Convert(source, [Output(OutputFormat.Jpg, 4000, 4000), Output(OutputFormat.Webp, 300, 300)]);
+        Assert.Equal((1920, 1280), (outputs[0].Width, outputs[0].Height));
+        Assert.Equal((300, 200), (outputs[1].Width, outputs[1].Height));
+        using var small = DecodeOutput(outputs[1]);
+        Assert.Equal((300, 200), (small.Width, small.Height));
+    }
+
+    [Fact]
+    public void Alpha_is_kept_in_png_and_flattened_on_white_in_jpg()
+    {
+        var source = File.ReadAllBytes(RepositoryPaths.Image("alpha.png"));
+        var outputs = _converter.Convert(source, [Output(OutputFormat.Png, 1200, 800), Output(OutputFormat.Jpg, 1200, 800)]);
+        using var png = DecodeOutput(outputs[0]);
+        using var jpg = DecodeOutput(outputs[1]);
+
+        var translucent = Enumerable.Range(0, png.Width * png.Height)
+            .Select(i => (X: i % png.Width, Y: i / png.Width))
+            .First(p => png.GetPixel(p.X, p.Y).Alpha == 0);
+        Assert.Equal(0, png.GetPixel(translucent.X, translucent.Y).Alpha);
+        var flattened = jpg.GetPixel(translucent.X, translucent.Y);
+        Assert.True(flattened.Red > 240 && flattened.Green > 240 && flattened.Blue > 240, $"expected white, got {flattened}");
+    }
+
+    [Fact]
+    public void Text_is_reported_as_undecodable()
+    {
+        var source = File.ReadAllBytes(RepositoryPaths.Image("hostile/not-an-image.jpg"));
+        var error = Assert.Throws<UndecodableImageException>(() => _converter.Convert(source, [Output(OutputFormat.Jpg, 10, 10)]));
+        Assert.StartsWith("source is not a decodable image", error.Message);
+    }
+
+    [Fact]
+    public void Copy_returns_the_source_bytes_unchanged()
+    {
+        var source = File.ReadAllBytes(RepositoryPaths.Image("vb.jpg"));
+        var output = Assert.Single(_converter.Convert(source, [new PlannedOutput("copy.jpg", OutputFormat.Original, null, null, null)]));
+        Assert.Equal(source, output.Bytes.ToArray());
+    }
+
+    private static void AssertClose(SKColor expected, SKColor actual)
+    {
+        const int tolerance = 12;
+        Assert.True(Math.Abs(expected.Red - actual.Red) <= tolerance &&
+                    Math.Abs(expected.Green - actual.Green) <= tolerance &&
+                    Math.Abs(expected.Blue - actual.Blue) <= tolerance, $"expected about {expected}, got {actual}");
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Pixerve.Gateway;
+using Pixerve.Gateway.Upload;
+
+namespace Pixerve.Tests.Infrastructure;
+
+/// <summary>
+/// One real Azurite, one Orleans test cluster configured like production, and the gateway on a loopback
+/// port, shared by the tests of the <see cref="PixerveCollection"/>.
+/// </summary>
+public sealed class PixerveFixture : IAsyncLifetime
+{
+    public const string JwtSecret = "test-secret-that-is-long-enough-for-hs256-0123456789";
+    public const string AdminToken = "test-admin-token";
+
+    private AzuriteServer? _azurite;
+    private WebApplication? _gateway;
+
+    public TestCluster Cluster { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public string ServeDir { get; } = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
+    public StagingStore Staging => _gateway!.Services.GetRequiredService<StagingStore>();
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await AzuriteServer.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            [PixerveConfiguration.StorageConnectionStringKey] = _azurite.ConnectionString,
+            [PixerveConfiguration.ServeDirKey] = ServeDir,
+            ["Pixerve:Jwt:Secret"] = JwtSecret,
+            ["Pixerve:AdminToken"] = AdminToken,
+        };
+        TestSiloConfigurator.Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        var args = settings.Select(s => $"--{s.Key}={s.Value}").Append("--urls=http://127.0.0.1:0").ToArray();
+        _gateway = GatewayApp.Build(args, Cluster.Client);
+        await _gateway.StartAsync();
+        var address = _gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public string Token(object job) => TestTokens.Mint(JwtSecret, job);
+
+    public HttpRequestMessage Upload(string imagePath, string? bearer, string? formToken = null, string? fileName = null)
+    {
+        var form = new MultipartFormDataContent();
+        if (formToken is not null) form.Add(new StringContent(formToken), "token");
+        var file = new ByteArrayContent(File.ReadAllBytes(imagePath));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", fileName ?? Path.GetFileName(imagePath));
+        var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = form };
+        if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return request;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_gateway is not null) await _gateway.DisposeAsync();
+        if (Cluster is not null) await Cluster.DisposeAsync();
+        if (_azurite is not null) await _azurite.DisposeAsync();
+        Directory.Delete(ServeDir, recursive: true);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PixerveCollection : ICollectionFixture<PixerveFixture>
+{
+    public const string Name = "Pixerve cluster";
+}

@@ -1,0 +1,24 @@
+namespace Pixerve.Tests.Infrastructure;
+
+public static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary><c>../shared/testdata/images</c> beside the checkout, or <c>PIXERVE_TESTDATA</c>.</summary>
+    public static string Images { get; } =
+        Environment.GetEnvironmentVariable("PIXERVE_TESTDATA") is { Length: > 0 } dir
+            ? dir
+            : Path.GetFullPath(Path.Combine(Root, "..", "shared", "testdata", "images"));
+
+    public static string Image(string name) => Path.Combine(Images, name);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pixerve.sln"))) return dir.FullName;
+        }
+
+        throw new InvalidOperationException($"Pixerve.sln not found above {AppContext.BaseDirectory}");
+    }
+}

@@ -1,0 +1,24 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Pixerve.Tests.Infrastructure;
+
+/// <summary>Mints JWTs by hand, so tests can also make the broken ones a hostile client would send.</summary>
+public static class TestTokens
+{
+    public static string Mint(string secret, object job, DateTimeOffset? expires = null, string algorithm = "HS256", bool includeExpiry = true)
+    {
+        var header = new Dictionary<string, object> { ["alg"] = algorithm, ["typ"] = "JWT" };
+        var payload = new Dictionary<string, object> { ["job"] = job, ["iat"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+        if (includeExpiry) payload["exp"] = (expires ?? DateTimeOffset.UtcNow.AddMinutes(10)).ToUnixTimeSeconds();
+
+        var unsigned = $"{Encode(header)}.{Encode(payload)}";
+        if (algorithm == "none") return unsigned + ".";
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(unsigned));
+        return $"{unsigned}.{Base64UrlEncoder.Encode(signature)}";
+    }
+
+    private static string Encode(object value) => Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(value));
+}
