@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs Pixerve on this machine: Azurite (storage emulator), one silo, and the gateway on :8080.
+# Secrets are generated once into .data/dev-secrets.env and printed. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$PWD
+export PIXERVE_DATA_DIR=${PIXERVE_DATA_DIR:-$root/.data}
+mkdir -p "$PIXERVE_DATA_DIR"
+logs=$PIXERVE_DATA_DIR/logs
+mkdir -p "$logs"
+
+secrets=$PIXERVE_DATA_DIR/dev-secrets.env
+if [ ! -f "$secrets" ]; then
+  (umask 077
+   random() { node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))'; }
+   printf 'PIXERVE_JWT_SECRET=%s\nPIXERVE_ADMIN_TOKEN=%s\n' "$(random)" "$(random)" > "$secrets")
+fi
+# Variables already in the environment win over the generated ones.
+while IFS='=' read -r key value; do
+  [ -n "${!key:-}" ] || export "$key=$value"
+done < "$secrets"
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_for_port() { # port, name, pid
+  for _ in $(seq 1 120); do
+    port_open "$1" && return 0
+    kill -0 "$3" 2>/dev/null || { echo "$2 exited; see $logs/$2.log" >&2; tail -20 "$logs/$2.log" >&2; return 1; }
+    sleep 0.5
+  done
+  echo "$2 did not open port $1 in 60 s; see $logs/$2.log" >&2
+  return 1
+}
+
+pids=()
+stop_all() {
+  trap - EXIT INT TERM
+  for ((i=${#pids[@]}-1; i>=0; i--)); do
+    pid=${pids[i]}
+    kill -TERM "$pid" 2>/dev/null || continue
+    # Azurite may ignore SIGTERM: give everyone a grace period, then SIGKILL.
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+trap stop_all EXIT INT TERM
+
+echo "Building…"
+dotnet build src/Pixerve.Silo/Pixerve.Silo.csproj -c Release -v quiet -nologo
+dotnet build src/Pixerve.Gateway/Pixerve.Gateway.csproj -c Release -v quiet -nologo
+
+if port_open 10000; then
+  echo "Using the Azure Storage emulator already listening on 127.0.0.1:10000"
+else
+  echo "Starting Azurite (data in $PIXERVE_DATA_DIR/azurite)…"
+  Azurite/start.sh > "$logs/azurite.log" 2>&1 &
+  pids+=($!)
+  wait_for_port 10000 azurite "$!"
+  wait_for_port 10002 azurite "$!"
+fi
+
+echo "Starting the silo…"
+dotnet src/Pixerve.Silo/bin/Release/net10.0/Pixerve.Silo.dll > "$logs/silo.log" 2>&1 &
+pids+=($!)
+wait_for_port 30000 silo "$!"
+
+echo "Starting the gateway…"
+dotnet src/Pixerve.Gateway/bin/Release/net10.0/Pixerve.Gateway.dll > "$logs/gateway.log" 2>&1 &
+gateway=$!
+pids+=("$gateway")
+wait_for_port 8080 gateway "$gateway"
+
+token=$(node scripts/mint-token.mjs)
+cat <<INFO
+
+Pixerve is running: http://localhost:8080   (logs in $logs)
+  PIXERVE_JWT_SECRET=$PIXERVE_JWT_SECRET
+  PIXERVE_ADMIN_TOKEN=$PIXERVE_ADMIN_TOKEN
+
+A job token (jpg + webp at 1600 and 400 px, served from /files/demo/), valid 60 minutes:
+  TOKEN=$token
+
+Try it:
+  curl -s -H "Authorization: Bearer \$TOKEN" -F file=@photo.jpg http://localhost:8080/upload
+  curl -s -H "Authorization: Bearer \$TOKEN" "http://localhost:8080/status?hash=<hash>"
+  curl -sO http://localhost:8080/files/demo/<one of expected_files>
+Other jobs: PIXERVE_JWT_SECRET=… node scripts/mint-token.mjs '<job JSON>' [minutes]
+Ctrl-C stops Pixerve.
+INFO
+wait "$gateway"

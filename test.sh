@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test against real servers (the tests start Azurite themselves).
+set -euo pipefail
+cd "$(dirname "$0")"
+[ -x Azurite/node_modules/.bin/azurite ] || npm ci --prefix Azurite --no-audit --no-fund --loglevel=error
+
+results=$(mktemp -d)
+status=0
+dotnet test Pixerve.sln --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" "$@" || status=$?
+
+# One closing line in the plain 'N passed, N failed' form, whatever the runner printed above.
+passed=0 failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" || true)
+  passed=$((passed + $(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")))
+  failed=$((failed + $(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")))
+done
+echo "tests: $passed passed, $failed failed"
+rm -rf "$results"
+exit "$status"
