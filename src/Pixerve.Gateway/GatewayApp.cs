@@ -52,6 +52,7 @@ public static class GatewayApp
         builder.Services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
         builder.Services.AddSingleton<StagingStore>();
         builder.Services.AddSingleton<UploadHandler>();
+        builder.Services.AddSingleton<RecordLists>();
         builder.Services.AddHealthChecks()
             .AddCheck<StagingHealthCheck>("staging")
             .AddCheck<ClusterHealthCheck>("cluster");

@@ -2,7 +2,10 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Pixerve.Grains.Imaging;
+using Pixerve.Grains.Jobs;
+using Pixerve.Grains.Records;
 using Pixerve.Grains.Storage;
+using Pixerve.Grains.Webhooks;
 
 namespace Pixerve.Grains;
 
@@ -16,6 +19,20 @@ public static class GrainServices
         services.AddSingleton<ImageConverter>();
         services.AddSingleton<DirectHostStore>();
         services.Configure<DirectHostOptions>(o => o.ServeDir = configuration.ServeDir());
+
+        services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
+        services.AddSingleton<JobQueue>();
+        services.AddHostedService<JobWorkers>();
+
+        services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
+        services.PostConfigure<WebhookOptions>(o =>
+        {
+            if (string.IsNullOrEmpty(o.Secret)) o.Secret = configuration["Pixerve:Jwt:Secret"] ?? "";
+        });
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<JobWebhooks>();
+
+        services.Configure<RetentionOptions>(configuration.GetSection(RetentionOptions.Section));
         return services;
     }
 }
