@@ -9,9 +9,9 @@ public interface IJobGrain : IGrainWithStringKey
     [Alias("Submit")]
     Task<SubmitOutcome> Submit(JobSubmission submission);
 
-    /// <summary>Called by a queue worker: pending → processing. Null when the job is no longer pending.</summary>
+    /// <summary>Called by a queue worker on <paramref name="silo"/>: pending → processing. Null when the job is no longer pending.</summary>
     [Alias("TryStart")]
-    Task<JobSubmission?> TryStart();
+    Task<JobSubmission?> TryStart(string silo);
 
     /// <summary>Records the outcome of the run started by <see cref="TryStart"/>.</summary>
     [Alias("Complete")]

@@ -16,6 +16,8 @@ public sealed record JobSnapshot(
     [Id(10)] public int Attempts { get; init; }
     [Id(11)] public WebhookRecord? Webhook { get; init; }
     [Id(12)] public string SpecJson { get; init; } = "{}";
+    /// <summary>The silo whose worker ran the latest attempt.</summary>
+    [Id(13)] public string? ProcessedBy { get; init; }
 }
 
 /// <summary>One output and where it was stored.</summary>

@@ -1,4 +1,6 @@
+using System.Net;
 using Azure.Data.Tables;
+using Orleans.Configuration;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Pixerve.Grains;
@@ -8,6 +10,30 @@ namespace Pixerve.Silo;
 
 public static class PixerveSiloBuilderExtensions
 {
+    /// <summary>
+    /// One localhost silo by default; with <c>Pixerve:Cluster:Mode = azure</c>, any number of silos that find each
+    /// other through the storage account's membership table.
+    /// </summary>
+    public static ISiloBuilder UsePixerveClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var siloPort = configuration.GetValue("Pixerve:Silo:Port", EndpointOptions.DEFAULT_SILO_PORT);
+        var gatewayPort = configuration.GetValue("Pixerve:Silo:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        if (!configuration.UsesAzureClustering())
+            return silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: PixerveConfiguration.ServiceId,
+                clusterId: configuration.ClusterId());
+
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = configuration.ClusterId();
+            o.ServiceId = PixerveConfiguration.ServiceId;
+        });
+        silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString()));
+        var advertised = IPAddress.Parse(configuration["Pixerve:Silo:AdvertisedIP"] is { Length: > 0 } ip ? ip : "127.0.0.1");
+        silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: advertised != IPAddress.Loopback);
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Pixerve:Cluster:Membership"));
+        return silo;
+    }
+
     /// <summary>Everything a Pixerve silo needs except clustering, which the host chooses.</summary>
     public static ISiloBuilder AddPixerve(this ISiloBuilder silo, IConfiguration configuration)
     {

@@ -15,11 +15,13 @@ public sealed record StatusResponse(
     IReadOnlyList<string> ExpectedFiles,
     IReadOnlyList<StoredFile> Files,
     string? Error,
-    WebhookResponse? Webhook)
+    WebhookResponse? Webhook,
+    string? ProcessedBy)
 {
     public static StatusResponse From(JobSnapshot job) => new(job.Hash, job.Status.ToWire(), job.Priority, job.CreatedAt,
         job.UpdatedAt, job.StartedAt, job.FinishedAt, job.Attempts, job.ExpectedFiles, job.Files, job.Error,
-        job.Webhook is { } w ? new WebhookResponse(w.Outcome.ToString().ToLowerInvariant(), w.Attempts, w.LastStatusCode, w.LastError, w.DeliveredAt) : null);
+        job.Webhook is { } w ? new WebhookResponse(w.Outcome.ToString().ToLowerInvariant(), w.Attempts, w.LastStatusCode, w.LastError, w.DeliveredAt) : null,
+        job.ProcessedBy);
 }
 
 public sealed record WebhookResponse(string Status, int Attempts, int? LastStatusCode, string? LastError, DateTimeOffset? DeliveredAt);

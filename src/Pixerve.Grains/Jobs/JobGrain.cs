@@ -50,7 +50,13 @@ public sealed partial class JobGrain(
         return SubmitOutcome.Queued;
     }
 
-    public async Task<JobSubmission?> TryStart()
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Whatever brings a job's grain back after its silo died (a status read, the reminder) resumes the job.
+        if (job.RecordExists && !State.Status.IsFinal()) await ResumeAsync();
+    }
+
+    public async Task<JobSubmission?> TryStart(string silo)
     {
         _queued = false;
         if (!job.RecordExists || State.Status != JobStatus.Pending || State.CancelRequested) return null;
@@ -58,6 +64,7 @@ public sealed partial class JobGrain(
         State.Status = JobStatus.Processing;
         State.Attempts++;
         State.StartedAt = State.UpdatedAt = clock.GetUtcNow();
+        State.ProcessedBy = silo;
         await WriteAsync();
         _running = true;
         // A long conversion must not find its activation collected for idleness when it reports back.
@@ -114,6 +121,7 @@ public sealed partial class JobGrain(
             Attempts = State.Attempts,
             Webhook = State.Webhook,
             SpecJson = submission.SpecJson,
+            ProcessedBy = State.ProcessedBy,
         });
     }
 
@@ -137,23 +145,28 @@ public sealed partial class JobGrain(
             return;
         }
 
-        switch (State.Status)
+        if (State.Status.IsFinal())
         {
-            case JobStatus.Pending:
-                Enqueue();
-                break;
-            case JobStatus.Processing when !_running:
-                // Started by an activation that is gone (its silo died): run it again; outputs are idempotent.
-                logger.LogWarning("Job {Hash} was processing on a lost activation; queuing it again", Hash);
-                State.Status = JobStatus.Pending;
-                State.UpdatedAt = clock.GetUtcNow();
-                await WriteAsync();
-                Enqueue();
-                break;
-            case var final when final.IsFinal():
-                if (!await DeliverWebhookIfDueAsync()) await UnregisterResumeReminder();
-                break;
+            if (!await DeliverWebhookIfDueAsync()) await UnregisterResumeReminder();
+            return;
         }
+
+        await ResumeAsync();
+    }
+
+    /// <summary>Makes sure a job that is not final is queued or running somewhere.</summary>
+    private async Task ResumeAsync()
+    {
+        if (State.Status == JobStatus.Processing && !_running)
+        {
+            // Started by an activation that is gone (its silo died): run it again; outputs are idempotent.
+            logger.LogWarning("Job {Hash} was processing on a lost activation ({Silo}); queuing it again", Hash, State.ProcessedBy);
+            State.Status = JobStatus.Pending;
+            State.UpdatedAt = clock.GetUtcNow();
+            await WriteAsync();
+        }
+
+        if (State.Status == JobStatus.Pending) Enqueue();
     }
 
     private void Enqueue()

@@ -19,4 +19,5 @@ public sealed class JobState
     [Id(11)] public WebhookRecord? Webhook { get; set; }
     /// <summary>The index day this job's outcome is listed under, so a rerun can move it.</summary>
     [Id(12)] public string? IndexedDay { get; set; }
+    [Id(13)] public string? ProcessedBy { get; set; }
 }

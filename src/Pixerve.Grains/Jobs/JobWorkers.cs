@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 
 namespace Pixerve.Grains.Jobs;
 
@@ -8,7 +9,12 @@ namespace Pixerve.Grains.Jobs;
 /// The silo's conversion workers: each takes the next job from <see cref="JobQueue"/>, asks its grain to
 /// start, converts it on this silo and reports back. Their number bounds the silo's concurrent conversions.
 /// </summary>
-public sealed class JobWorkers(JobQueue queue, IGrainFactory grains, IOptions<JobOptions> options, ILogger<JobWorkers> logger)
+public sealed class JobWorkers(
+    JobQueue queue,
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    IOptions<JobOptions> options,
+    ILogger<JobWorkers> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -51,7 +57,7 @@ public sealed class JobWorkers(JobQueue queue, IGrainFactory grains, IOptions<Jo
     private async Task RunAsync(string hash)
     {
         var job = grains.GetGrain<IJobGrain>(hash);
-        var submission = await job.TryStart();
+        var submission = await job.TryStart(silo.SiloAddress.ToString());
         if (submission is null) return;
 
         ConversionResult result;
