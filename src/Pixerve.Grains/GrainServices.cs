@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 using Pixerve.Grains.Imaging;
 using Pixerve.Grains.Jobs;
 using Pixerve.Grains.Records;
@@ -22,7 +23,8 @@ public static class GrainServices
 
         services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
         services.AddSingleton<JobQueue>();
-        services.AddHostedService<JobWorkers>();
+        services.AddSingleton<JobWorkers>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<JobWorkers>());
 
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.PostConfigure<WebhookOptions>(o =>
