@@ -106,6 +106,7 @@ public static class GatewayApp
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A directHost output (ETag, Range, immutable caching)");
         app.MapJobEndpoints();
+        app.MapJobEvents();
         app.MapServiceEndpoints();
         return app;
     }

@@ -191,6 +191,41 @@ public sealed class LifecycleTests(PixerveFixture fixture)
         Assert.Equal("success", (await fixture.GetJsonAsync($"/failures?hash={hash}", token)).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Events_stream_each_state_change_until_the_job_is_final()
+    {
+        var token = fixture.Token(Job("lifecycle/events"));
+        fixture.Queue().Pause();
+        var events = new List<(string Type, JsonElement Data)>();
+        try
+        {
+            var hash = await fixture.UploadAsync("photo-2560x1600.jpg", token);
+            using var request = fixture.Request(HttpMethod.Get, $"/events?hash={hash}", token);
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            using var response = await fixture.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            await UploadTests.AssertOk(response);
+            Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+            var stream = await response.Content.ReadAsStreamAsync(deadline.Token);
+            await foreach (var item in System.Net.ServerSentEvents.SseParser.Create(stream).EnumerateAsync(deadline.Token))
+            {
+                events.Add((item.EventType, JsonDocument.Parse(item.Data).RootElement));
+                if (events.Count == 1) fixture.Queue().Resume();
+            }
+        }
+        finally
+        {
+            fixture.Queue().Resume();
+        }
+
+        // A state shorter than the gateway's poll interval may be skipped, but never reordered.
+        var types = events.Select(e => e.Type).ToList();
+        Assert.Equal("pending", types[0]);
+        Assert.Equal("completed", types[^1]);
+        Assert.Equal(types.Distinct().OrderBy(t => Array.IndexOf(["pending", "processing", "completed"], t)), types);
+        Assert.Equal("completed", events[^1].Data.GetProperty("status").GetString());
+        Assert.Equal(1, events[^1].Data.GetProperty("files").GetArrayLength());
+    }
+
     private static void AssertSigned(ReceivedCallback callback)
     {
         var expected = "sha256=" + Convert.ToHexStringLower(
