@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
+using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Endpoints;
 using Pixerve.Gateway.Upload;
@@ -66,6 +67,7 @@ public static class GatewayApp
         app.MapPost("/upload", (HttpContext http, UploadHandler handler) => handler.HandleAsync(http));
         app.MapJobEndpoints();
         app.MapServiceEndpoints();
+        app.MapCredentialEndpoints(configuration);
         return app;
     }
 

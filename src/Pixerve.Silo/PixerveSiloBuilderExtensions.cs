@@ -12,6 +12,12 @@ public static class PixerveSiloBuilderExtensions
     {
         var connectionString = configuration.StorageConnectionString();
         silo.AddAzureBlobGrainStorage(GrainStorageNames.Jobs, o => o.BlobServiceClient = new BlobServiceClient(connectionString));
+        // Storage credentials (secrets encrypted by Data Protection) in their own container.
+        silo.AddAzureBlobGrainStorage(GrainStorageNames.Credentials, o =>
+        {
+            o.BlobServiceClient = new BlobServiceClient(connectionString);
+            o.ContainerName = "pixerve-credentials";
+        });
         silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString));
         silo.Services.AddPixerveGrainServices(configuration);
         return silo;

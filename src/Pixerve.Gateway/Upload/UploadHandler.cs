@@ -81,6 +81,7 @@ public sealed class UploadHandler(
         try
         {
             spec = JobSpecParser.Parse(principal.FindFirst("job")?.Value);
+            await StorageKeyCheck.EnsureKnownAsync(grains, spec);
         }
         catch (JobSpecException e)
         {
