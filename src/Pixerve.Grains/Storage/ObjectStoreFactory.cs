@@ -7,6 +7,7 @@ public sealed class ObjectStoreFactory
     {
         CredentialType.S3 => new S3ObjectStore(credential),
         CredentialType.Sftp => new SftpObjectStore(credential),
+        CredentialType.Gcs => new GcsObjectStore(credential),
         CredentialType.Direct => new LocalDirectoryStore(credential),
         _ => throw new NotSupportedException($"{credential.Type.ToWire()} storage is not available on this server yet"),
     };

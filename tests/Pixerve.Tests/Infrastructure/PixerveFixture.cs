@@ -22,6 +22,7 @@ public sealed class PixerveFixture : IAsyncLifetime
     private AzuriteServer? _azurite;
     private S3rverServer? _s3;
     private SshdServer? _sshd;
+    private FakeGcsServer? _gcs;
     private WebApplication? _gateway;
 
     public TestCluster Cluster { get; private set; } = null!;
@@ -31,6 +32,7 @@ public sealed class PixerveFixture : IAsyncLifetime
     public string StorageConnectionString => _azurite!.ConnectionString;
     public S3rverServer S3 => _s3!;
     public SshdServer Sshd => _sshd!;
+    public FakeGcsServer Gcs => _gcs!;
 
     public async Task InitializeAsync()
     {
@@ -40,6 +42,7 @@ public sealed class PixerveFixture : IAsyncLifetime
         _azurite = await azurite;
         _s3 = await s3;
         _sshd = await sshd;
+        _gcs = await FakeGcsServer.StartAsync();
         var settings = new Dictionary<string, string?>
         {
             [PixerveConfiguration.StorageConnectionStringKey] = _azurite.ConnectionString,
@@ -92,6 +95,7 @@ public sealed class PixerveFixture : IAsyncLifetime
         if (_azurite is not null) await _azurite.DisposeAsync();
         if (_s3 is not null) await _s3.DisposeAsync();
         if (_sshd is not null) await _sshd.DisposeAsync();
+        if (_gcs is not null) await _gcs.DisposeAsync();
         Directory.Delete(ServeDir, recursive: true);
     }
 }

@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Pixerve.Tests.Gateway;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Storage;
+
+/// <summary>The real Google.Cloud.Storage.V1 client against <see cref="FakeGcsServer"/> (no GCS emulator installs here).</summary>
+[Collection(PixerveCollection.Name)]
+public sealed class GcsBackendTests(PixerveFixture fixture)
+{
+    [Fact]
+    public async Task Gcs_credential_passes_its_probe_and_a_job_stores_the_produced_bytes_there()
+    {
+        using var rsa = RSA.Create(2048);
+        var serviceAccount = new Dictionary<string, string>
+        {
+            ["type"] = "service_account",
+            ["project_id"] = "pixerve-test",
+            ["private_key_id"] = "test-key",
+            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
+            ["client_email"] = "pixerve@pixerve-test.iam.gserviceaccount.com",
+            ["client_id"] = "1",
+            ["token_uri"] = fixture.Gcs.BaseUri + "token",
+        };
+        var data = new { bucket = "pixerve-gcs", prefix = "media", base_uri = fixture.Gcs.BaseUri, service_account_json = serviceAccount };
+        using (var created = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Post, "/admin/credentials", new { key = "gcs-main", type = "gcs", data })))
+        {
+            await UploadTests.AssertOk(created);
+            Assert.DoesNotContain("PRIVATE KEY", await created.Content.ReadAsStringAsync());
+        }
+
+        using (var probe = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Post, "/admin/credentials/gcs-main/test")))
+            await UploadTests.AssertOk(probe);
+        Assert.DoesNotContain(fixture.Gcs.Objects.Keys, k => k.Contains(".pixerve-probe-"));
+        // The client gzips JSON request bodies (the upload initiation); the fake must have read them that way.
+        Assert.True(fixture.Gcs.GzipBodies > 0);
+
+        var job = new
+        {
+            formats = new { webp = new { sizes = new[] { new[] { 48 } } } },
+            keepOriginal = true,
+            directHost = true,
+            subDir = "gcs/case",
+            storageKeys = new { gcs = "gcs-main" },
+        };
+        var token = fixture.Token(job);
+        using var upload = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("va.jpg"), token));
+        await UploadTests.AssertOk(upload);
+        var body = await upload.Content.ReadFromJsonAsync<JsonElement>();
+        var status = await fixture.WaitUntilFinalAsync(body.GetProperty("hash").GetString()!, token);
+        Assert.True("completed" == status.GetProperty("status").GetString(), status.ToString());
+
+        foreach (var name in body.GetProperty("expected_files").EnumerateArray().Select(e => e.GetString()!))
+        {
+            var stored = status.GetProperty("files").EnumerateArray().Single(f => f.GetProperty("name").GetString() == name && f.GetProperty("backend").GetString() == "gcs");
+            Assert.Equal($"gs://pixerve-gcs/media/gcs/case/{name}", stored.GetProperty("location").GetString());
+            using var served = await fixture.Http.GetAsync($"/files/gcs/case/{name}");
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            Assert.Equal(await served.Content.ReadAsByteArrayAsync(), fixture.Gcs.Objects[$"pixerve-gcs/media/gcs/case/{name}"]);
+        }
+    }
+}
