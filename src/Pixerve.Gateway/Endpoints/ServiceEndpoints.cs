@@ -4,7 +4,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Pixerve.Gateway.Endpoints;
 
-public sealed record HealthResponse(string Status, DateTimeOffset Timestamp, string Version, IReadOnlyDictionary<string, string> Checks);
+public sealed record HealthResponse(
+    string Status,
+    DateTimeOffset Timestamp,
+    string Version,
+    IReadOnlyDictionary<string, string> Checks,
+    IReadOnlyDictionary<string, BackendHealth> Backends);
 
 public sealed record VersionResponse(string Version, string? Commit, string Framework, string Orleans);
 
@@ -16,11 +21,12 @@ public static class ServiceEndpoints
     {
         app.MapHealthChecks("/health", new HealthCheckOptions
         {
-            ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(new HealthResponse(
+            ResponseWriter = async (context, report) => await context.Response.WriteAsJsonAsync(new HealthResponse(
                 report.Status == HealthStatus.Healthy ? "healthy" : report.Status.ToString().ToLowerInvariant(),
                 DateTimeOffset.UtcNow,
                 Version,
-                report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()))),
+                report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
+                await StorageBackendsHealth.GetAsync(context.RequestServices.GetRequiredService<IGrainFactory>(), context.RequestAborted))),
         });
 
         app.MapGet("/version", () =>

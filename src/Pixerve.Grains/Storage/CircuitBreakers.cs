@@ -32,9 +32,6 @@ public sealed class CircuitBreakers(IOptions<StorageResilienceOptions> options, 
 {
     private readonly ConcurrentDictionary<string, Circuit> _circuits = new(StringComparer.Ordinal);
 
-    /// <summary>Raised when a circuit changes state: (circuit name, new state, last error).</summary>
-    public event Action<string, CircuitState, string?>? StateChanged;
-
     /// <summary>Null when the call may go ahead; otherwise why it may not.</summary>
     public string? TryEnter(string name)
     {
@@ -52,7 +49,8 @@ public sealed class CircuitBreakers(IOptions<StorageResilienceOptions> options, 
         }
     }
 
-    public void Succeeded(string name)
+    /// <summary>Closes the circuit; true when it was not closed.</summary>
+    public bool Succeeded(string name)
     {
         var circuit = _circuits.GetOrAdd(name, _ => new Circuit());
         bool changed;
@@ -64,10 +62,11 @@ public sealed class CircuitBreakers(IOptions<StorageResilienceOptions> options, 
             circuit.LastError = null;
         }
 
-        if (changed) StateChanged?.Invoke(name, CircuitState.Closed, null);
+        return changed;
     }
 
-    public void Failed(string name, string error)
+    /// <summary>Counts a failed operation; true when this opened the circuit.</summary>
+    public bool Failed(string name, string error)
     {
         var circuit = _circuits.GetOrAdd(name, _ => new Circuit());
         bool opened;
@@ -84,7 +83,7 @@ public sealed class CircuitBreakers(IOptions<StorageResilienceOptions> options, 
             }
         }
 
-        if (opened) StateChanged?.Invoke(name, CircuitState.Open, error);
+        return opened;
     }
 
     public CircuitState StateOf(string name) => _circuits.TryGetValue(name, out var circuit) ? circuit.State : CircuitState.Closed;

@@ -43,13 +43,13 @@ public sealed class StorageGrain(
                 {
                     var error = $"storage {label} failed writing {file.Name}: {store.Describe(e)}";
                     logger.LogWarning(e, "Storage {Label} failed writing {Name}", label, file.Name);
-                    breakers.Failed(circuit, error);
+                    if (breakers.Failed(circuit, error)) ReportCircuit(request.CredentialKey, "open", error);
                     return new StoreResult(files, error);
                 }
             }
         }
 
-        breakers.Succeeded(circuit);
+        if (breakers.Succeeded(circuit)) ReportCircuit(request.CredentialKey, "closed", null);
         return new StoreResult(files, null);
     }
 
@@ -73,8 +73,17 @@ public sealed class StorageGrain(
             }
         }
 
-        breakers.Succeeded(CircuitName(Kind, credentialKey));
+        if (breakers.Succeeded(CircuitName(Kind, credentialKey))) ReportCircuit(credentialKey, "closed", null);
         return null;
+    }
+
+    /// <summary>Tells the cluster's health view that a circuit changed (one-way: never delays the job).</summary>
+    private void ReportCircuit(string? credentialKey, string state, string? error)
+    {
+        if (state == "open") logger.LogWarning("Storage circuit {Circuit} opened: {Error}", CircuitName(Kind, credentialKey), error);
+        else logger.LogInformation("Storage circuit {Circuit} closed", CircuitName(Kind, credentialKey));
+        _ = GrainFactory.GetGrain<IStorageHealthGrain>(0)
+            .Report(new CircuitReport(RuntimeIdentity, Kind, credentialKey, state, error, DateTimeOffset.UtcNow));
     }
 
     private async Task<(IObjectStore? Store, string? Error)> OpenAsync(string? credentialKey)

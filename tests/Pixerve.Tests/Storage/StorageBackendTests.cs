@@ -142,6 +142,28 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
             return error!.Contains("circuit open");
         }, TimeSpan.FromMinutes(2), "the s3-down circuit to open");
         Assert.Contains("unavailable", error);
+
+        // /health shows the open circuit (reported one-way by the silo) and the working backends as closed.
+        JsonElement backends = default;
+        await Poll.UntilAsync(async () =>
+        {
+            using var health = await fixture.Http.GetAsync("/health");
+            backends = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("backends");
+            return backends.TryGetProperty("s3-down", out var down) && down.GetProperty("circuit").GetString() == "open";
+        }, TimeSpan.FromSeconds(30), "/health to report the s3-down circuit open");
+        Assert.Equal("s3", backends.GetProperty("s3-down").GetProperty("type").GetString());
+        Assert.Contains("s3 's3-down'", backends.GetProperty("s3-down").GetProperty("last_error").GetString());
+    }
+
+    [Fact]
+    public async Task Health_lists_a_configured_backend_with_a_closed_circuit()
+    {
+        await PutCredentialAsync("s3-health", "s3", S3Data("health"));
+        await AssertProbeOkAsync("s3-health");
+        using var health = await fixture.Http.GetAsync("/health");
+        var backend = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("backends").GetProperty("s3-health");
+        Assert.Equal("s3", backend.GetProperty("type").GetString());
+        Assert.Equal("closed", backend.GetProperty("circuit").GetString());
     }
 
     private async Task PutCredentialAsync(string key, string type, object data)
