@@ -103,6 +103,41 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Sftp_accepts_any_host_key_only_when_the_credential_says_so()
+    {
+        var data = new
+        {
+            host = "127.0.0.1",
+            port = fixture.Sshd.Port,
+            username = fixture.Sshd.User,
+            private_key = fixture.Sshd.PrivateKey,
+            accept_any_host_key = true,
+        };
+        await PutCredentialAsync("sftp-any-host", "sftp", data);
+        await AssertProbeOkAsync("sftp-any-host");
+    }
+
+    [Fact]
+    public async Task A_direct_credential_writes_to_its_own_directory()
+    {
+        var root = Directory.CreateTempSubdirectory("pixerve-direct-").FullName;
+        try
+        {
+            await PutCredentialAsync("shared-disk", "direct", new { path = root, base_url = "https://cdn.example/media" });
+            var job = new { formats = new { jpg = new { sizes = new[] { new[] { 40 } } } }, subDir = "d", storageKeys = new { direct = "shared-disk" } };
+            var (status, expected) = await RunJobAsync("va.webp", job);
+            Assert.Equal("completed", status.GetProperty("status").GetString());
+            var name = Assert.Single(expected);
+            Assert.Equal($"https://cdn.example/media/d/{name}", File(status, name, "direct").GetProperty("location").GetString());
+            Assert.True(System.IO.File.Exists(Path.Combine(root, "d", name)));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task One_job_stores_every_output_on_s3_sftp_and_the_serve_directory()
     {
         await PutCredentialAsync("s3-all", "s3", S3Data("all"));
@@ -139,6 +174,7 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
             Assert.Equal("failed", status.GetProperty("status").GetString());
             error = status.GetProperty("error").GetString();
             Assert.Contains("s3 's3-down'", error);
+            Assert.True(error!.Contains("cannot reach") || error.Contains("circuit open"), error);
             return error!.Contains("circuit open");
         }, TimeSpan.FromMinutes(2), "the s3-down circuit to open");
         Assert.Contains("unavailable", error);
