@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Orleans.Configuration;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 using Pixerve.Gateway.Admin;
@@ -26,7 +28,24 @@ public static class GatewayApp
         {
             builder.UseOrleansClient(client =>
             {
-                client.UseLocalhostClustering(configuration.GetValue("Pixerve:Silo:GatewayPort", 30000));
+                if (configuration.UsesAzureClustering())
+                {
+                    client.Configure<ClusterOptions>(o =>
+                    {
+                        o.ClusterId = configuration.ClusterId();
+                        o.ServiceId = PixerveConfiguration.ServiceId;
+                    });
+                    client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString()));
+                }
+                else
+                {
+                    client.UseLocalhostClustering(configuration.GetValue("Pixerve:Silo:GatewayPort", 30000),
+                        PixerveConfiguration.ServiceId, configuration.ClusterId());
+                }
+
+                // A grain whose silo just died answers nothing until the cluster notices; don't hold requests for long.
+                client.Configure<ClientMessagingOptions>(o =>
+                    o.ResponseTimeout = configuration.GetValue("Pixerve:Gateway:GrainCallTimeout", TimeSpan.FromSeconds(30)));
                 // The silo may still be starting; keep trying for a minute rather than failing at once.
                 var attempts = 0;
                 client.UseConnectionRetryFilter(async (_, cancellationToken) =>
@@ -53,6 +72,7 @@ public static class GatewayApp
         builder.Services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
         builder.Services.AddSingleton<StagingStore>();
         builder.Services.AddSingleton<UploadHandler>();
+        builder.Services.AddSingleton<RecordLists>();
         builder.Services.AddHealthChecks()
             .AddCheck<StagingHealthCheck>("staging")
             .AddCheck<ClusterHealthCheck>("cluster");

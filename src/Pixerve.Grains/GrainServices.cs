@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Pixerve.Grains.Credentials;
 using Pixerve.Grains.Imaging;
+using Pixerve.Grains.Jobs;
+using Pixerve.Grains.Records;
 using Pixerve.Grains.Storage;
+using Pixerve.Grains.Webhooks;
 
 namespace Pixerve.Grains;
 
@@ -27,6 +30,20 @@ public static class GrainServices
         services.AddOptions<KeyManagementOptions>()
             .Configure<BlobServiceClient>((o, blobs) => o.XmlRepository = new BlobXmlRepository(blobs));
         services.Configure<DirectHostOptions>(o => o.ServeDir = configuration.ServeDir());
+
+        services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
+        services.AddSingleton<JobQueue>();
+        services.AddHostedService<JobWorkers>();
+
+        services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
+        services.PostConfigure<WebhookOptions>(o =>
+        {
+            if (string.IsNullOrEmpty(o.Secret)) o.Secret = configuration["Pixerve:Jwt:Secret"] ?? "";
+        });
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<JobWebhooks>();
+
+        services.Configure<RetentionOptions>(configuration.GetSection(RetentionOptions.Section));
         return services;
     }
 }

@@ -78,9 +78,10 @@ public sealed class UploadHandler(
     private async Task<IResult> AcceptFileAsync(ClaimsPrincipal principal, string? fileName, Stream body, CancellationToken cancellationToken)
     {
         JobSpec spec;
+        var specJson = principal.FindFirst("job")?.Value;
         try
         {
-            spec = JobSpecParser.Parse(principal.FindFirst("job")?.Value);
+            spec = JobSpecParser.Parse(specJson);
             await StorageKeyCheck.EnsureKnownAsync(grains, spec);
         }
         catch (JobSpecException e)
@@ -107,7 +108,7 @@ public sealed class UploadHandler(
 
         var baseName = OutputPlan.BaseName(fileName);
         var job = grains.GetGrain<IJobGrain>(staged.Hash);
-        var outcome = await job.Submit(new JobSubmission(spec, staged.BlobName, baseName, format, staged.Length));
+        var outcome = await job.Submit(new JobSubmission(spec, staged.BlobName, baseName, format, staged.Length, specJson!));
         if (outcome == SubmitOutcome.AlreadyActive)
         {
             await staging.DeleteAsync(staged.BlobName);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Pixerve.Gateway;
 using Pixerve.Gateway.Upload;
+using Pixerve.Grains.Jobs;
 
 namespace Pixerve.Tests.Infrastructure;
 
@@ -14,7 +15,7 @@ namespace Pixerve.Tests.Infrastructure;
 /// One real Azurite, one Orleans test cluster configured like production, and the gateway on a loopback
 /// port, shared by the tests of the <see cref="PixerveCollection"/>.
 /// </summary>
-public sealed class PixerveFixture : IAsyncLifetime
+public class PixerveFixture : IAsyncLifetime
 {
     public const string JwtSecret = "test-secret-that-is-long-enough-for-hs256-0123456789";
     public const string AdminToken = "test-admin-token";
@@ -34,6 +35,21 @@ public sealed class PixerveFixture : IAsyncLifetime
     public SshdServer Sshd => _sshd!;
     public FakeGcsServer Gcs => _gcs!;
 
+    protected virtual int SiloCount => 1;
+
+    /// <summary>One conversion at a time per silo, so tests can reason about queue order.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Pixerve:Jobs:Concurrency", "1"),
+        new("Pixerve:Jobs:ResumePeriod", "00:00:03"),
+        new("Pixerve:Webhooks:AllowPrivateNetworks", "true"),
+        new("Pixerve:Webhooks:FirstRetryDelay", "00:00:00.200"),
+    ];
+
+    /// <summary>The queue of one in-process silo (the primary by default).</summary>
+    public JobQueue Queue(SiloHandle? silo = null) =>
+        ((InProcessSiloHandle)(silo ?? Cluster.Primary)!).SiloHost!.Services.GetRequiredService<JobQueue>();
+
     public async Task InitializeAsync()
     {
         var azurite = AzuriteServer.StartAsync();
@@ -50,9 +66,10 @@ public sealed class PixerveFixture : IAsyncLifetime
             ["Pixerve:Jwt:Secret"] = JwtSecret,
             ["Pixerve:AdminToken"] = AdminToken,
         };
+        foreach (var (key, value) in Settings) settings[key] = value;
         TestSiloConfigurator.Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
-        var builder = new TestClusterBuilder(1);
+        var builder = new TestClusterBuilder((short)SiloCount);
         builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -65,6 +82,13 @@ public sealed class PixerveFixture : IAsyncLifetime
     }
 
     public string Token(object job) => TestTokens.Mint(JwtSecret, job);
+
+    public HttpRequestMessage Request(HttpMethod method, string path, string bearer)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return request;
+    }
 
     public HttpRequestMessage Upload(string imagePath, string? bearer, string? formToken = null, string? fileName = null)
     {
