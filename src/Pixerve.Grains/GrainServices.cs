@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Pixerve.Grains.Credentials;
+using Orleans.Runtime;
 using Pixerve.Grains.Imaging;
 using Pixerve.Grains.Jobs;
 using Pixerve.Grains.Records;
@@ -33,7 +34,8 @@ public static class GrainServices
 
         services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
         services.AddSingleton<JobQueue>();
-        services.AddHostedService<JobWorkers>();
+        services.AddSingleton<JobWorkers>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<JobWorkers>());
 
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.PostConfigure<WebhookOptions>(o =>

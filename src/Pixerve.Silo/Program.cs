@@ -7,6 +7,8 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.Configuration.AddPixerveSeedVariables();
+// Leave room for running conversions to finish (Pixerve:Jobs:ShutdownTimeout) after SIGTERM.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2));
 builder.UseOrleans(silo => silo.UsePixerveClustering(builder.Configuration).AddPixerve(builder.Configuration));
 
 await builder.Build().RunAsync();

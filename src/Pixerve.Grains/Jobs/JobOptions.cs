@@ -14,5 +14,8 @@ public sealed class JobOptions
     /// <summary>Runs that break for a reason outside the image (storage, a lost silo) before the job fails.</summary>
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>How long a stopping silo waits for its running conversions before leaving them to another silo.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Environment.ProcessorCount;
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -8,30 +7,55 @@ namespace Pixerve.Grains.Jobs;
 /// <summary>
 /// The silo's conversion workers: each takes the next job from <see cref="JobQueue"/>, asks its grain to
 /// start, converts it on this silo and reports back. Their number bounds the silo's concurrent conversions.
+/// They start once the silo is active and stop first when it shuts down: running conversions get
+/// <see cref="JobOptions.ShutdownTimeout"/> to finish, and jobs still queued here stay pending in storage,
+/// to be resumed by their reminders on another silo.
 /// </summary>
 public sealed class JobWorkers(
     JobQueue queue,
     IGrainFactory grains,
     ILocalSiloDetails silo,
     IOptions<JobOptions> options,
-    ILogger<JobWorkers> logger)
-    : BackgroundService
+    ILogger<JobWorkers> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _workers = Task.CompletedTask;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(JobWorkers), ServiceLifecycleStage.Active, Start, Stop);
+
+    private Task Start(CancellationToken cancellationToken)
     {
         var count = options.Value.EffectiveConcurrency;
         logger.LogInformation("Starting {Count} conversion workers", count);
-        return Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Run(() => WorkAsync(stoppingToken), stoppingToken)));
+        _workers = Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Run(() => WorkAsync(_stopping.Token))));
+        return Task.CompletedTask;
     }
 
-    private async Task WorkAsync(CancellationToken stoppingToken)
+    private async Task Stop(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        await _stopping.CancelAsync();
+        var running = queue.Running;
+        try
+        {
+            await _workers.WaitAsync(options.Value.ShutdownTimeout, cancellationToken);
+            logger.LogInformation("Conversion workers stopped; {Running} running conversions finished, {Queued} jobs left to other silos",
+                running, queue.Depth);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            logger.LogWarning("{Running} conversions did not finish in time; their jobs will run again elsewhere", queue.Running);
+        }
+    }
+
+    private async Task WorkAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
         {
             string hash;
             try
             {
-                hash = await queue.DequeueAsync(stoppingToken);
+                hash = await queue.DequeueAsync(stopping);
             }
             catch (OperationCanceledException)
             {

@@ -67,9 +67,9 @@ public class PixerveFixture : IAsyncLifetime
             ["Pixerve:AdminToken"] = AdminToken,
         };
         foreach (var (key, value) in Settings) settings[key] = value;
-        TestSiloConfigurator.Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-
         var builder = new TestClusterBuilder((short)SiloCount);
+        // Per cluster, not static: fixtures of several collections run side by side.
+        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
