@@ -27,6 +27,10 @@ public sealed class FakeGcsServer : IAsyncDisposable
 
     public string BaseUri { get; }
 
+    /// <summary>Object names starting with this get a 500 on their upload initiation while <see cref="FailuresLeft"/> > 0.</summary>
+    public string? FailPrefix { get; set; }
+    public int FailuresLeft;
+
     private FakeGcsServer(WebApplication app, string address)
     {
         _app = app;
@@ -73,6 +77,14 @@ public sealed class FakeGcsServer : IAsyncDisposable
             var name = request.Query["name"].ToString();
             if (name.Length == 0 && body.Length > 0)
                 name = JsonDocument.Parse(body).RootElement.GetProperty("name").GetString()!;
+            if (FailPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal) && Interlocked.Decrement(ref FailuresLeft) >= 0)
+            {
+                // 500 rather than 503: the Google client retries 503 itself, and this is meant for Pixerve's retries.
+                context.Response.StatusCode = 500;
+                await context.Response.WriteAsJsonAsync(new { error = new { code = 500, message = "fake GCS: injected failure" } });
+                return;
+            }
+
             var id = Guid.NewGuid().ToString("N");
             _sessions[id] = new UploadSession(bucket, name, request.Headers["X-Upload-Content-Type"].ToString());
             context.Response.Headers.Location = $"{request.Scheme}://{request.Host}/upload-session/{id}";

@@ -14,18 +14,7 @@ public sealed class GcsBackendTests(PixerveFixture fixture)
     [Fact]
     public async Task Gcs_credential_passes_its_probe_and_a_job_stores_the_produced_bytes_there()
     {
-        using var rsa = RSA.Create(2048);
-        var serviceAccount = new Dictionary<string, string>
-        {
-            ["type"] = "service_account",
-            ["project_id"] = "pixerve-test",
-            ["private_key_id"] = "test-key",
-            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
-            ["client_email"] = "pixerve@pixerve-test.iam.gserviceaccount.com",
-            ["client_id"] = "1",
-            ["token_uri"] = fixture.Gcs.BaseUri + "token",
-        };
-        var data = new { bucket = "pixerve-gcs", prefix = "media", base_uri = fixture.Gcs.BaseUri, service_account_json = serviceAccount };
+        var data = new { bucket = "pixerve-gcs", prefix = "media", base_uri = fixture.Gcs.BaseUri, service_account_json = ServiceAccount() };
         using (var created = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Post, "/admin/credentials", new { key = "gcs-main", type = "gcs", data })))
         {
             await UploadTests.AssertOk(created);
@@ -61,5 +50,48 @@ public sealed class GcsBackendTests(PixerveFixture fixture)
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
             Assert.Equal(await served.Content.ReadAsByteArrayAsync(), fixture.Gcs.Objects[$"pixerve-gcs/media/gcs/case/{name}"]);
         }
+    }
+
+    [Fact]
+    public async Task A_server_error_is_retried_and_the_job_still_completes()
+    {
+        var data = new { bucket = "pixerve-gcs", prefix = "retry", base_uri = fixture.Gcs.BaseUri, service_account_json = ServiceAccount() };
+        using (var created = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Post, "/admin/credentials", new { key = "gcs-retry", type = "gcs", data })))
+            await UploadTests.AssertOk(created);
+        fixture.Gcs.FailPrefix = "retry/";
+        fixture.Gcs.FailuresLeft = 2;
+        try
+        {
+            var job = new { formats = new { png = new { sizes = new[] { new[] { 24 } } } }, subDir = "r", storageKeys = new { gcs = "gcs-retry" } };
+            var token = fixture.Token(job);
+            using var upload = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("gray.jpg"), token));
+            await UploadTests.AssertOk(upload);
+            var body = await upload.Content.ReadFromJsonAsync<JsonElement>();
+            var status = await fixture.WaitUntilFinalAsync(body.GetProperty("hash").GetString()!, token);
+
+            Assert.True("completed" == status.GetProperty("status").GetString(), status.ToString());
+            Assert.True(fixture.Gcs.FailuresLeft < 0, "both injected failures were hit");
+            var name = body.GetProperty("expected_files")[0].GetString();
+            Assert.True(fixture.Gcs.Objects.ContainsKey($"pixerve-gcs/retry/r/{name}"));
+        }
+        finally
+        {
+            fixture.Gcs.FailPrefix = null;
+        }
+    }
+
+    private Dictionary<string, string> ServiceAccount()
+    {
+        using var rsa = RSA.Create(2048);
+        return new Dictionary<string, string>
+        {
+            ["type"] = "service_account",
+            ["project_id"] = "pixerve-test",
+            ["private_key_id"] = "test-key",
+            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
+            ["client_email"] = "pixerve@pixerve-test.iam.gserviceaccount.com",
+            ["client_id"] = "1",
+            ["token_uri"] = fixture.Gcs.BaseUri + "token",
+        };
     }
 }

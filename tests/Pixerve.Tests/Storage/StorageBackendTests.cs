@@ -118,6 +118,23 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Sftp_login_refused_by_the_server_is_reported_as_such()
+    {
+        // This sshd takes keys only, so a password credential is refused: a clear error, not retried.
+        await PutCredentialAsync("sftp-password", "sftp", new
+        {
+            host = "127.0.0.1",
+            port = fixture.Sshd.Port,
+            username = fixture.Sshd.User,
+            password = "not-accepted-here",
+            host_key_fingerprint = fixture.Sshd.HostKeyFingerprint,
+        });
+        using var probe = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Post, "/admin/credentials/sftp-password/test"));
+        var problem = await UploadTests.AssertProblem(probe, HttpStatusCode.BadGateway);
+        Assert.Contains("refused the login", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task A_direct_credential_writes_to_its_own_directory()
     {
         var root = Directory.CreateTempSubdirectory("pixerve-direct-").FullName;
