@@ -9,7 +9,7 @@ public sealed record CredentialListResponse(IReadOnlyList<CredentialListItem> Cr
 
 /// <param name="Data">The non-secret fields only.</param>
 /// <param name="SecretFields">Which secrets are set; their values are never answered.</param>
-public sealed record CredentialResponse(string Key, string Type, IReadOnlyDictionary<string, string> Data, IReadOnlyList<string> SecretFields, DateTimeOffset UpdatedAt);
+public sealed record CredentialResponse(string Key, string Type, IReadOnlyDictionary<string, object> Data, IReadOnlyList<string> SecretFields, DateTimeOffset UpdatedAt);
 
 public sealed record CredentialTestResponse(string Key, string Type, bool Ok);
 
@@ -88,7 +88,7 @@ public static class CredentialEndpoints
     }
 
     private static CredentialResponse Response(CredentialSummary credential) =>
-        new(credential.Key, credential.Type.ToWire(), credential.Settings, credential.SecretFields, credential.UpdatedAt);
+        new(credential.Key, credential.Type.ToWire(), CredentialSchema.Typed(credential.Type, credential.Settings), credential.SecretFields, credential.UpdatedAt);
 
     private static IResult NotFound(string key) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no credential named '{key}'");

@@ -116,6 +116,18 @@ public static partial class CredentialSchema
         return new CredentialDefinition(key, type, settings, secrets);
     }
 
+    /// <summary>Stored settings with flags and ports as JSON booleans and numbers again, as they were posted.</summary>
+    public static IReadOnlyDictionary<string, object> Typed(CredentialType type, IReadOnlyDictionary<string, string> settings)
+    {
+        var kinds = Fields[type].ToDictionary(f => f.Name, f => f.Kind);
+        return settings.ToDictionary(s => s.Key, s => kinds.GetValueOrDefault(s.Key) switch
+        {
+            FieldKind.Flag when bool.TryParse(s.Value, out var flag) => (object)flag,
+            FieldKind.Port when int.TryParse(s.Value, CultureInfo.InvariantCulture, out var port) => port,
+            _ => s.Value,
+        });
+    }
+
     private static string Value(CredentialField field, JsonElement value, string at)
     {
         switch (field.Kind)

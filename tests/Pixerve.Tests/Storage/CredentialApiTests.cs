@@ -97,6 +97,7 @@ public sealed class CredentialApiTests(PixerveFixture fixture)
             var body = JsonDocument.Parse(text).RootElement;
             Assert.Equal("photos", body.GetProperty("data").GetProperty("bucket").GetString());
             Assert.Equal("http://127.0.0.1:9/", body.GetProperty("data").GetProperty("service_url").GetString());
+            Assert.True(body.GetProperty("data").GetProperty("force_path_style").GetBoolean());
             Assert.False(body.GetProperty("data").TryGetProperty("secret_access_key", out _));
             Assert.Equal(["secret_access_key"], body.GetProperty("secret_fields").EnumerateArray().Select(e => e.GetString()));
         }
