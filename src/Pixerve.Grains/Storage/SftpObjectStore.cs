@@ -63,7 +63,10 @@ public sealed class SftpObjectStore : IObjectStore
         var slash = path.LastIndexOf('/');
         if (slash > 0) await EnsureDirectoryAsync(path[..slash], cancellationToken);
         using var body = ObjectStoreErrors.ReadOnlyStream(file.Bytes);
-        await _client.UploadFileAsync(body, path, cancellationToken);
+        // Upload beside the target, then rename over it, so a reader never sees half a file.
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        await _client.UploadFileAsync(body, temporary, cancellationToken);
+        await ReplaceAsync(temporary, path, cancellationToken);
         return _display + (path.StartsWith('/') ? path : "/~/" + path);
     }
 
@@ -86,6 +89,21 @@ public sealed class SftpObjectStore : IObjectStore
                 _ when ObjectStoreErrors.IsNetwork(error) => $"cannot reach {_display}: {error.Message}",
                 _ => $"{_display}: {error.Message}",
             };
+
+    private async Task ReplaceAsync(string temporary, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // OpenSSH's posix-rename extension replaces atomically; SSH.NET exposes it synchronously only.
+            await Task.Run(() => _client.RenameFile(temporary, path, isPosix: true), cancellationToken);
+        }
+        catch (NotSupportedException)
+        {
+            // A server without the extension: plain SFTP rename refuses an existing target.
+            if (await _client.ExistsAsync(path, cancellationToken)) await _client.DeleteFileAsync(path, cancellationToken);
+            await _client.RenameFileAsync(temporary, path, cancellationToken);
+        }
+    }
 
     private string RemotePath(string relativePath) => _root.Length == 0 ? relativePath : $"{_root}/{relativePath}";
 

@@ -83,6 +83,9 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
             Assert.Equal(await ServedBytesAsync("sftp/case", name), await System.IO.File.ReadAllBytesAsync(path));
             Assert.EndsWith(path, File(status, name, "sftp").GetProperty("location").GetString());
         }
+
+        // Files are uploaded beside their target and renamed over it: nothing temporary is left.
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(fixture.Sshd.Root, "main"), "*.tmp", SearchOption.AllDirectories));
     }
 
     [Fact]
@@ -95,10 +98,15 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
         var problem = await UploadTests.AssertProblem(probe, HttpStatusCode.BadGateway);
         Assert.Contains("host key", problem.GetProperty("detail").GetString());
 
-        var (status, _) = await RunJobAsync("vb.webp", Job("sftp/wrong", new { sftp = "sftp-wrong-pin" }));
+        // The job also names a working S3: it fails as a whole, and the record shows what did land where.
+        await PutCredentialAsync("s3-beside-wrong-pin", "s3", S3Data("beside"));
+        var (status, expected) = await RunJobAsync("vb.webp", Job("sftp/wrong", new { s3 = "s3-beside-wrong-pin", sftp = "sftp-wrong-pin" }));
         Assert.Equal("failed", status.GetProperty("status").GetString());
         Assert.Contains("sftp 'sftp-wrong-pin'", status.GetProperty("error").GetString());
         Assert.Contains("host key", status.GetProperty("error").GetString());
+        Assert.DoesNotContain("s3 's3-beside-wrong-pin'", status.GetProperty("error").GetString());
+        Assert.All(expected, name => File(status, name, "s3"));
+        Assert.DoesNotContain(status.GetProperty("files").EnumerateArray(), f => f.GetProperty("backend").GetString() == "sftp");
         Assert.False(Directory.Exists(Path.Combine(fixture.Sshd.Root, "wrong")));
     }
 
