@@ -7,6 +7,7 @@ using Microsoft.Extensions.FileProviders;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Endpoints;
+using Pixerve.Gateway.Limits;
 using Pixerve.Gateway.Upload;
 
 namespace Pixerve.Gateway;
@@ -73,6 +74,8 @@ public static class GatewayApp
         builder.Services.AddSingleton<StagingStore>();
         builder.Services.AddSingleton<UploadHandler>();
         builder.Services.AddSingleton<RecordLists>();
+        builder.Services.AddUploadRateLimits(configuration);
+        builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
             .AddCheck<StagingHealthCheck>("staging")
             .AddCheck<ClusterHealthCheck>("cluster");
@@ -80,11 +83,29 @@ public static class GatewayApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Files first, before routing picks the /files endpoint that only answers for missing ones.
         UseServedFiles(app, configuration.ServeDir());
+        app.UseRouting();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
-        app.MapPost("/upload", (HttpContext http, UploadHandler handler) => handler.HandleAsync(http));
+        app.MapOpenApi();
+        app.MapPost("/upload", (HttpContext http, UploadHandler handler) => handler.HandleAsync(http))
+            .RequireRateLimiting(UploadRateLimits.SubjectPolicy)
+            .Accepts<UploadForm>("multipart/form-data")
+            .Produces<UploadResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Upload an image; answers at once with its hash and the files it will produce");
+        app.MapGet("/files/{**path}", (string path) => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no file {path}"))
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/jpeg", "image/png", "image/webp", "image/avif")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A directHost output (ETag, Range, immutable caching)");
         app.MapJobEndpoints();
         app.MapServiceEndpoints();
         app.MapCredentialEndpoints(configuration);

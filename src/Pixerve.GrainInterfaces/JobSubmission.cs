@@ -18,6 +18,8 @@ public enum SubmitOutcome
     Queued,
     /// <summary>The same bytes are already pending or processing; the caller's staged blob is not needed.</summary>
     AlreadyActive,
+    /// <summary>The silo's queue is full: the caller should answer 503 and drop its staged blob.</summary>
+    Overloaded,
 }
 
 [GenerateSerializer, Alias("pixerve.CancelOutcome")]

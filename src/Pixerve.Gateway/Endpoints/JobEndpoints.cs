@@ -6,13 +6,14 @@ public static class JobEndpoints
 {
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
-        var jobs = app.MapGroup("").RequireAuthorization();
+        var jobs = app.MapGroup("").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
         jobs.MapGet("/status", async (string? hash, IGrainFactory grains) =>
         {
             if (BadHash(hash) is { } bad) return bad;
             var job = await grains.GetGrain<IJobGrain>(hash!).GetSnapshot();
             return job is null ? Unknown(hash!) : Results.Ok(StatusResponse.From(job));
-        });
+        }).Produces<StatusResponse>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A job's status");
 
         jobs.MapDelete("/cancel", async (string? hash, IGrainFactory grains) =>
         {
@@ -25,7 +26,8 @@ public static class JobEndpoints
                 _ => Results.Problem(statusCode: StatusCodes.Status409Conflict,
                     detail: $"job {hash} is {(await job.GetSnapshot())!.Status.ToWire()}: only a pending job can be cancelled"),
             };
-        });
+        }).Produces<StatusResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Cancel a pending job");
 
         jobs.MapGet("/success", async (string? hash, IGrainFactory grains) =>
         {
@@ -34,7 +36,7 @@ public static class JobEndpoints
             return Results.Ok(job is { Status: JobStatus.Completed }
                 ? new SuccessRecord(hash!, "success", job.FinishedAt!.Value, job.Files.Count, JobData.From(job))
                 : new RecordStatus(hash!, "not_found"));
-        });
+        }).Produces<SuccessRecord>().Produces<RecordStatus>().WithSummary("A job's success record");
 
         jobs.MapGet("/failures", async (string? hash, IGrainFactory grains) =>
         {
@@ -46,11 +48,15 @@ public static class JobEndpoints
                 JobStatus.Completed => Results.Ok(new RecordStatus(hash!, "success")),
                 _ => Results.Ok(new RecordStatus(hash!, "not_found")),
             };
-        });
+        }).Produces<FailureRecord>().Produces<RecordStatus>().WithSummary("A job's failure record");
 
-        var admin = app.MapGroup("").RequireAuthorization(PixerveAuthentication.AdminPolicy);
-        admin.MapGet("/success/list", (int? limit, string? cursor, RecordLists lists) => lists.PageAsync(IndexKind.Success, limit, cursor));
-        admin.MapGet("/failures/list", (int? limit, string? cursor, RecordLists lists) => lists.PageAsync(IndexKind.Failure, limit, cursor));
+        var admin = app.MapGroup("").RequireAuthorization(PixerveAuthentication.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        admin.MapGet("/success/list", (int? limit, string? cursor, RecordLists lists) => lists.PageAsync(IndexKind.Success, limit, cursor))
+            .Produces<RecordPage>().WithSummary("Succeeded jobs, newest first");
+        admin.MapGet("/failures/list", (int? limit, string? cursor, RecordLists lists) => lists.PageAsync(IndexKind.Failure, limit, cursor))
+            .Produces<RecordPage>().WithSummary("Failed jobs, newest first");
         return app;
     }
 

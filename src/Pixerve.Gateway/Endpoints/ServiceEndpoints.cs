@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Pixerve.Gateway.Endpoints;
@@ -19,15 +18,18 @@ public static class ServiceEndpoints
 
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions
+        app.MapGet("/health", async (HealthCheckService health, IGrainFactory grains, HttpContext http) =>
         {
-            ResponseWriter = async (context, report) => await context.Response.WriteAsJsonAsync(new HealthResponse(
+            var report = await health.CheckHealthAsync();
+            var body = new HealthResponse(
                 report.Status == HealthStatus.Healthy ? "healthy" : report.Status.ToString().ToLowerInvariant(),
                 DateTimeOffset.UtcNow,
                 Version,
                 report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
-                await StorageBackendsHealth.GetAsync(context.RequestServices.GetRequiredService<IGrainFactory>(), context.RequestAborted))),
-        });
+                await StorageBackendsHealth.GetAsync(grains, http.RequestAborted));
+            return Results.Json(body, statusCode: report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+        }).Produces<HealthResponse>().Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Whether staging storage and the cluster answer, and each storage backend's circuit");
 
         app.MapGet("/version", () =>
         {
@@ -38,7 +40,7 @@ public static class ServiceEndpoints
                 plus >= 0 ? informational[(plus + 1)..] : null,
                 System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 InformationalVersion(typeof(IGrainFactory).Assembly).Split('+')[0]));
-        });
+        }).Produces<VersionResponse>().WithSummary("Build information");
         return app;
     }
 

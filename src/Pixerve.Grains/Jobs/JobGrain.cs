@@ -31,6 +31,7 @@ public sealed partial class JobGrain(
     {
         if (job.RecordExists && State.Status is JobStatus.Pending or JobStatus.Processing)
             return SubmitOutcome.AlreadyActive;
+        if (queue.IsFull) return SubmitOutcome.Overloaded;
 
         var now = clock.GetUtcNow();
         var previousDay = job.RecordExists ? State.IndexedDay : null;

@@ -14,6 +14,9 @@ public sealed class JobOptions
     /// <summary>Runs that break for a reason outside the image (storage, a lost silo) before the job fails.</summary>
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>Pending jobs one silo holds before uploads get 503 instead of piling up without bound.</summary>
+    public int MaxQueueDepth { get; set; } = 10_000;
+
     /// <summary>How long a stopping silo waits for its running conversions before leaving them to another silo.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

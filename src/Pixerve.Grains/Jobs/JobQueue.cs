@@ -1,10 +1,12 @@
+using Microsoft.Extensions.Options;
+
 namespace Pixerve.Grains.Jobs;
 
 /// <summary>
 /// This silo's pending jobs, highest priority first, then in arrival order. It holds only hashes: the
 /// job's state is persisted by its grain, and a job lost with this queue is re-queued by its reminder.
 /// </summary>
-public sealed class JobQueue
+public sealed class JobQueue(IOptions<JobOptions> options)
 {
     private readonly PriorityQueue<string, (int NegativePriority, long Sequence)> _pending = new();
     private readonly HashSet<string> _members = [];
@@ -20,6 +22,11 @@ public sealed class JobQueue
     }
 
     public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Pending jobs this silo accepts before new uploads are turned away with 503.</summary>
+    public int Capacity { get; set; } = options.Value.MaxQueueDepth;
+
+    public bool IsFull => Depth >= Capacity;
 
     /// <summary>False when the hash is already waiting here.</summary>
     public bool Enqueue(string hash, int priority)

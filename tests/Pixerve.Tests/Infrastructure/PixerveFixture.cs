@@ -25,6 +25,7 @@ public class PixerveFixture : IAsyncLifetime
     private SshdServer? _sshd;
     private FakeGcsServer? _gcs;
     private WebApplication? _gateway;
+    private Dictionary<string, string?> _settings = [];
 
     public TestCluster Cluster { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
@@ -74,11 +75,18 @@ public class PixerveFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        var args = settings.Select(s => $"--{s.Key}={s.Value}").Append("--urls=http://127.0.0.1:0").ToArray();
-        _gateway = GatewayApp.Build(args, Cluster.Client);
-        await _gateway.StartAsync();
-        var address = _gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
+        _settings = settings;
+        (_gateway, Http) = await StartGatewayAsync();
+    }
+
+    /// <summary>Another gateway on this cluster, with settings of its own on top of the fixture's.</summary>
+    public async Task<(WebApplication App, HttpClient Http)> StartGatewayAsync(params string[] extraSettings)
+    {
+        var args = _settings.Select(s => $"--{s.Key}={s.Value}").Append("--urls=http://127.0.0.1:0").Concat(extraSettings).ToArray();
+        var gateway = GatewayApp.Build(args, Cluster.Client);
+        await gateway.StartAsync();
+        var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (gateway, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) });
     }
 
     public string Token(object job) => TestTokens.Mint(JwtSecret, job);
