@@ -3,6 +3,9 @@ using Pixerve.Gateway.Auth;
 
 namespace Pixerve.Gateway.Admin;
 
+/// <summary>The body of <c>POST /admin/credentials</c> (documentation; the handler validates the JSON itself to name bad fields).</summary>
+public sealed record CredentialRequest(string Key, string Type, IReadOnlyDictionary<string, object> Data);
+
 public sealed record CredentialListItem(string Key, string Type);
 
 public sealed record CredentialListResponse(IReadOnlyList<CredentialListItem> Credentials);
@@ -19,8 +22,9 @@ public static class CredentialEndpoints
     public static IEndpointRouteBuilder MapCredentialEndpoints(this IEndpointRouteBuilder app, IConfiguration configuration)
     {
         var adminToken = configuration["Pixerve:AdminToken"];
-        var group = app.MapGroup("/admin/credentials").AddEndpointFilter(async (context, next) =>
-            AdminRefusal(context.HttpContext, adminToken) ?? await next(context));
+        var group = app.MapGroup("/admin/credentials").WithTags("Storage credentials")
+            .AddEndpointFilter(async (context, next) => AdminRefusal(context.HttpContext, adminToken) ?? await next(context))
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPost("", async (HttpContext http, IGrainFactory grains) =>
         {
@@ -44,21 +48,24 @@ public static class CredentialEndpoints
             var isNew = await store.Put(credential);
             var response = Response((await store.Get(credential.Key))!);
             return isNew ? Results.Created($"/admin/credentials/{credential.Key}", response) : Results.Ok(response);
-        });
+        }).Accepts<CredentialRequest>("application/json").Produces<CredentialResponse>(StatusCodes.Status201Created).Produces<CredentialResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Add or replace a storage credential");
 
         group.MapGet("", async (IGrainFactory grains) =>
         {
             var all = await grains.GetGrain<ICredentialStoreGrain>(0).List();
             return Results.Ok(new CredentialListResponse(all.Select(c => new CredentialListItem(c.Key, c.Type.ToWire())).ToList()));
-        });
+        }).Produces<CredentialListResponse>().WithSummary("Every credential's key and type");
 
         group.MapGet("/{key}", async (string key, IGrainFactory grains) =>
             await grains.GetGrain<ICredentialStoreGrain>(0).Get(key) is { } credential
                 ? Results.Ok(Response(credential))
-                : NotFound(key));
+                : NotFound(key))
+            .Produces<CredentialResponse>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A credential's non-secret fields");
 
         group.MapDelete("/{key}", async (string key, IGrainFactory grains) =>
-            await grains.GetGrain<ICredentialStoreGrain>(0).Delete(key) ? Results.NoContent() : NotFound(key));
+            await grains.GetGrain<ICredentialStoreGrain>(0).Delete(key) ? Results.NoContent() : NotFound(key))
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Delete a credential");
 
         group.MapPost("/{key}/test", async (string key, IGrainFactory grains) =>
         {
@@ -69,7 +76,8 @@ public static class CredentialEndpoints
                 ? Results.Ok(new CredentialTestResponse(key, type, true))
                 : Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The storage backend refused the probe",
                     detail: $"{type} '{key}': {error}");
-        });
+        }).Produces<CredentialTestResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway)
+            .WithSummary("Write and delete a probe object with the credential");
         return app;
     }
 

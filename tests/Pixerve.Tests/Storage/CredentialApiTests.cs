@@ -113,6 +113,14 @@ public sealed class CredentialApiTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_lists_the_credential_routes()
+    {
+        var document = await fixture.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).Where(p => p.StartsWith("/admin", StringComparison.Ordinal));
+        Assert.Equivalent(new[] { "/admin/credentials", "/admin/credentials/{key}", "/admin/credentials/{key}/test" }, paths.ToArray(), strict: true);
+    }
+
+    [Fact]
     public async Task Secrets_are_encrypted_in_grain_storage()
     {
         const string secret = "secret-that-must-not-be-stored-in-clear";
