@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 [ -x Azurite/node_modules/.bin/azurite ] || npm ci --prefix Azurite --no-audit --no-fund --loglevel=error
+# The storage tests' S3 server; sshd comes from Debian's openssh-server (.ci/run installs it).
+[ -x tests/servers/node_modules/.bin/s3rver ] || npm ci --prefix tests/servers --no-audit --no-fund --loglevel=error
 
 results=$(mktemp -d)
 status=0

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using Orleans.Configuration;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
+using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Endpoints;
 using Pixerve.Gateway.Limits;
@@ -108,6 +109,7 @@ public static class GatewayApp
         app.MapJobEndpoints();
         app.MapJobEvents();
         app.MapServiceEndpoints();
+        app.MapCredentialEndpoints(configuration);
         return app;
     }
 

@@ -3,7 +3,6 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Pixerve.Grains.Imaging;
-using Pixerve.Grains.Storage;
 
 namespace Pixerve.Grains;
 
@@ -15,7 +14,6 @@ namespace Pixerve.Grains;
 public sealed class ConverterGrain(
     BlobServiceClient blobs,
     ImageConverter converter,
-    DirectHostStore directHost,
     ILogger<ConverterGrain> logger) : Grain, IConverterGrain
 {
     public async Task<ConversionResult> Convert(ConversionRequest request)
@@ -49,15 +47,39 @@ public sealed class ConverterGrain(
         logger.LogInformation("Converted {Hash} into {Count} outputs in {Elapsed:F0} ms",
             request.Hash, encoded.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
-        var files = new List<StoredFile>(encoded.Count);
-        foreach (var output in encoded)
-        {
-            if (spec.DirectHost)
-                files.Add(await directHost.WriteAsync(spec.SubDir, output.Plan.Name, output.Bytes, output.Width, output.Height, CancellationToken.None));
-        }
-
-        return new ConversionResult(files, null);
+        return await StoreAsync(spec, submission.SourceFormat, encoded);
     }
+
+    /// <summary>
+    /// Hands every output to the storage grain of each backend the job names, all on this silo, in parallel.
+    /// The job succeeds only when every output is on every backend; the error names each backend that failed.
+    /// </summary>
+    private async Task<ConversionResult> StoreAsync(JobSpec spec, SourceFormat sourceFormat, IReadOnlyList<EncodedOutput> encoded)
+    {
+        var outputs = encoded
+            .Select(o => new OutputFile(o.Plan.Name, ContentType(o.Plan, sourceFormat), o.Bytes, o.Width, o.Height))
+            .ToList();
+        var targets = new List<(string Backend, string? Key)>();
+        if (spec.DirectHost) targets.Add(("direct", null));
+        targets.AddRange(spec.StorageKeys.Select(entry => (entry.Key, (string?)entry.Value)));
+
+        var results = await Task.WhenAll(targets.Select(target =>
+            GrainFactory.GetGrain<IStorageGrain>(target.Backend).Store(new StoreRequest(target.Key, spec.SubDir, outputs))));
+        var files = results.SelectMany(r => r.Files).ToList();
+        var errors = results.Where(r => r.Error is not null).Select(r => r.Error!).ToList();
+        return new ConversionResult(files, errors.Count == 0 ? null : string.Join("; ", errors));
+    }
+
+    private static string ContentType(PlannedOutput plan, SourceFormat source) => plan.Format != OutputFormat.Original
+        ? plan.ContentType
+        : source switch
+        {
+            SourceFormat.Jpeg => "image/jpeg",
+            SourceFormat.Png => "image/png",
+            SourceFormat.Gif => "image/gif",
+            SourceFormat.Webp => "image/webp",
+            _ => "application/octet-stream",
+        };
 
     private async Task<ReadOnlyMemory<byte>> ReadStagedAsync(JobSubmission submission)
     {

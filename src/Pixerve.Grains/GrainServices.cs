@@ -1,6 +1,9 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Pixerve.Grains.Credentials;
 using Orleans.Runtime;
 using Pixerve.Grains.Imaging;
 using Pixerve.Grains.Jobs;
@@ -19,6 +22,14 @@ public static class GrainServices
         services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
         services.AddSingleton<ImageConverter>();
         services.AddSingleton<DirectHostStore>();
+        services.AddSingleton<ObjectStoreFactory>();
+        services.AddSingleton<CircuitBreakers>();
+        services.Configure<StorageResilienceOptions>(configuration.GetSection(StorageResilienceOptions.Section));
+        services.AddSingleton<CredentialProtector>();
+        // Every silo shares one key ring in the storage account, so any silo decrypts what another encrypted.
+        services.AddDataProtection().SetApplicationName("pixerve");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<BlobServiceClient>((o, blobs) => o.XmlRepository = new BlobXmlRepository(blobs));
         services.Configure<DirectHostOptions>(o => o.ServeDir = configuration.ServeDir());
 
         services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));

@@ -39,6 +39,12 @@ public static class PixerveSiloBuilderExtensions
     {
         var connectionString = configuration.StorageConnectionString();
         silo.AddAzureBlobGrainStorage(GrainStorageNames.Jobs, o => o.BlobServiceClient = new BlobServiceClient(connectionString));
+        // Storage credentials (secrets encrypted by Data Protection) in their own container.
+        silo.AddAzureBlobGrainStorage(GrainStorageNames.Credentials, o =>
+        {
+            o.BlobServiceClient = new BlobServiceClient(connectionString);
+            o.ContainerName = "pixerve-credentials";
+        });
         silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString));
 
         // A job's resume reminder may tick faster than Orleans' default one-minute floor (tests do).

@@ -3,7 +3,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Pixerve.Gateway.Endpoints;
 
-public sealed record HealthResponse(string Status, DateTimeOffset Timestamp, string Version, IReadOnlyDictionary<string, string> Checks);
+public sealed record HealthResponse(
+    string Status,
+    DateTimeOffset Timestamp,
+    string Version,
+    IReadOnlyDictionary<string, string> Checks,
+    IReadOnlyDictionary<string, BackendHealth> Backends);
 
 public sealed record VersionResponse(string Version, string? Commit, string Framework, string Orleans);
 
@@ -13,17 +18,18 @@ public static class ServiceEndpoints
 
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", async (HealthCheckService health) =>
+        app.MapGet("/health", async (HealthCheckService health, IGrainFactory grains, HttpContext http) =>
         {
             var report = await health.CheckHealthAsync();
             var body = new HealthResponse(
                 report.Status == HealthStatus.Healthy ? "healthy" : report.Status.ToString().ToLowerInvariant(),
                 DateTimeOffset.UtcNow,
                 Version,
-                report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()));
+                report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
+                await StorageBackendsHealth.GetAsync(grains, http.RequestAborted));
             return Results.Json(body, statusCode: report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
         }).Produces<HealthResponse>().Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary("Whether staging storage and the cluster answer");
+            .WithSummary("Whether staging storage and the cluster answer, and each storage backend's circuit");
 
         app.MapGet("/version", () =>
         {

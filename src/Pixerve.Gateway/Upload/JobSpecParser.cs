@@ -37,8 +37,10 @@ public static partial class JobSpecParser
         var storageKeys = StringMap(root, "storageKeys");
         foreach (var (backend, key) in storageKeys)
         {
-            // No credential store exists yet, so every named key is unknown.
-            throw new JobSpecException($"storageKeys.{backend}", $"no credential named '{key}'");
+            // Whether the key exists is asked of the credential store afterwards (StorageKeyCheck).
+            if (!CredentialTypes.TryParse(backend, out _))
+                throw new JobSpecException($"storageKeys.{backend}", "unknown backend; use s3, gcs, sftp or direct");
+            if (key.Length == 0) throw new JobSpecException($"storageKeys.{backend}", "must name a credential");
         }
 
         var directHost = Bool(root, "directHost");

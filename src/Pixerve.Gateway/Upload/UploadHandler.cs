@@ -83,6 +83,7 @@ public sealed class UploadHandler(
         try
         {
             spec = JobSpecParser.Parse(specJson);
+            await StorageKeyCheck.EnsureKnownAsync(grains, spec);
         }
         catch (JobSpecException e)
         {

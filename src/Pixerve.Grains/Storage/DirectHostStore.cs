@@ -8,41 +8,19 @@ public sealed class DirectHostOptions
     public string ServeDir { get; set; } = "";
 }
 
-/// <summary>Writes outputs under the serve directory, where the gateway serves them at <c>/files/{subDir}/{name}</c>.</summary>
+/// <summary>The serve directory, where the gateway serves <c>directHost</c> outputs at <c>/files/{subDir}/{name}</c>.</summary>
 public sealed class DirectHostStore(IOptions<DirectHostOptions> options)
 {
     public const string Backend = "direct";
 
-    public async Task<StoredFile> WriteAsync(string subDir, string name, ReadOnlyMemory<byte> bytes, int width, int height, CancellationToken cancellationToken)
-    {
-        var root = Path.GetFullPath(options.Value.ServeDir);
-        var relative = subDir.Length == 0 ? name : $"{subDir}/{name}";
-        var path = Path.GetFullPath(Path.Combine(root, relative));
-        // The gateway validates subDir; this keeps a bad value from ever writing outside the root.
-        if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new ArgumentException($"'{relative}' is outside the serve directory", nameof(subDir));
+    public IObjectStore Open() => new LocalDirectoryStore(options.Value.ServeDir, "/files");
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        // Write then rename, so a reader never sees half a file and a rerun simply replaces it.
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-
-        return new StoredFile(name, Backend, "/files/" + relative, bytes.Length, width, height);
-    }
-
-    /// <summary>Deletes a file written by <see cref="WriteAsync"/>, given its <c>/files/…</c> location.</summary>
+    /// <summary>Deletes a file written to the serve directory, given its <c>/files/…</c> location; other locations are left alone.</summary>
     public void Delete(string location)
     {
+        if (!location.StartsWith("/files/", StringComparison.Ordinal)) return;
         var root = Path.GetFullPath(options.Value.ServeDir);
-        var path = Path.GetFullPath(Path.Combine(root, location.TrimStart('/')["files/".Length..]));
+        var path = Path.GetFullPath(Path.Combine(root, location["/files/".Length..]));
         if (path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) File.Delete(path);
     }
 }

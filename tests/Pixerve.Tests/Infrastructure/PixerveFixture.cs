@@ -21,6 +21,9 @@ public class PixerveFixture : IAsyncLifetime
     public const string AdminToken = "test-admin-token";
 
     private AzuriteServer? _azurite;
+    private S3rverServer? _s3;
+    private SshdServer? _sshd;
+    private FakeGcsServer? _gcs;
     private WebApplication? _gateway;
     private Dictionary<string, string?> _settings = [];
 
@@ -28,6 +31,10 @@ public class PixerveFixture : IAsyncLifetime
     public HttpClient Http { get; private set; } = null!;
     public string ServeDir { get; } = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
     public StagingStore Staging => _gateway!.Services.GetRequiredService<StagingStore>();
+    public string StorageConnectionString => _azurite!.ConnectionString;
+    public S3rverServer S3 => _s3!;
+    public SshdServer Sshd => _sshd!;
+    public FakeGcsServer Gcs => _gcs!;
 
     protected virtual int SiloCount => 1;
 
@@ -46,7 +53,13 @@ public class PixerveFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteServer.StartAsync();
+        var azurite = AzuriteServer.StartAsync();
+        var s3 = S3rverServer.StartAsync();
+        var sshd = SshdServer.StartAsync();
+        _azurite = await azurite;
+        _s3 = await s3;
+        _sshd = await sshd;
+        _gcs = await FakeGcsServer.StartAsync();
         var settings = new Dictionary<string, string?>
         {
             [PixerveConfiguration.StorageConnectionStringKey] = _azurite.ConnectionString,
@@ -97,12 +110,24 @@ public class PixerveFixture : IAsyncLifetime
         return request;
     }
 
+    /// <summary>A request to an admin endpoint with the admin token and, when given, a JSON body.</summary>
+    public HttpRequestMessage Admin(HttpMethod method, string path, object? body = null, string? token = AdminToken)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null) request.Content = System.Net.Http.Json.JsonContent.Create(body);
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
     public async Task DisposeAsync()
     {
         Http?.Dispose();
         if (_gateway is not null) await _gateway.DisposeAsync();
         if (Cluster is not null) await Cluster.DisposeAsync();
         if (_azurite is not null) await _azurite.DisposeAsync();
+        if (_s3 is not null) await _s3.DisposeAsync();
+        if (_sshd is not null) await _sshd.DisposeAsync();
+        if (_gcs is not null) await _gcs.DisposeAsync();
         Directory.Delete(ServeDir, recursive: true);
     }
 }
