@@ -92,6 +92,39 @@ public sealed class UploadTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Pixel_bomb_is_refused_with_413_from_its_header_and_nothing_is_staged()
+    {
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(DirectJob("slice/bomb", ("jpg", [[100]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("hostile/bomb-40000x40000.png"), token));
+
+        var problem = await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("40000×40000", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, await fixture.Staging.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Jpeg_whose_header_ends_before_its_dimensions_is_refused_with_415()
+    {
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(DirectJob("slice/headless", ("jpg", [[100]])));
+        // SOI, then an APP1 segment cut short: the frame header never comes.
+        var path = Path.Combine(Path.GetTempPath(), $"headless-{Guid.NewGuid():N}.jpg");
+        await File.WriteAllBytesAsync(path, [0xFF, 0xD8, 0xFF, 0xE1, 0x10, 0x00, .. new byte[100]]);
+        try
+        {
+            using var response = await fixture.Http.SendAsync(fixture.Upload(path, token));
+            await AssertProblem(response, HttpStatusCode.UnsupportedMediaType);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        Assert.Equal(before, await fixture.Staging.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Empty_file_is_refused_with_400()
     {
         var before = await fixture.Staging.ListAsync(CancellationToken.None);
