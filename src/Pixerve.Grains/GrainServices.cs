@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Pixerve.Grains.Imaging;
 using Pixerve.Grains.Storage;
 
@@ -13,7 +14,8 @@ public static class GrainServices
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
-        services.AddSingleton<ImageConverter>();
+        services.Configure<ImagingOptions>(configuration.GetSection(ImagingOptions.Section));
+        services.AddSingleton(sp => new ImageConverter(sp.GetRequiredService<IOptions<ImagingOptions>>().Value));
         services.AddSingleton<DirectHostStore>();
         services.Configure<DirectHostOptions>(o => o.ServeDir = configuration.ServeDir());
         return services;

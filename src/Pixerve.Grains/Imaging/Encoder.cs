@@ -7,8 +7,10 @@ public static class Encoder
     public const int DefaultJpegQuality = 85;
     public const int DefaultWebpQuality = 80;
 
-    public static byte[] Encode(SKBitmap bitmap, PlannedOutput output)
+    /// <param name="avifGate">Bounds concurrent AVIF encodes, which cost several times a JPEG or WebP; null for none.</param>
+    public static byte[] Encode(SKBitmap bitmap, PlannedOutput output, SemaphoreSlim? avifGate = null)
     {
+        if (output.Format == OutputFormat.Avif) return EncodeAvif(bitmap, output, avifGate);
         return output.Format switch
         {
             OutputFormat.Jpg => EncodeJpeg(bitmap, output.Quality ?? DefaultJpegQuality),
@@ -16,6 +18,19 @@ public static class Encoder
             OutputFormat.Webp => EncodeWith(bitmap, new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossy, output.Quality ?? DefaultWebpQuality)),
             _ => throw new NotSupportedException($"{output.Format} is not encoded by SkiaSharp"),
         };
+    }
+
+    private static byte[] EncodeAvif(SKBitmap bitmap, PlannedOutput output, SemaphoreSlim? gate)
+    {
+        gate?.Wait();
+        try
+        {
+            return AvifEncoder.Encode(bitmap, output.Quality, output.Speed);
+        }
+        finally
+        {
+            gate?.Release();
+        }
     }
 
     /// <summary>JPEG has no alpha: translucent pixels are flattened on white, as a viewer would show them on a page.</summary>

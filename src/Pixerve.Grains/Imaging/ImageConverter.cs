@@ -6,11 +6,17 @@ namespace Pixerve.Grains.Imaging;
 /// Decodes a source once, at the smallest scale the largest output needs, and produces every planned output.
 /// CPU-bound and synchronous: callers run it off the grain scheduler.
 /// </summary>
-public sealed class ImageConverter
+public sealed class ImageConverter(ImagingOptions options)
 {
     public const long MaxSourcePixels = 50_000_000;
     private static readonly SKSamplingOptions Halving = new(SKFilterMode.Linear, SKMipmapMode.None);
     private static readonly SKSamplingOptions FinalResample = new(SKCubicResampler.Mitchell);
+
+    private readonly SemaphoreSlim _avifGate = new(Math.Max(1, options.AvifConcurrency));
+
+    public ImageConverter() : this(new ImagingOptions())
+    {
+    }
 
     public IReadOnlyList<EncodedOutput> Convert(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
     {
@@ -49,7 +55,7 @@ public sealed class ImageConverter
             var oriented = Orientation.Apply(scaled, origin);
             try
             {
-                outputs.Add(new EncodedOutput(output, Encoder.Encode(oriented, output), oriented.Width, oriented.Height));
+                outputs.Add(new EncodedOutput(output, Encoder.Encode(oriented, output, _avifGate), oriented.Width, oriented.Height));
             }
             finally
             {

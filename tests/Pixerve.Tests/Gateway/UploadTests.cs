@@ -55,6 +55,24 @@ public sealed class UploadTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Avif_is_produced_and_served_as_image_avif()
+    {
+        var token = fixture.Token(DirectJob("slice/avif", ("avif", [[120]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.jpg"), token));
+        await AssertOk(response);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var name = Assert.Single(body.GetProperty("expected_files").EnumerateArray()).GetString()!;
+        Assert.EndsWith("_120_120_.avif", name);
+
+        var status = await fixture.WaitUntilFinalAsync(body.GetProperty("hash").GetString()!, token);
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        using var file = await fixture.Http.GetAsync($"/files/slice/avif/{name}");
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal("image/avif", file.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("ftypavif"u8.ToArray(), (await file.Content.ReadAsByteArrayAsync())[4..12]);
+    }
+
+    [Fact]
     public async Task Token_in_the_form_field_is_accepted_like_the_header()
     {
         var token = fixture.Token(DirectJob("slice/form", ("jpg", [[64]])));

@@ -1,0 +1,13 @@
+namespace Pixerve.Grains.Imaging;
+
+/// <summary>Bound from <c>Pixerve:Imaging</c>.</summary>
+public sealed class ImagingOptions
+{
+    public const string Section = "Pixerve:Imaging";
+
+    /// <summary>
+    /// How many AVIF encodes may run at once in this process. AV1 costs several times a JPEG or WebP and aom
+    /// threads internally, so letting every worker encode AVIF at once would starve the cheap formats.
+    /// </summary>
+    public int AvifConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+}
