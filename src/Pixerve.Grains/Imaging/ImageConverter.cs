@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using SkiaSharp;
 
 namespace Pixerve.Grains.Imaging;
@@ -13,6 +14,7 @@ public sealed class ImageConverter(ImagingOptions options)
     private static readonly SKSamplingOptions FinalResample = new(SKCubicResampler.Mitchell);
 
     private readonly SemaphoreSlim _avifGate = new(Math.Max(1, options.AvifConcurrency));
+    private readonly ParallelOptions _parallel = new() { MaxDegreeOfParallelism = Math.Max(1, options.EncodeParallelism) };
 
     public ImageConverter() : this(new ImagingOptions())
     {
@@ -20,51 +22,75 @@ public sealed class ImageConverter(ImagingOptions options)
 
     public IReadOnlyList<EncodedOutput> Convert(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
     {
-        var outputs = new List<EncodedOutput>(plan.Count);
-        var resized = plan.Where(p => p.Box is not null).ToList();
-        if (resized.Count == 0)
+        if (plan.All(p => p.Box is null))
             return plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList();
 
         using var data = SKData.CreateCopy(source.Span);
-        using var codec = SKCodec.Create(new SKMemoryStream(data), out var createResult)
+        using var stream = new SKMemoryStream(data);
+        using var codec = SKCodec.Create(stream, out var createResult)
             ?? throw new UndecodableImageException($"source is not a decodable image: {Describe(createResult)}");
         var origin = codec.EncodedOrigin;
         var swap = Orientation.SwapsAxes(origin);
         var (sourceWidth, sourceHeight) = (codec.Info.Width, codec.Info.Height);
+        // The gateway refuses these from the header already; this guards every other way in.
         if ((long)sourceWidth * sourceHeight > MaxSourcePixels)
             throw new UndecodableImageException(
                 $"source is {sourceWidth}×{sourceHeight} pixels, more than the limit of {MaxSourcePixels / 1_000_000} megapixels");
         var (orientedWidth, orientedHeight) = swap ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight);
 
-        var targets = resized.ToDictionary(p => p, p => Fit.Inside(orientedWidth, orientedHeight, p.Box!.Value));
-        var needWidth = targets.Values.Max(t => swap ? t.Height : t.Width);
-        var needHeight = targets.Values.Max(t => swap ? t.Width : t.Height);
+        // Formats asking for the same box share one resized bitmap.
+        var sizeOf = plan.Select(p => p.Box is { } box ? Fit.Inside(orientedWidth, orientedHeight, box) : default).ToArray();
+        var sizes = sizeOf.Where((_, i) => plan[i].Box is not null).Distinct().OrderByDescending(s => (long)s.Width * s.Height).ToList();
+        var needWidth = sizes.Max(t => swap ? t.Height : t.Width);
+        var needHeight = sizes.Max(t => swap ? t.Width : t.Height);
 
+        var resized = new Dictionary<(int Width, int Height), SKBitmap>();
+        var owned = new List<SKBitmap>();
         using var decoded = Decode(codec, needWidth, needHeight);
-        foreach (var output in plan)
+        try
         {
-            if (output.Box is null)
+            // Largest first, each from the smallest bitmap already made that covers it: the full decode is
+            // scaled once, and a thumbnail costs a resize of the next size up rather than of the whole photo.
+            var unoriented = new List<SKBitmap> { decoded };
+            foreach (var (width, height) in sizes)
             {
-                outputs.Add(new EncodedOutput(output, source, orientedWidth, orientedHeight));
-                continue;
+                var (w, h) = swap ? (height, width) : (width, height);
+                var scaled = Resize(unoriented.Last(b => b.Width >= w && b.Height >= h), w, h);
+                if (!ReferenceEquals(scaled, decoded)) owned.Add(scaled);
+                unoriented.Add(scaled);
+                var oriented = Orientation.Apply(scaled, origin);
+                if (!ReferenceEquals(oriented, scaled)) owned.Add(oriented);
+                resized[(width, height)] = oriented;
             }
 
-            var (width, height) = targets[output];
-            var (unorientedWidth, unorientedHeight) = swap ? (height, width) : (width, height);
-            var scaled = Resize(decoded, unorientedWidth, unorientedHeight);
-            var oriented = Orientation.Apply(scaled, origin);
+            var outputs = new EncodedOutput[plan.Count];
             try
             {
-                outputs.Add(new EncodedOutput(output, Encoder.Encode(oriented, output, _avifGate), oriented.Width, oriented.Height));
-            }
-            finally
-            {
-                if (!ReferenceEquals(oriented, scaled)) oriented.Dispose();
-                if (!ReferenceEquals(scaled, decoded)) scaled.Dispose();
-            }
-        }
+                Parallel.For(0, plan.Count, _parallel, i =>
+                {
+                    var output = plan[i];
+                    if (output.Box is null)
+                    {
+                        outputs[i] = new EncodedOutput(output, source, orientedWidth, orientedHeight);
+                        return;
+                    }
 
-        return outputs;
+                    var bitmap = resized[sizeOf[i]];
+                    outputs[i] = new EncodedOutput(output, Encoder.Encode(bitmap, output, _avifGate), bitmap.Width, bitmap.Height);
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+            {
+                // Callers handle the encoder's own exception types, not Parallel's wrapper.
+                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
+
+            return outputs;
+        }
+        finally
+        {
+            foreach (var bitmap in owned) bitmap.Dispose();
+        }
     }
 
     /// <summary>Decodes into sRGB at the smallest scale the codec supports that still covers the needed size (JPEG DCT scaling).</summary>

@@ -10,4 +10,7 @@ public sealed class ImagingOptions
     /// threads internally, so letting every worker encode AVIF at once would starve the cheap formats.
     /// </summary>
     public int AvifConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>How many outputs of one job are encoded at once.</summary>
+    public int EncodeParallelism { get; set; } = Environment.ProcessorCount;
 }
