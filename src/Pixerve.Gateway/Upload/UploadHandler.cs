@@ -129,7 +129,7 @@ public sealed class UploadHandler(
             throwOnEndOfStream: false, cancellationToken);
         if (length == 0) return (header, 0, default, Problem(StatusCodes.Status400BadRequest, "the uploaded file is empty"));
         if (ImageSniffer.Detect(header.AsSpan(0, length)) is not { } format)
-            return (header, length, default, Problem(StatusCodes.Status415UnsupportedMediaType, "the file is not a supported image: send JPEG, PNG, GIF or WebP"));
+            return (header, length, default, Problem(StatusCodes.Status415UnsupportedMediaType, "the file is not a supported image: send JPEG, PNG, GIF, WebP or AVIF"));
 
         while (true)
         {

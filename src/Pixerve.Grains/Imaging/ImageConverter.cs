@@ -25,13 +25,10 @@ public sealed class ImageConverter(ImagingOptions options)
         if (plan.All(p => p.Box is null))
             return plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList();
 
-        using var data = SKData.CreateCopy(source.Span);
-        using var stream = new SKMemoryStream(data);
-        using var codec = SKCodec.Create(stream, out var createResult)
-            ?? throw new UndecodableImageException($"source is not a decodable image: {Describe(createResult)}");
-        var origin = codec.EncodedOrigin;
+        using var image = SourceImage.Open(source);
+        var origin = image.Origin;
         var swap = Orientation.SwapsAxes(origin);
-        var (sourceWidth, sourceHeight) = (codec.Info.Width, codec.Info.Height);
+        var (sourceWidth, sourceHeight) = (image.Width, image.Height);
         // The gateway refuses these from the header already; this guards every other way in.
         if ((long)sourceWidth * sourceHeight > MaxSourcePixels)
             throw new UndecodableImageException(
@@ -46,7 +43,7 @@ public sealed class ImageConverter(ImagingOptions options)
 
         var resized = new Dictionary<(int Width, int Height), SKBitmap>();
         var owned = new List<SKBitmap>();
-        using var decoded = Decode(codec, needWidth, needHeight);
+        using var decoded = image.Decode(needWidth, needHeight);
         try
         {
             // Largest first, each from the smallest bitmap already made that covers it: the full decode is
@@ -93,30 +90,6 @@ public sealed class ImageConverter(ImagingOptions options)
         }
     }
 
-    /// <summary>Decodes into sRGB at the smallest scale the codec supports that still covers the needed size (JPEG DCT scaling).</summary>
-    private static SKBitmap Decode(SKCodec codec, int needWidth, int needHeight)
-    {
-        var size = codec.Info.Size;
-        for (var eighths = 1; eighths < 8; eighths++)
-        {
-            var candidate = codec.GetScaledDimensions(eighths / 8f);
-            if (candidate.Width >= needWidth && candidate.Height >= needHeight && candidate.Width < size.Width)
-            {
-                size = candidate;
-                break;
-            }
-        }
-
-        var alpha = codec.Info.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Premul;
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, alpha, SKColorSpace.CreateSrgb());
-        var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result is SKCodecResult.Success) return bitmap;
-
-        bitmap.Dispose();
-        throw new UndecodableImageException($"source is not a decodable image: {Describe(result)}");
-    }
-
     /// <summary>Halves with a 2×2 box while the image is at least twice the target, then resamples with Mitchell cubic.</summary>
     private static SKBitmap Resize(SKBitmap source, int width, int height)
     {
@@ -137,12 +110,4 @@ public sealed class ImageConverter(ImagingOptions options)
         if (!ReferenceEquals(current, source)) current.Dispose();
         return result;
     }
-
-    private static string Describe(SKCodecResult result) => result switch
-    {
-        SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput => "the file is truncated or corrupt",
-        SKCodecResult.Unimplemented => "this variant of the format is not supported",
-        SKCodecResult.InvalidInput => "the file is corrupt",
-        _ => $"the decoder reported {result}",
-    };
 }

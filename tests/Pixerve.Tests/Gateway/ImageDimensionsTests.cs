@@ -39,6 +39,19 @@ public sealed class ImageDimensionsTests
         Assert.Equal((301, 7), Read(bytes));
     }
 
+    [Theory]
+    [InlineData("photo-1920x1280-canon.jpg", 640, 427)]
+    [InlineData("alpha.png", 300, 200)] // with an alpha plane: a second ispe
+    public void Avif_dimensions_come_from_its_ispe_property(string source, int width, int height)
+    {
+        var avif = new Pixerve.Grains.Imaging.ImageConverter().Convert(File.ReadAllBytes(RepositoryPaths.Image(source)),
+            [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(width, width), null, 10)])[0].Bytes.ToArray();
+        Assert.Equal(SourceFormat.Avif, ImageSniffer.Detect(avif));
+        Assert.Equal((width, height), Read(avif));
+        // Cut inside the meta box: not enough yet.
+        Assert.Equal(HeaderRead.NeedMore, ImageDimensions.TryRead(SourceFormat.Avif, avif.AsSpan(0, 60), out _, out _));
+    }
+
     [Fact]
     public void Bomb_png_reports_its_claimed_size() =>
         Assert.Equal((40000, 40000), Read(File.ReadAllBytes(RepositoryPaths.Image("hostile/bomb-40000x40000.png"))));

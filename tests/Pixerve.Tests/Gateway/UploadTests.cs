@@ -73,6 +73,31 @@ public sealed class UploadTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Avif_upload_is_accepted_and_converted()
+    {
+        var avif = new Pixerve.Grains.Imaging.ImageConverter().Convert(await File.ReadAllBytesAsync(RepositoryPaths.Image("vb.jpg")),
+            [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(400, 400), null, 10)])[0].Bytes.ToArray();
+        var path = Path.Combine(Path.GetTempPath(), $"upload-{Guid.NewGuid():N}.avif");
+        await File.WriteAllBytesAsync(path, avif);
+        try
+        {
+            var token = fixture.Token(DirectJob("slice/avif-in", ("webp", [[200]])));
+            using var response = await fixture.Http.SendAsync(fixture.Upload(path, token, fileName: "in.avif"));
+            await AssertOk(response);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var status = await fixture.WaitUntilFinalAsync(body.GetProperty("hash").GetString()!, token);
+            Assert.Equal("completed", status.GetProperty("status").GetString());
+            var name = Assert.Single(body.GetProperty("expected_files").EnumerateArray()).GetString()!;
+            using var bitmap = SKBitmap.Decode(await fixture.Http.GetByteArrayAsync($"/files/slice/avif-in/{name}"));
+            Assert.Equal((200, 112), (bitmap.Width, bitmap.Height));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Token_in_the_form_field_is_accepted_like_the_header()
     {
         var token = fixture.Token(DirectJob("slice/form", ("jpg", [[64]])));

@@ -39,6 +39,35 @@ public sealed class AvifTests
     }
 
     [Fact]
+    public void Avif_input_is_decoded_with_its_colours_and_alpha()
+    {
+        var photo = File.ReadAllBytes(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
+        var avif = Assert.Single(_converter.Convert(photo, [Avif(960, 960, quality: 80)])).Bytes.ToArray();
+
+        var output = Assert.Single(_converter.Convert(avif, [new PlannedOutput("x.png", OutputFormat.Png, new BoxSize(480, 480), null, null)]));
+        Assert.Equal((480, 320), (output.Width, output.Height));
+        var distance = Raster.GridDistance(Raster.Skia(photo), Raster.Skia(output.Bytes.Span));
+        Assert.True(distance <= 8, $"a grid cell differs by {distance:F1}");
+
+        // Translucent AVIF (an alpha plane) comes back translucent, not on black.
+        var translucent = Assert.Single(_converter.Convert(File.ReadAllBytes(RepositoryPaths.Image("alpha.png")), [Avif(600, 600)])).Bytes.ToArray();
+        var again = Raster.Skia(Assert.Single(_converter.Convert(translucent, [new PlannedOutput("y.png", OutputFormat.Png, new BoxSize(600, 600), null, null)])).Bytes.Span);
+        Assert.Equal((600, 400), (again.Width, again.Height));
+        Assert.Contains(Enumerable.Range(0, again.Width * again.Height), i => again.Rgba[i * 4 + 3] == 0);
+        Assert.Contains(Enumerable.Range(0, again.Width * again.Height), i => again.Rgba[i * 4 + 3] is > 140 and < 200);
+    }
+
+    [Fact]
+    public void Corrupt_avif_is_reported_as_undecodable()
+    {
+        var photo = File.ReadAllBytes(RepositoryPaths.Image("vb.jpg"));
+        var avif = Assert.Single(_converter.Convert(photo, [Avif(200, 200)])).Bytes.ToArray();
+        var cut = avif[..(avif.Length / 2)];
+        var error = Assert.Throws<UndecodableImageException>(() => _converter.Convert(cut, [Avif(100, 100)]));
+        Assert.StartsWith("source is not a decodable image", error.Message);
+    }
+
+    [Fact]
     public void Libvips_is_the_one_from_the_nuget_package()
     {
         // Debian's libvips (8.14) would also load by name; the package's 8.18 is the one CI can count on.
