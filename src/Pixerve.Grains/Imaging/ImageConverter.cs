@@ -4,8 +4,9 @@ using SkiaSharp;
 namespace Pixerve.Grains.Imaging;
 
 /// <summary>
-/// Decodes a source once, at the smallest scale the largest output needs, and produces every planned output.
-/// CPU-bound and synchronous: callers run it off the grain scheduler.
+/// Decodes a source once, at the smallest scale the largest output needs, makes each distinct size from the
+/// next larger one and encodes the outputs in parallel. CPU-bound and synchronous: callers run it off the
+/// grain scheduler.
 /// </summary>
 public sealed class ImageConverter(ImagingOptions options)
 {
