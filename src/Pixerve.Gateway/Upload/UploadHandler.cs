@@ -21,8 +21,6 @@ public sealed class UploadHandler(
 {
     private const int MaxTokenFieldBytes = 16 * 1024;
 
-    /// <summary>How much of the file may be buffered to find its dimensions (JPEG APPn segments come first).</summary>
-    private const int MaxHeaderBytes = 256 * 1024;
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
@@ -91,13 +89,14 @@ public sealed class UploadHandler(
                 extensions: new Dictionary<string, object?> { ["field"] = e.Field });
         }
 
-        var (header, headerLength, format, refusal) = await ReadHeaderAsync(body, cancellationToken);
-        if (refusal is not null) return refusal;
+        var header = await UploadHeaderReader.ReadAsync(body, limits.Value, cancellationToken);
+        if (header.Refusal is not null) return Problem(header.RefusalStatus, header.Refusal);
+        var format = header.Format;
 
         StagedUpload staged;
         try
         {
-            staged = await staging.StageAsync(header.AsMemory(0, headerLength), body, limits.Value.MaxUploadBytes, cancellationToken);
+            staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes, cancellationToken);
         }
         catch (UploadTooLargeException e)
         {
@@ -116,42 +115,6 @@ public sealed class UploadHandler(
 
         logger.LogInformation("Queued job {Hash} ({Bytes} bytes, {Format})", staged.Hash, staged.Length, format);
         return Results.Ok(new UploadResponse(staged.Hash, OutputPlan.For(staged.Hash, baseName, format, spec).Select(o => o.Name).ToList()));
-    }
-
-    /// <summary>
-    /// Reads just enough of the file to know its format and pixel dimensions (at most <see cref="MaxHeaderBytes"/>),
-    /// and refuses it before anything is staged when it is not an image or has more pixels than allowed.
-    /// </summary>
-    private async Task<(byte[] Header, int Length, SourceFormat Format, IResult? Refusal)> ReadHeaderAsync(Stream body, CancellationToken cancellationToken)
-    {
-        var header = new byte[MaxHeaderBytes];
-        var length = await body.ReadAtLeastAsync(header.AsMemory(0, ImageSniffer.HeaderLength), ImageSniffer.HeaderLength,
-            throwOnEndOfStream: false, cancellationToken);
-        if (length == 0) return (header, 0, default, Problem(StatusCodes.Status400BadRequest, "the uploaded file is empty"));
-        if (ImageSniffer.Detect(header.AsSpan(0, length)) is not { } format)
-            return (header, length, default, Problem(StatusCodes.Status415UnsupportedMediaType, "the file is not a supported image: send JPEG, PNG, GIF, WebP or AVIF"));
-
-        while (true)
-        {
-            var read = ImageDimensions.TryRead(format, header.AsSpan(0, length), out var width, out var height);
-            if (read == HeaderRead.Found)
-            {
-                var maxPixels = limits.Value.MaxSourcePixels;
-                return (long)width * height <= maxPixels
-                    ? (header, length, format, null)
-                    : (header, length, format, Problem(StatusCodes.Status413PayloadTooLarge,
-                        $"the image is {width}×{height} pixels, more than the limit of {maxPixels} pixels"));
-            }
-
-            // Grow in steps so a small file or an early SOF costs one or two reads, not a 256 KB fill.
-            var got = read == HeaderRead.NeedMore && length < header.Length
-                ? await body.ReadAsync(header.AsMemory(length, Math.Min(header.Length - length, Math.Max(length, 4096))), cancellationToken)
-                : 0;
-            if (got == 0)
-                return (header, length, format, Problem(StatusCodes.Status415UnsupportedMediaType,
-                    $"the {format} header is malformed or its dimensions are not within the first {MaxHeaderBytes / 1024} KB"));
-            length += got;
-        }
     }
 
     private async Task<(ClaimsPrincipal? Principal, string Error)> ValidateFormTokenAsync(Stream body, CancellationToken cancellationToken)
