@@ -15,6 +15,7 @@ public static class GrainServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
         services.Configure<ImagingOptions>(configuration.GetSection(ImagingOptions.Section));
+        services.Configure<ImagingOptions>(o => o.MaxSourcePixels = configuration.GetValue(ImagingOptions.MaxSourcePixelsKey, o.MaxSourcePixels));
         services.AddSingleton(sp => new ImageConverter(sp.GetRequiredService<IOptions<ImagingOptions>>().Value));
         services.AddSingleton<DirectHostStore>();
         services.Configure<DirectHostOptions>(o => o.ServeDir = configuration.ServeDir());

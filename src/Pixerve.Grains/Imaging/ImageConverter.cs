@@ -10,7 +10,6 @@ namespace Pixerve.Grains.Imaging;
 /// </summary>
 public sealed class ImageConverter(ImagingOptions options)
 {
-    public const long MaxSourcePixels = 50_000_000;
     private static readonly SKSamplingOptions Halving = new(SKFilterMode.Linear, SKMipmapMode.None);
     private static readonly SKSamplingOptions FinalResample = new(SKCubicResampler.Mitchell);
 
@@ -31,9 +30,9 @@ public sealed class ImageConverter(ImagingOptions options)
         var swap = Orientation.SwapsAxes(origin);
         var (sourceWidth, sourceHeight) = (image.Width, image.Height);
         // The gateway refuses these from the header already; this guards every other way in.
-        if ((long)sourceWidth * sourceHeight > MaxSourcePixels)
+        if ((long)sourceWidth * sourceHeight > options.MaxSourcePixels)
             throw new UndecodableImageException(
-                $"source is {sourceWidth}×{sourceHeight} pixels, more than the limit of {MaxSourcePixels / 1_000_000} megapixels");
+                $"source is {sourceWidth}×{sourceHeight} pixels, more than the limit of {options.MaxSourcePixels} pixels");
         var (orientedWidth, orientedHeight) = swap ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight);
 
         // Formats asking for the same box share one resized bitmap.
@@ -43,8 +42,8 @@ public sealed class ImageConverter(ImagingOptions options)
         var needHeight = sizes.Max(t => swap ? t.Width : t.Height);
 
         var resized = new Dictionary<(int Width, int Height), SKBitmap>();
-        var owned = new List<SKBitmap>();
-        using var decoded = image.Decode(needWidth, needHeight);
+        var decoded = image.Decode(needWidth, needHeight);
+        var owned = new List<SKBitmap> { decoded };
         try
         {
             // Largest first, each from the smallest bitmap already made that covers it: the full decode is
@@ -54,11 +53,19 @@ public sealed class ImageConverter(ImagingOptions options)
             {
                 var (w, h) = swap ? (height, width) : (width, height);
                 var scaled = Resize(unoriented.Last(b => b.Width >= w && b.Height >= h), w, h);
-                if (!ReferenceEquals(scaled, decoded)) owned.Add(scaled);
+                if (!owned.Contains(scaled)) owned.Add(scaled);
                 unoriented.Add(scaled);
                 var oriented = Orientation.Apply(scaled, origin);
-                if (!ReferenceEquals(oriented, scaled)) owned.Add(oriented);
+                if (!owned.Contains(oriented)) owned.Add(oriented);
                 resized[(width, height)] = oriented;
+            }
+
+            // The decode and the unoriented intermediates are not encoded: free them before the encoders
+            // (AV1's especially) claim their own memory.
+            foreach (var bitmap in owned.Except(resized.Values).ToList())
+            {
+                bitmap.Dispose();
+                owned.Remove(bitmap);
             }
 
             var outputs = new EncodedOutput[plan.Count];
