@@ -10,7 +10,8 @@ namespace Pixerve.Gateway.Upload;
 
 /// <summary>
 /// <c>POST /upload</c>: reads the multipart body as a stream (never buffered whole), authorises it, sniffs the
-/// format, stages the bytes while hashing them and hands the job to its grain.
+/// format and reads the pixel size from the header (refusing bombs before staging), stages the bytes while
+/// hashing them and hands the job to its grain.
 /// </summary>
 public sealed class UploadHandler(
     IGrainFactory grains,

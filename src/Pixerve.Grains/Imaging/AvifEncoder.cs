@@ -14,14 +14,9 @@ public static class AvifEncoder
     /// <summary>Speed 8 ≈ libvips effort 2: a few hundred ms for a web-sized image, where effort 4 costs ~3×.</summary>
     public const int DefaultSpeed = 8;
 
-    static AvifEncoder()
-    {
-        // We never repeat an operation, and a cached one would keep a pointer into a pixel buffer we free.
-        Cache.Max = 0;
-    }
-
     public static byte[] Encode(SKBitmap bitmap, int? quality, int? speed)
     {
+        LibVips.EnsureConfigured();
         using var straight = Unpremultiplied(bitmap);
         var pixels = straight ?? bitmap;
         if (pixels.RowBytes != pixels.Width * 4 || pixels.ColorType != SKColorType.Rgba8888)

@@ -14,6 +14,7 @@ public sealed class VipsSourceImage : SourceImage
 
     public VipsSourceImage(ReadOnlyMemory<byte> source)
     {
+        LibVips.EnsureConfigured();
         try
         {
             // Only the header is read here; pixels are decoded in Decode.
