@@ -130,15 +130,19 @@ public sealed class FidelityTests
     }
 
     [Fact]
-    public void Metadata_is_not_copied_into_jpeg_or_webp_outputs()
+    public void Metadata_is_not_copied_into_any_output()
     {
         // orient-6.jpg carries EXIF with an orientation tag: copying it would also turn the already upright output.
-        var outputs = _converter.Convert(Read("orient-6.jpg"), [Output(OutputFormat.Jpg, 400), Output(OutputFormat.Webp, 400)]);
+        var outputs = _converter.Convert(Read("orient-6.jpg"),
+            [Output(OutputFormat.Jpg, 400), Output(OutputFormat.Webp, 400), Output(OutputFormat.Avif, 400), Output(OutputFormat.Png, 400)]);
         Assert.Contains(0xE1, JpegMarkers(Read("orient-6.jpg"))); // the check can see EXIF where there is some
         Assert.DoesNotContain(0xE1, JpegMarkers(outputs[0].Bytes.ToArray()));
         var webp = outputs[1].Bytes.ToArray();
         Assert.Equal(-1, webp.AsSpan().IndexOf("EXIF"u8));
         Assert.Equal(-1, webp.AsSpan().IndexOf("XMP "u8));
+        // AVIF would carry EXIF as an item named "Exif"; PNG as an eXIf chunk.
+        Assert.Equal(-1, outputs[2].Bytes.Span.IndexOf("Exif"u8));
+        Assert.Equal(-1, outputs[3].Bytes.Span.IndexOf("eXIf"u8));
     }
 
     private static (int X, int Y) Find(Raster raster, Func<byte, bool> alpha)
