@@ -98,11 +98,16 @@ public sealed class ImageConverter(ImagingOptions options)
         }
     }
 
-    /// <summary>Halves with a 2×2 box while the image is at least twice the target, then resamples with Mitchell cubic.</summary>
+    /// <summary>libvips' resize; SkiaSharp's halving and Mitchell cubic only if libvips rounds to another size.</summary>
     private static SKBitmap Resize(SKBitmap source, int width, int height)
     {
         if (source.Width == width && source.Height == height) return source;
+        return VipsResize.Resize(source, width, height) ?? SkiaResize(source, width, height);
+    }
 
+    /// <summary>Halves with a 2×2 box while the image is at least twice the target, then resamples with Mitchell cubic.</summary>
+    private static SKBitmap SkiaResize(SKBitmap source, int width, int height)
+    {
         var current = source;
         while (current.Width >= 2 * width && current.Height >= 2 * height && current.Width >= 4)
         {
