@@ -10,6 +10,7 @@ namespace Pixerve.Grains.Imaging;
 internal sealed class VipsView : IDisposable
 {
     private readonly SKBitmap? _copy;
+    private readonly Image _memory;
     private readonly Image _rgba;
     private readonly Image? _rgb;
 
@@ -18,7 +19,10 @@ internal sealed class VipsView : IDisposable
         LibVips.EnsureConfigured();
         _copy = NeedsCopy(bitmap, straightAlpha) ? Convert(bitmap, straightAlpha) : null;
         var pixels = _copy ?? bitmap;
-        _rgba = Image.NewFromMemory(pixels.GetPixels(), (ulong)pixels.ByteCount, pixels.Width, pixels.Height, 4, Enums.BandFormat.Uchar);
+        _memory = Image.NewFromMemory(pixels.GetPixels(), (ulong)pixels.ByteCount, pixels.Width, pixels.Height, 4, Enums.BandFormat.Uchar);
+        // Raw memory is "multiband" to libvips, whose savers would then drop the fourth band instead of
+        // treating it as alpha; say what it is (a header change, no pixel copy).
+        _rgba = _memory.Copy(interpretation: Enums.Interpretation.Srgb);
         // An opaque image is saved without an alpha channel: smaller and faster for every format.
         if (bitmap.AlphaType == SKAlphaType.Opaque && straightAlpha) _rgb = _rgba.ExtractBand(0, n: 3);
     }
@@ -30,6 +34,7 @@ internal sealed class VipsView : IDisposable
     {
         _rgb?.Dispose();
         _rgba.Dispose();
+        _memory.Dispose();
         _copy?.Dispose();
     }
 

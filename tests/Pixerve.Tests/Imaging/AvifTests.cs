@@ -80,5 +80,11 @@ public sealed class AvifTests
     [InlineData(10, 0)]
     [InlineData(5, 5)]
     [InlineData(null, 2)]
-    public void Speed_maps_to_effort_inversely(int? speed, int effort) => Assert.Equal(effort, AvifEncoder.Effort(speed));
+    public void Speed_maps_to_effort_inversely(int? speed, int effort) => Assert.Equal(effort, VipsEncoders.AvifEffort(speed));
+
+    [Theory]
+    [InlineData(0, 6)]
+    [InlineData(10, 0)]
+    [InlineData(null, 4)]
+    public void Webp_speed_maps_to_method_inversely(int? speed, int method) => Assert.Equal(method, VipsEncoders.WebpEffort(speed));
 }
