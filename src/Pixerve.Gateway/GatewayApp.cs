@@ -1,9 +1,12 @@
 using System.Text.Json;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Orleans.Configuration;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Endpoints;
+using Pixerve.Gateway.Limits;
 using Pixerve.Gateway.Upload;
 
 namespace Pixerve.Gateway;
@@ -25,7 +28,24 @@ public static class GatewayApp
         {
             builder.UseOrleansClient(client =>
             {
-                client.UseLocalhostClustering(configuration.GetValue("Pixerve:Silo:GatewayPort", 30000));
+                if (configuration.UsesAzureClustering())
+                {
+                    client.Configure<ClusterOptions>(o =>
+                    {
+                        o.ClusterId = configuration.ClusterId();
+                        o.ServiceId = PixerveConfiguration.ServiceId;
+                    });
+                    client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString()));
+                }
+                else
+                {
+                    client.UseLocalhostClustering(configuration.GetValue("Pixerve:Silo:GatewayPort", 30000),
+                        PixerveConfiguration.ServiceId, configuration.ClusterId());
+                }
+
+                // A grain whose silo just died answers nothing until the cluster notices; don't hold requests for long.
+                client.Configure<ClientMessagingOptions>(o =>
+                    o.ResponseTimeout = configuration.GetValue("Pixerve:Gateway:GrainCallTimeout", TimeSpan.FromSeconds(30)));
                 // The silo may still be starting; keep trying for a minute rather than failing at once.
                 var attempts = 0;
                 client.UseConnectionRetryFilter(async (_, cancellationToken) =>
@@ -52,6 +72,9 @@ public static class GatewayApp
         builder.Services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
         builder.Services.AddSingleton<StagingStore>();
         builder.Services.AddSingleton<UploadHandler>();
+        builder.Services.AddSingleton<RecordLists>();
+        builder.Services.AddUploadRateLimits(configuration);
+        builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
             .AddCheck<StagingHealthCheck>("staging")
             .AddCheck<ClusterHealthCheck>("cluster");
@@ -59,11 +82,29 @@ public static class GatewayApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Files first, before routing picks the /files endpoint that only answers for missing ones.
         UseServedFiles(app, configuration.ServeDir());
+        app.UseRouting();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
-        app.MapPost("/upload", (HttpContext http, UploadHandler handler) => handler.HandleAsync(http));
+        app.MapOpenApi();
+        app.MapPost("/upload", (HttpContext http, UploadHandler handler) => handler.HandleAsync(http))
+            .RequireRateLimiting(UploadRateLimits.SubjectPolicy)
+            .Accepts<UploadForm>("multipart/form-data")
+            .Produces<UploadResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Upload an image; answers at once with its hash and the files it will produce");
+        app.MapGet("/files/{**path}", (string path) => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no file {path}"))
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/jpeg", "image/png", "image/webp", "image/avif")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A directHost output (ETag, Range, immutable caching)");
         app.MapJobEndpoints();
         app.MapServiceEndpoints();
         return app;

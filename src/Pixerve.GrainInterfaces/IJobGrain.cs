@@ -9,7 +9,26 @@ public interface IJobGrain : IGrainWithStringKey
     [Alias("Submit")]
     Task<SubmitOutcome> Submit(JobSubmission submission);
 
+    /// <summary>Called by a queue worker on <paramref name="silo"/>: pending → processing. Null when the job is no longer pending.</summary>
+    [Alias("TryStart")]
+    Task<JobSubmission?> TryStart(string silo);
+
+    /// <summary>Records the outcome of the run started by <see cref="TryStart"/>.</summary>
+    [Alias("Complete")]
+    Task Complete(ConversionResult result);
+
+    /// <summary>The run broke for a reason that may pass (a storage outage, a silo going away).</summary>
+    [Alias("RunFailed")]
+    Task RunFailed(string error);
+
+    [Alias("Cancel")]
+    Task<CancelOutcome> Cancel();
+
     /// <summary>Null when no job was ever submitted for this hash.</summary>
     [AlwaysInterleave, Alias("GetSnapshot")]
     Task<JobSnapshot?> GetSnapshot();
+
+    /// <summary>Forgets the job if it ended before <paramref name="cutoff"/>; true when it did.</summary>
+    [Alias("Expire")]
+    Task<bool> Expire(DateTimeOffset cutoff);
 }

@@ -8,7 +8,17 @@ public sealed record JobSnapshot(
     [property: Id(3)] DateTimeOffset UpdatedAt,
     [property: Id(4)] IReadOnlyList<string> ExpectedFiles,
     [property: Id(5)] IReadOnlyList<StoredFile> Files,
-    [property: Id(6)] string? Error);
+    [property: Id(6)] string? Error)
+{
+    [Id(7)] public DateTimeOffset? StartedAt { get; init; }
+    [Id(8)] public DateTimeOffset? FinishedAt { get; init; }
+    [Id(9)] public int Priority { get; init; }
+    [Id(10)] public int Attempts { get; init; }
+    [Id(11)] public WebhookRecord? Webhook { get; init; }
+    [Id(12)] public string SpecJson { get; init; } = "{}";
+    /// <summary>The silo whose worker ran the latest attempt.</summary>
+    [Id(13)] public string? ProcessedBy { get; init; }
+}
 
 /// <summary>One output and where it was stored.</summary>
 [GenerateSerializer, Alias("pixerve.StoredFile"), Immutable]
@@ -19,3 +29,23 @@ public sealed record StoredFile(
     [property: Id(3)] long Bytes,
     [property: Id(4)] int Width,
     [property: Id(5)] int Height);
+
+[GenerateSerializer, Alias("pixerve.WebhookOutcome")]
+public enum WebhookOutcome
+{
+    Pending,
+    Delivered,
+    Failed,
+}
+
+/// <summary>How the completion callback of a finished job went.</summary>
+[GenerateSerializer, Alias("pixerve.WebhookRecord")]
+public sealed record WebhookRecord
+{
+    [Id(0)] public WebhookOutcome Outcome { get; set; }
+    [Id(1)] public int Attempts { get; set; }
+    [Id(2)] public DateTimeOffset NextAttemptAt { get; set; }
+    [Id(3)] public DateTimeOffset? DeliveredAt { get; set; }
+    [Id(4)] public string? LastError { get; set; }
+    [Id(5)] public int? LastStatusCode { get; set; }
+}

@@ -1,13 +1,15 @@
 namespace Pixerve;
 
 /// <summary>An upload that has been staged and is handed to its job.</summary>
+/// <param name="SpecJson">The token's job claim as sent, kept for the records' <c>job_data</c>.</param>
 [GenerateSerializer, Alias("pixerve.JobSubmission"), Immutable]
 public sealed record JobSubmission(
     [property: Id(0)] JobSpec Spec,
     [property: Id(1)] string StagedBlob,
     [property: Id(2)] string BaseName,
     [property: Id(3)] SourceFormat SourceFormat,
-    [property: Id(4)] long SourceLength);
+    [property: Id(4)] long SourceLength,
+    [property: Id(5)] string SpecJson = "{}");
 
 [GenerateSerializer, Alias("pixerve.SubmitOutcome")]
 public enum SubmitOutcome
@@ -16,4 +18,15 @@ public enum SubmitOutcome
     Queued,
     /// <summary>The same bytes are already pending or processing; the caller's staged blob is not needed.</summary>
     AlreadyActive,
+    /// <summary>The silo's queue is full: the caller should answer 503 and drop its staged blob.</summary>
+    Overloaded,
+}
+
+[GenerateSerializer, Alias("pixerve.CancelOutcome")]
+public enum CancelOutcome
+{
+    Cancelled,
+    NotFound,
+    /// <summary>The job is no longer pending: it is running or final.</summary>
+    NotPending,
 }

@@ -12,6 +12,9 @@ public static class PixerveConfiguration
     public const string ServeDirKey = "Pixerve:ServeDir";
     public const string DataDirKey = "Pixerve:DataDir";
 
+    /// <summary>Grain state and reminders are stored under this name, whatever the clustering.</summary>
+    public const string ServiceId = "pixerve";
+
     /// <summary>Azurite's well-known development account.</summary>
     public const string DevelopmentStorage = "UseDevelopmentStorage=true";
 
@@ -32,6 +35,14 @@ public static class PixerveConfiguration
         Map("PIXERVE_STORAGE_CONNECTION_STRING", StorageConnectionStringKey);
         return builder.AddInMemoryCollection(map);
     }
+
+    /// <summary>True when silos find each other through an Azure table (<c>Pixerve:Cluster:Mode = azure</c>), not one localhost silo.</summary>
+    public static bool UsesAzureClustering(this IConfiguration configuration) =>
+        string.Equals(configuration["Pixerve:Cluster:Mode"], "azure", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Silos and gateways of one deployment share it; a second deployment in the same account picks another.</summary>
+    public static string ClusterId(this IConfiguration configuration) =>
+        configuration["Pixerve:Cluster:Id"] is { Length: > 0 } id ? id : "pixerve";
 
     public static string StorageConnectionString(this IConfiguration configuration) =>
         configuration[StorageConnectionStringKey] is { Length: > 0 } value ? value : DevelopmentStorage;

@@ -2,8 +2,12 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 using Pixerve.Grains.Imaging;
+using Pixerve.Grains.Jobs;
+using Pixerve.Grains.Records;
 using Pixerve.Grains.Storage;
+using Pixerve.Grains.Webhooks;
 
 namespace Pixerve.Grains;
 
@@ -19,6 +23,21 @@ public static class GrainServices
         services.AddSingleton(sp => new ImageConverter(sp.GetRequiredService<IOptions<ImagingOptions>>().Value));
         services.AddSingleton<DirectHostStore>();
         services.Configure<DirectHostOptions>(o => o.ServeDir = configuration.ServeDir());
+
+        services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<JobWorkers>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<JobWorkers>());
+
+        services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
+        services.PostConfigure<WebhookOptions>(o =>
+        {
+            if (string.IsNullOrEmpty(o.Secret)) o.Secret = configuration["Pixerve:Jwt:Secret"] ?? "";
+        });
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<JobWebhooks>();
+
+        services.Configure<RetentionOptions>(configuration.GetSection(RetentionOptions.Section));
         return services;
     }
 }

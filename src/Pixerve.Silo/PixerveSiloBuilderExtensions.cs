@@ -1,19 +1,52 @@
+using System.Net;
 using Azure.Data.Tables;
+using Orleans.Configuration;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Pixerve.Grains;
+using Pixerve.Grains.Jobs;
 
 namespace Pixerve.Silo;
 
 public static class PixerveSiloBuilderExtensions
 {
+    /// <summary>
+    /// One localhost silo by default; with <c>Pixerve:Cluster:Mode = azure</c>, any number of silos that find each
+    /// other through the storage account's membership table.
+    /// </summary>
+    public static ISiloBuilder UsePixerveClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var siloPort = configuration.GetValue("Pixerve:Silo:Port", EndpointOptions.DEFAULT_SILO_PORT);
+        var gatewayPort = configuration.GetValue("Pixerve:Silo:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        if (!configuration.UsesAzureClustering())
+            return silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: PixerveConfiguration.ServiceId,
+                clusterId: configuration.ClusterId());
+
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = configuration.ClusterId();
+            o.ServiceId = PixerveConfiguration.ServiceId;
+        });
+        silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString()));
+        var advertised = IPAddress.Parse(configuration["Pixerve:Silo:AdvertisedIP"] is { Length: > 0 } ip ? ip : "127.0.0.1");
+        silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: advertised != IPAddress.Loopback);
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Pixerve:Cluster:Membership"));
+        return silo;
+    }
+
     /// <summary>Everything a Pixerve silo needs except clustering, which the host chooses.</summary>
     public static ISiloBuilder AddPixerve(this ISiloBuilder silo, IConfiguration configuration)
     {
         var connectionString = configuration.StorageConnectionString();
         silo.AddAzureBlobGrainStorage(GrainStorageNames.Jobs, o => o.BlobServiceClient = new BlobServiceClient(connectionString));
         silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString));
+
+        // A job's resume reminder may tick faster than Orleans' default one-minute floor (tests do).
+        var resume = configuration.GetSection(JobOptions.Section).Get<JobOptions>()?.ResumePeriod ?? TimeSpan.FromMinutes(1);
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(resume.Ticks, o.MinimumReminderPeriod.Ticks)));
+
         silo.Services.AddPixerveGrainServices(configuration);
+        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<ICleanupGrain>(0).EnsureScheduled());
         return silo;
     }
 }

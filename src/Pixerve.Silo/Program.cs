@@ -7,12 +7,8 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.Configuration.AddPixerveSeedVariables();
-builder.UseOrleans(silo =>
-{
-    var siloPort = builder.Configuration.GetValue("Pixerve:Silo:Port", 11111);
-    var gatewayPort = builder.Configuration.GetValue("Pixerve:Silo:GatewayPort", 30000);
-    silo.UseLocalhostClustering(siloPort, gatewayPort);
-    silo.AddPixerve(builder.Configuration);
-});
+// Leave room for running conversions to finish (Pixerve:Jobs:ShutdownTimeout) after SIGTERM.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2));
+builder.UseOrleans(silo => silo.UsePixerveClustering(builder.Configuration).AddPixerve(builder.Configuration));
 
 await builder.Build().RunAsync();

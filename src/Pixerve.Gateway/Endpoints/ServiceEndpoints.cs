@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Pixerve.Gateway.Endpoints;
@@ -14,14 +13,17 @@ public static class ServiceEndpoints
 
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions
+        app.MapGet("/health", async (HealthCheckService health) =>
         {
-            ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(new HealthResponse(
+            var report = await health.CheckHealthAsync();
+            var body = new HealthResponse(
                 report.Status == HealthStatus.Healthy ? "healthy" : report.Status.ToString().ToLowerInvariant(),
                 DateTimeOffset.UtcNow,
                 Version,
-                report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()))),
-        });
+                report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()));
+            return Results.Json(body, statusCode: report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+        }).Produces<HealthResponse>().Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Whether staging storage and the cluster answer");
 
         app.MapGet("/version", () =>
         {
@@ -32,7 +34,7 @@ public static class ServiceEndpoints
                 plus >= 0 ? informational[(plus + 1)..] : null,
                 System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 InformationalVersion(typeof(IGrainFactory).Assembly).Split('+')[0]));
-        });
+        }).Produces<VersionResponse>().WithSummary("Build information");
         return app;
     }
 

@@ -61,7 +61,7 @@ public sealed class UploadHandler(
                 {
                     if (principal is null) return Problem(StatusCodes.Status401Unauthorized, TokenErrors.Missing);
                     var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                    return await AcceptFileAsync(principal, fileName, section.Body, cancellationToken);
+                    return await AcceptFileAsync(principal, fileName, section.Body, http.Response, cancellationToken);
                 }
             }
         }
@@ -77,12 +77,14 @@ public sealed class UploadHandler(
         return Problem(StatusCodes.Status400BadRequest, "the request has no 'file' part");
     }
 
-    private async Task<IResult> AcceptFileAsync(ClaimsPrincipal principal, string? fileName, Stream body, CancellationToken cancellationToken)
+    private async Task<IResult> AcceptFileAsync(ClaimsPrincipal principal, string? fileName, Stream body, HttpResponse response,
+        CancellationToken cancellationToken)
     {
         JobSpec spec;
+        var specJson = principal.FindFirst("job")?.Value;
         try
         {
-            spec = JobSpecParser.Parse(principal.FindFirst("job")?.Value);
+            spec = JobSpecParser.Parse(specJson);
         }
         catch (JobSpecException e)
         {
@@ -106,7 +108,14 @@ public sealed class UploadHandler(
 
         var baseName = OutputPlan.BaseName(fileName);
         var job = grains.GetGrain<IJobGrain>(staged.Hash);
-        var outcome = await job.Submit(new JobSubmission(spec, staged.BlobName, baseName, format, staged.Length));
+        var outcome = await job.Submit(new JobSubmission(spec, staged.BlobName, baseName, format, staged.Length, specJson!));
+        if (outcome == SubmitOutcome.Overloaded)
+        {
+            await staging.DeleteAsync(staged.BlobName);
+            response.Headers.RetryAfter = "30";
+            return Problem(StatusCodes.Status503ServiceUnavailable, "the cluster is saturated: too many jobs are waiting; try again later");
+        }
+
         if (outcome == SubmitOutcome.AlreadyActive)
         {
             await staging.DeleteAsync(staged.BlobName);

@@ -37,4 +37,12 @@ public sealed class DirectHostStore(IOptions<DirectHostOptions> options)
 
         return new StoredFile(name, Backend, "/files/" + relative, bytes.Length, width, height);
     }
+
+    /// <summary>Deletes a file written by <see cref="WriteAsync"/>, given its <c>/files/…</c> location.</summary>
+    public void Delete(string location)
+    {
+        var root = Path.GetFullPath(options.Value.ServeDir);
+        var path = Path.GetFullPath(Path.Combine(root, location.TrimStart('/')["files/".Length..]));
+        if (path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) File.Delete(path);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Pixerve.Tests.Infrastructure;
@@ -7,19 +6,40 @@ namespace Pixerve.Tests.Gateway;
 
 public static class JobPolling
 {
+    /// <summary>Uploads an image with a job token through the gateway and returns its hash.</summary>
+    public static async Task<string> UploadAsync(this PixerveFixture fixture, string image, string token)
+    {
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image(image), token));
+        await UploadTests.AssertOk(response);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+    }
+
+    public static async Task<JsonElement> GetJsonAsync(this PixerveFixture fixture, string path, string token)
+    {
+        using var response = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, path, token));
+        await UploadTests.AssertOk(response);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
     /// <summary>Polls <c>GET /status</c> until the job is final, and returns its last answer.</summary>
-    public static async Task<JsonElement> WaitUntilFinalAsync(this PixerveFixture fixture, string hash, string token)
+    public static async Task<JsonElement> WaitUntilFinalAsync(this PixerveFixture fixture, string hash, string token, TimeSpan? timeout = null)
     {
         JsonElement last = default;
         await Poll.UntilAsync(async () =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await fixture.Http.SendAsync(request);
-            response.EnsureSuccessStatusCode();
-            last = await response.Content.ReadFromJsonAsync<JsonElement>();
+            try
+            {
+                using var response = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, $"/status?hash={hash}", token));
+                if (!response.IsSuccessStatusCode) return false; // a silo may be going away; keep asking
+                last = await response.Content.ReadFromJsonAsync<JsonElement>();
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+
             return last.GetProperty("status").GetString() is "completed" or "failed" or "cancelled";
-        }, TimeSpan.FromMinutes(2), $"job {hash} to finish");
+        }, timeout ?? TimeSpan.FromMinutes(2), $"job {hash} to finish");
         return last;
     }
 }

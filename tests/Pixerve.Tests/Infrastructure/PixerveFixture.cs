@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Pixerve.Gateway;
 using Pixerve.Gateway.Upload;
+using Pixerve.Grains.Jobs;
 
 namespace Pixerve.Tests.Infrastructure;
 
@@ -14,18 +15,34 @@ namespace Pixerve.Tests.Infrastructure;
 /// One real Azurite, one Orleans test cluster configured like production, and the gateway on a loopback
 /// port, shared by the tests of the <see cref="PixerveCollection"/>.
 /// </summary>
-public sealed class PixerveFixture : IAsyncLifetime
+public class PixerveFixture : IAsyncLifetime
 {
     public const string JwtSecret = "test-secret-that-is-long-enough-for-hs256-0123456789";
     public const string AdminToken = "test-admin-token";
 
     private AzuriteServer? _azurite;
     private WebApplication? _gateway;
+    private Dictionary<string, string?> _settings = [];
 
     public TestCluster Cluster { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
     public string ServeDir { get; } = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
     public StagingStore Staging => _gateway!.Services.GetRequiredService<StagingStore>();
+
+    protected virtual int SiloCount => 1;
+
+    /// <summary>One conversion at a time per silo, so tests can reason about queue order.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Pixerve:Jobs:Concurrency", "1"),
+        new("Pixerve:Jobs:ResumePeriod", "00:00:03"),
+        new("Pixerve:Webhooks:AllowPrivateNetworks", "true"),
+        new("Pixerve:Webhooks:FirstRetryDelay", "00:00:00.200"),
+    ];
+
+    /// <summary>The queue of one in-process silo (the primary by default).</summary>
+    public JobQueue Queue(SiloHandle? silo = null) =>
+        ((InProcessSiloHandle)(silo ?? Cluster.Primary)!).SiloHost!.Services.GetRequiredService<JobQueue>();
 
     public async Task InitializeAsync()
     {
@@ -37,21 +54,36 @@ public sealed class PixerveFixture : IAsyncLifetime
             ["Pixerve:Jwt:Secret"] = JwtSecret,
             ["Pixerve:AdminToken"] = AdminToken,
         };
-        TestSiloConfigurator.Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-
-        var builder = new TestClusterBuilder(1);
+        foreach (var (key, value) in Settings) settings[key] = value;
+        var builder = new TestClusterBuilder((short)SiloCount);
+        // Per cluster, not static: fixtures of several collections run side by side.
+        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        var args = settings.Select(s => $"--{s.Key}={s.Value}").Append("--urls=http://127.0.0.1:0").ToArray();
-        _gateway = GatewayApp.Build(args, Cluster.Client);
-        await _gateway.StartAsync();
-        var address = _gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
+        _settings = settings;
+        (_gateway, Http) = await StartGatewayAsync();
+    }
+
+    /// <summary>Another gateway on this cluster, with settings of its own on top of the fixture's.</summary>
+    public async Task<(WebApplication App, HttpClient Http)> StartGatewayAsync(params string[] extraSettings)
+    {
+        var args = _settings.Select(s => $"--{s.Key}={s.Value}").Append("--urls=http://127.0.0.1:0").Concat(extraSettings).ToArray();
+        var gateway = GatewayApp.Build(args, Cluster.Client);
+        await gateway.StartAsync();
+        var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (gateway, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) });
     }
 
     public string Token(object job) => TestTokens.Mint(JwtSecret, job);
+
+    public HttpRequestMessage Request(HttpMethod method, string path, string bearer)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return request;
+    }
 
     public HttpRequestMessage Upload(string imagePath, string? bearer, string? formToken = null, string? fileName = null)
     {

@@ -1,14 +1,10 @@
-using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 using Pixerve.Silo;
 
 namespace Pixerve.Tests.Infrastructure;
 
-/// <summary>Configures each test silo exactly as the real host does, against the run's Azurite.</summary>
+/// <summary>Configures each test silo exactly as the real host does, from its cluster's own settings.</summary>
 public sealed class TestSiloConfigurator : ISiloConfigurator
 {
-    /// <summary>Set by the fixture before the cluster starts; test silos run in this process.</summary>
-    public static IConfiguration Configuration { get; set; } = new ConfigurationBuilder().Build();
-
-    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPixerve(Configuration);
+    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPixerve(siloBuilder.Configuration);
 }

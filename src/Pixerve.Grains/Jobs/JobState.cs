@@ -1,4 +1,4 @@
-namespace Pixerve.Grains;
+namespace Pixerve.Grains.Jobs;
 
 /// <summary>The persisted record of a job; the only place its status changes.</summary>
 [GenerateSerializer, Alias("pixerve.JobState")]
@@ -12,4 +12,12 @@ public sealed class JobState
     [Id(5)] public List<StoredFile> Files { get; set; } = [];
     [Id(6)] public string? Error { get; set; }
     [Id(7)] public int Attempts { get; set; }
+    /// <summary>Set by a cancel request; a cancelled job never runs, even if a worker still holds its hash.</summary>
+    [Id(8)] public bool CancelRequested { get; set; }
+    [Id(9)] public DateTimeOffset? StartedAt { get; set; }
+    [Id(10)] public DateTimeOffset? FinishedAt { get; set; }
+    [Id(11)] public WebhookRecord? Webhook { get; set; }
+    /// <summary>The index day this job's outcome is listed under, so a rerun can move it.</summary>
+    [Id(12)] public string? IndexedDay { get; set; }
+    [Id(13)] public string? ProcessedBy { get; set; }
 }

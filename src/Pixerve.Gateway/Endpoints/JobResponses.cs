@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Pixerve.Gateway.Endpoints;
+
+public sealed record StatusResponse(
+    string Hash,
+    string Status,
+    int Priority,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    int Attempts,
+    IReadOnlyList<string> ExpectedFiles,
+    IReadOnlyList<StoredFile> Files,
+    string? Error,
+    WebhookResponse? Webhook,
+    string? ProcessedBy)
+{
+    public static StatusResponse From(JobSnapshot job) => new(job.Hash, job.Status.ToWire(), job.Priority, job.CreatedAt,
+        job.UpdatedAt, job.StartedAt, job.FinishedAt, job.Attempts, job.ExpectedFiles, job.Files, job.Error,
+        job.Webhook is { } w ? new WebhookResponse(w.Outcome.ToString().ToLowerInvariant(), w.Attempts, w.LastStatusCode, w.LastError, w.DeliveredAt) : null,
+        job.ProcessedBy);
+}
+
+public sealed record WebhookResponse(string Status, int Attempts, int? LastStatusCode, string? LastError, DateTimeOffset? DeliveredAt);
+
+public sealed record RecordStatus(string Hash, string Status);
+
+public sealed record SuccessRecord(string Hash, string Status, DateTimeOffset Timestamp, int FileCount, JobData JobData);
+
+public sealed record FailureRecord(string Hash, string Status, DateTimeOffset Timestamp, string Error, JobData JobData);
+
+/// <summary>What the job asked for (its token's job claim, callback header values hidden) and what it produced.</summary>
+public sealed record JobData(JsonNode? Spec, IReadOnlyList<string> ExpectedFiles, IReadOnlyList<StoredFile> Files, int Attempts)
+{
+    public static JobData From(JobSnapshot job) => new(RedactedSpec(job.SpecJson), job.ExpectedFiles, job.Files, job.Attempts);
+
+    private static JsonNode? RedactedSpec(string json)
+    {
+        JsonNode? spec;
+        try
+        {
+            spec = JsonNode.Parse(json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        // Callback headers often carry the client's own credentials.
+        if (spec?["callbackHeaders"] is JsonObject headers)
+            foreach (var name in headers.Select(h => h.Key).ToList()) headers[name] = "***";
+        return spec;
+    }
+}
+
+public sealed record RecordPage(IReadOnlyList<RecordListItem> Items, string? NextCursor);
+
+public sealed record RecordListItem(string Hash, DateTimeOffset Timestamp, int FileCount, string? Error);

@@ -1,0 +1,12 @@
+using System.Globalization;
+
+namespace Pixerve;
+
+public static class JobIndexDays
+{
+    public const string Format = "yyyy-MM-dd";
+
+    public static string Key(DateTimeOffset timestamp) => timestamp.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+
+    public static DateOnly Parse(string key) => DateOnly.ParseExact(key, Format, CultureInfo.InvariantCulture);
+}

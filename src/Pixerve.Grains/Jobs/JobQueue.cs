@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Options;
+
+namespace Pixerve.Grains.Jobs;
+
+/// <summary>
+/// This silo's pending jobs, highest priority first, then in arrival order. It holds only hashes: the
+/// job's state is persisted by its grain, and a job lost with this queue is re-queued by its reminder.
+/// </summary>
+public sealed class JobQueue(IOptions<JobOptions> options)
+{
+    private readonly PriorityQueue<string, (int NegativePriority, long Sequence)> _pending = new();
+    private readonly HashSet<string> _members = [];
+    private readonly SemaphoreSlim _available = new(0);
+    private readonly Lock _lock = new();
+    private long _sequence;
+    private int _running;
+    private TaskCompletionSource _resumed = NewResumed(completed: true);
+
+    public int Depth
+    {
+        get { lock (_lock) return _pending.Count; }
+    }
+
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Pending jobs this silo accepts before new uploads are turned away with 503.</summary>
+    public int Capacity { get; set; } = options.Value.MaxQueueDepth;
+
+    public bool IsFull => Depth >= Capacity;
+
+    /// <summary>False when the hash is already waiting here.</summary>
+    public bool Enqueue(string hash, int priority)
+    {
+        lock (_lock)
+        {
+            if (!_members.Add(hash)) return false;
+            _pending.Enqueue(hash, (-priority, _sequence++));
+        }
+
+        _available.Release();
+        return true;
+    }
+
+    public async Task<string> DequeueAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _resumed.Task.WaitAsync(cancellationToken);
+            await _available.WaitAsync(cancellationToken);
+            lock (_lock)
+            {
+                if (_resumed.Task.IsCompleted && _pending.TryDequeue(out var hash, out _))
+                {
+                    _members.Remove(hash);
+                    _running++;
+                    return hash;
+                }
+            }
+
+            // Paused between the two waits: give the permit back and wait for resume.
+            _available.Release();
+        }
+    }
+
+    public void Done()
+    {
+        lock (_lock) _running--;
+    }
+
+    /// <summary>Stops handing out jobs (operators draining a silo; tests ordering a queue).</summary>
+    public void Pause()
+    {
+        lock (_lock)
+        {
+            if (_resumed.Task.IsCompleted) _resumed = NewResumed(completed: false);
+        }
+    }
+
+    public void Resume()
+    {
+        lock (_lock) _resumed.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewResumed(bool completed)
+    {
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed) source.SetResult();
+        return source;
+    }
+}

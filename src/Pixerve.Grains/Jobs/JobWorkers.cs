@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace Pixerve.Grains.Jobs;
+
+/// <summary>
+/// The silo's conversion workers: each takes the next job from <see cref="JobQueue"/>, asks its grain to
+/// start, converts it on this silo and reports back. Their number bounds the silo's concurrent conversions.
+/// They start once the silo is active and stop first when it shuts down: running conversions get
+/// <see cref="JobOptions.ShutdownTimeout"/> to finish, and jobs still queued here stay pending in storage,
+/// to be resumed by their reminders on another silo.
+/// </summary>
+public sealed class JobWorkers(
+    JobQueue queue,
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    IOptions<JobOptions> options,
+    ILogger<JobWorkers> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _workers = Task.CompletedTask;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(JobWorkers), ServiceLifecycleStage.Active, Start, Stop);
+
+    private Task Start(CancellationToken cancellationToken)
+    {
+        var count = options.Value.EffectiveConcurrency;
+        logger.LogInformation("Starting {Count} conversion workers", count);
+        _workers = Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Run(() => WorkAsync(_stopping.Token))));
+        return Task.CompletedTask;
+    }
+
+    private async Task Stop(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        var running = queue.Running;
+        try
+        {
+            await _workers.WaitAsync(options.Value.ShutdownTimeout, cancellationToken);
+            logger.LogInformation("Conversion workers stopped; {Running} running conversions finished, {Queued} jobs left to other silos",
+                running, queue.Depth);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            logger.LogWarning("{Running} conversions did not finish in time; their jobs will run again elsewhere", queue.Running);
+        }
+    }
+
+    private async Task WorkAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            string hash;
+            try
+            {
+                hash = await queue.DequeueAsync(stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                await RunAsync(hash);
+            }
+            catch (Exception e)
+            {
+                // The job's reminder brings it back; nothing is lost by dropping it here.
+                logger.LogWarning(e, "Job {Hash} could not be run on this silo", hash);
+            }
+            finally
+            {
+                queue.Done();
+            }
+        }
+    }
+
+    private async Task RunAsync(string hash)
+    {
+        var job = grains.GetGrain<IJobGrain>(hash);
+        var submission = await job.TryStart(silo.SiloAddress.ToString());
+        if (submission is null) return;
+
+        ConversionResult result;
+        try
+        {
+            result = await grains.GetGrain<IConverterGrain>(0).Convert(new ConversionRequest(hash, submission));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Conversion of {Hash} broke", hash);
+            await job.RunFailed(e.Message);
+            return;
+        }
+
+        await job.Complete(result);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Pixerve.Grains.Webhooks;
+
+public sealed record WebhookAttempt(bool Delivered, int? StatusCode, string? Error);
+
+/// <summary>
+/// Posts signed callbacks. The destination address is checked when the connection is made, after DNS
+/// resolution, so a name that resolves to a private address is refused as well.
+/// </summary>
+public sealed class WebhookSender : IDisposable
+{
+    private readonly WebhookOptions _options;
+    private readonly HttpClient _http;
+
+    public WebhookSender(IOptions<WebhookOptions> options)
+    {
+        _options = options.Value;
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectCallback = ConnectAsync,
+        };
+        _http = new HttpClient(handler) { Timeout = _options.Timeout };
+    }
+
+    public async Task<WebhookAttempt> SendAsync(string url, IReadOnlyDictionary<string, string> headers, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        foreach (var (name, value) in headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        request.Headers.Remove(WebhookOptions.SignatureHeader);
+        request.Headers.TryAddWithoutValidation(WebhookOptions.SignatureHeader, Sign(body));
+        try
+        {
+            using var response = await _http.SendAsync(request);
+            var status = (int)response.StatusCode;
+            return response.IsSuccessStatusCode
+                ? new WebhookAttempt(true, status, null)
+                : new WebhookAttempt(false, status, $"the callback answered {status}");
+        }
+        catch (HttpRequestException e)
+        {
+            return new WebhookAttempt(false, null, e.InnerException is RefusedAddressException refused ? refused.Message : e.Message);
+        }
+        catch (TaskCanceledException)
+        {
+            return new WebhookAttempt(false, null, $"the callback did not answer within {_options.Timeout.TotalSeconds:F0} s");
+        }
+    }
+
+    /// <summary><c>sha256=</c> and the lowercase hex HMAC-SHA256 of the body.</summary>
+    public string Sign(byte[] body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(_options.Secret), body));
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
+        var allowed = _options.AllowPrivateNetworks ? addresses : addresses.Where(NetworkGuard.IsPublic).ToArray();
+        if (allowed.Length == 0)
+            throw new RefusedAddressException($"the callback host {context.DnsEndPoint.Host} resolves only to loopback, private or link-local addresses");
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private sealed class RefusedAddressException(string message) : IOException(message);
+}

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Gateway;
+
+[Collection(PixerveCollection.Name)]
+public sealed class LifecycleTests(PixerveFixture fixture)
+{
+    private static object Job(string subDir, int priority = 0, string? callback = null, object? headers = null) => new
+    {
+        formats = new { jpg = new { sizes = new[] { new[] { 200 } } } },
+        directHost = true,
+        subDir,
+        priority,
+        completionCallback = callback,
+        callbackHeaders = headers,
+    };
+
+    private Task WaitUntilQueueIdleAsync() => Poll.UntilAsync(
+        () => fixture.Queue().Depth == 0 && fixture.Queue().Running == 0, TimeSpan.FromMinutes(1), "the queue to drain");
+
+    [Fact]
+    public async Task Pending_jobs_run_highest_priority_first_then_in_arrival_order()
+    {
+        var uploads = new (string Image, int Priority)[] { ("va.jpg", 0), ("gray.jpg", 0), ("progressive.jpg", 10), ("vb.webp", 5) };
+        fixture.Queue().Pause();
+        var hashes = new List<(string Hash, string Token)>();
+        try
+        {
+            foreach (var (image, priority) in uploads)
+            {
+                var token = fixture.Token(Job("lifecycle/priority", priority));
+                hashes.Add((await fixture.UploadAsync(image, token), token));
+            }
+        }
+        finally
+        {
+            fixture.Queue().Resume();
+        }
+
+        var started = new List<DateTimeOffset>();
+        foreach (var (hash, token) in hashes)
+        {
+            var status = await fixture.WaitUntilFinalAsync(hash, token);
+            Assert.Equal("completed", status.GetProperty("status").GetString());
+            started.Add(status.GetProperty("started_at").GetDateTimeOffset());
+        }
+
+        // Expected start order: priority 10, priority 5, then the two priority-0 jobs in upload order.
+        Assert.True(started[2] < started[3], "priority 10 before priority 5");
+        Assert.True(started[3] < started[0], "priority 5 before priority 0");
+        Assert.True(started[0] < started[1], "equal priorities in arrival order");
+    }
+
+    [Fact]
+    public async Task Cancelled_pending_job_never_runs_and_leaves_nothing_staged()
+    {
+        var stagedBefore = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(Job("lifecycle/cancelled"));
+        fixture.Queue().Pause();
+        string hash;
+        try
+        {
+            hash = await fixture.UploadAsync("cmyk.jpg", token);
+            using var cancel = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Delete, $"/cancel?hash={hash}", token));
+            await UploadTests.AssertOk(cancel);
+            Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+            using var again = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Delete, $"/cancel?hash={hash}", token));
+            await UploadTests.AssertProblem(again, HttpStatusCode.Conflict);
+        }
+        finally
+        {
+            fixture.Queue().Resume();
+        }
+
+        await WaitUntilQueueIdleAsync();
+        var status = await fixture.GetJsonAsync($"/status?hash={hash}", token);
+        Assert.Equal("cancelled", status.GetProperty("status").GetString());
+        Assert.Equal(0, status.GetProperty("attempts").GetInt32());
+        Assert.False(Directory.Exists(Path.Combine(fixture.ServeDir, "lifecycle", "cancelled")));
+        Assert.Equal(stagedBefore, await fixture.Staging.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Cancel_is_409_for_a_running_or_finished_job_and_404_for_an_unknown_one()
+    {
+        var token = fixture.Token(new
+        {
+            formats = new
+            {
+                png = new { sizes = new[] { new[] { 4000 }, new[] { 3000 }, new[] { 2000 } } },
+                webp = new { sizes = new[] { new[] { 4000 }, new[] { 3000 } } },
+            },
+            directHost = true,
+            subDir = "lifecycle/running",
+        });
+
+        // The conversion takes seconds; should a poll miss it, uploading the same bytes again starts a new run.
+        string? hash = null;
+        HttpStatusCode? cancelWhileRunning = null;
+        for (var run = 0; run < 5 && cancelWhileRunning is null; run++)
+        {
+            hash = await fixture.UploadAsync("photo-18mp-sony.jpg", token);
+            await Poll.UntilAsync(async () =>
+            {
+                var state = (await fixture.GetJsonAsync($"/status?hash={hash}", token)).GetProperty("status").GetString();
+                if (state == "processing")
+                {
+                    using var cancel = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Delete, $"/cancel?hash={hash}", token));
+                    var stillRunning = (await fixture.GetJsonAsync($"/status?hash={hash}", token)).GetProperty("status").GetString() == "processing";
+                    if (stillRunning) cancelWhileRunning = cancel.StatusCode;
+                }
+
+                return state is "completed" or "failed" || cancelWhileRunning is not null;
+            }, TimeSpan.FromMinutes(2), "the job to run");
+            await fixture.WaitUntilFinalAsync(hash, token);
+        }
+
+        Assert.Equal(HttpStatusCode.Conflict, cancelWhileRunning);
+        Assert.Equal("completed", (await fixture.GetJsonAsync($"/status?hash={hash}", token)).GetProperty("status").GetString());
+        using var finished = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Delete, $"/cancel?hash={hash}", token));
+        await UploadTests.AssertProblem(finished, HttpStatusCode.Conflict);
+        using var unknown = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Delete, $"/cancel?hash={new string('c', 64)}", token));
+        await UploadTests.AssertProblem(unknown, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Failed_job_gets_a_failure_record_and_a_signed_failure_webhook()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var token = fixture.Token(Job("lifecycle/failed", callback: receiver.Url));
+        var hash = await fixture.UploadAsync("hostile/truncated.jpg", token);
+
+        var status = await fixture.WaitUntilFinalAsync(hash, token);
+        Assert.Equal("failed", status.GetProperty("status").GetString());
+        var failure = await fixture.GetJsonAsync($"/failures?hash={hash}", token);
+        Assert.Equal("failed", failure.GetProperty("status").GetString());
+        Assert.StartsWith("source is not a decodable image", failure.GetProperty("error").GetString());
+        Assert.True(failure.TryGetProperty("timestamp", out _));
+        Assert.Equal("lifecycle/failed", failure.GetProperty("job_data").GetProperty("spec").GetProperty("subDir").GetString());
+        Assert.Equal("not_found", (await fixture.GetJsonAsync($"/success?hash={hash}", token)).GetProperty("status").GetString());
+
+        await Poll.UntilAsync(() => !receiver.Received.IsEmpty, TimeSpan.FromSeconds(30), "the failure webhook");
+        var callback = Assert.Single(receiver.Received);
+        AssertSigned(callback);
+        var payload = JsonDocument.Parse(callback.Body).RootElement;
+        Assert.Equal(hash, payload.GetProperty("hash").GetString());
+        Assert.Equal("failed", payload.GetProperty("status").GetString());
+        Assert.Equal(0, payload.GetProperty("file_count").GetInt32());
+        Assert.StartsWith("source is not a decodable image", payload.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Webhook_is_retried_until_the_receiver_accepts_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(failures: 2);
+        var token = fixture.Token(Job("lifecycle/webhook", callback: receiver.Url, headers: new Dictionary<string, string> { ["X-Client-Key"] = "k-123" }));
+        var hash = await fixture.UploadAsync("vb.jpg", token);
+        Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, token)).GetProperty("status").GetString());
+
+        JsonElement webhook = default;
+        await Poll.UntilAsync(async () =>
+        {
+            webhook = (await fixture.GetJsonAsync($"/status?hash={hash}", token)).GetProperty("webhook");
+            return webhook.GetProperty("status").GetString() != "pending";
+        }, TimeSpan.FromSeconds(30), "the webhook to settle");
+
+        Assert.Equal("delivered", webhook.GetProperty("status").GetString());
+        Assert.Equal(3, webhook.GetProperty("attempts").GetInt32());
+        Assert.Equal(3, receiver.Received.Count);
+        var bodies = receiver.Received.Select(r => Convert.ToBase64String(r.Body)).Distinct();
+        Assert.Single(bodies);
+        foreach (var callback in receiver.Received)
+        {
+            AssertSigned(callback);
+            Assert.Equal("k-123", callback.Headers["X-Client-Key"]);
+        }
+
+        var payload = JsonDocument.Parse(receiver.Received.First().Body).RootElement;
+        Assert.Equal("completed", payload.GetProperty("status").GetString());
+        Assert.Equal(1, payload.GetProperty("file_count").GetInt32());
+        Assert.Equal(1, payload.GetProperty("files").GetArrayLength());
+
+        var success = await fixture.GetJsonAsync($"/success?hash={hash}", token);
+        Assert.Equal("success", success.GetProperty("status").GetString());
+        Assert.Equal(1, success.GetProperty("file_count").GetInt32());
+        Assert.Equal("***", success.GetProperty("job_data").GetProperty("spec").GetProperty("callbackHeaders").GetProperty("X-Client-Key").GetString());
+        Assert.Equal("success", (await fixture.GetJsonAsync($"/failures?hash={hash}", token)).GetProperty("status").GetString());
+    }
+
+    private static void AssertSigned(ReceivedCallback callback)
+    {
+        var expected = "sha256=" + Convert.ToHexStringLower(
+            System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(PixerveFixture.JwtSecret), callback.Body));
+        Assert.Equal(expected, callback.Headers["X-Pixerve-Signature"]);
+    }
+}

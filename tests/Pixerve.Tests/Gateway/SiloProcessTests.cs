@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Pixerve.Gateway;
+using Pixerve.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Pixerve.Tests.Gateway;
+
+/// <summary>Two real silo processes clustered through Azurite's membership table, one of them killed with SIGKILL.</summary>
+public sealed class SiloProcessTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Jobs = 20;
+    private readonly string _serveDir = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
+    private AzuriteServer? _azurite;
+    private readonly List<SiloProcess> _silos = [];
+    private WebApplication? _gateway;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await AzuriteServer.StartAsync();
+        var settings = new Dictionary<string, string>
+        {
+            [PixerveConfiguration.StorageConnectionStringKey] = _azurite.ConnectionString,
+            [PixerveConfiguration.ServeDirKey] = _serveDir,
+            ["Pixerve:Cluster:Mode"] = "azure",
+            ["Pixerve:Cluster:Id"] = $"test-{Guid.NewGuid():N}",
+            ["Pixerve:Jobs:Concurrency"] = "1",
+            ["Pixerve:Jobs:ResumePeriod"] = "00:00:02",
+            // Declare a dead silo within seconds rather than the production default of about a minute.
+            ["Pixerve:Cluster:Membership:ProbeTimeout"] = "00:00:01",
+            ["Pixerve:Cluster:Membership:NumMissedProbesLimit"] = "2",
+            ["Pixerve:Cluster:Membership:NumVotesForDeathDeclaration"] = "1",
+            ["Pixerve:Cluster:Membership:TableRefreshTimeout"] = "00:00:02",
+        };
+        _silos.Add(SiloProcess.Start(settings));
+        _silos.Add(SiloProcess.Start(settings));
+
+        var args = settings.Select(s => $"--{s.Key}={s.Value}")
+            .Append($"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}").Append("--Pixerve:Gateway:GrainCallTimeout=00:00:03").Append("--urls=http://127.0.0.1:0").ToArray();
+        _gateway = GatewayApp.Build(args);
+        await _gateway.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+
+        var management = _gateway.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        await Poll.UntilAsync(async () =>
+        {
+            if (_silos.Any(s => s.HasExited)) throw new InvalidOperationException($"a silo exited:\n{string.Join("\n", _silos.Select(s => s.Output))}");
+            return (await management.GetHosts(onlyActive: true)).Count == 2;
+        }, TimeSpan.FromMinutes(1), "both silos to join");
+    }
+
+    [Fact]
+    public async Task Sigkill_of_a_silo_process_mid_queue_loses_no_job()
+    {
+        var token = TestTokens.Mint(PixerveFixture.JwtSecret, new
+        {
+            // About a second of work per job, so a silo's queue is still full when it dies.
+            formats = new
+            {
+                png = new { sizes = new[] { new[] { 1920 } } },
+                webp = new { sizes = new[] { new[] { 1920 }, new[] { 800 } } },
+                jpg = new { sizes = new[] { new[] { 1200 } } },
+            },
+            directHost = true,
+            subDir = "sigkill",
+        });
+        var photo = await File.ReadAllBytesAsync(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
+        var hashes = new List<string>();
+        for (var i = 0; i < Jobs; i++)
+        {
+            // Bytes after the JPEG end marker are ignored by decoders but make each upload a distinct job.
+            var content = new MultipartFormDataContent { { new ByteArrayContent([.. photo, (byte)i]), "file", $"photo-{i}.jpg" } };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = content };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await _http.SendAsync(request);
+            await UploadTests.AssertOk(response);
+            hashes.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!);
+        }
+
+        // Kill the second silo while it is converting, with the rest of the queue still waiting.
+        var victim = _silos[1];
+        var victimTag = $":{victim.SiloPort}:"; // SiloAddress reads S{ip}:{port}:{generation}
+        var seen = new List<JsonElement>();
+        await Poll.UntilAsync(async () =>
+        {
+            seen = await StatusesAsync(hashes, token);
+            return seen.Any(s => s.GetProperty("status").GetString() == "processing" &&
+                                 s.GetProperty("processed_by").GetString()!.Contains(victimTag));
+        }, TimeSpan.FromMinutes(1), "the victim silo to be converting");
+        victim.Kill();
+        var killed = Stopwatch.StartNew();
+        var unfinished = seen.Count(s => s.GetProperty("status").GetString() is "pending" or "processing");
+
+        var final = new List<JsonElement>();
+        foreach (var hash in hashes) final.Add(await WaitUntilFinalAsync(hash, token));
+        output.WriteLine($"{unfinished} of {Jobs} jobs were not final when the silo was killed; all were final " +
+                         $"{killed.Elapsed.TotalSeconds:F1} s later. Attempts: {string.Join(",", final.Select(f => f.GetProperty("attempts").GetInt32()))}");
+
+        Assert.True(unfinished > 0);
+        Assert.All(final, f => Assert.Equal("completed", f.GetProperty("status").GetString()));
+        Assert.All(final, f => Assert.Equal(4, f.GetProperty("files").GetArrayLength()));
+        // Work was spread: the survivor converted jobs too, and every job ended on it or before the kill.
+        Assert.Contains(final, f => f.GetProperty("processed_by").GetString()!.Contains($":{_silos[0].SiloPort}:"));
+    }
+
+    private async Task<List<JsonElement>> StatusesAsync(IEnumerable<string> hashes, string token)
+    {
+        var statuses = new List<JsonElement>();
+        foreach (var hash in hashes)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await _http.SendAsync(request);
+            if (response.IsSuccessStatusCode) statuses.Add(await response.Content.ReadFromJsonAsync<JsonElement>());
+        }
+
+        return statuses;
+    }
+
+    private async Task<JsonElement> WaitUntilFinalAsync(string hash, string token)
+    {
+        JsonElement last = default;
+        await Poll.UntilAsync(async () =>
+        {
+            var status = await StatusesAsync([hash], token);
+            if (status.Count == 0) return false;
+            last = status[0];
+            return last.GetProperty("status").GetString() is "completed" or "failed" or "cancelled";
+        }, TimeSpan.FromMinutes(3), $"job {hash} to finish");
+        return last;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_gateway is not null) await _gateway.DisposeAsync();
+        foreach (var silo in _silos) await silo.DisposeAsync();
+        if (_azurite is not null) await _azurite.DisposeAsync();
+        Directory.Delete(_serveDir, recursive: true);
+    }
+}
