@@ -3,7 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 [ -x Azurite/node_modules/.bin/azurite ] || npm ci --prefix Azurite --no-audit --no-fund --loglevel=error
-# The storage tests' S3 server; sshd comes from Debian's openssh-server (.ci/run installs it).
+# The SFTP tests start a real sshd of their own (Debian's openssh-server).
+if [ ! -x /usr/sbin/sshd ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client >/dev/null
+fi
+# The storage tests' S3 server.
 [ -x tests/servers/node_modules/.bin/s3rver ] || npm ci --prefix tests/servers --no-audit --no-fund --loglevel=error
 
 results=$(mktemp -d)

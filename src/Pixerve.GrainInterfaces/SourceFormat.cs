@@ -8,6 +8,7 @@ public enum SourceFormat
     Png,
     Gif,
     Webp,
+    Avif,
 }
 
 public static class SourceFormatExtensions
@@ -18,6 +19,7 @@ public static class SourceFormatExtensions
         SourceFormat.Png => "png",
         SourceFormat.Gif => "gif",
         SourceFormat.Webp => "webp",
+        SourceFormat.Avif => "avif",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 }

@@ -1,10 +1,11 @@
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Pixerve.Grains.Credentials;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Pixerve.Grains.Credentials;
 using Pixerve.Grains.Imaging;
 using Pixerve.Grains.Jobs;
 using Pixerve.Grains.Records;
@@ -20,7 +21,9 @@ public static class GrainServices
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
-        services.AddSingleton<ImageConverter>();
+        services.Configure<ImagingOptions>(configuration.GetSection(ImagingOptions.Section));
+        services.Configure<ImagingOptions>(o => o.MaxSourcePixels = configuration.GetValue(ImagingOptions.MaxSourcePixelsKey, o.MaxSourcePixels));
+        services.AddSingleton(sp => new ImageConverter(sp.GetRequiredService<IOptions<ImagingOptions>>().Value));
         services.AddSingleton<DirectHostStore>();
         services.AddSingleton<ObjectStoreFactory>();
         services.AddSingleton<CircuitBreakers>();

@@ -74,9 +74,9 @@ public static partial class JobSpecParser
                 "jpg" or "jpeg" => OutputFormat.Jpg,
                 "png" => OutputFormat.Png,
                 "webp" => OutputFormat.Webp,
-                "avif" => throw new JobSpecException(field, "AVIF output is not available on this server yet"),
+                "avif" => OutputFormat.Avif,
                 "original" => OutputFormat.Original,
-                _ => throw new JobSpecException(field, "unknown format; use jpg, png, webp or original"),
+                _ => throw new JobSpecException(field, "unknown format; use jpg, png, webp, avif or original"),
             };
             if (entry.Value.ValueKind != JsonValueKind.Object) throw new JobSpecException(field, "must be an object");
 

@@ -10,7 +10,8 @@ namespace Pixerve.Gateway.Upload;
 
 /// <summary>
 /// <c>POST /upload</c>: reads the multipart body as a stream (never buffered whole), authorises it, sniffs the
-/// format, stages the bytes while hashing them and hands the job to its grain.
+/// format and reads the pixel size from the header (refusing bombs before staging), stages the bytes while
+/// hashing them and hands the job to its grain.
 /// </summary>
 public sealed class UploadHandler(
     IGrainFactory grains,
@@ -20,6 +21,7 @@ public sealed class UploadHandler(
     ILogger<UploadHandler> logger)
 {
     private const int MaxTokenFieldBytes = 16 * 1024;
+
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
@@ -91,16 +93,14 @@ public sealed class UploadHandler(
                 extensions: new Dictionary<string, object?> { ["field"] = e.Field });
         }
 
-        var header = new byte[ImageSniffer.HeaderLength];
-        var headerLength = await body.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken);
-        if (headerLength == 0) return Problem(StatusCodes.Status400BadRequest, "the uploaded file is empty");
-        if (ImageSniffer.Detect(header.AsSpan(0, headerLength)) is not { } format)
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "the file is not a supported image: send JPEG, PNG, GIF or WebP");
+        var header = await UploadHeaderReader.ReadAsync(body, limits.Value, cancellationToken);
+        if (header.Refusal is not null) return Problem(header.RefusalStatus, header.Refusal);
+        var format = header.Format;
 
         StagedUpload staged;
         try
         {
-            staged = await staging.StageAsync(header.AsMemory(0, headerLength), body, limits.Value.MaxUploadBytes, cancellationToken);
+            staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes, cancellationToken);
         }
         catch (UploadTooLargeException e)
         {

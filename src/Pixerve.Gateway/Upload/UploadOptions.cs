@@ -6,4 +6,16 @@ public sealed class UploadOptions
     public const string Section = "Pixerve:Limits";
 
     public long MaxUploadBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Width × height above which an upload is refused from its header, before it is staged or decoded.</summary>
+    public long MaxSourcePixels { get; set; } = 50_000_000;
+
+    /// <summary>
+    /// How much of the start of a file may be buffered to find its dimensions. JPEG puts its APPn segments
+    /// (EXIF, ICC, XMP: usually well under 256 KB) before the frame header.
+    /// </summary>
+    public int MaxHeaderBytes { get; set; } = 256 * 1024;
+
+    /// <summary>The header is handed to staging as the start of its first block, so it may not exceed one.</summary>
+    public const int MaxHeaderBytesCeiling = 4 * 1024 * 1024;
 }

@@ -2,59 +2,42 @@ using SkiaSharp;
 
 namespace Pixerve.Grains.Imaging;
 
+/// <summary>The one entry point for encoding an output: PNG through SkiaSharp, the lossy formats through libvips.</summary>
 public static class Encoder
 {
     public const int DefaultJpegQuality = 85;
     public const int DefaultWebpQuality = 80;
 
-    public static byte[] Encode(SKBitmap bitmap, PlannedOutput output)
+    /// <param name="avifGate">Bounds concurrent AVIF encodes, which cost several times a JPEG or WebP; null for none.</param>
+    public static byte[] Encode(SKBitmap bitmap, PlannedOutput output, SemaphoreSlim? avifGate = null) => output.Format switch
     {
-        return output.Format switch
-        {
-            OutputFormat.Jpg => EncodeJpeg(bitmap, output.Quality ?? DefaultJpegQuality),
-            OutputFormat.Png => EncodeWith(bitmap, new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, PngZlibLevel(output.Speed))),
-            OutputFormat.Webp => EncodeWith(bitmap, new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossy, output.Quality ?? DefaultWebpQuality)),
-            _ => throw new NotSupportedException($"{output.Format} is not encoded by SkiaSharp"),
-        };
-    }
+        OutputFormat.Jpg => VipsEncoders.Jpeg(bitmap, output.Quality ?? DefaultJpegQuality),
+        OutputFormat.Webp => VipsEncoders.Webp(bitmap, output.Quality ?? DefaultWebpQuality, output.Speed),
+        OutputFormat.Avif => EncodeAvif(bitmap, output, avifGate),
+        OutputFormat.Png => EncodePng(bitmap, new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, PngZlibLevel(output.Speed))),
+        _ => throw new NotSupportedException($"{output.Format} is not an encoded format"),
+    };
 
-    /// <summary>JPEG has no alpha: translucent pixels are flattened on white, as a viewer would show them on a page.</summary>
-    private static byte[] EncodeJpeg(SKBitmap bitmap, int quality)
+    private static byte[] EncodeAvif(SKBitmap bitmap, PlannedOutput output, SemaphoreSlim? gate)
     {
-        var options = new SKJpegEncoderOptions(quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore);
-        if (bitmap.AlphaType == SKAlphaType.Opaque) return EncodeWith(bitmap, options);
-
-        using var flat = new SKBitmap(bitmap.Info.WithAlphaType(SKAlphaType.Opaque));
-        using (var canvas = new SKCanvas(flat))
+        gate?.Wait();
+        try
         {
-            canvas.Clear(SKColors.White);
-            canvas.DrawBitmap(bitmap, 0, 0, SKSamplingOptions.Default);
+            return VipsEncoders.Avif(bitmap, output.Quality, output.Speed);
         }
-
-        return EncodeWith(flat, options);
+        finally
+        {
+            gate?.Release();
+        }
     }
 
     /// <summary>Speed 0–10 (default 5) maps to zlib level 9–0: slower means smaller.</summary>
     private static int PngZlibLevel(int? speed) => Math.Clamp(9 - (int)Math.Round((speed ?? 5) * 0.9), 0, 9);
 
-    private static byte[] EncodeWith(SKBitmap bitmap, SKJpegEncoderOptions options)
-    {
-        using var pixmap = bitmap.PeekPixels();
-        using var data = pixmap.Encode(options) ?? throw new InvalidOperationException("JPEG encoder returned nothing");
-        return data.ToArray();
-    }
-
-    private static byte[] EncodeWith(SKBitmap bitmap, SKPngEncoderOptions options)
+    private static byte[] EncodePng(SKBitmap bitmap, SKPngEncoderOptions options)
     {
         using var pixmap = bitmap.PeekPixels();
         using var data = pixmap.Encode(options) ?? throw new InvalidOperationException("PNG encoder returned nothing");
-        return data.ToArray();
-    }
-
-    private static byte[] EncodeWith(SKBitmap bitmap, SKWebpEncoderOptions options)
-    {
-        using var pixmap = bitmap.PeekPixels();
-        using var data = pixmap.Encode(options) ?? throw new InvalidOperationException("WebP encoder returned nothing");
         return data.ToArray();
     }
 }

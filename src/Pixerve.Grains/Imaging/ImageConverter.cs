@@ -1,95 +1,113 @@
+using System.Runtime.ExceptionServices;
 using SkiaSharp;
 
 namespace Pixerve.Grains.Imaging;
 
 /// <summary>
-/// Decodes a source once, at the smallest scale the largest output needs, and produces every planned output.
-/// CPU-bound and synchronous: callers run it off the grain scheduler.
+/// Decodes a source once, at the smallest scale the largest output needs, makes each distinct size from the
+/// next larger one and encodes the outputs in parallel. CPU-bound and synchronous: callers run it off the
+/// grain scheduler.
 /// </summary>
-public sealed class ImageConverter
+public sealed class ImageConverter(ImagingOptions options)
 {
-    public const long MaxSourcePixels = 50_000_000;
     private static readonly SKSamplingOptions Halving = new(SKFilterMode.Linear, SKMipmapMode.None);
     private static readonly SKSamplingOptions FinalResample = new(SKCubicResampler.Mitchell);
 
+    private readonly SemaphoreSlim _avifGate = new(Math.Max(1, options.AvifConcurrency));
+    private readonly ParallelOptions _parallel = new() { MaxDegreeOfParallelism = Math.Max(1, options.EncodeParallelism) };
+
+    public ImageConverter() : this(new ImagingOptions())
+    {
+    }
+
     public IReadOnlyList<EncodedOutput> Convert(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
     {
-        var outputs = new List<EncodedOutput>(plan.Count);
-        var resized = plan.Where(p => p.Box is not null).ToList();
-        if (resized.Count == 0)
+        if (plan.All(p => p.Box is null))
             return plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList();
 
-        using var data = SKData.CreateCopy(source.Span);
-        using var codec = SKCodec.Create(new SKMemoryStream(data), out var createResult)
-            ?? throw new UndecodableImageException($"source is not a decodable image: {Describe(createResult)}");
-        var origin = codec.EncodedOrigin;
+        using var image = SourceImage.Open(source);
+        var origin = image.Origin;
         var swap = Orientation.SwapsAxes(origin);
-        var (sourceWidth, sourceHeight) = (codec.Info.Width, codec.Info.Height);
-        if ((long)sourceWidth * sourceHeight > MaxSourcePixels)
+        var (sourceWidth, sourceHeight) = (image.Width, image.Height);
+        // The gateway refuses these from the header already; this guards every other way in.
+        if ((long)sourceWidth * sourceHeight > options.MaxSourcePixels)
             throw new UndecodableImageException(
-                $"source is {sourceWidth}×{sourceHeight} pixels, more than the limit of {MaxSourcePixels / 1_000_000} megapixels");
+                $"source is {sourceWidth}×{sourceHeight} pixels, more than the limit of {options.MaxSourcePixels} pixels");
         var (orientedWidth, orientedHeight) = swap ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight);
 
-        var targets = resized.ToDictionary(p => p, p => Fit.Inside(orientedWidth, orientedHeight, p.Box!.Value));
-        var needWidth = targets.Values.Max(t => swap ? t.Height : t.Width);
-        var needHeight = targets.Values.Max(t => swap ? t.Width : t.Height);
+        // Formats asking for the same box share one resized bitmap.
+        var sizeOf = plan.Select(p => p.Box is { } box ? Fit.Inside(orientedWidth, orientedHeight, box) : default).ToArray();
+        var sizes = sizeOf.Where((_, i) => plan[i].Box is not null).Distinct().OrderByDescending(s => (long)s.Width * s.Height).ToList();
+        var needWidth = sizes.Max(t => swap ? t.Height : t.Width);
+        var needHeight = sizes.Max(t => swap ? t.Width : t.Height);
 
-        using var decoded = Decode(codec, needWidth, needHeight);
-        foreach (var output in plan)
+        var resized = new Dictionary<(int Width, int Height), SKBitmap>();
+        var decoded = image.Decode(needWidth, needHeight);
+        var owned = new List<SKBitmap> { decoded };
+        try
         {
-            if (output.Box is null)
+            // Largest first, each from the smallest bitmap already made that covers it: the full decode is
+            // scaled once, and a thumbnail costs a resize of the next size up rather than of the whole photo.
+            var unoriented = new List<SKBitmap> { decoded };
+            foreach (var (width, height) in sizes)
             {
-                outputs.Add(new EncodedOutput(output, source, orientedWidth, orientedHeight));
-                continue;
+                var (w, h) = swap ? (height, width) : (width, height);
+                var scaled = Resize(unoriented.Last(b => b.Width >= w && b.Height >= h), w, h);
+                if (!owned.Contains(scaled)) owned.Add(scaled);
+                unoriented.Add(scaled);
+                var oriented = Orientation.Apply(scaled, origin);
+                if (!owned.Contains(oriented)) owned.Add(oriented);
+                resized[(width, height)] = oriented;
             }
 
-            var (width, height) = targets[output];
-            var (unorientedWidth, unorientedHeight) = swap ? (height, width) : (width, height);
-            var scaled = Resize(decoded, unorientedWidth, unorientedHeight);
-            var oriented = Orientation.Apply(scaled, origin);
+            // The decode and the unoriented intermediates are not encoded: free them before the encoders
+            // (AV1's especially) claim their own memory.
+            foreach (var bitmap in owned.Except(resized.Values).ToList())
+            {
+                bitmap.Dispose();
+                owned.Remove(bitmap);
+            }
+
+            var outputs = new EncodedOutput[plan.Count];
             try
             {
-                outputs.Add(new EncodedOutput(output, Encoder.Encode(oriented, output), oriented.Width, oriented.Height));
+                Parallel.For(0, plan.Count, _parallel, i =>
+                {
+                    var output = plan[i];
+                    if (output.Box is null)
+                    {
+                        outputs[i] = new EncodedOutput(output, source, orientedWidth, orientedHeight);
+                        return;
+                    }
+
+                    var bitmap = resized[sizeOf[i]];
+                    outputs[i] = new EncodedOutput(output, Encoder.Encode(bitmap, output, _avifGate), bitmap.Width, bitmap.Height);
+                });
             }
-            finally
+            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
             {
-                if (!ReferenceEquals(oriented, scaled)) oriented.Dispose();
-                if (!ReferenceEquals(scaled, decoded)) scaled.Dispose();
+                // Callers handle the encoder's own exception types, not Parallel's wrapper.
+                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
             }
+
+            return outputs;
         }
-
-        return outputs;
-    }
-
-    /// <summary>Decodes into sRGB at the smallest scale the codec supports that still covers the needed size (JPEG DCT scaling).</summary>
-    private static SKBitmap Decode(SKCodec codec, int needWidth, int needHeight)
-    {
-        var size = codec.Info.Size;
-        for (var eighths = 1; eighths < 8; eighths++)
+        finally
         {
-            var candidate = codec.GetScaledDimensions(eighths / 8f);
-            if (candidate.Width >= needWidth && candidate.Height >= needHeight && candidate.Width < size.Width)
-            {
-                size = candidate;
-                break;
-            }
+            foreach (var bitmap in owned) bitmap.Dispose();
         }
-
-        var alpha = codec.Info.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Premul;
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, alpha, SKColorSpace.CreateSrgb());
-        var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result is SKCodecResult.Success) return bitmap;
-
-        bitmap.Dispose();
-        throw new UndecodableImageException($"source is not a decodable image: {Describe(result)}");
     }
 
-    /// <summary>Halves with a 2×2 box while the image is at least twice the target, then resamples with Mitchell cubic.</summary>
+    /// <summary>libvips' resize; SkiaSharp's halving and Mitchell cubic only if libvips rounds to another size.</summary>
     private static SKBitmap Resize(SKBitmap source, int width, int height)
     {
         if (source.Width == width && source.Height == height) return source;
+        return VipsResize.Resize(source, width, height) ?? SkiaResize(source, width, height);
+    }
 
+    /// <summary>Halves with a 2×2 box while the image is at least twice the target, then resamples with Mitchell cubic.</summary>
+    private static SKBitmap SkiaResize(SKBitmap source, int width, int height)
+    {
         var current = source;
         while (current.Width >= 2 * width && current.Height >= 2 * height && current.Width >= 4)
         {
@@ -105,12 +123,4 @@ public sealed class ImageConverter
         if (!ReferenceEquals(current, source)) current.Dispose();
         return result;
     }
-
-    private static string Describe(SKCodecResult result) => result switch
-    {
-        SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput => "the file is truncated or corrupt",
-        SKCodecResult.Unimplemented => "this variant of the format is not supported",
-        SKCodecResult.InvalidInput => "the file is corrupt",
-        _ => $"the decoder reported {result}",
-    };
 }

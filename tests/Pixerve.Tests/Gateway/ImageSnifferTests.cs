@@ -17,6 +17,15 @@ public sealed class ImageSnifferTests
     }
 
     [Fact]
+    public void Avif_is_detected_from_its_ftyp_brand()
+    {
+        byte[] header = [0, 0, 0, 0x1c, .. "ftypavif"u8, 0, 0, 0, 0];
+        Assert.Equal(SourceFormat.Avif, ImageSniffer.Detect(header));
+        byte[] heic = [0, 0, 0, 0x1c, .. "ftypheic"u8, 0, 0, 0, 0];
+        Assert.Null(ImageSniffer.Detect(heic));
+    }
+
+    [Fact]
     public void Text_is_not_an_image() =>
         Assert.Null(ImageSniffer.Detect(File.ReadAllBytes(RepositoryPaths.Image("hostile/not-an-image.jpg"))));
 }

@@ -21,8 +21,21 @@ public sealed class JobSpecParserTests
         Assert.Equal(5, spec.Priority);
     }
 
+    [Fact]
+    public void Accepts_avif_with_its_settings()
+    {
+        var spec = JobSpecParser.Parse("""
+            {"formats": {"avif": {"settings": {"quality": 55, "speed": 9}, "sizes": [[640, 480]]}}, "directHost": true}
+            """);
+
+        var avif = Assert.Single(spec.Formats);
+        Assert.Equal((OutputFormat.Avif, 55, 9), (avif.Format, avif.Quality, avif.Speed));
+        Assert.Equal([new BoxSize(640, 480)], avif.Sizes);
+    }
+
     [Theory]
     [InlineData("""{"directHost": true}""", "formats")]
+    [InlineData("""{"formats": {"avif": {"settings": {"speed": 11}, "sizes": [[10]]}}, "directHost": true}""", "formats.avif.settings.speed")]
     [InlineData("""{"formats": {"gif": {"sizes": [[1]]}}, "directHost": true}""", "formats.gif")]
     [InlineData("""{"formats": {"jpg": {"sizes": []}}, "directHost": true}""", "formats.jpg.sizes")]
     [InlineData("""{"formats": {"jpg": {"sizes": [[0, 10]]}}, "directHost": true}""", "formats.jpg.sizes[0]")]

@@ -55,6 +55,49 @@ public sealed class UploadTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Avif_is_produced_and_served_as_image_avif()
+    {
+        var token = fixture.Token(DirectJob("slice/avif", ("avif", [[120]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.jpg"), token));
+        await AssertOk(response);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var name = Assert.Single(body.GetProperty("expected_files").EnumerateArray()).GetString()!;
+        Assert.EndsWith("_120_120_.avif", name);
+
+        var status = await fixture.WaitUntilFinalAsync(body.GetProperty("hash").GetString()!, token);
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        using var file = await fixture.Http.GetAsync($"/files/slice/avif/{name}");
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal("image/avif", file.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("ftypavif"u8.ToArray(), (await file.Content.ReadAsByteArrayAsync())[4..12]);
+    }
+
+    [Fact]
+    public async Task Avif_upload_is_accepted_and_converted()
+    {
+        var avif = new Pixerve.Grains.Imaging.ImageConverter().Convert(await File.ReadAllBytesAsync(RepositoryPaths.Image("vb.jpg")),
+            [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(400, 400), null, 10)])[0].Bytes.ToArray();
+        var path = Path.Combine(Path.GetTempPath(), $"upload-{Guid.NewGuid():N}.avif");
+        await File.WriteAllBytesAsync(path, avif);
+        try
+        {
+            var token = fixture.Token(DirectJob("slice/avif-in", ("webp", [[200]])));
+            using var response = await fixture.Http.SendAsync(fixture.Upload(path, token, fileName: "in.avif"));
+            await AssertOk(response);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var status = await fixture.WaitUntilFinalAsync(body.GetProperty("hash").GetString()!, token);
+            Assert.Equal("completed", status.GetProperty("status").GetString());
+            var name = Assert.Single(body.GetProperty("expected_files").EnumerateArray()).GetString()!;
+            using var bitmap = SKBitmap.Decode(await fixture.Http.GetByteArrayAsync($"/files/slice/avif-in/{name}"));
+            Assert.Equal((200, 112), (bitmap.Width, bitmap.Height));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Token_in_the_form_field_is_accepted_like_the_header()
     {
         var token = fixture.Token(DirectJob("slice/form", ("jpg", [[64]])));
@@ -88,6 +131,39 @@ public sealed class UploadTests(PixerveFixture fixture)
         using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("hostile/not-an-image.jpg"), token));
 
         await AssertProblem(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(before, await fixture.Staging.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Pixel_bomb_is_refused_with_413_from_its_header_and_nothing_is_staged()
+    {
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(DirectJob("slice/bomb", ("jpg", [[100]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("hostile/bomb-40000x40000.png"), token));
+
+        var problem = await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("40000×40000", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, await fixture.Staging.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Jpeg_whose_header_ends_before_its_dimensions_is_refused_with_415()
+    {
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(DirectJob("slice/headless", ("jpg", [[100]])));
+        // SOI, then an APP1 segment cut short: the frame header never comes.
+        var path = Path.Combine(Path.GetTempPath(), $"headless-{Guid.NewGuid():N}.jpg");
+        await File.WriteAllBytesAsync(path, [0xFF, 0xD8, 0xFF, 0xE1, 0x10, 0x00, .. new byte[100]]);
+        try
+        {
+            using var response = await fixture.Http.SendAsync(fixture.Upload(path, token));
+            await AssertProblem(response, HttpStatusCode.UnsupportedMediaType);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
         Assert.Equal(before, await fixture.Staging.ListAsync(CancellationToken.None));
     }
 

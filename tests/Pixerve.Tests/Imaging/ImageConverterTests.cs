@@ -67,6 +67,18 @@ public sealed class ImageConverterTests
     }
 
     [Fact]
+    public void Pixel_bomb_is_refused_by_the_converter_too()
+    {
+        // Defence in depth: the gateway refuses it at upload, but a staged file must not be decoded either.
+        var bomb = File.ReadAllBytes(RepositoryPaths.Image("hostile/bomb-40000x40000.png"));
+        var error = Assert.Throws<UndecodableImageException>(() => _converter.Convert(bomb, [Output(OutputFormat.Jpg, 100, 100)]));
+        Assert.Contains("40000×40000", error.Message);
+
+        var strict = new ImageConverter(new ImagingOptions { MaxSourcePixels = 400 * 225 - 1 });
+        Assert.Throws<UndecodableImageException>(() => strict.Convert(File.ReadAllBytes(RepositoryPaths.Image("vb.jpg")), [Output(OutputFormat.Jpg, 10, 10)]));
+    }
+
+    [Fact]
     public void Copy_returns_the_source_bytes_unchanged()
     {
         var source = File.ReadAllBytes(RepositoryPaths.Image("vb.jpg"));

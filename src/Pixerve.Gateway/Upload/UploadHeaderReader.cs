@@ -1,0 +1,52 @@
+namespace Pixerve.Gateway.Upload;
+
+/// <summary>The start of an upload, read far enough to know its format and size; or why it is refused.</summary>
+public sealed record HeaderScan(ReadOnlyMemory<byte> Bytes, SourceFormat Format, int Width, int Height, int RefusalStatus = 0, string? Refusal = null);
+
+/// <summary>
+/// Reads just enough of an upload to know its format and pixel dimensions, so that a file that is not an
+/// image, or a decompression bomb, is refused before anything is staged or decoded. The bytes read are handed
+/// on to staging, so nothing is read twice.
+/// </summary>
+public static class UploadHeaderReader
+{
+    private const int FirstBuffer = 16 * 1024;
+
+    public static async Task<HeaderScan> ReadAsync(Stream body, UploadOptions limits, CancellationToken cancellationToken)
+    {
+        var maxBytes = Math.Clamp(limits.MaxHeaderBytes, ImageSniffer.HeaderLength, UploadOptions.MaxHeaderBytesCeiling);
+        var buffer = new byte[Math.Min(FirstBuffer, maxBytes)];
+        var length = await body.ReadAtLeastAsync(buffer.AsMemory(0, ImageSniffer.HeaderLength), ImageSniffer.HeaderLength,
+            throwOnEndOfStream: false, cancellationToken);
+        if (length == 0) return Refuse(buffer, 0, default, StatusCodes.Status400BadRequest, "the uploaded file is empty");
+        if (ImageSniffer.Detect(buffer.AsSpan(0, length)) is not { } format)
+            return Refuse(buffer, length, default, StatusCodes.Status415UnsupportedMediaType,
+                "the file is not a supported image: send JPEG, PNG, GIF, WebP or AVIF");
+
+        while (true)
+        {
+            var read = ImageDimensions.TryRead(format, buffer.AsSpan(0, length), out var width, out var height);
+            if (read == HeaderRead.Found)
+            {
+                return (long)width * height <= limits.MaxSourcePixels
+                    ? new HeaderScan(buffer.AsMemory(0, length), format, width, height)
+                    : Refuse(buffer, length, format, StatusCodes.Status413PayloadTooLarge,
+                        $"the image is {width}×{height} pixels, more than the limit of {limits.MaxSourcePixels} pixels");
+            }
+
+            if (read == HeaderRead.NeedMore && length == buffer.Length && buffer.Length < maxBytes)
+                Array.Resize(ref buffer, (int)Math.Min(4L * buffer.Length, maxBytes)); // most headers fit the first buffer
+            var got = read == HeaderRead.NeedMore && length < buffer.Length
+                ? await body.ReadAsync(buffer.AsMemory(length), cancellationToken)
+                : 0;
+            if (got == 0)
+                return Refuse(buffer, length, format, StatusCodes.Status415UnsupportedMediaType, read == HeaderRead.Invalid || length < maxBytes
+                    ? $"the {format} header is malformed or cut short: its dimensions cannot be read"
+                    : $"the {format} dimensions are not within the first {maxBytes / 1024} KB of the file");
+            length += got;
+        }
+    }
+
+    private static HeaderScan Refuse(byte[] buffer, int length, SourceFormat format, int status, string detail) =>
+        new(buffer.AsMemory(0, length), format, 0, 0, status, detail);
+}

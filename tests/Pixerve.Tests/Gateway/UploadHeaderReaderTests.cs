@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http;
+using Pixerve.Gateway.Upload;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Gateway;
+
+public sealed class UploadHeaderReaderTests
+{
+    private static Task<HeaderScan> Scan(byte[] file, UploadOptions? limits = null, int chunk = int.MaxValue) =>
+        UploadHeaderReader.ReadAsync(new TrickleStream(file, chunk), limits ?? new UploadOptions(), CancellationToken.None);
+
+    [Fact]
+    public async Task Reads_only_a_prefix_and_hands_it_on_unchanged()
+    {
+        var file = File.ReadAllBytes(RepositoryPaths.Image("photo-18mp-sony.jpg"));
+        var scan = await Scan(file, chunk: 1000);
+
+        Assert.Null(scan.Refusal);
+        Assert.Equal((SourceFormat.Jpeg, 5640, 3172), (scan.Format, scan.Width, scan.Height));
+        Assert.InRange(scan.Bytes.Length, 1, 256 * 1024);
+        Assert.Equal(file.AsSpan(0, scan.Bytes.Length).ToArray(), scan.Bytes.ToArray());
+    }
+
+    [Fact]
+    public async Task The_pixel_limit_is_configurable()
+    {
+        var file = File.ReadAllBytes(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
+        Assert.Null((await Scan(file, new UploadOptions { MaxSourcePixels = 1920 * 1280 })).Refusal);
+
+        var refused = await Scan(file, new UploadOptions { MaxSourcePixels = 1920 * 1280 - 1 });
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, refused.RefusalStatus);
+        Assert.Contains("1920×1280", refused.Refusal);
+    }
+
+    [Fact]
+    public async Task Jpeg_whose_frame_header_lies_past_the_scan_limit_is_refused_unless_the_limit_is_raised()
+    {
+        // SOI, then five 64 KB APP segments of padding (as a phone's extended XMP might be), then the real file.
+        var photo = File.ReadAllBytes(RepositoryPaths.Image("vb.jpg"));
+        var padding = Enumerable.Range(0, 5).SelectMany(_ => new byte[] { 0xFF, 0xEB, 0xFF, 0xFF }.Concat(new byte[0xFFFF - 2]));
+        byte[] file = [0xFF, 0xD8, .. padding, .. photo[2..]];
+
+        var refused = await Scan(file, chunk: 50_000);
+        Assert.Equal(StatusCodes.Status415UnsupportedMediaType, refused.RefusalStatus);
+        Assert.Contains("256 KB", refused.Refusal);
+
+        var found = await Scan(file, new UploadOptions { MaxHeaderBytes = 1024 * 1024 }, chunk: 50_000);
+        Assert.Null(found.Refusal);
+        Assert.Equal((400, 225), (found.Width, found.Height));
+    }
+
+    [Theory]
+    [InlineData("hostile/empty.jpg", StatusCodes.Status400BadRequest)]
+    [InlineData("hostile/not-an-image.jpg", StatusCodes.Status415UnsupportedMediaType)]
+    [InlineData("hostile/bomb-40000x40000.png", StatusCodes.Status413PayloadTooLarge)]
+    public async Task Hostile_files_are_refused_with_the_right_status(string name, int status) =>
+        Assert.Equal(status, (await Scan(File.ReadAllBytes(RepositoryPaths.Image(name)), chunk: 7)).RefusalStatus);
+
+    [Fact]
+    public async Task Png_cut_before_its_ihdr_is_refused_as_malformed()
+    {
+        var file = File.ReadAllBytes(RepositoryPaths.Image("alpha.png"))[..20];
+        var scan = await Scan(file);
+        Assert.Equal(StatusCodes.Status415UnsupportedMediaType, scan.RefusalStatus);
+        Assert.Contains("cut short", scan.Refusal);
+    }
+
+    /// <summary>A request body that arrives in small pieces, as a network stream does.</summary>
+    private sealed class TrickleStream(byte[] data, int chunk) : MemoryStream(data, writable: false)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
+    }
+}
