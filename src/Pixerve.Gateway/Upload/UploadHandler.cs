@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -22,6 +23,8 @@ public sealed class UploadHandler(
 {
     private const int MaxTokenFieldBytes = 16 * 1024;
 
+    /// <summary>Room per file for the multipart framing around it.</summary>
+    private const long FramingAllowance = 64 * 1024;
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
@@ -41,9 +44,17 @@ public sealed class UploadHandler(
             principal = http.User;
         }
 
-        var reader = new MultipartReader(boundary, request.Body);
+        // Each file is held to MaxUploadBytes by staging; the request as a whole may carry the most files allowed.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+            bodySize.MaxRequestBodySize = Math.Max(1, limits.Value.MaxFilesPerUpload) * (limits.Value.MaxUploadBytes + FramingAllowance);
+
+        // Files are staged as the body streams by, and submitted only once it has been read to its end, so a
+        // request refused as a whole (malformed, too many files, cut short) leaves no job behind.
+        var files = new List<StagedFile>();
+        var submitted = 0;
         try
         {
+            var reader = new MultipartReader(boundary, request.Body);
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
@@ -60,10 +71,23 @@ public sealed class UploadHandler(
                 else if (name == "file")
                 {
                     if (principal is null) return Problem(StatusCodes.Status401Unauthorized, TokenErrors.Missing);
+                    if (files.Count == limits.Value.MaxFilesPerUpload)
+                        return Problem(StatusCodes.Status400BadRequest,
+                            $"an upload may carry at most {limits.Value.MaxFilesPerUpload} files; nothing was accepted");
                     var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                    return await AcceptFileAsync(principal, fileName, section.Body, http.Response, cancellationToken);
+                    files.Add(await StageFileAsync(principal, fileName ?? "", section.Body, cancellationToken));
                 }
             }
+
+            if (files.Count == 0) return Problem(StatusCodes.Status400BadRequest, "the request has no 'file' part");
+            var outcomes = new List<FileOutcome>(files.Count);
+            foreach (var file in files)
+            {
+                submitted++; // counted first: a submission that throws may still have taken the staged blob
+                outcomes.Add(await SubmitAsync(file, http.Response));
+            }
+
+            return UploadAnswer.For(outcomes);
         }
         catch (InvalidDataException e)
         {
@@ -73,12 +97,15 @@ public sealed class UploadHandler(
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, $"the upload is larger than {limits.Value.MaxUploadBytes} bytes");
         }
-
-        return Problem(StatusCodes.Status400BadRequest, "the request has no 'file' part");
+        finally
+        {
+            foreach (var file in files.Skip(submitted))
+                if (file.Staged is { } staged) await staging.DeleteAsync(staged.BlobName);
+        }
     }
 
-    private async Task<IResult> AcceptFileAsync(ClaimsPrincipal principal, string? fileName, Stream body, HttpResponse response,
-        CancellationToken cancellationToken)
+    /// <summary>Validates the spec, reads the header and stages the bytes of one file part, or says why it is refused.</summary>
+    private async Task<StagedFile> StageFileAsync(ClaimsPrincipal principal, string fileName, Stream body, CancellationToken cancellationToken)
     {
         JobSpec spec;
         var specJson = principal.FindFirst("job")?.Value;
@@ -89,43 +116,48 @@ public sealed class UploadHandler(
         }
         catch (JobSpecException e)
         {
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: e.Message,
-                extensions: new Dictionary<string, object?> { ["field"] = e.Field });
+            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status400BadRequest, e.Message, e.Field));
         }
 
         var header = await UploadHeaderReader.ReadAsync(body, limits.Value, cancellationToken);
-        if (header.Refusal is not null) return Problem(header.RefusalStatus, header.Refusal);
-        var format = header.Format;
+        if (header.Refusal is not null) return StagedFile.Refused(FileOutcome.Refused(fileName, header.RefusalStatus, header.Refusal));
 
-        StagedUpload staged;
         try
         {
-            staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes, cancellationToken);
+            var staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes, cancellationToken);
+            return new StagedFile(fileName, spec, specJson!, header.Format, staged, null);
         }
         catch (UploadTooLargeException e)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, e.Message);
+            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
         }
+    }
 
-        var baseName = OutputPlan.BaseName(fileName);
+    /// <summary>Hands a staged file to its job grain.</summary>
+    private async Task<FileOutcome> SubmitAsync(StagedFile file, HttpResponse response)
+    {
+        if (file.Staged is not { } staged) return file.Refusal!;
+        var baseName = OutputPlan.BaseName(file.FileName);
         var job = grains.GetGrain<IJobGrain>(staged.Hash);
-        var outcome = await job.Submit(new JobSubmission(spec, staged.BlobName, baseName, format, staged.Length, specJson!));
+        var outcome = await job.Submit(new JobSubmission(file.Spec!, staged.BlobName, baseName, file.Format, staged.Length, file.SpecJson!));
         if (outcome == SubmitOutcome.Overloaded)
         {
             await staging.DeleteAsync(staged.BlobName);
             response.Headers.RetryAfter = "30";
-            return Problem(StatusCodes.Status503ServiceUnavailable, "the cluster is saturated: too many jobs are waiting; try again later");
+            return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable,
+                "the cluster is saturated: too many jobs are waiting; try again later");
         }
 
         if (outcome == SubmitOutcome.AlreadyActive)
         {
             await staging.DeleteAsync(staged.BlobName);
             var running = await job.GetSnapshot();
-            return Results.Ok(new UploadResponse(staged.Hash, running?.ExpectedFiles ?? []));
+            return FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, running?.ExpectedFiles ?? []));
         }
 
-        logger.LogInformation("Queued job {Hash} ({Bytes} bytes, {Format})", staged.Hash, staged.Length, format);
-        return Results.Ok(new UploadResponse(staged.Hash, OutputPlan.For(staged.Hash, baseName, format, spec).Select(o => o.Name).ToList()));
+        logger.LogInformation("Queued job {Hash} ({Bytes} bytes, {Format})", staged.Hash, staged.Length, file.Format);
+        return FileOutcome.Accepted(file.FileName,
+            new UploadResponse(staged.Hash, OutputPlan.For(staged.Hash, baseName, file.Format, file.Spec!).Select(o => o.Name).ToList()));
     }
 
     private async Task<(ClaimsPrincipal? Principal, string Error)> ValidateFormTokenAsync(Stream body, CancellationToken cancellationToken)

@@ -7,6 +7,9 @@ public sealed class UploadOptions
 
     public long MaxUploadBytes { get; set; } = 50L * 1024 * 1024;
 
+    /// <summary>How many <c>file</c> parts one <c>POST /upload</c> may carry; each becomes a job of its own.</summary>
+    public int MaxFilesPerUpload { get; set; } = 20;
+
     /// <summary>Width × height above which an upload is refused from its header, before it is staged or decoded.</summary>
     public long MaxSourcePixels { get; set; } = 50_000_000;
 

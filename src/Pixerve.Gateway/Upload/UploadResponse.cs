@@ -1,3 +1,17 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
+
 namespace Pixerve.Gateway.Upload;
 
+/// <summary>The answer to a single-file upload; seed clients depend on exactly these two fields.</summary>
 public sealed record UploadResponse(string Hash, IReadOnlyList<string> ExpectedFiles);
+
+/// <summary>The answer to an upload of several <c>file</c> parts: one entry per part, in part order.</summary>
+public sealed record BatchUploadResponse(IReadOnlyList<BatchUploadEntry> Jobs);
+
+/// <summary>A job (<c>hash</c>, <c>expected_files</c>) or the problem that refused the file (<c>error</c>).</summary>
+public sealed record BatchUploadEntry(
+    string File,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Hash,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ExpectedFiles,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProblemDetails? Error);
