@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Pixerve.Client;
+
+/// <summary>An accepted upload: its job's key (the bare SHA-256 of the bytes) and the names of the files it will produce.</summary>
+public sealed record UploadedJob(string Hash, IReadOnlyList<string> ExpectedFiles);
+
+/// <summary>One file of a batch upload: the job it became, or the problem that refused it.</summary>
+public sealed record BatchUploadEntry(string File, string? Hash, IReadOnlyList<string>? ExpectedFiles, PixerveProblem? Error)
+{
+    [JsonIgnore] public bool Accepted => Error is null && Hash is not null;
+
+    /// <summary>The job, or the refusal as an exception.</summary>
+    public UploadedJob EnsureAccepted() =>
+        Accepted ? new UploadedJob(Hash!, ExpectedFiles ?? []) : throw new PixerveException(Error ?? PixerveProblem.Unexplained(0, "no job"));
+}
+
+/// <summary>The answer to a batch upload, one entry per file in the order sent.</summary>
+public sealed record BatchUploadResult(IReadOnlyList<BatchUploadEntry> Jobs);
+
+/// <summary>A file and its name, for <c>PixerveClient.UploadBatchAsync</c>.</summary>
+public sealed record UploadFile(Stream Content, string FileName);
+
+/// <summary><c>GET /status</c>: where a job is. <see cref="Status"/> is one of the <see cref="JobStatuses"/>.</summary>
+public sealed record JobStatusReport(
+    string Hash,
+    string Status,
+    int Priority,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    int Attempts,
+    IReadOnlyList<string> ExpectedFiles,
+    IReadOnlyList<OutputFile> Files,
+    string? Error,
+    WebhookDelivery? Webhook,
+    string? ProcessedBy)
+{
+    /// <summary>Completed, failed or cancelled: the status will not change again.</summary>
+    [JsonIgnore] public bool IsFinal => JobStatuses.IsFinal(Status);
+}
+
+/// <summary>The values of <see cref="JobStatusReport.Status"/>.</summary>
+public static class JobStatuses
+{
+    public const string Pending = "pending";
+    public const string Processing = "processing";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+
+    public static bool IsFinal(string status) => status is Completed or Failed or Cancelled;
+}
+
+/// <summary>One output stored on one backend; <see cref="Location"/> is a URL, <c>gs://</c> name, <c>sftp://</c> path or <c>/files/…</c>.</summary>
+public sealed record OutputFile(string Name, string Backend, string Location, long Bytes, int Width, int Height);
+
+/// <summary>How the job's completion webhook went.</summary>
+public sealed record WebhookDelivery(string Status, int Attempts, int? LastStatusCode, string? LastError, DateTimeOffset? DeliveredAt);
+
+/// <summary>
+/// <c>GET /success</c> or <c>GET /failures</c>: <see cref="Status"/> is <c>success</c>, <c>failed</c> or <c>not_found</c>;
+/// the other fields are set when there is a record.
+/// </summary>
+public sealed record JobRecord(string Hash, string Status, DateTimeOffset? Timestamp, int? FileCount, string? Error, JobData? JobData)
+{
+    [JsonIgnore] public bool Found => Status != "not_found";
+}
+
+/// <summary>What the job asked for (its token's job claim, callback header values hidden) and what it produced.</summary>
+public sealed record JobData(JsonElement? Spec, IReadOnlyList<string> ExpectedFiles, IReadOnlyList<OutputFile> Files, int Attempts);
+
+/// <summary>An RFC 7807 problem as the server sent it; <see cref="Field"/> names the bad job spec field of a 400.</summary>
+public sealed record PixerveProblem(string? Type, string? Title, int Status, string? Detail)
+{
+    [JsonIgnore] public string? Field => Extensions?.TryGetValue("field", out var value) == true && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>Members beyond the standard ones (<c>field</c>, <c>traceId</c>, a refused batch's <c>jobs</c>).</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; init; }
+
+    internal static PixerveProblem Unexplained(int status, string detail) => new(null, null, status, detail);
+}
