@@ -72,12 +72,10 @@ public sealed record JobRecord(string Hash, string Status, DateTimeOffset? Times
 /// <summary>What the job asked for (its token's job claim, callback header values hidden) and what it produced.</summary>
 public sealed record JobData(JsonElement? Spec, IReadOnlyList<string> ExpectedFiles, IReadOnlyList<OutputFile> Files, int Attempts);
 
-/// <summary>An RFC 7807 problem as the server sent it; <see cref="Field"/> names the bad job spec field of a 400.</summary>
-public sealed record PixerveProblem(string? Type, string? Title, int Status, string? Detail)
+/// <summary>An RFC 7807 problem as the server sent it; <see cref="Field"/> names the job spec field a 400 blames.</summary>
+public sealed record PixerveProblem(string? Type, string? Title, int Status, string? Detail, string? Field = null)
 {
-    [JsonIgnore] public string? Field => Extensions?.TryGetValue("field", out var value) == true && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    /// <summary>Members beyond the standard ones (<c>field</c>, <c>traceId</c>, a refused batch's <c>jobs</c>).</summary>
+    /// <summary>Members beyond the standard ones (<c>traceId</c>, a wholly refused batch's <c>jobs</c>).</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extensions { get; init; }
 
     internal static PixerveProblem Unexplained(int status, string detail) => new(null, null, status, detail);
