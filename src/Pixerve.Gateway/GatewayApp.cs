@@ -103,7 +103,8 @@ public static class GatewayApp
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Upload an image; answers at once with its hash and the files it will produce")
             .WithDescription("Several 'file' parts (up to Pixerve:Limits:MaxFilesPerUpload) make one job each and answer " +
-                "{jobs: [{file, hash, expected_files} | {file, error}]} in part order; one part answers {hash, expected_files}.");
+                "{jobs: [{file, hash, expected_files} | {file, error}]} in part order; one part answers {hash, expected_files}.")
+            .AddOpenApiOperationTransformer(UploadAnswer.DescribeBothShapesAsync);
         app.MapGet("/files/{**path}", (string path) => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no file {path}"))
             .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/jpeg", "image/png", "image/webp", "image/avif")
             .ProducesProblem(StatusCodes.Status404NotFound)

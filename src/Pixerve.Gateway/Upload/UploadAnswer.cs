@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
 namespace Pixerve.Gateway.Upload;
 
 /// <summary>Turns the outcomes of a request's file parts into its answer.</summary>
@@ -18,5 +21,21 @@ public static class UploadAnswer
         var extensions = new Dictionary<string, object?>(first.Extensions) { ["jobs"] = entries };
         return TypedResults.Problem(statusCode: first.Status, detail: $"none of the {outcomes.Count} files was accepted; the first: {first.Detail}",
             extensions: extensions);
+    }
+
+    /// <summary>One 200 answer per status code is all endpoint metadata can say; the document names both shapes.</summary>
+    public static async Task DescribeBothShapesAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context,
+        CancellationToken cancellationToken)
+    {
+        if (operation.Responses is null || !operation.Responses.TryGetValue("200", out var ok) ||
+            ok.Content is null || !ok.Content.TryGetValue("application/json", out var json)) return;
+        json.Schema = new OpenApiSchema
+        {
+            OneOf =
+            [
+                await context.GetOrCreateSchemaAsync(typeof(UploadResponse), null, cancellationToken),
+                await context.GetOrCreateSchemaAsync(typeof(BatchUploadResponse), null, cancellationToken),
+            ],
+        };
     }
 }

@@ -9,9 +9,12 @@ public sealed record UploadResponse(string Hash, IReadOnlyList<string> ExpectedF
 /// <summary>The answer to an upload of several <c>file</c> parts: one entry per part, in part order.</summary>
 public sealed record BatchUploadResponse(IReadOnlyList<BatchUploadEntry> Jobs);
 
-/// <summary>A job (<c>hash</c>, <c>expected_files</c>) or the problem that refused the file (<c>error</c>).</summary>
-public sealed record BatchUploadEntry(
-    string File,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Hash,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ExpectedFiles,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProblemDetails? Error);
+/// <summary>A job (<c>hash</c>, <c>expected_files</c>) or the problem that refused the file (<c>error</c>); only <c>file</c> is always there.</summary>
+public sealed record BatchUploadEntry(string File)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Hash { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? ExpectedFiles { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ProblemDetails? Error { get; init; }
+}
