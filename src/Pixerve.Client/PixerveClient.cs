@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Pixerve.Client;
@@ -85,6 +87,22 @@ public sealed class PixerveClient(HttpClient http)
             await Task.Delay(interval, cancellationToken);
             interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxPollInterval.Ticks));
         }
+    }
+
+    /// <summary>
+    /// Follows <c>GET /events</c>: yields the job's status now and at each change, ending after the final one. One
+    /// open response instead of repeated polls; a state that lasts less than the server's poll interval may be skipped.
+    /// </summary>
+    public async IAsyncEnumerable<JobStatusReport> WatchAsync(string hash, string token,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = Request(HttpMethod.Get, $"events?hash={Uri.EscapeDataString(hash)}", token);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await SendAsync(request, cancellationToken);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var events = SseParser.Create(stream, (_, data) => JsonSerializer.Deserialize<JobStatusReport>(data, Json));
+        await foreach (var item in events.EnumerateAsync(cancellationToken))
+            if (item.Data is { } status) yield return status;
     }
 
     /// <summary><c>DELETE /cancel</c>: cancels a pending job and returns its status; 409 when it already runs or is final.</summary>

@@ -46,6 +46,22 @@ public sealed class PixerveClientTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Watching_a_job_yields_its_states_in_order_ending_with_the_final_one()
+    {
+        var token = Spec("client/watch").MintToken(PixerveFixture.JwtSecret, TimeSpan.FromMinutes(10));
+        var job = await _client.UploadAsync(new MemoryStream(BatchUploadTests.UniquePng()), "watched.png", token);
+
+        var states = new List<string>();
+        await foreach (var status in _client.WatchAsync(job.Hash, token, Deadline()))
+            states.Add(status.Status);
+
+        Assert.Equal(JobStatuses.Completed, states[^1]);
+        string[] order = [JobStatuses.Pending, JobStatuses.Processing, JobStatuses.Completed];
+        Assert.Equal(states.OrderBy(s => Array.IndexOf(order, s)), states);
+        Assert.Equal(states.Distinct(), states);
+    }
+
+    [Fact]
     public async Task A_pending_job_is_cancelled_and_cancelling_again_is_a_409_exception()
     {
         var token = Spec("client/cancel").MintToken(PixerveFixture.JwtSecret, TimeSpan.FromMinutes(10));
