@@ -58,9 +58,10 @@ public sealed class PixerveClient(HttpClient http)
     /// <summary>Uploads the files at <paramref name="paths"/>, each under its own name.</summary>
     public async Task<BatchUploadResult> UploadBatchAsync(IEnumerable<string> paths, string token, CancellationToken cancellationToken = default)
     {
-        var streams = paths.Select(p => new UploadFile(File.OpenRead(p), Path.GetFileName(p))).ToList();
+        var streams = new List<UploadFile>();
         try
         {
+            foreach (var path in paths) streams.Add(new UploadFile(File.OpenRead(path), Path.GetFileName(path)));
             return await UploadBatchAsync(streams, token, cancellationToken);
         }
         finally

@@ -95,7 +95,9 @@ public sealed class UploadHandler(
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, $"the upload is larger than {limits.Value.MaxUploadBytes} bytes");
+            // Staging stops each file at MaxUploadBytes first, so only the request as a whole gets here.
+            return Problem(StatusCodes.Status413PayloadTooLarge,
+                $"the request is larger than {limits.Value.MaxFilesPerUpload} files of {limits.Value.MaxUploadBytes} bytes");
         }
         finally
         {

@@ -43,6 +43,30 @@ public sealed class BatchUploadTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task A_file_over_the_size_limit_is_413_in_its_entry_and_its_neighbour_still_runs()
+    {
+        var (gateway, http) = await fixture.StartGatewayAsync("--Pixerve:Limits:MaxUploadBytes=20000");
+        await using var _ = gateway;
+        using var __ = http;
+        var token = fixture.Token(Job);
+        var stagedBefore = await fixture.Staging.ListAsync(CancellationToken.None);
+        var small = UniquePng();
+        var large = await File.ReadAllBytesAsync(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
+        Assert.True(large.Length > 20000 && small.Length < 20000);
+
+        using var response = await http.SendAsync(Batch(token, ("large.jpg", large), ("small.png", small)));
+
+        await UploadTests.AssertOk(response);
+        var jobs = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobs").EnumerateArray().ToList();
+        Assert.Equal(413, jobs[0].GetProperty("error").GetProperty("status").GetInt32());
+        Assert.Equal(Hash(small), jobs[1].GetProperty("hash").GetString());
+        Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(Hash(small), token)).GetProperty("status").GetString());
+        // The refused file was never kept; the accepted one's blob goes once its job has finished.
+        await Poll.UntilAsync(async () => (await fixture.Staging.ListAsync(CancellationToken.None)).SequenceEqual(stagedBefore),
+            TimeSpan.FromMinutes(1), "staging to hold nothing of this batch");
+    }
+
+    [Fact]
     public async Task When_every_file_is_refused_the_answer_is_the_first_files_problem_listing_all()
     {
         using var response = await fixture.Http.SendAsync(Batch(fixture.Token(Job), ("empty.png", []), ("notes.txt", "plain text"u8.ToArray())));
