@@ -76,15 +76,25 @@ public sealed class PixerveClient(HttpClient http)
 
     /// <summary>
     /// Polls <c>GET /status</c>, backing off from <see cref="FirstPollInterval"/> to <see cref="MaxPollInterval"/>, until
-    /// the job is completed, failed or cancelled, and returns that last status. Bound it with the cancellation token.
+    /// the job is completed, failed or cancelled, and returns that last status. A 5xx answer or a failed connection
+    /// (a gateway restarting, a silo dying) is asked again; other refusals throw. Bound it with the cancellation token.
     /// </summary>
     public async Task<JobStatusReport> WaitUntilFinalAsync(string hash, string token, CancellationToken cancellationToken = default)
     {
         var interval = FirstPollInterval;
         while (true)
         {
-            var status = await GetStatusAsync(hash, token, cancellationToken);
-            if (status.IsFinal) return status;
+            try
+            {
+                var status = await GetStatusAsync(hash, token, cancellationToken);
+                if (status.IsFinal) return status;
+            }
+            catch (Exception e) when (e is HttpRequestException or PixerveException { Problem.Status: >= 500 } &&
+                                      !cancellationToken.IsCancellationRequested)
+            {
+                // Transient: the job itself lives on in its grain; ask again after the backoff.
+            }
+
             await Task.Delay(interval, cancellationToken);
             interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxPollInterval.Ticks));
         }

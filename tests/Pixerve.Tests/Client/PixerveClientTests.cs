@@ -62,6 +62,39 @@ public sealed class PixerveClientTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Waiting_rides_out_a_gateway_that_answers_503_for_a_while()
+    {
+        var token = Spec("client/flaky").MintToken(PixerveFixture.JwtSecret, TimeSpan.FromMinutes(10));
+        var job = await _client.UploadAsync(new MemoryStream(BatchUploadTests.UniquePng()), "flaky.png", token);
+        using var flaky = new UnavailableForAWhile(3) { InnerHandler = new HttpClientHandler() };
+        using var http = new HttpClient(flaky) { BaseAddress = fixture.Http.BaseAddress };
+        var client = new PixerveClient(http) { FirstPollInterval = TimeSpan.FromMilliseconds(20) };
+
+        var status = await client.WaitUntilFinalAsync(job.Hash, token, Deadline());
+
+        Assert.Equal(JobStatuses.Completed, status.Status);
+        Assert.Equal(0, flaky.Remaining);
+        var once = await Assert.ThrowsAsync<PixerveException>(() => new PixerveClient(http).GetStatusAsync(new string('e', 64), token));
+        Assert.Equal(HttpStatusCode.NotFound, once.StatusCode); // not transient: thrown at once
+    }
+
+    /// <summary>Answers the first few requests with a 503 problem of its own, then lets them through.</summary>
+    private sealed class UnavailableForAWhile(int failures) : DelegatingHandler
+    {
+        public int Remaining { get; private set; } = failures;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Remaining == 0) return base.SendAsync(request, cancellationToken);
+            Remaining--;
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
+            {
+                Content = new StringContent("""{"status":503,"detail":"restarting"}""", System.Text.Encoding.UTF8, "application/problem+json"),
+            });
+        }
+    }
+
+    [Fact]
     public async Task A_pending_job_is_cancelled_and_cancelling_again_is_a_409_exception()
     {
         var token = Spec("client/cancel").MintToken(PixerveFixture.JwtSecret, TimeSpan.FromMinutes(10));
