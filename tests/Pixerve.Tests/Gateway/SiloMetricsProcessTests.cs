@@ -14,7 +14,7 @@ namespace Pixerve.Tests.Gateway;
 public sealed class SiloMetricsProcessTests : IAsyncLifetime
 {
     private readonly string _serveDir = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
-    private readonly int _metricsPort = SiloProcess.FreePort();
+    private readonly int _metricsPort = ServerProcess.FreePort();
     private AzuriteServer? _azurite;
     private SiloProcess? _silo;
     private WebApplication? _gateway;
