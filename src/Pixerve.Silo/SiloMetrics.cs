@@ -22,8 +22,19 @@ public static class SiloMetrics
             .AddMeter(PixerveMetrics.MeterName, "Microsoft.Orleans")
             .AddPrometheusHttpListener(o =>
             {
-                o.Host = host;
                 o.Port = port;
+                if (host is not ("*" or "+"))
+                {
+                    o.Host = host;
+                    return;
+                }
+
+                // The exporter's Host must parse as a URI host; HttpListener's wildcard is set on the listener itself.
+                o.ConfigureHttpListener = (_, listener) =>
+                {
+                    listener.Prefixes.Clear();
+                    listener.Prefixes.Add($"http://{host}:{port}/");
+                };
             }));
         return services;
     }
