@@ -62,7 +62,7 @@ internal static class EndToEnd
         var args = cluster.Settings.Select(s => $"--{s.Key}={s.Value}").Concat(
         [
             $"--Pixerve:Jwt:Secret={Secret}", "--Pixerve:RateLimits:UploadsPerMinutePerIp=0", "--Pixerve:RateLimits:UploadsPerMinutePerSubject=0",
-            "--Logging:LogLevel:Default=Error", "--urls=http://127.0.0.1:0",
+            "--Logging:LogLevel:Default=Error", "--Logging:LogLevel:Orleans=Error", "--urls=http://127.0.0.1:0",
         ]).ToArray();
         await using var gateway = GatewayApp.Build(args);
         await gateway.StartAsync();
