@@ -36,7 +36,9 @@ public sealed class ClusterStatsTests(PixerveFixture fixture)
             await Poll.UntilAsync(async () =>
             {
                 stats = await StatsAsync();
-                return Silo(stats, primary)?.GetProperty("queued").GetInt32() == images.Length;
+                // What the silo's queue really holds: the three uploads, waiting.
+                var depth = fixture.Queue().Depth;
+                return depth >= images.Length && Silo(stats, primary)?.GetProperty("queued").GetInt32() == depth;
             }, TimeSpan.FromSeconds(30), "the paused queue's depth to be reported");
         }
         finally
@@ -48,7 +50,7 @@ public sealed class ClusterStatsTests(PixerveFixture fixture)
         Assert.Equal(0, silo.GetProperty("running").GetInt32());
         Assert.True(silo.GetProperty("updated_at").GetDateTimeOffset() > DateTimeOffset.UnixEpoch);
         Assert.Equal(stats.GetProperty("silos").EnumerateArray().Sum(s => s.GetProperty("queued").GetInt32()), stats.GetProperty("queued").GetInt32());
-        Assert.Equal(images.Length, stats.GetProperty("queued").GetInt32());
+        Assert.True(stats.GetProperty("queued").GetInt32() >= images.Length);
 
         foreach (var hash in hashes) Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, token)).GetProperty("status").GetString());
         await Poll.UntilAsync(async () =>
