@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Runtime;
 
 namespace Pixerve.Grains.Jobs;
@@ -9,7 +10,10 @@ namespace Pixerve.Grains.Jobs;
 /// Owns one job's state machine. Every turn is short: the conversion runs on a queue worker, which calls
 /// <see cref="TryStart"/> and then <see cref="Complete"/>. A reminder stays registered while the job is not
 /// final or its webhook is not settled, so a job whose silo dies is queued again wherever it reactivates.
+/// Placed at random: the job's silo is the one that encodes it (the converter is a local stateless worker),
+/// so placement is what spreads the work across the cluster.
 /// </summary>
+[RandomPlacement]
 public sealed partial class JobGrain(
     [PersistentState("job", GrainStorageNames.Jobs)] IPersistentState<JobState> job,
     JobQueue queue,

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Pixerve.Tests.Infrastructure;
 
@@ -8,9 +6,9 @@ namespace Pixerve.Tests.Infrastructure;
 public sealed class AzuriteServer : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private readonly Process _process;
+    private readonly ServerProcess _process;
 
-    private AzuriteServer(Process process, int blobPort, int tablePort)
+    private AzuriteServer(ServerProcess process, int blobPort, int tablePort)
     {
         _process = process;
         ConnectionString =
@@ -28,7 +26,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         if (!File.Exists(executable))
             throw new InvalidOperationException($"{executable} is missing: run 'npm ci --prefix Azurite' (./test.sh does)");
 
-        var (blobPort, queuePort, tablePort) = (FreePort(), FreePort(), FreePort());
+        var (blobPort, queuePort, tablePort) = (ServerProcess.FreePort(), ServerProcess.FreePort(), ServerProcess.FreePort());
         var start = new ProcessStartInfo(executable)
         {
             ArgumentList =
@@ -40,50 +38,10 @@ public sealed class AzuriteServer : IAsyncDisposable
             },
             // In-memory data and no --location (Azurite refuses both); its debug log stays off.
             WorkingDirectory = Path.GetTempPath(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start");
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var server = new AzuriteServer(process, blobPort, tablePort);
-        await Poll.UntilAsync(() => process.HasExited || (Listening(blobPort) && Listening(tablePort)), TimeSpan.FromSeconds(30), "Azurite to listen");
-        if (process.HasExited)
-            throw new InvalidOperationException($"Azurite exited with {process.ExitCode}: {string.Join('\n', output)}");
-        return server;
+        // Azurite may ignore SIGTERM; the process is SIGKILLed at the end, nothing of it needs to survive.
+        return new AzuriteServer(await ServerProcess.StartAsync("Azurite", start, blobPort, tablePort), blobPort, tablePort);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_process.HasExited) return;
-        // Azurite may ignore SIGTERM; nothing of it needs to survive the test run.
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

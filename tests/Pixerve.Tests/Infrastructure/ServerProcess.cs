@@ -20,22 +20,35 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    public static async Task<ServerProcess> StartAsync(string name, ProcessStartInfo start, int port)
+    public bool HasExited => _process.HasExited;
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>Starts the process and waits until it listens on every one of <paramref name="ports"/>.</summary>
+    public static async Task<ServerProcess> StartAsync(string name, ProcessStartInfo start, params int[] ports)
+    {
+        var server = Start(name, start);
+        await Poll.UntilAsync(() => server.HasExited || ports.All(Listening), TimeSpan.FromSeconds(30),
+            $"{name} to listen on {string.Join(", ", ports)}");
+        if (server.HasExited)
+            throw new InvalidOperationException($"{name} exited with {server._process.ExitCode}: {server.Output}");
+        return server;
+    }
+
+    public static ServerProcess Start(string name, ProcessStartInfo start)
     {
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        var server = new ServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start"));
-        await Poll.UntilAsync(() => server._process.HasExited || Listening(port), TimeSpan.FromSeconds(30), $"{name} to listen on {port}");
-        if (server._process.HasExited)
-            throw new InvalidOperationException($"{name} exited with {server._process.ExitCode}: {string.Join('\n', server._output)}");
-        return server;
+        return new ServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start"));
     }
+
+    /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
 
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            Kill();
             await _process.WaitForExitAsync();
         }
 
