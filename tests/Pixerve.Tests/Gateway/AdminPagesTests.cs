@@ -32,9 +32,18 @@ public sealed class AdminPagesTests(PixerveFixture fixture)
         await UploadTests.AssertProblem(none, HttpStatusCode.Unauthorized);
         Assert.Equal("Basic", Assert.Single(none.Headers.WwwAuthenticate).Scheme);
 
-        using var wrong = await GetAsync(path, Basic("admin", "not-the-admin-token"));
-        await UploadTests.AssertProblem(wrong, HttpStatusCode.Unauthorized);
-        Assert.Equal("Basic", Assert.Single(wrong.Headers.WwwAuthenticate).Scheme);
+        var refused = new[]
+        {
+            Basic("admin", "not-the-admin-token"), Basic("admin", PixerveFixture.AdminToken + "x"), Basic("admin", ""),
+            new AuthenticationHeaderValue("Basic", "!!not-base64"),
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(PixerveFixture.AdminToken))), // no colon
+        };
+        foreach (var authorization in refused)
+        {
+            using var wrong = await GetAsync(path, authorization);
+            await UploadTests.AssertProblem(wrong, HttpStatusCode.Unauthorized);
+            Assert.Equal("Basic", Assert.Single(wrong.Headers.WwwAuthenticate).Scheme);
+        }
     }
 
     [Theory]
