@@ -42,9 +42,10 @@ public sealed class QueueReporter(
     private async Task Stop(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        await _loop;
         try
         {
+            // A report in flight to a cluster that is going away must not hold up the shutdown.
+            await _loop.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
             await Stats.Forget(Name).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
         }
         catch (Exception e)
