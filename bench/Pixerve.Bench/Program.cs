@@ -3,7 +3,8 @@ using System.Globalization;
 using Pixerve.Bench;
 
 // Orchestrator by default; with --worker it runs one row on one source and prints its measurements, so each
-// row's peak memory is measured in a process of its own.
+// row's peak memory is measured in a process of its own. --e2e measures the whole cluster instead (EndToEnd.cs).
+if (args.Contains("--e2e")) return await EndToEnd.RunAsync(args, Orchestrator.Images(args));
 return args is ["--worker", var row, var source, var iterations]
     ? Worker.Run(Row.All[int.Parse(row, CultureInfo.InvariantCulture)], source, int.Parse(iterations, CultureInfo.InvariantCulture))
     : Orchestrator.Run(args);
@@ -44,7 +45,7 @@ internal static class Orchestrator
     public static int Run(string[] args)
     {
         var iterations = Option(args, "--iterations") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 3;
-        var images = Option(args, "--images") ?? DefaultImages();
+        var images = Images(args);
         Console.WriteLine($"Pixerve bench: {Environment.ProcessorCount} cores, {iterations} timed runs per row after one warm-up; " +
                           $"each run makes {Workload.OutputsPerImage} files (jpg q{Workload.JpegQuality}, webp q{Workload.WebpQuality}, " +
                           $"avif q{Workload.AvifQuality} at boxes {string.Join(" and ", Workload.Boxes)}).");
@@ -105,6 +106,8 @@ internal static class Orchestrator
         var parts = result.Split(' ');
         return (double.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
     }
+
+    public static string Images(string[] args) => Option(args, "--images") ?? DefaultImages();
 
     private static string? Option(string[] args, string name)
     {

@@ -9,6 +9,7 @@ using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Endpoints;
 using Pixerve.Gateway.Limits;
 using Pixerve.Gateway.Operations;
+using Pixerve.Gateway.Metrics;
 using Pixerve.Gateway.Upload;
 
 namespace Pixerve.Gateway;
@@ -78,6 +79,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<RecordLists>();
         builder.Services.AddUploadRateLimits(configuration);
         builder.Services.AddOpenApi();
+        builder.Services.AddPixerveMetrics();
         builder.Services.AddHealthChecks()
             .AddCheck<StagingHealthCheck>("staging")
             .AddCheck<ClusterHealthCheck>("cluster");

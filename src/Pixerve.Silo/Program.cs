@@ -9,6 +9,7 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 builder.Configuration.AddPixerveSeedVariables();
 // Leave room for running conversions to finish (Pixerve:Jobs:ShutdownTimeout) after SIGTERM.
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2));
+builder.Services.AddPixerveMetrics(builder.Configuration);
 builder.UseOrleans(silo => silo.UsePixerveClustering(builder.Configuration).AddPixerve(builder.Configuration));
 
 await builder.Build().RunAsync();

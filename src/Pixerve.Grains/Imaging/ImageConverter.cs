@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using SkiaSharp;
 
@@ -81,7 +82,11 @@ public sealed class ImageConverter(ImagingOptions options)
                     }
 
                     var bitmap = resized[sizeOf[i]];
-                    outputs[i] = new EncodedOutput(output, Encoder.Encode(bitmap, output, _avifGate), bitmap.Width, bitmap.Height);
+                    var started = Stopwatch.GetTimestamp();
+                    var bytes = Encoder.Encode(bitmap, output, _avifGate);
+                    PixerveMetrics.ConversionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+                        new KeyValuePair<string, object?>("format", output.Format.ToString().ToLowerInvariant()));
+                    outputs[i] = new EncodedOutput(output, bytes, bitmap.Width, bitmap.Height);
                 });
             }
             catch (AggregateException e) when (e.InnerExceptions.Count == 1)

@@ -18,6 +18,7 @@ public sealed partial class JobGrain
             webhook.Attempts++;
             webhook.LastStatusCode = attempt.StatusCode;
             webhook.LastError = attempt.Error;
+            PixerveMetrics.WebhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", attempt.Delivered ? "delivered" : "failed"));
             if (attempt.Delivered)
             {
                 webhook.Outcome = WebhookOutcome.Delivered;

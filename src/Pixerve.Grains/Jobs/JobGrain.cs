@@ -192,6 +192,7 @@ public sealed partial class JobGrain(
             ? null
             : new WebhookRecord { NextAttemptAt = now };
         await WriteAsync();
+        PixerveMetrics.Jobs.Add(1, new KeyValuePair<string, object?>("status", status.ToWire()));
         logger.LogInformation("Job {Hash} {Status} with {Count} files", Hash, status, State.Files.Count);
 
         var kind = status switch

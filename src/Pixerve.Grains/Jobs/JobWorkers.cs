@@ -20,6 +20,7 @@ public sealed class JobWorkers(
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _workers = Task.CompletedTask;
+    private IDisposable? _gauges;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(JobWorkers), ServiceLifecycleStage.Active, Start, Stop);
@@ -28,6 +29,7 @@ public sealed class JobWorkers(
     {
         var count = options.Value.EffectiveConcurrency;
         logger.LogInformation("Starting {Count} conversion workers", count);
+        _gauges = PixerveMetrics.ObserveQueue(silo.SiloAddress.ToString(), () => (queue.Depth, queue.Running));
         _workers = Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Run(() => WorkAsync(_stopping.Token))));
         return Task.CompletedTask;
     }
@@ -35,6 +37,7 @@ public sealed class JobWorkers(
     private async Task Stop(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
+        _gauges?.Dispose();
         var running = queue.Running;
         try
         {

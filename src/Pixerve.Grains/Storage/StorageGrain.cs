@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,13 +35,16 @@ public sealed class StorageGrain(
             foreach (var file in request.Files)
             {
                 var relative = request.SubDir.Length == 0 ? file.Name : $"{request.SubDir}/{file.Name}";
+                var started = Stopwatch.GetTimestamp();
                 try
                 {
                     var location = await WithRetriesAsync(store, label, () => store.PutAsync(relative, file, CancellationToken.None));
+                    RecordWrite(started, "ok");
                     files.Add(new StoredFile(file.Name, Kind, location, file.Bytes.Length, file.Width, file.Height));
                 }
                 catch (Exception e)
                 {
+                    RecordWrite(started, "error");
                     var error = $"storage {label} failed writing {file.Name}: {store.Describe(e)}";
                     logger.LogWarning(e, "Storage {Label} failed writing {Name}", label, file.Name);
                     if (breakers.Failed(circuit, error)) ReportCircuit(request.CredentialKey, "open", error);
@@ -76,6 +80,10 @@ public sealed class StorageGrain(
         if (breakers.Succeeded(CircuitName(Kind, credentialKey))) ReportCircuit(credentialKey, "closed", null);
         return null;
     }
+
+    private void RecordWrite(long started, string outcome) => PixerveMetrics.StorageWriteDuration.Record(
+        Stopwatch.GetElapsedTime(started).TotalSeconds,
+        new KeyValuePair<string, object?>("backend", Kind), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>Tells the cluster's health view that a circuit changed (one-way: never delays the job).</summary>
     private void ReportCircuit(string? credentialKey, string state, string? error)

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+using Pixerve.Gateway;
+
+namespace Pixerve.Bench;
+
+/// <summary>
+/// <c>--e2e</c>: the whole pipeline through HTTP. Azurite, N real silo processes in azure clustering mode and one
+/// gateway (in this process) on loopback; C clients each upload a photo (distinct bytes every time), poll its
+/// status until it is final and upload the next, M uploads in all. Reports uploads/s over the timed run and the
+/// time from sending an upload to the job's <c>finished_at</c>.
+/// </summary>
+internal static class EndToEnd
+{
+    private const string Secret = "bench-secret-that-is-long-enough-for-hs256-0123456789";
+
+    public static async Task<int> RunAsync(string[] args, string images)
+    {
+        var siloCounts = (Option(args, "--silos") ?? "1").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var uploads = int.Parse(Option(args, "--uploads") ?? "30", CultureInfo.InvariantCulture);
+        var concurrency = int.Parse(Option(args, "--concurrency") ?? "4", CultureInfo.InvariantCulture);
+        var image = Path.Combine(images, Option(args, "--image") ?? "photo-1920x1280-canon.jpg");
+        if (!File.Exists(image))
+        {
+            Console.Error.WriteLine($"missing {image}: pass --images DIR or set PIXERVE_TESTDATA");
+            return 2;
+        }
+
+        Console.WriteLine($"Pixerve end-to-end bench: {Environment.ProcessorCount} cores, load average {LoadAverage()}; " +
+                          $"{uploads} uploads of {Path.GetFileName(image)} by {concurrency} clients, jpg q80 + webp q80 at boxes 1600 and 400, directHost.");
+        var rows = new List<string>
+        {
+            "| silos | uploads | clients | wall (s) | uploads/s | p50 upload→completed (s) | p99 upload→completed (s) | not completed |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        };
+        foreach (var silos in siloCounts)
+        {
+            Console.WriteLine($"running {silos} silo(s) ...");
+            var result = await RunClusterAsync(silos, uploads, concurrency, await File.ReadAllBytesAsync(image));
+            rows.Add(FormattableString.Invariant(
+                $"| {silos} | {uploads} | {concurrency} | {result.Wall.TotalSeconds:F1} | {uploads / result.Wall.TotalSeconds:F2} | {Percentile(result.Latencies, 0.50):F2} | {Percentile(result.Latencies, 0.99):F2} | {result.NotCompleted} |"));
+            Console.WriteLine($"  load average after: {LoadAverage()}");
+        }
+
+        Console.WriteLine();
+        foreach (var row in rows) Console.WriteLine(row);
+        return 0;
+    }
+
+    private static async Task<(TimeSpan Wall, List<double> Latencies, int NotCompleted)> RunClusterAsync(int silos, int uploads, int concurrency, byte[] photo)
+    {
+        await using var cluster = await ClusterProcesses.StartAsync(RepositoryRoot(), silos);
+        var args = cluster.Settings.Select(s => $"--{s.Key}={s.Value}").Concat(
+        [
+            $"--Pixerve:Jwt:Secret={Secret}", "--Pixerve:RateLimits:UploadsPerMinutePerIp=0", "--Pixerve:RateLimits:UploadsPerMinutePerSubject=0",
+            "--Logging:LogLevel:Default=Error", "--Logging:LogLevel:Orleans=Error", "--urls=http://127.0.0.1:0",
+        ]).ToArray();
+        await using var gateway = GatewayApp.Build(args);
+        await gateway.StartAsync();
+        using var http = new HttpClient
+        {
+            BaseAddress = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
+            Timeout = TimeSpan.FromMinutes(5),
+        };
+        var management = gateway.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        await cluster.WaitAsync(async () => (await management.GetHosts(onlyActive: true)).Count == silos, TimeSpan.FromMinutes(2), $"{silos} silos to join");
+
+        var token = Token();
+        var sequence = 0;
+        // Warm-up, untimed: JIT and native libraries on every silo, grain activations, Azurite's containers.
+        await RunClientsAsync(http, token, photo, () => Interlocked.Increment(ref sequence), 2 * silos, concurrency);
+
+        var started = Stopwatch.GetTimestamp();
+        var results = await RunClientsAsync(http, token, photo, () => Interlocked.Increment(ref sequence), uploads, concurrency);
+        var wall = Stopwatch.GetElapsedTime(started);
+        // Leave the cluster before the silos are killed, so the client does not log their disappearance.
+        await gateway.StopAsync();
+        var completed = results.Where(r => r.Status == "completed").Select(r => r.Seconds).ToList();
+        return (wall, completed, results.Count - completed.Count);
+    }
+
+    /// <summary><paramref name="count"/> uploads by <paramref name="concurrency"/> clients, each waiting for its job before the next.</summary>
+    private static async Task<List<(string Status, double Seconds)>> RunClientsAsync(HttpClient http, string token, byte[] photo,
+        Func<int> next, int count, int concurrency)
+    {
+        var remaining = count;
+        var results = new List<(string, double)>();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                var result = await UploadAndWaitAsync(http, token, photo, next());
+                lock (results) results.Add(result);
+            }
+        }));
+        return results;
+    }
+
+    private static async Task<(string Status, double Seconds)> UploadAndWaitAsync(HttpClient http, string token, byte[] photo, int number)
+    {
+        // Bytes after the JPEG end marker are ignored by decoders but make each upload a job of its own.
+        var file = new ByteArrayContent([.. photo, .. BitConverter.GetBytes(number), .. Guid.NewGuid().ToByteArray()]);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = new MultipartFormDataContent { { file, "file", $"photo-{number}.jpg" } } };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var sent = DateTimeOffset.UtcNow;
+        using var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode) return ($"upload {(int)response.StatusCode}", 0);
+        var hash = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+
+        while (true)
+        {
+            await Task.Delay(100);
+            using var poll = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
+            poll.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var answer = await http.SendAsync(poll);
+            if (!answer.IsSuccessStatusCode) continue;
+            var status = await answer.Content.ReadFromJsonAsync<JsonElement>();
+            var state = status.GetProperty("status").GetString()!;
+            if (state is not ("completed" or "failed" or "cancelled")) continue;
+            // The job's own finish time (same machine, same clock), so the poll interval does not count.
+            return (state, (status.GetProperty("finished_at").GetDateTimeOffset() - sent).TotalSeconds);
+        }
+    }
+
+    private static string Token()
+    {
+        var job = new
+        {
+            formats = new
+            {
+                jpg = new { settings = new { quality = 80 }, sizes = new[] { new[] { 1600 }, new[] { 400 } } },
+                webp = new { settings = new { quality = 80 }, sizes = new[] { new[] { 1600 }, new[] { 400 } } },
+            },
+            directHost = true,
+            subDir = "bench",
+        };
+        var now = DateTimeOffset.UtcNow;
+        var header = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
+        var payload = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(new { job, iat = now.ToUnixTimeSeconds(), exp = now.AddHours(2).ToUnixTimeSeconds() }));
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{header}.{payload}"));
+        return $"{header}.{payload}.{Base64UrlEncoder.Encode(signature)}";
+    }
+
+    /// <summary>Nearest-rank percentile; with 30 samples p99 is the slowest one.</summary>
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static string RepositoryRoot()
+    {
+        for (var at = new DirectoryInfo(AppContext.BaseDirectory); at is not null; at = at.Parent)
+            if (File.Exists(Path.Combine(at.FullName, "Pixerve.sln"))) return at.FullName;
+        throw new InvalidOperationException("run the bench from inside the repository (no Pixerve.sln above it)");
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+}

@@ -1,0 +1,41 @@
+using OpenTelemetry.Metrics;
+
+namespace Pixerve.Silo;
+
+/// <summary>
+/// A silo is no web host, so it serves its Prometheus scrape endpoint from an HttpListener of its own, at
+/// <c>http://{Pixerve:Metrics:Host}:{Pixerve:Metrics:Port}/metrics</c>: the Pixerve meter (jobs, queue, conversion,
+/// storage, webhooks) and Orleans' own. Off unless the port is set; the host defaults to localhost (<c>*</c> for
+/// every interface).
+/// </summary>
+public static class SiloMetrics
+{
+    public const string PortKey = "Pixerve:Metrics:Port";
+    public const string HostKey = "Pixerve:Metrics:Host";
+
+    public static IServiceCollection AddPixerveMetrics(this IServiceCollection services, IConfiguration configuration)
+    {
+        var port = configuration.GetValue(PortKey, 0);
+        if (port <= 0) return services;
+        var host = configuration[HostKey] is { Length: > 0 } configured ? configured : "localhost";
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(PixerveMetrics.MeterName, "Microsoft.Orleans")
+            .AddPrometheusHttpListener(o =>
+            {
+                o.Port = port;
+                if (host is not ("*" or "+"))
+                {
+                    o.Host = host;
+                    return;
+                }
+
+                // The exporter's Host must parse as a URI host; HttpListener's wildcard is set on the listener itself.
+                o.ConfigureHttpListener = (_, listener) =>
+                {
+                    listener.Prefixes.Clear();
+                    listener.Prefixes.Add($"http://{host}:{port}/");
+                };
+            }));
+        return services;
+    }
+}
