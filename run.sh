@@ -84,6 +84,8 @@ Try it:
   curl -s -H "Authorization: Bearer \$TOKEN" "http://localhost:8080/status?hash=<hash>"
   curl -sO http://localhost:8080/files/demo/<one of expected_files>
 Other jobs: PIXERVE_JWT_SECRET=… node scripts/mint-token.mjs '<job JSON>' [minutes]
+Jobs page http://localhost:8080/admin and Orleans Dashboard http://localhost:8080/dashboard/
+  (sign in with any user name and the admin token as the password)
 Ctrl-C stops Pixerve.
 INFO
 wait "$gateway"

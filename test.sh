@@ -3,11 +3,17 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 [ -x Azurite/node_modules/.bin/azurite ] || npm ci --prefix Azurite --no-audit --no-fund --loglevel=error
-# The SFTP tests start a real sshd of their own (Debian's openssh-server).
-if [ ! -x /usr/sbin/sshd ]; then
+# Debian packages the tests use: the SFTP tests start a real sshd of their own (openssh-server); the jobs
+# page test drives a headless Chromium (chromium, ~110 MB to download: the slow part of a fresh install).
+packages=()
+[ -x /usr/sbin/sshd ] || packages+=(openssh-server openssh-client)
+[ -x /usr/bin/chromium ] || packages+=(chromium fonts-dejavu-core)
+if [ ${#packages[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  apt_started=$SECONDS
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  echo "apt-get install ${packages[*]} took $((SECONDS - apt_started)) s"
 fi
 # The storage tests' S3 server.
 [ -x tests/servers/node_modules/.bin/s3rver ] || npm ci --prefix tests/servers --no-audit --no-fund --loglevel=error

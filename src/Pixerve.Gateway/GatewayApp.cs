@@ -8,6 +8,7 @@ using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Endpoints;
 using Pixerve.Gateway.Limits;
+using Pixerve.Gateway.Operations;
 using Pixerve.Gateway.Metrics;
 using Pixerve.Gateway.Upload;
 
@@ -71,6 +72,7 @@ public static class GatewayApp
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddPixerveAuthentication(configuration);
+        builder.Services.AddPixerveOperations(configuration);
         builder.Services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
         builder.Services.AddSingleton<StagingStore>();
         builder.Services.AddSingleton<UploadHandler>();
@@ -115,6 +117,7 @@ public static class GatewayApp
         app.MapJobEvents();
         app.MapServiceEndpoints();
         app.MapCredentialEndpoints(configuration);
+        app.MapPixerveOperations(configuration);
         return app;
     }
 

@@ -52,6 +52,7 @@ public static class PixerveSiloBuilderExtensions
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(resume.Ticks, o.MinimumReminderPeriod.Ticks)));
 
         silo.Services.AddPixerveGrainServices(configuration);
+        silo.AddPixerveOperations(configuration);
         silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<ICleanupGrain>(0).EnsureScheduled());
         return silo;
     }

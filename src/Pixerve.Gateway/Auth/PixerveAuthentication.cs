@@ -21,7 +21,8 @@ public static class PixerveAuthentication
 
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Job token or admin token", o => o.ForwardDefaultSelector = context =>
-                BearerToken(context.Request) is { } token && token.Count(c => c == '.') != 2
+                AdminBasicHandler.HasBasic(context.Request) ? AdminBasicHandler.SchemeName
+                : BearerToken(context.Request) is { } token && token.Count(c => c == '.') != 2
                     ? AdminTokenHandler.SchemeName
                     : JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>

@@ -116,7 +116,7 @@ public sealed class CredentialApiTests(PixerveFixture fixture)
     public async Task The_OpenAPI_document_lists_the_credential_routes()
     {
         var document = await fixture.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
-        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).Where(p => p.StartsWith("/admin", StringComparison.Ordinal));
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).Where(p => p.StartsWith("/admin/credentials", StringComparison.Ordinal));
         Assert.Equivalent(new[] { "/admin/credentials", "/admin/credentials/{key}", "/admin/credentials/{key}/test" }, paths.ToArray(), strict: true);
     }
 
