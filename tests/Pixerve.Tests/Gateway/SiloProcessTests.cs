@@ -43,7 +43,9 @@ public sealed class SiloProcessTests(ITestOutputHelper output) : IAsyncLifetime
         for (var i = 0; i < Silos; i++) _silos.Add(SiloProcess.Start(settings));
 
         var args = settings.Select(s => $"--{s.Key}={s.Value}")
-            .Append($"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}").Append("--Pixerve:Gateway:GrainCallTimeout=00:00:03").Append("--urls=http://127.0.0.1:0").ToArray();
+            .Append($"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}")
+            // Long enough for a loaded CI machine, short enough that polls of a dead silo's grains give up quickly.
+            .Append("--Pixerve:Gateway:GrainCallTimeout=00:00:10").Append("--urls=http://127.0.0.1:0").ToArray();
         _gateway = GatewayApp.Build(args);
         await _gateway.StartAsync();
         _http = new HttpClient { BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
