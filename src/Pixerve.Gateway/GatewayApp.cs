@@ -113,7 +113,7 @@ public static class GatewayApp
             .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/jpeg", "image/png", "image/webp", "image/avif")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A directHost output (ETag, Range, immutable caching)");
-        app.MapJobEndpoints();
+        app.MapJobEndpoints(configuration);
         app.MapJobEvents();
         app.MapServiceEndpoints();
         app.MapCredentialEndpoints(configuration);

@@ -21,9 +21,8 @@ public static class CredentialEndpoints
 {
     public static IEndpointRouteBuilder MapCredentialEndpoints(this IEndpointRouteBuilder app, IConfiguration configuration)
     {
-        var adminToken = configuration["Pixerve:AdminToken"];
         var group = app.MapGroup("/admin/credentials").WithTags("Storage credentials")
-            .AddEndpointFilter(async (context, next) => AdminRefusal(context.HttpContext, adminToken) ?? await next(context))
+            .RequireAdmin(configuration)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPost("", async (HttpContext http, IGrainFactory grains) =>
@@ -79,20 +78,6 @@ public static class CredentialEndpoints
         }).Produces<CredentialTestResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway)
             .WithSummary("Write and delete a probe object with the credential");
         return app;
-    }
-
-    /// <summary>403 when no admin token is configured or a job token is presented; 401 when the token is bad.</summary>
-    private static IResult? AdminRefusal(HttpContext http, string? adminToken)
-    {
-        if (string.IsNullOrEmpty(adminToken))
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden,
-                detail: "admin endpoints are off: no admin token is configured (PIXERVE_ADMIN_TOKEN)");
-        if (http.User.Identity?.IsAuthenticated != true)
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized,
-                detail: "send the admin token as 'Authorization: Bearer <PIXERVE_ADMIN_TOKEN>'");
-        if (!http.User.IsInRole(AdminTokenHandler.Role))
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "this endpoint needs the admin token; job tokens do not grant it");
-        return null;
     }
 
     private static CredentialResponse Response(CredentialSummary credential) =>

@@ -9,9 +9,6 @@ public static class PixerveAuthentication
     /// <summary>Forwards to the JWT scheme for job tokens and to the admin scheme for the opaque admin token.</summary>
     public const string Scheme = "Pixerve";
 
-    /// <summary>Endpoints for operators: the admin token only, never a job token.</summary>
-    public const string AdminPolicy = "admin";
-
     public static IServiceCollection AddPixerveAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         var jwt = configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
@@ -42,7 +39,7 @@ public static class PixerveAuthentication
             })
             .AddScheme<AdminTokenOptions, AdminTokenHandler>(AdminTokenHandler.SchemeName,
                 o => o.Token = configuration["Pixerve:AdminToken"]);
-        services.AddAuthorization(o => o.AddPolicy(AdminPolicy, policy => policy.RequireRole(AdminTokenHandler.Role)));
+        services.AddAuthorization();
         return services;
     }
 

@@ -4,7 +4,7 @@ namespace Pixerve.Gateway.Endpoints;
 
 public static class JobEndpoints
 {
-    public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app, IConfiguration configuration)
     {
         var jobs = app.MapGroup("").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -50,7 +50,7 @@ public static class JobEndpoints
             };
         }).Produces<FailureRecord>().Produces<RecordStatus>().WithSummary("A job's failure record");
 
-        var admin = app.MapGroup("").RequireAuthorization(PixerveAuthentication.AdminPolicy)
+        var admin = app.MapGroup("").RequireAdmin(configuration)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         admin.MapGet("/success/list", (int? limit, string? cursor, RecordLists lists) => lists.PageAsync(IndexKind.Success, limit, cursor))

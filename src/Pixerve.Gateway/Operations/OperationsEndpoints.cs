@@ -25,7 +25,7 @@ public static class OperationsEndpoints
 
     public static IEndpointRouteBuilder MapPixerveOperations(this IEndpointRouteBuilder app, IConfiguration configuration)
     {
-        app.MapOrleansDashboard("/dashboard").RequireAdminForBrowsers(configuration).ExcludeFromDescription();
+        app.MapOrleansDashboard("/dashboard").RequireAdmin(configuration).ExcludeFromDescription();
 
         var page = ReadPage();
         app.MapGet("/admin", (HttpContext http) =>
@@ -34,14 +34,14 @@ public static class OperationsEndpoints
             http.Response.Headers.ContentSecurityPolicy =
                 "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
             return Results.Content(page, "text/html; charset=utf-8");
-        }).RequireAdminForBrowsers(configuration).ExcludeFromDescription();
+        }).RequireAdmin(configuration).ExcludeFromDescription();
 
         app.MapGet("/admin/stats", async (IGrainFactory grains) =>
         {
             var silos = await grains.GetGrain<IClusterStatsGrain>(0).Silos();
             var items = silos.Select(s => new SiloStatsItem(s.Silo, s.Queued, s.Running, s.UpdatedAt)).ToList();
             return Results.Ok(new ClusterStatsResponse(items, items.Sum(s => s.Queued), items.Sum(s => s.Running)));
-        }).RequireAdminForBrowsers(configuration)
+        }).RequireAdmin(configuration)
             .Produces<ClusterStatsResponse>()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Queue depth and running conversions of every live silo, and their totals");

@@ -100,23 +100,17 @@ public sealed class AdminPagesTests(PixerveFixture fixture)
     [Fact]
     public async Task With_no_admin_token_configured_they_are_403_even_with_credentials()
     {
-        var args = new[]
-        {
-            $"--{PixerveConfiguration.StorageConnectionStringKey}={fixture.StorageConnectionString}",
-            $"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}",
-            "--urls=http://127.0.0.1:0",
-        };
-        await using var gateway = GatewayApp.Build(args, fixture.Cluster.Client);
-        await gateway.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
-        foreach (var path in new[] { "/admin", "/admin/stats", "/dashboard/" })
+        var (gateway, http) = await fixture.StartGatewayAsync("--Pixerve:AdminToken=");
+        await using var _ = gateway;
+        using var __ = http;
+        foreach (var path in new[] { "/admin", "/admin/stats", "/dashboard/", "/admin/credentials", "/success/list" })
         {
             using var none = await GetAsync(path, null, http);
             await UploadTests.AssertProblem(none, HttpStatusCode.Forbidden);
             using var basic = await GetAsync(path, Basic("ops", PixerveFixture.AdminToken), http);
             await UploadTests.AssertProblem(basic, HttpStatusCode.Forbidden);
+            using var bearer = await http.SendAsync(fixture.Request(HttpMethod.Get, path, PixerveFixture.AdminToken));
+            await UploadTests.AssertProblem(bearer, HttpStatusCode.Forbidden);
         }
-
-        await gateway.StopAsync();
     }
 }

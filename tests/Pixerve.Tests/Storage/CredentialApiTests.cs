@@ -31,24 +31,6 @@ public sealed class CredentialApiTests(PixerveFixture fixture)
         await UploadTests.AssertProblem(job, HttpStatusCode.Forbidden);
     }
 
-    [Fact]
-    public async Task Admin_endpoints_are_403_when_no_admin_token_is_configured()
-    {
-        var args = new[]
-        {
-            $"--{PixerveConfiguration.StorageConnectionStringKey}={fixture.StorageConnectionString}",
-            $"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}",
-            "--urls=http://127.0.0.1:0",
-        };
-        await using var gateway = GatewayApp.Build(args, fixture.Cluster.Client);
-        await gateway.StartAsync();
-        var address = gateway.Urls.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address) };
-        using var response = await http.SendAsync(fixture.Admin(HttpMethod.Get, "/admin/credentials"));
-        await UploadTests.AssertProblem(response, HttpStatusCode.Forbidden);
-        await gateway.StopAsync();
-    }
-
     [Theory]
     [InlineData("""{"key": "bad key", "type": "s3", "data": {}}""", "key")]
     [InlineData("""{"key": "k1", "type": "ftp", "data": {}}""", "type")]
