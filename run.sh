@@ -58,6 +58,13 @@ else
   wait_for_port 10002 azurite "$!"
 fi
 
+for port in 11111 30000 8080; do
+  if port_open "$port"; then
+    echo "Port $port is already in use (another Pixerve still running?); stop it first." >&2
+    exit 1
+  fi
+done
+
 echo "Starting the silo…"
 dotnet src/Pixerve.Silo/bin/Release/net10.0/Pixerve.Silo.dll > "$logs/silo.log" 2>&1 &
 pids+=($!)
