@@ -81,7 +81,7 @@ public sealed class LifecycleTests(PixerveFixture fixture)
         Assert.Equal("cancelled", status.GetProperty("status").GetString());
         Assert.Equal(0, status.GetProperty("attempts").GetInt32());
         Assert.False(Directory.Exists(Path.Combine(fixture.ServeDir, "lifecycle", "cancelled")));
-        Assert.Equal(stagedBefore, await fixture.Staging.ListAsync(CancellationToken.None));
+        await fixture.AssertNothingNewStagedAsync(stagedBefore);
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class OperationsTests(PixerveFixture fixture)
             queue.Capacity = capacity;
         }
 
-        Assert.Equal(before, await fixture.Staging.ListAsync(CancellationToken.None));
+        await fixture.AssertNothingNewStagedAsync(before);
     }
 
     [Fact]

@@ -1,11 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Pixerve.Gateway;
 using Pixerve.Tests.Infrastructure;
 
 namespace Pixerve.Tests.Gateway;
@@ -13,29 +8,16 @@ namespace Pixerve.Tests.Gateway;
 /// <summary>A real silo process serving its own Prometheus endpoint on <c>Pixerve:Metrics:Port</c>.</summary>
 public sealed class SiloMetricsProcessTests : IAsyncLifetime
 {
-    private readonly string _serveDir = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
     private readonly int _metricsPort = ServerProcess.FreePort();
-    private AzuriteServer? _azurite;
-    private SiloProcess? _silo;
-    private WebApplication? _gateway;
+    private ProcessCluster _cluster = null!;
     private HttpClient _http = null!;
+    private SiloProcess? _silo;
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteServer.StartAsync();
-        var settings = new Dictionary<string, string>
-        {
-            [PixerveConfiguration.StorageConnectionStringKey] = _azurite.ConnectionString,
-            [PixerveConfiguration.ServeDirKey] = _serveDir,
-            ["Pixerve:Cluster:Mode"] = "azure",
-            ["Pixerve:Cluster:Id"] = $"test-{Guid.NewGuid():N}",
-        };
-        _silo = SiloProcess.Start(new Dictionary<string, string>(settings) { ["Pixerve:Metrics:Port"] = $"{_metricsPort}" });
-        var args = settings.Select(s => $"--{s.Key}={s.Value}")
-            .Append($"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}").Append("--urls=http://127.0.0.1:0").ToArray();
-        _gateway = GatewayApp.Build(args);
-        await _gateway.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        _cluster = await ProcessCluster.StartAsync(1,
+            extraSettings: _ => new Dictionary<string, string> { ["Pixerve:Metrics:Port"] = $"{_metricsPort}" });
+        (_http, _silo) = (_cluster.Http, _cluster.Silos[0]);
     }
 
     [Fact]
@@ -78,12 +60,5 @@ public sealed class SiloMetricsProcessTests : IAsyncLifetime
         Assert.Contains("orleans_messaging_", scrape);
     }
 
-    public async Task DisposeAsync()
-    {
-        _http?.Dispose();
-        if (_gateway is not null) await _gateway.DisposeAsync();
-        if (_silo is not null) await _silo.DisposeAsync();
-        if (_azurite is not null) await _azurite.DisposeAsync();
-        Directory.Delete(_serveDir, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 }

@@ -2,11 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Pixerve.Gateway;
 using Pixerve.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -17,21 +12,14 @@ public sealed class SiloProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Silos = 3;
     private const int Jobs = 30;
-    private readonly string _serveDir = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
-    private AzuriteServer? _azurite;
-    private readonly List<SiloProcess> _silos = [];
-    private WebApplication? _gateway;
+    private ProcessCluster _cluster = null!;
     private HttpClient _http = null!;
+    private List<SiloProcess> _silos = null!;
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteServer.StartAsync();
-        var settings = new Dictionary<string, string>
+        _cluster = await ProcessCluster.StartAsync(Silos, new Dictionary<string, string>
         {
-            [PixerveConfiguration.StorageConnectionStringKey] = _azurite.ConnectionString,
-            [PixerveConfiguration.ServeDirKey] = _serveDir,
-            ["Pixerve:Cluster:Mode"] = "azure",
-            ["Pixerve:Cluster:Id"] = $"test-{Guid.NewGuid():N}",
             ["Pixerve:Jobs:Concurrency"] = "1",
             ["Pixerve:Jobs:ResumePeriod"] = "00:00:02",
             // Declare a dead silo within seconds rather than the production default of about a minute.
@@ -39,23 +27,10 @@ public sealed class SiloProcessTests(ITestOutputHelper output) : IAsyncLifetime
             ["Pixerve:Cluster:Membership:NumMissedProbesLimit"] = "2",
             ["Pixerve:Cluster:Membership:NumVotesForDeathDeclaration"] = "1",
             ["Pixerve:Cluster:Membership:TableRefreshTimeout"] = "00:00:02",
-        };
-        for (var i = 0; i < Silos; i++) _silos.Add(SiloProcess.Start(settings));
-
-        var args = settings.Select(s => $"--{s.Key}={s.Value}")
-            .Append($"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}")
-            // Long enough for a loaded CI machine, short enough that polls of a dead silo's grains give up quickly.
-            .Append("--Pixerve:Gateway:GrainCallTimeout=00:00:10").Append("--urls=http://127.0.0.1:0").ToArray();
-        _gateway = GatewayApp.Build(args);
-        await _gateway.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
-
-        var management = _gateway.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
-        await Poll.UntilAsync(async () =>
-        {
-            if (_silos.Any(s => s.HasExited)) throw new InvalidOperationException($"a silo exited:\n{string.Join("\n", _silos.Select(s => s.Output))}");
-            return (await management.GetHosts(onlyActive: true)).Count == Silos;
-        }, TimeSpan.FromMinutes(1), "every silo to join");
+        },
+        // Long enough for a loaded CI machine, short enough that polls of a dead silo's grains give up quickly.
+        gatewaySettings: "--Pixerve:Gateway:GrainCallTimeout=00:00:10");
+        (_http, _silos) = (_cluster.Http, _cluster.Silos);
     }
 
     [Fact]
@@ -142,12 +117,5 @@ public sealed class SiloProcessTests(ITestOutputHelper output) : IAsyncLifetime
         return last;
     }
 
-    public async Task DisposeAsync()
-    {
-        _http?.Dispose();
-        if (_gateway is not null) await _gateway.DisposeAsync();
-        foreach (var silo in _silos) await silo.DisposeAsync();
-        if (_azurite is not null) await _azurite.DisposeAsync();
-        Directory.Delete(_serveDir, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 }

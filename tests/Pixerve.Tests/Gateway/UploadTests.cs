@@ -131,7 +131,7 @@ public sealed class UploadTests(PixerveFixture fixture)
         using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("hostile/not-an-image.jpg"), token));
 
         await AssertProblem(response, HttpStatusCode.UnsupportedMediaType);
-        Assert.Equal(before, await fixture.Staging.ListAsync(CancellationToken.None));
+        await fixture.AssertNothingNewStagedAsync(before);
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class UploadTests(PixerveFixture fixture)
 
         var problem = await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("40000×40000", problem.GetProperty("detail").GetString());
-        Assert.Equal(before, await fixture.Staging.ListAsync(CancellationToken.None));
+        await fixture.AssertNothingNewStagedAsync(before);
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class UploadTests(PixerveFixture fixture)
             File.Delete(path);
         }
 
-        Assert.Equal(before, await fixture.Staging.ListAsync(CancellationToken.None));
+        await fixture.AssertNothingNewStagedAsync(before);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class UploadTests(PixerveFixture fixture)
         using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("hostile/empty.jpg"), token));
 
         await AssertProblem(response, HttpStatusCode.BadRequest);
-        Assert.Equal(before, await fixture.Staging.ListAsync(CancellationToken.None));
+        await fixture.AssertNothingNewStagedAsync(before);
     }
 
     [Theory]

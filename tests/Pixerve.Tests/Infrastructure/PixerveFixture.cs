@@ -91,6 +91,13 @@ public class PixerveFixture : IAsyncLifetime
 
     public string Token(object job) => TestTokens.Mint(JwtSecret, job);
 
+    /// <summary>
+    /// Asserts that nothing was staged since <paramref name="before"/>. Blobs of earlier jobs may have gone
+    /// meanwhile: a job deletes its staged source just after it records its final status.
+    /// </summary>
+    public async Task AssertNothingNewStagedAsync(IReadOnlyCollection<string> before) =>
+        Assert.Empty((await Staging.ListAsync(CancellationToken.None)).Except(before));
+
     public HttpRequestMessage Request(HttpMethod method, string path, string bearer)
     {
         var request = new HttpRequestMessage(method, path);
