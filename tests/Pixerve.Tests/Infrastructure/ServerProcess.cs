@@ -44,6 +44,17 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>SIGTERM: what an orchestrator sends to stop a process gracefully.</summary>
+    public void Terminate()
+    {
+        if (SystemKill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+    }
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SystemKill(int pid, int signal);
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -42,5 +42,10 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>
     public void Kill() => _process.Kill();
 
+    /// <summary>SIGTERM, as an orchestrator stops a silo.</summary>
+    public void Terminate() => _process.Terminate();
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
