@@ -5,11 +5,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
-using Pixerve.Gateway;
+using Pixerve.Tests.Infrastructure;
 
 namespace Pixerve.Bench;
 
@@ -58,21 +55,12 @@ internal static class EndToEnd
 
     private static async Task<(TimeSpan Wall, List<double> Latencies, int NotCompleted)> RunClusterAsync(int silos, int uploads, int concurrency, byte[] photo)
     {
-        await using var cluster = await ClusterProcesses.StartAsync(RepositoryRoot(), silos);
-        var args = cluster.Settings.Select(s => $"--{s.Key}={s.Value}").Concat(
+        await using var cluster = await ProcessCluster.StartAsync(silos, Secret, gatewaySettings:
         [
-            $"--Pixerve:Jwt:Secret={Secret}", "--Pixerve:RateLimits:UploadsPerMinutePerIp=0", "--Pixerve:RateLimits:UploadsPerMinutePerSubject=0",
-            "--Logging:LogLevel:Default=Error", "--Logging:LogLevel:Orleans=Error", "--urls=http://127.0.0.1:0",
-        ]).ToArray();
-        await using var gateway = GatewayApp.Build(args);
-        await gateway.StartAsync();
-        using var http = new HttpClient
-        {
-            BaseAddress = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
-            Timeout = TimeSpan.FromMinutes(5),
-        };
-        var management = gateway.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
-        await cluster.WaitAsync(async () => (await management.GetHosts(onlyActive: true)).Count == silos, TimeSpan.FromMinutes(2), $"{silos} silos to join");
+            "--Pixerve:RateLimits:UploadsPerMinutePerIp=0", "--Pixerve:RateLimits:UploadsPerMinutePerSubject=0",
+            "--Logging:LogLevel:Default=Error", "--Logging:LogLevel:Orleans=Error",
+        ]);
+        var http = cluster.Http;
 
         var token = Token();
         var sequence = 0;
@@ -82,8 +70,6 @@ internal static class EndToEnd
         var started = Stopwatch.GetTimestamp();
         var results = await RunClientsAsync(http, token, photo, () => Interlocked.Increment(ref sequence), uploads, concurrency);
         var wall = Stopwatch.GetElapsedTime(started);
-        // Leave the cluster before the silos are killed, so the client does not log their disappearance.
-        await gateway.StopAsync();
         var completed = results.Where(r => r.Status == "completed").Select(r => r.Seconds).ToList();
         return (wall, completed, results.Count - completed.Count);
     }
@@ -161,13 +147,6 @@ internal static class EndToEnd
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    private static string RepositoryRoot()
-    {
-        for (var at = new DirectoryInfo(AppContext.BaseDirectory); at is not null; at = at.Parent)
-            if (File.Exists(Path.Combine(at.FullName, "Pixerve.sln"))) return at.FullName;
-        throw new InvalidOperationException("run the bench from inside the repository (no Pixerve.sln above it)");
-    }
 
     private static string? Option(string[] args, string name)
     {

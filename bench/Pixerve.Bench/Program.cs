@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Pixerve.Bench;
+using Pixerve.Tests.Infrastructure;
 
 // Orchestrator by default; with --worker it runs one row on one source and prints its measurements, so each
 // row's peak memory is measured in a process of its own. --e2e measures the whole cluster instead (EndToEnd.cs).
@@ -115,13 +116,6 @@ internal static class Orchestrator
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
-    /// <summary>PIXERVE_TESTDATA, else shared/testdata/images beside the checkout (as the tests find it).</summary>
-    private static string DefaultImages()
-    {
-        if (Environment.GetEnvironmentVariable("PIXERVE_TESTDATA") is { Length: > 0 } dir) return dir;
-        for (var at = new DirectoryInfo(AppContext.BaseDirectory); at is not null; at = at.Parent)
-            if (File.Exists(Path.Combine(at.FullName, "Pixerve.sln")))
-                return Path.GetFullPath(Path.Combine(at.FullName, "..", "shared", "testdata", "images"));
-        return Path.Combine(Directory.GetCurrentDirectory(), "testdata", "images");
-    }
+    /// <summary>PIXERVE_TESTDATA, else shared/testdata/images beside the checkout, as the tests find it.</summary>
+    private static string DefaultImages() => RepositoryPaths.Images;
 }

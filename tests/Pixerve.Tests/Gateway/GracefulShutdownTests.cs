@@ -12,7 +12,7 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
     private ProcessCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
-        _cluster = await ProcessCluster.StartAsync(2, new Dictionary<string, string>
+        _cluster = await ProcessCluster.StartAsync(2, PixerveFixture.JwtSecret, new Dictionary<string, string>
         {
             ["Pixerve:Jobs:Concurrency"] = "1",
             ["Pixerve:Jobs:ResumePeriod"] = "00:00:02",

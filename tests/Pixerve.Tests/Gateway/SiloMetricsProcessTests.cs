@@ -15,7 +15,7 @@ public sealed class SiloMetricsProcessTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _cluster = await ProcessCluster.StartAsync(1,
+        _cluster = await ProcessCluster.StartAsync(1, PixerveFixture.JwtSecret,
             extraSettings: _ => new Dictionary<string, string> { ["Pixerve:Metrics:Port"] = $"{_metricsPort}" });
         (_http, _silo) = (_cluster.Http, _cluster.Silos[0]);
     }

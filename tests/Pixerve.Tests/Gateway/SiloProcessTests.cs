@@ -18,7 +18,7 @@ public sealed class SiloProcessTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _cluster = await ProcessCluster.StartAsync(Silos, new Dictionary<string, string>
+        _cluster = await ProcessCluster.StartAsync(Silos, PixerveFixture.JwtSecret, new Dictionary<string, string>
         {
             ["Pixerve:Jobs:Concurrency"] = "1",
             ["Pixerve:Jobs:ResumePeriod"] = "00:00:02",

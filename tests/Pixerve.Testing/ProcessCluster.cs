@@ -21,13 +21,13 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     /// <param name="siloSettings">Settings of every silo (and the gateway) on top of the cluster's own.</param>
     /// <param name="extraSettings">Settings of one silo, by its index.</param>
-    public static async Task<ProcessCluster> StartAsync(int silos, IReadOnlyDictionary<string, string>? siloSettings = null,
+    public static async Task<ProcessCluster> StartAsync(int silos, string jwtSecret, IReadOnlyDictionary<string, string>? siloSettings = null,
         Func<int, IReadOnlyDictionary<string, string>>? extraSettings = null, params string[] gatewaySettings)
     {
         var cluster = new ProcessCluster();
         try
         {
-            await cluster.InitializeAsync(silos, siloSettings ?? new Dictionary<string, string>(), extraSettings, gatewaySettings);
+            await cluster.InitializeAsync(silos, jwtSecret, siloSettings ?? new Dictionary<string, string>(), extraSettings, gatewaySettings);
             return cluster;
         }
         catch
@@ -37,7 +37,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    private async Task InitializeAsync(int silos, IReadOnlyDictionary<string, string> siloSettings,
+    private async Task InitializeAsync(int silos, string jwtSecret, IReadOnlyDictionary<string, string> siloSettings,
         Func<int, IReadOnlyDictionary<string, string>>? extraSettings, string[] gatewaySettings)
     {
         _azurite = await AzuriteServer.StartAsync();
@@ -57,20 +57,25 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
 
         var args = settings.Select(s => $"--{s.Key}={s.Value}")
-            .Append($"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}").Append("--urls=http://127.0.0.1:0")
+            .Append($"--Pixerve:Jwt:Secret={jwtSecret}").Append("--urls=http://127.0.0.1:0")
             .Concat(gatewaySettings).ToArray();
         _gateway = GatewayApp.Build(args);
         await _gateway.StartAsync();
-        Http = new HttpClient { BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        Http = new HttpClient
+        {
+            BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
+            Timeout = TimeSpan.FromMinutes(5),
+        };
 
         var management = _gateway.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
         await Poll.UntilAsync(async () =>
         {
             if (Silos.Any(s => s.HasExited)) throw new InvalidOperationException($"a silo exited:\n{string.Join("\n", Silos.Select(s => s.Output))}");
             return (await management.GetHosts(onlyActive: true)).Count == silos;
-        }, TimeSpan.FromMinutes(1), "every silo to join");
+        }, TimeSpan.FromMinutes(2), "every silo to join");
     }
 
+    /// <summary>The gateway leaves the cluster first, so its client does not report the silos going away.</summary>
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
