@@ -3,17 +3,26 @@ using System.Text.Json.Serialization;
 
 namespace Pixerve.Client;
 
-/// <summary>An accepted upload: its job's key (the bare SHA-256 of the bytes) and the names of the files it will produce.</summary>
-public sealed record UploadedJob(string Hash, IReadOnlyList<string> ExpectedFiles);
+/// <summary>
+/// An accepted upload: the bare SHA-256 of the bytes, the job's id (content + the token's job claim), the names
+/// of the files it will produce and where the job stands (<c>pending</c> for new work; the same work uploaded
+/// again answers its existing job as it stands).
+/// </summary>
+public sealed record UploadedJob(string Hash, string JobId, IReadOnlyList<string> ExpectedFiles, string Status);
 
 /// <summary>One file of a batch upload: the job it became, or the problem that refused it.</summary>
 public sealed record BatchUploadEntry(string File, string? Hash, IReadOnlyList<string>? ExpectedFiles, PixerveProblem? Error)
 {
+    public string? JobId { get; init; }
+
+    public string? Status { get; init; }
+
     [JsonIgnore] public bool Accepted => Error is null && Hash is not null;
 
     /// <summary>The job, or the refusal as an exception.</summary>
-    public UploadedJob EnsureAccepted() =>
-        Accepted ? new UploadedJob(Hash!, ExpectedFiles ?? []) : throw new PixerveException(Error ?? PixerveProblem.Unexplained(0, "no job"));
+    public UploadedJob EnsureAccepted() => Accepted
+        ? new UploadedJob(Hash!, JobId ?? "", ExpectedFiles ?? [], Status ?? JobStatuses.Pending)
+        : throw new PixerveException(Error ?? PixerveProblem.Unexplained(0, "no job"));
 }
 
 /// <summary>The answer to a batch upload, one entry per file in the order sent.</summary>
@@ -25,6 +34,7 @@ public sealed record UploadFile(Stream Content, string FileName);
 /// <summary><c>GET /status</c>: where a job is. <see cref="Status"/> is one of the <see cref="JobStatuses"/>.</summary>
 public sealed record JobStatusReport(
     string Hash,
+    string JobId,
     string Status,
     int Priority,
     DateTimeOffset CreatedAt,
@@ -64,7 +74,7 @@ public sealed record WebhookDelivery(string Status, int Attempts, int? LastStatu
 /// <c>GET /success</c> or <c>GET /failures</c>: <see cref="Status"/> is <c>success</c>, <c>failed</c> or <c>not_found</c>;
 /// the other fields are set when there is a record.
 /// </summary>
-public sealed record JobRecord(string Hash, string Status, DateTimeOffset? Timestamp, int? FileCount, string? Error, JobData? JobData)
+public sealed record JobRecord(string Hash, string JobId, string Status, DateTimeOffset? Timestamp, int? FileCount, string? Error, JobData? JobData)
 {
     [JsonIgnore] public bool Found => Status != "not_found";
 }

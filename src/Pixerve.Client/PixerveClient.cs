@@ -52,7 +52,7 @@ public sealed class PixerveClient(HttpClient http)
 
         // One file part gets the single-file answer; give callers the batch shape they asked for.
         var job = await ReadAsync<UploadedJob>(response, cancellationToken);
-        return new BatchUploadResult([new BatchUploadEntry(list[0].FileName, job.Hash, job.ExpectedFiles, null)]);
+        return new BatchUploadResult([new BatchUploadEntry(list[0].FileName, job.Hash, job.ExpectedFiles, null) { JobId = job.JobId, Status = job.Status }]);
     }
 
     /// <summary>Uploads the files at <paramref name="paths"/>, each under its own name.</summary>
@@ -70,7 +70,7 @@ public sealed class PixerveClient(HttpClient http)
         }
     }
 
-    /// <summary><c>GET /status</c>; 404 (unknown hash) throws.</summary>
+    /// <summary><c>GET /status</c> of this token's job of <paramref name="hash"/>; 404 (unknown, or another token's job) throws.</summary>
     public Task<JobStatusReport> GetStatusAsync(string hash, string token, CancellationToken cancellationToken = default) =>
         GetAsync<JobStatusReport>($"status?hash={Uri.EscapeDataString(hash)}", token, cancellationToken);
 
@@ -123,11 +123,11 @@ public sealed class PixerveClient(HttpClient http)
         return await ReadAsync<JobStatusReport>(response, cancellationToken);
     }
 
-    /// <summary><c>GET /success</c>: the record of a completed job, or <see cref="JobRecord.Status"/> <c>not_found</c>.</summary>
+    /// <summary><c>GET /success</c>: the record of a completed job, or <see cref="JobRecord.Status"/> <c>not_found</c> while it has none; 404 (unknown job) throws.</summary>
     public Task<JobRecord> GetSuccessAsync(string hash, string token, CancellationToken cancellationToken = default) =>
         GetAsync<JobRecord>($"success?hash={Uri.EscapeDataString(hash)}", token, cancellationToken);
 
-    /// <summary><c>GET /failures</c>: the record of a failed job; <c>success</c> when it succeeded, else <c>not_found</c>.</summary>
+    /// <summary><c>GET /failures</c>: the record of a failed job; <c>success</c> when it succeeded, else <c>not_found</c>; 404 (unknown job) throws.</summary>
     public Task<JobRecord> GetFailureAsync(string hash, string token, CancellationToken cancellationToken = default) =>
         GetAsync<JobRecord>($"failures?hash={Uri.EscapeDataString(hash)}", token, cancellationToken);
 

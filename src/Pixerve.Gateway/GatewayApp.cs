@@ -77,6 +77,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<StagingStore>();
         builder.Services.AddSingleton<UploadHandler>();
         builder.Services.AddSingleton<RecordLists>();
+        builder.Services.AddSingleton<CallerJobs>();
         builder.Services.AddUploadRateLimits(configuration);
         builder.Services.AddOpenApi();
         builder.Services.AddPixerveMetrics();
@@ -107,7 +108,9 @@ public static class GatewayApp
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Upload an image; answers at once with its hash and the files it will produce")
             .WithDescription("Several 'file' parts (up to Pixerve:Limits:MaxFilesPerUpload) make one job each and answer " +
-                "{jobs: [{file, hash, expected_files} | {file, error}]} in part order; one part answers {hash, expected_files}.")
+                "{jobs: [{file, hash, job_id, expected_files, status} | {file, error}]} in part order; one part answers " +
+                "{hash, job_id, expected_files, status}. The same bytes under the same job claim are one job: uploading them " +
+                "again answers that job as it stands.")
             .AddOpenApiOperationTransformer(UploadAnswer.DescribeBothShapesAsync);
         app.MapGet("/files/{**path}", (string path) => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no file {path}"))
             .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/jpeg", "image/png", "image/webp", "image/avif")

@@ -2,7 +2,10 @@ using Orleans.Concurrency;
 
 namespace Pixerve;
 
-/// <summary>One job per uploaded content, keyed by the lowercase SHA-256 hex of its bytes.</summary>
+/// <summary>
+/// One job per (content, requested work), keyed by its job id (<see cref="JobIdentity"/>). Jobs written before
+/// ids existed are keyed by their content hash.
+/// </summary>
 [Alias("pixerve.IJobGrain")]
 public interface IJobGrain : IGrainWithStringKey
 {
@@ -24,7 +27,7 @@ public interface IJobGrain : IGrainWithStringKey
     [Alias("Cancel")]
     Task<CancelOutcome> Cancel();
 
-    /// <summary>Null when no job was ever submitted for this hash.</summary>
+    /// <summary>Null when no job was ever submitted under this id.</summary>
     [AlwaysInterleave, Alias("GetSnapshot")]
     Task<JobSnapshot?> GetSnapshot();
 

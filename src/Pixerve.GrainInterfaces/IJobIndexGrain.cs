@@ -14,7 +14,13 @@ public sealed record IndexEntry(
     [property: Id(1)] IndexKind Kind,
     [property: Id(2)] DateTimeOffset Timestamp,
     [property: Id(3)] int FileCount,
-    [property: Id(4)] string? Error);
+    [property: Id(4)] string? Error)
+{
+    /// <summary>Null in entries written before jobs had ids of their own: those jobs are keyed by their hash.</summary>
+    [Id(5)] public string? JobId { get; init; }
+
+    public string Key => JobId ?? Hash;
+}
 
 /// <summary>The jobs that ended on one UTC day, keyed <c>yyyy-MM-dd</c>, for the list endpoints and cleanup.</summary>
 [Alias("pixerve.IJobIndexGrain")]
@@ -24,7 +30,7 @@ public interface IJobIndexGrain : IGrainWithStringKey
     Task Add(IndexEntry entry);
 
     [Alias("Remove")]
-    Task Remove(string hash);
+    Task Remove(string jobId);
 
     /// <summary>Entries of one kind, newest first.</summary>
     [Alias("List")]

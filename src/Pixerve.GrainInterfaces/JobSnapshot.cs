@@ -1,6 +1,7 @@
 namespace Pixerve;
 
 [GenerateSerializer, Alias("pixerve.JobSnapshot"), Immutable]
+/// <param name="Hash">The content hash; <see cref="JobId"/> is the job's own key.</param>
 public sealed record JobSnapshot(
     [property: Id(0)] string Hash,
     [property: Id(1)] JobStatus Status,
@@ -18,6 +19,7 @@ public sealed record JobSnapshot(
     [Id(12)] public string SpecJson { get; init; } = "{}";
     /// <summary>The silo whose worker ran the latest attempt.</summary>
     [Id(13)] public string? ProcessedBy { get; init; }
+    [Id(14)] public string JobId { get; init; } = "";
 }
 
 /// <summary>One output and where it was stored.</summary>

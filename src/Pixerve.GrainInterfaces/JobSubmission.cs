@@ -1,9 +1,11 @@
 namespace Pixerve;
 
 /// <summary>An upload that has been staged and is handed to its job.</summary>
+/// <param name="Hash">The content hash (SHA-256 of the bytes); the job's own key is its job id.</param>
 /// <param name="SpecJson">The token's job claim as sent, kept for the records' <c>job_data</c>.</param>
 [GenerateSerializer, Alias("pixerve.JobSubmission"), Immutable]
 public sealed record JobSubmission(
+    [property: Id(6)] string Hash,
     [property: Id(0)] JobSpec Spec,
     [property: Id(1)] string StagedBlob,
     [property: Id(2)] string BaseName,
@@ -16,8 +18,11 @@ public enum SubmitOutcome
 {
     /// <summary>A new run was queued; the job owns the staged blob now.</summary>
     Queued,
-    /// <summary>The same bytes are already pending or processing; the caller's staged blob is not needed.</summary>
-    AlreadyActive,
+    /// <summary>
+    /// The same work (same bytes, same claim) already has a job, pending, running or final: its record is kept
+    /// as it is and the caller's staged blob is not needed.
+    /// </summary>
+    Exists,
     /// <summary>The silo's queue is full: the caller should answer 503 and drop its staged blob.</summary>
     Overloaded,
 }

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
 using Pixerve.Gateway.Auth;
 
 namespace Pixerve.Gateway.Endpoints;
@@ -7,46 +9,59 @@ public static class JobEndpoints
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app, IConfiguration configuration)
     {
         var jobs = app.MapGroup("").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
-        jobs.MapGet("/status", async (string? hash, IGrainFactory grains) =>
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        jobs.MapGet("/status", async (string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs) =>
         {
-            if (BadHash(hash) is { } bad) return bad;
-            var job = await grains.GetGrain<IJobGrain>(hash!).GetSnapshot();
-            return job is null ? Unknown(hash!) : Results.Ok(StatusResponse.From(job));
-        }).Produces<StatusResponse>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A job's status");
+            // The admin token asking by hash alone sees every job of that hash.
+            if (CallerJobs.IsAdmin(caller) && jobId is null && CallerJobs.BadQuery(hash, null) is null)
+            {
+                var all = await callerJobs.AllOfHashAsync(hash!);
+                return all.Count == 0
+                    ? CallerJobs.Unknown(hash, null)
+                    : Results.Ok(new HashJobs(hash!, all.Select(j => StatusResponse.From(j.Snapshot)).ToList()));
+            }
 
-        jobs.MapDelete("/cancel", async (string? hash, IGrainFactory grains) =>
+            var (job, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+            return problem ?? Results.Ok(StatusResponse.From(job!.Snapshot));
+        }).Produces<StatusResponse>().Produces<HashJobs>()
+            .WithSummary("A job's status (the admin token asking by hash alone gets every job of the hash)");
+
+        jobs.MapDelete("/cancel", async (string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs) =>
         {
-            if (BadHash(hash) is { } bad) return bad;
-            var job = grains.GetGrain<IJobGrain>(hash!);
+            var (found, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+            if (problem is not null) return problem;
+            var job = found!.Grain;
             return await job.Cancel() switch
             {
                 CancelOutcome.Cancelled => Results.Ok(StatusResponse.From((await job.GetSnapshot())!)),
-                CancelOutcome.NotFound => Unknown(hash!),
+                CancelOutcome.NotFound => CallerJobs.Unknown(hash, jobId),
                 _ => Results.Problem(statusCode: StatusCodes.Status409Conflict,
-                    detail: $"job {hash} is {(await job.GetSnapshot())!.Status.ToWire()}: only a pending job can be cancelled"),
+                    detail: $"job {found.Snapshot.JobId} is {(await job.GetSnapshot())!.Status.ToWire()}: only a pending job can be cancelled"),
             };
-        }).Produces<StatusResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+        }).Produces<StatusResponse>().ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Cancel a pending job");
 
-        jobs.MapGet("/success", async (string? hash, IGrainFactory grains) =>
+        jobs.MapGet("/success", async (string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs) =>
         {
-            if (BadHash(hash) is { } bad) return bad;
-            var job = await grains.GetGrain<IJobGrain>(hash!).GetSnapshot();
-            return Results.Ok(job is { Status: JobStatus.Completed }
-                ? new SuccessRecord(hash!, "success", job.FinishedAt!.Value, job.Files.Count, JobData.From(job))
-                : new RecordStatus(hash!, "not_found"));
+            var (found, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+            if (problem is not null) return problem;
+            var job = found!.Snapshot;
+            return Results.Ok(job.Status == JobStatus.Completed
+                ? new SuccessRecord(job.Hash, job.JobId, "success", job.FinishedAt!.Value, job.Files.Count, JobData.From(job))
+                : new RecordStatus(job.Hash, job.JobId, "not_found"));
         }).Produces<SuccessRecord>().Produces<RecordStatus>().WithSummary("A job's success record");
 
-        jobs.MapGet("/failures", async (string? hash, IGrainFactory grains) =>
+        jobs.MapGet("/failures", async (string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs) =>
         {
-            if (BadHash(hash) is { } bad) return bad;
-            var job = await grains.GetGrain<IJobGrain>(hash!).GetSnapshot();
-            return job?.Status switch
+            var (found, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+            if (problem is not null) return problem;
+            var job = found!.Snapshot;
+            return job.Status switch
             {
-                JobStatus.Failed => Results.Ok(new FailureRecord(hash!, "failed", job.FinishedAt!.Value, job.Error ?? "", JobData.From(job))),
-                JobStatus.Completed => Results.Ok(new RecordStatus(hash!, "success")),
-                _ => Results.Ok(new RecordStatus(hash!, "not_found")),
+                JobStatus.Failed => Results.Ok(new FailureRecord(job.Hash, job.JobId, "failed", job.FinishedAt!.Value, job.Error ?? "", JobData.From(job))),
+                JobStatus.Completed => Results.Ok(new RecordStatus(job.Hash, job.JobId, "success")),
+                _ => Results.Ok(new RecordStatus(job.Hash, job.JobId, "not_found")),
             };
         }).Produces<FailureRecord>().Produces<RecordStatus>().WithSummary("A job's failure record");
 
@@ -59,14 +74,4 @@ public static class JobEndpoints
             .Produces<RecordPage>().WithSummary("Failed jobs, newest first");
         return app;
     }
-
-    public static bool IsHash(string? value) =>
-        value is { Length: 64 } && value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
-
-    private static IResult? BadHash(string? hash) => IsHash(hash)
-        ? null
-        : Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "hash must be 64 lowercase hex characters (SHA-256)");
-
-    private static IResult Unknown(string hash) =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no job has hash {hash}");
 }

@@ -1,5 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Pixerve.Gateway.Endpoints;
 
@@ -14,17 +16,15 @@ public static class JobEvents
 
     public static IEndpointRouteBuilder MapJobEvents(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/events", async (string? hash, IGrainFactory grains, CancellationToken cancellationToken) =>
+        app.MapGet("/events", async (string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller,
+            CallerJobs callerJobs, CancellationToken cancellationToken) =>
         {
-            if (!JobEndpoints.IsHash(hash))
-                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "hash must be 64 lowercase hex characters (SHA-256)");
-            var job = grains.GetGrain<IJobGrain>(hash!);
-            var first = await job.GetSnapshot();
-            if (first is null) return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no job has hash {hash}");
-            return TypedResults.ServerSentEvents(Watch(job, first, cancellationToken));
+            var (job, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+            return problem ?? TypedResults.ServerSentEvents(Watch(job!.Grain, job.Snapshot, cancellationToken));
         })
             .RequireAuthorization()
             .Produces(StatusCodes.Status200OK, typeof(StatusResponse), "text/event-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Stream a job's state changes as server-sent events");
         return app;

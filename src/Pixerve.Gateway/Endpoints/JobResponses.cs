@@ -5,6 +5,7 @@ namespace Pixerve.Gateway.Endpoints;
 
 public sealed record StatusResponse(
     string Hash,
+    string JobId,
     string Status,
     int Priority,
     DateTimeOffset CreatedAt,
@@ -18,7 +19,7 @@ public sealed record StatusResponse(
     WebhookResponse? Webhook,
     string? ProcessedBy)
 {
-    public static StatusResponse From(JobSnapshot job) => new(job.Hash, job.Status.ToWire(), job.Priority, job.CreatedAt,
+    public static StatusResponse From(JobSnapshot job) => new(job.Hash, job.JobId, job.Status.ToWire(), job.Priority, job.CreatedAt,
         job.UpdatedAt, job.StartedAt, job.FinishedAt, job.Attempts, job.ExpectedFiles, job.Files, job.Error,
         job.Webhook is { } w ? new WebhookResponse(w.Outcome.ToString().ToLowerInvariant(), w.Attempts, w.LastStatusCode, w.LastError, w.DeliveredAt) : null,
         job.ProcessedBy);
@@ -26,11 +27,14 @@ public sealed record StatusResponse(
 
 public sealed record WebhookResponse(string Status, int Attempts, int? LastStatusCode, string? LastError, DateTimeOffset? DeliveredAt);
 
-public sealed record RecordStatus(string Hash, string Status);
+/// <summary>Every job of one content hash, oldest first: what the admin token sees of <c>GET /status?hash=</c>.</summary>
+public sealed record HashJobs(string Hash, IReadOnlyList<StatusResponse> Jobs);
 
-public sealed record SuccessRecord(string Hash, string Status, DateTimeOffset Timestamp, int FileCount, JobData JobData);
+public sealed record RecordStatus(string Hash, string JobId, string Status);
 
-public sealed record FailureRecord(string Hash, string Status, DateTimeOffset Timestamp, string Error, JobData JobData);
+public sealed record SuccessRecord(string Hash, string JobId, string Status, DateTimeOffset Timestamp, int FileCount, JobData JobData);
+
+public sealed record FailureRecord(string Hash, string JobId, string Status, DateTimeOffset Timestamp, string Error, JobData JobData);
 
 /// <summary>What the job asked for (its token's job claim, callback header values hidden) and what it produced.</summary>
 public sealed record JobData(JsonNode? Spec, IReadOnlyList<string> ExpectedFiles, IReadOnlyList<StoredFile> Files, int Attempts)
@@ -58,4 +62,4 @@ public sealed record JobData(JsonNode? Spec, IReadOnlyList<string> ExpectedFiles
 
 public sealed record RecordPage(IReadOnlyList<RecordListItem> Items, string? NextCursor);
 
-public sealed record RecordListItem(string Hash, DateTimeOffset Timestamp, int FileCount, string? Error);
+public sealed record RecordListItem(string Hash, string JobId, DateTimeOffset Timestamp, int FileCount, string? Error);

@@ -14,5 +14,8 @@ public sealed record FileOutcome(string FileName, UploadResponse? Job, ProblemHt
     /// <summary>The answer when this is the only file of the request: exactly what a single upload has always answered.</summary>
     public IResult ToResult() => Job is not null ? TypedResults.Ok(Job) : Refusal!;
 
-    public BatchUploadEntry ToEntry() => new(FileName) { Hash = Job?.Hash, ExpectedFiles = Job?.ExpectedFiles, Error = Refusal?.ProblemDetails };
+    public BatchUploadEntry ToEntry() => new(FileName)
+    {
+        Hash = Job?.Hash, JobId = Job?.JobId, ExpectedFiles = Job?.ExpectedFiles, Status = Job?.Status, Error = Refusal?.ProblemDetails,
+    };
 }

@@ -135,13 +135,14 @@ public sealed class UploadHandler(
         }
     }
 
-    /// <summary>Hands a staged file to its job grain.</summary>
+    /// <summary>Hands a staged file to the grain of its job: the same bytes with the same claim are one job.</summary>
     private async Task<FileOutcome> SubmitAsync(StagedFile file, HttpResponse response)
     {
         if (file.Staged is not { } staged) return file.Refusal!;
         var baseName = OutputPlan.BaseName(file.FileName);
-        var job = grains.GetGrain<IJobGrain>(staged.Hash);
-        var outcome = await job.Submit(new JobSubmission(file.Spec!, staged.BlobName, baseName, file.Format, staged.Length, file.SpecJson!));
+        var jobId = JobIdentity.Compute(staged.Hash, file.SpecJson!);
+        var job = grains.GetGrain<IJobGrain>(jobId);
+        var outcome = await job.Submit(new JobSubmission(staged.Hash, file.Spec!, staged.BlobName, baseName, file.Format, staged.Length, file.SpecJson!));
         if (outcome == SubmitOutcome.Overloaded)
         {
             await staging.DeleteAsync(staged.BlobName);
@@ -150,16 +151,18 @@ public sealed class UploadHandler(
                 "the cluster is saturated: too many jobs are waiting; try again later");
         }
 
-        if (outcome == SubmitOutcome.AlreadyActive)
+        if (outcome == SubmitOutcome.Exists)
         {
+            // The same work was asked before: answer with that job as it stands; its record is not touched.
             await staging.DeleteAsync(staged.BlobName);
-            var running = await job.GetSnapshot();
-            return FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, running?.ExpectedFiles ?? []));
+            var existing = await job.GetSnapshot();
+            return FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, jobId, existing?.ExpectedFiles ?? [],
+                (existing?.Status ?? JobStatus.Pending).ToWire()));
         }
 
-        logger.LogInformation("Queued job {Hash} ({Bytes} bytes, {Format})", staged.Hash, staged.Length, file.Format);
-        return FileOutcome.Accepted(file.FileName,
-            new UploadResponse(staged.Hash, OutputPlan.For(staged.Hash, baseName, file.Format, file.Spec!).Select(o => o.Name).ToList()));
+        logger.LogInformation("Queued job {JobId} for {Hash} ({Bytes} bytes, {Format})", jobId, staged.Hash, staged.Length, file.Format);
+        return FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, jobId,
+            OutputPlan.For(staged.Hash, baseName, file.Format, file.Spec!).Select(o => o.Name).ToList(), JobStatus.Pending.ToWire()));
     }
 
     private async Task<(ClaimsPrincipal? Principal, string Error)> ValidateFormTokenAsync(Stream body, CancellationToken cancellationToken)

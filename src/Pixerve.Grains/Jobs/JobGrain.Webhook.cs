@@ -14,7 +14,7 @@ public sealed partial class JobGrain
         {
             var submission = State.Submission!;
             var attempt = await webhooks.Sender.SendAsync(submission.Spec.CompletionCallback!, submission.Spec.CallbackHeaders,
-                WebhookPayload.For(Hash, State));
+                WebhookPayload.For(Hash, JobId, State));
             webhook.Attempts++;
             webhook.LastStatusCode = attempt.StatusCode;
             webhook.LastError = attempt.Error;

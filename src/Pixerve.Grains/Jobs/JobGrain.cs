@@ -28,28 +28,31 @@ public sealed partial class JobGrain(
     private bool _queued;
     private bool _running;
 
-    private string Hash => this.GetPrimaryKeyString();
+    private string JobId => this.GetPrimaryKeyString();
     private JobState State => job.State;
+
+    /// <summary>The content hash; a job written before jobs had ids of their own is keyed by it.</summary>
+    private string Hash => State.Submission?.Hash is { Length: > 0 } hash ? hash : JobId;
 
     public async Task<SubmitOutcome> Submit(JobSubmission submission)
     {
-        if (job.RecordExists && State.Status is JobStatus.Pending or JobStatus.Processing)
-            return SubmitOutcome.AlreadyActive;
+        // The same work again, whatever its state: a record is never reset or overwritten by an upload.
+        if (job.RecordExists && State.Submission is not null) return SubmitOutcome.Exists;
         if (queue.IsFull) return SubmitOutcome.Overloaded;
 
+        // Listed under its hash first: an entry whose job was never written is skipped by the readers.
+        await GrainFactory.GetGrain<IContentJobsGrain>(submission.Hash).Add(JobId);
         var now = clock.GetUtcNow();
-        var previousDay = job.RecordExists ? State.IndexedDay : null;
         job.State = new JobState
         {
             Submission = submission,
             Status = JobStatus.Pending,
             CreatedAt = now,
             UpdatedAt = now,
-            ExpectedFiles = OutputPlan.For(Hash, submission.BaseName, submission.SourceFormat, submission.Spec)
+            ExpectedFiles = OutputPlan.For(submission.Hash, submission.BaseName, submission.SourceFormat, submission.Spec)
                 .Select(o => o.Name).ToList(),
         };
         await WriteAsync();
-        if (previousDay is not null) await GrainFactory.GetGrain<IJobIndexGrain>(previousDay).Remove(Hash);
         await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod);
         Enqueue();
         return SubmitOutcome.Queued;
@@ -74,7 +77,7 @@ public sealed partial class JobGrain(
         _running = true;
         // A long conversion must not find its activation collected for idleness when it reports back.
         DelayDeactivation(TimeSpan.FromMinutes(30));
-        return State.Submission;
+        return State.Submission! with { Hash = Hash };
     }
 
     public async Task Complete(ConversionResult result)
@@ -92,7 +95,7 @@ public sealed partial class JobGrain(
         if (State.Status != JobStatus.Processing) return;
         if (State.Attempts < options.Value.MaxAttempts)
         {
-            logger.LogWarning("Job {Hash} attempt {Attempt} broke ({Error}); it goes back to the queue", Hash, State.Attempts, error);
+            logger.LogWarning("Job {JobId} attempt {Attempt} broke ({Error}); it goes back to the queue", JobId, State.Attempts, error);
             State.Status = JobStatus.Pending;
             State.UpdatedAt = clock.GetUtcNow();
             await WriteAsync();
@@ -120,6 +123,7 @@ public sealed partial class JobGrain(
         return Task.FromResult<JobSnapshot?>(new JobSnapshot(Hash, State.Status, State.CreatedAt, State.UpdatedAt,
             State.ExpectedFiles, State.Files, State.Error)
         {
+            JobId = JobId,
             StartedAt = State.StartedAt,
             FinishedAt = State.FinishedAt,
             Priority = submission.Spec.Priority,
@@ -135,7 +139,9 @@ public sealed partial class JobGrain(
         if (!job.RecordExists) return true;
         if (!State.Status.IsFinal() || State.FinishedAt is not { } finished || finished >= cutoff) return false;
 
+        var hash = Hash;
         await job.ClearStateAsync();
+        await GrainFactory.GetGrain<IContentJobsGrain>(hash).Remove(JobId);
         await UnregisterResumeReminder();
         DeactivateOnIdle();
         return true;
@@ -165,7 +171,7 @@ public sealed partial class JobGrain(
         if (State.Status == JobStatus.Processing && !_running)
         {
             // Started by an activation that is gone (its silo died): run it again; outputs are idempotent.
-            logger.LogWarning("Job {Hash} was processing on a lost activation ({Silo}); queuing it again", Hash, State.ProcessedBy);
+            logger.LogWarning("Job {JobId} was processing on a lost activation ({Silo}); queuing it again", JobId, State.ProcessedBy);
             State.Status = JobStatus.Pending;
             State.UpdatedAt = clock.GetUtcNow();
             await WriteAsync();
@@ -178,7 +184,7 @@ public sealed partial class JobGrain(
     {
         if (_queued || State.CancelRequested) return;
         _queued = true;
-        queue.Enqueue(Hash, State.Submission!.Spec.Priority);
+        queue.Enqueue(JobId, State.Submission!.Spec.Priority);
     }
 
     private async Task FinishAsync(JobStatus status)
@@ -193,7 +199,7 @@ public sealed partial class JobGrain(
             : new WebhookRecord { NextAttemptAt = now };
         await WriteAsync();
         PixerveMetrics.Jobs.Add(1, new KeyValuePair<string, object?>("status", status.ToWire()));
-        logger.LogInformation("Job {Hash} {Status} with {Count} files", Hash, status, State.Files.Count);
+        logger.LogInformation("Job {JobId} ({Hash}) {Status} with {Count} files", JobId, Hash, status, State.Files.Count);
 
         var kind = status switch
         {
@@ -201,7 +207,7 @@ public sealed partial class JobGrain(
             JobStatus.Failed => IndexKind.Failure,
             _ => IndexKind.Cancelled,
         };
-        await GrainFactory.GetGrain<IJobIndexGrain>(State.IndexedDay).Add(new IndexEntry(Hash, kind, now, State.Files.Count, State.Error));
+        await GrainFactory.GetGrain<IJobIndexGrain>(State.IndexedDay).Add(new IndexEntry(Hash, kind, now, State.Files.Count, State.Error) { JobId = JobId });
         await blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).DeleteBlobIfExistsAsync(State.Submission!.StagedBlob);
         if (!await DeliverWebhookIfDueAsync()) await UnregisterResumeReminder();
     }

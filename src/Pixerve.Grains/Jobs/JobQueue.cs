@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Pixerve.Grains.Jobs;
 
 /// <summary>
-/// This silo's pending jobs, highest priority first, then in arrival order. It holds only hashes: the
+/// This silo's pending jobs, highest priority first, then in arrival order. It holds only job ids: the
 /// job's state is persisted by its grain, and a job lost with this queue is re-queued by its reminder.
 /// </summary>
 public sealed class JobQueue(IOptions<JobOptions> options)
@@ -28,13 +28,13 @@ public sealed class JobQueue(IOptions<JobOptions> options)
 
     public bool IsFull => Depth >= Capacity;
 
-    /// <summary>False when the hash is already waiting here.</summary>
-    public bool Enqueue(string hash, int priority)
+    /// <summary>False when the job is already waiting here.</summary>
+    public bool Enqueue(string jobId, int priority)
     {
         lock (_lock)
         {
-            if (!_members.Add(hash)) return false;
-            _pending.Enqueue(hash, (-priority, _sequence++));
+            if (!_members.Add(jobId)) return false;
+            _pending.Enqueue(jobId, (-priority, _sequence++));
         }
 
         _available.Release();

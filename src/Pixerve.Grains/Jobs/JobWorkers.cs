@@ -55,10 +55,10 @@ public sealed class JobWorkers(
     {
         while (!stopping.IsCancellationRequested)
         {
-            string hash;
+            string jobId;
             try
             {
-                hash = await queue.DequeueAsync(stopping);
+                jobId = await queue.DequeueAsync(stopping);
             }
             catch (OperationCanceledException)
             {
@@ -67,12 +67,12 @@ public sealed class JobWorkers(
 
             try
             {
-                await RunAsync(hash);
+                await RunAsync(jobId);
             }
             catch (Exception e)
             {
                 // The job's reminder brings it back; nothing is lost by dropping it here.
-                logger.LogWarning(e, "Job {Hash} could not be run on this silo", hash);
+                logger.LogWarning(e, "Job {JobId} could not be run on this silo", jobId);
             }
             finally
             {
@@ -81,20 +81,20 @@ public sealed class JobWorkers(
         }
     }
 
-    private async Task RunAsync(string hash)
+    private async Task RunAsync(string jobId)
     {
-        var job = grains.GetGrain<IJobGrain>(hash);
+        var job = grains.GetGrain<IJobGrain>(jobId);
         var submission = await job.TryStart(silo.SiloAddress.ToString());
         if (submission is null) return;
 
         ConversionResult result;
         try
         {
-            result = await grains.GetGrain<IConverterGrain>(0).Convert(new ConversionRequest(hash, submission));
+            result = await grains.GetGrain<IConverterGrain>(0).Convert(new ConversionRequest(submission.Hash, submission));
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Conversion of {Hash} broke", hash);
+            logger.LogWarning(e, "Conversion of job {JobId} broke", jobId);
             await job.RunFailed(e.Message);
             return;
         }

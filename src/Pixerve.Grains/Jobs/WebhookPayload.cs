@@ -5,6 +5,7 @@ namespace Pixerve.Grains.Jobs;
 /// <summary>The body POSTed to <c>completionCallback</c> when a job ends.</summary>
 public sealed record WebhookPayload(
     string Hash,
+    string JobId,
     string Status,
     int FileCount,
     DateTimeOffset Timestamp,
@@ -17,6 +18,6 @@ public sealed record WebhookPayload(
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static byte[] For(string hash, JobState state) => JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload(
-        hash, state.Status.ToWire(), state.Files.Count, state.FinishedAt ?? state.UpdatedAt, state.Files, state.Error), Json);
+    public static byte[] For(string hash, string jobId, JobState state) => JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload(
+        hash, jobId, state.Status.ToWire(), state.Files.Count, state.FinishedAt ?? state.UpdatedAt, state.Files, state.Error), Json);
 }

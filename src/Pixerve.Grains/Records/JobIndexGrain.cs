@@ -13,20 +13,20 @@ public sealed class JobIndexGrain(
     public async Task Add(IndexEntry entry)
     {
         var first = index.State.Entries.Count == 0;
-        index.State.Entries[entry.Hash] = entry;
+        index.State.Entries[entry.Key] = entry;
         await index.WriteStateAsync();
         if (first) await GrainFactory.GetGrain<ICleanupGrain>(0).RememberDay(this.GetPrimaryKeyString());
     }
 
-    public async Task Remove(string hash)
+    public async Task Remove(string jobId)
     {
-        if (index.State.Entries.Remove(hash)) await index.WriteStateAsync();
+        if (index.State.Entries.Remove(jobId)) await index.WriteStateAsync();
     }
 
     public Task<IReadOnlyList<IndexEntry>> List(IndexKind kind) =>
         Task.FromResult<IReadOnlyList<IndexEntry>>(index.State.Entries.Values
             .Where(e => e.Kind == kind)
-            .OrderByDescending(e => e.Timestamp).ThenBy(e => e.Hash, StringComparer.Ordinal)
+            .OrderByDescending(e => e.Timestamp).ThenBy(e => e.Key, StringComparer.Ordinal)
             .ToList());
 
     public Task<IReadOnlyList<IndexEntry>> All() => Task.FromResult<IReadOnlyList<IndexEntry>>(index.State.Entries.Values.ToList());

@@ -105,7 +105,7 @@ public sealed class BatchUploadTests(PixerveFixture fixture)
     }
 
     [Fact]
-    public async Task A_single_file_still_answers_exactly_hash_and_expected_files()
+    public async Task A_single_file_still_answers_exactly_hash_job_id_expected_files_and_status()
     {
         var token = fixture.Token(Job);
         var bytes = UniquePng();
@@ -113,7 +113,7 @@ public sealed class BatchUploadTests(PixerveFixture fixture)
 
         await UploadTests.AssertOk(response);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(["hash", "expected_files"], body.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["hash", "job_id", "expected_files", "status"], body.EnumerateObject().Select(p => p.Name));
         await fixture.WaitUntilFinalAsync(Hash(bytes), token);
     }
 

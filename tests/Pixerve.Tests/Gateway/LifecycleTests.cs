@@ -87,7 +87,8 @@ public sealed class LifecycleTests(PixerveFixture fixture)
     [Fact]
     public async Task Cancel_is_409_for_a_running_or_finished_job_and_404_for_an_unknown_one()
     {
-        var token = fixture.Token(new
+        // A job token per run: the same bytes under the same claim are one job, which runs once.
+        string MintRunToken(int run) => fixture.Token(new
         {
             formats = new
             {
@@ -96,13 +97,16 @@ public sealed class LifecycleTests(PixerveFixture fixture)
             },
             directHost = true,
             subDir = "lifecycle/running",
+            priority = run,
         });
 
-        // The conversion takes seconds; should a poll miss it, uploading the same bytes again starts a new run.
+        // The conversion takes seconds; should a poll miss it, the next run asks for other work on the same bytes.
         string? hash = null;
+        var token = "";
         HttpStatusCode? cancelWhileRunning = null;
         for (var run = 0; run < 5 && cancelWhileRunning is null; run++)
         {
+            token = MintRunToken(run);
             hash = await fixture.UploadAsync("photo-18mp-sony.jpg", token);
             await Poll.UntilAsync(async () =>
             {

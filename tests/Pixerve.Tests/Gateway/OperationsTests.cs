@@ -24,13 +24,14 @@ public sealed class OperationsTests(PixerveFixture fixture)
         Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("StatusResponse", out _));
         var upload = document.GetProperty("paths").GetProperty("/upload").GetProperty("post").GetProperty("responses").GetProperty("200")
             .GetProperty("content").GetProperty("application/json").GetProperty("schema");
-        // One file part answers the seed's {hash, expected_files}; several answer {jobs}, whose entries always name the file.
+        // One file part answers the seed's {hash, expected_files} with the job's id and status; several answer {jobs},
+        // whose entries always name the file.
         var shapes = upload.GetProperty("oneOf").EnumerateArray().ToList();
         Assert.Equal(2, shapes.Count);
-        Assert.Equal(["hash", "expected_files"], shapes[0].GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["hash", "job_id", "expected_files", "status"], shapes[0].GetProperty("required").EnumerateArray().Select(r => r.GetString()));
         var entry = shapes[1].GetProperty("properties").GetProperty("jobs").GetProperty("items");
         Assert.Equal(["file"], entry.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
-        Assert.Equal(["file", "hash", "expected_files", "error"], entry.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["file", "hash", "job_id", "expected_files", "status", "error"], entry.GetProperty("properties").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]

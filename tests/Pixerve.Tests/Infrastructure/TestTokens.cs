@@ -8,10 +8,12 @@ namespace Pixerve.Tests.Infrastructure;
 /// <summary>Mints JWTs by hand, so tests can also make the broken ones a hostile client would send.</summary>
 public static class TestTokens
 {
-    public static string Mint(string secret, object job, DateTimeOffset? expires = null, string algorithm = "HS256", bool includeExpiry = true)
+    public static string Mint(string secret, object job, DateTimeOffset? expires = null, string algorithm = "HS256", bool includeExpiry = true,
+        string? subject = null)
     {
         var header = new Dictionary<string, object> { ["alg"] = algorithm, ["typ"] = "JWT" };
         var payload = new Dictionary<string, object> { ["job"] = job, ["iat"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+        if (subject is not null) payload["sub"] = subject;
         if (includeExpiry) payload["exp"] = (expires ?? DateTimeOffset.UtcNow.AddMinutes(10)).ToUnixTimeSeconds();
 
         var unsigned = $"{Encode(header)}.{Encode(payload)}";

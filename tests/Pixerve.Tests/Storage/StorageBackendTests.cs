@@ -193,9 +193,11 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
         });
 
         string? error = null;
+        var run = 0;
         await Poll.UntilAsync(async () =>
         {
-            var (status, _) = await RunJobAsync("animated.gif", Job("down", new { s3 = "s3-down" }));
+            // Each run asks for other work (its own subDir): the same bytes under the same claim would be the same job.
+            var (status, _) = await RunJobAsync("animated.gif", Job($"down/{run++}", new { s3 = "s3-down" }));
             Assert.Equal("failed", status.GetProperty("status").GetString());
             error = status.GetProperty("error").GetString();
             Assert.Contains("s3 's3-down'", error);

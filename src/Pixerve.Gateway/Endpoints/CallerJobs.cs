@@ -1,0 +1,93 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Pixerve.Gateway.Auth;
+
+namespace Pixerve.Gateway.Endpoints;
+
+/// <summary>A job the caller may see: its grain and what it looked like when found.</summary>
+public sealed record FoundJob(IJobGrain Grain, JobSnapshot Snapshot);
+
+/// <summary>
+/// Finds the caller's job from <c>hash</c> and/or <c>job_id</c>. A job token reaches only the job of hash + its
+/// own claim; any other job answers exactly as an unknown one, so nothing tells a stranger that a hash exists.
+/// The admin token reaches every job: by <c>job_id</c>, or by <c>hash</c> when the hash has one job.
+/// </summary>
+public sealed class CallerJobs(IGrainFactory grains)
+{
+    /// <summary>The caller's one job, or the problem to answer.</summary>
+    public async Task<(FoundJob? Job, IResult? Problem)> FindAsync(ClaimsPrincipal caller, string? hash, string? jobId)
+    {
+        if (BadQuery(hash, jobId) is { } bad) return (null, bad);
+        if (!IsAdmin(caller))
+        {
+            var id = OwnJobId(caller, hash, jobId);
+            var job = id is null ? null : await SnapshotAsync(id);
+            // Asked by job_id alone: the job must be the one this claim makes of the job's own hash.
+            if (job is not null && hash is null && OwnJobId(caller, job.Snapshot.Hash, jobId) != jobId) job = null;
+            return job is null ? (null, Unknown(hash, jobId)) : (job, null);
+        }
+
+        if (jobId is not null)
+        {
+            var job = await SnapshotAsync(jobId);
+            return job is null || (hash is not null && job.Snapshot.Hash != hash) ? (null, Unknown(hash, jobId)) : (job, null);
+        }
+
+        var jobs = await AllOfHashAsync(hash!);
+        return jobs.Count switch
+        {
+            0 => (null, Unknown(hash, null)),
+            1 => (jobs[0], null),
+            _ => (null, Results.Problem(statusCode: StatusCodes.Status400BadRequest,
+                detail: $"hash {hash} has {jobs.Count} jobs; name one with job_id (GET /status?hash= lists them)",
+                extensions: new Dictionary<string, object?> { ["field"] = "job_id" })),
+        };
+    }
+
+    /// <summary>Every job of a content hash (admin only), including one written before jobs had ids, oldest first.</summary>
+    public async Task<IReadOnlyList<FoundJob>> AllOfHashAsync(string hash)
+    {
+        var ids = (await grains.GetGrain<IContentJobsGrain>(hash).List()).Append(hash);
+        var found = await Task.WhenAll(ids.Select(SnapshotAsync));
+        return found.OfType<FoundJob>().OrderBy(j => j.Snapshot.CreatedAt).ToList();
+    }
+
+    public static bool IsAdmin(ClaimsPrincipal caller) => caller.IsInRole(AdminTokenHandler.Role);
+
+    public static IResult? BadQuery(string? hash, string? jobId)
+    {
+        if (hash is null && jobId is null) return BadId("hash", "name the job with hash (or job_id)");
+        if (hash is not null && !JobIdentity.IsId(hash)) return BadId("hash", "hash must be 64 lowercase hex characters (SHA-256)");
+        if (jobId is not null && !JobIdentity.IsId(jobId)) return BadId("job_id", "job_id must be 64 lowercase hex characters");
+        return null;
+    }
+
+    /// <summary>The one answer for a job that does not exist and for a job that is not the caller's.</summary>
+    public static IResult Unknown(string? hash, string? jobId) => Results.Problem(statusCode: StatusCodes.Status404NotFound,
+        detail: hash is not null ? $"no job has hash {hash}" : $"no job has id {jobId}");
+
+    private async Task<FoundJob?> SnapshotAsync(string jobId)
+    {
+        var grain = grains.GetGrain<IJobGrain>(jobId);
+        return await grain.GetSnapshot() is { } snapshot ? new FoundJob(grain, snapshot) : null;
+    }
+
+    /// <summary>The id of the job this token's claim makes of <paramref name="hash"/>; null when it names none.</summary>
+    private static string? OwnJobId(ClaimsPrincipal caller, string? hash, string? jobId)
+    {
+        if (caller.FindFirst("job")?.Value is not { } claim) return null;
+        if (hash is null) return jobId;
+        try
+        {
+            var id = JobIdentity.Compute(hash, claim);
+            return jobId is null || jobId == id ? id : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult BadId(string field, string detail) => Results.Problem(statusCode: StatusCodes.Status400BadRequest,
+        detail: detail, extensions: new Dictionary<string, object?> { ["field"] = field });
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Pixerve;
+
+/// <summary>
+/// A job is (content, requested work): its id is the lowercase hex SHA-256 of <c>hash + "\n" + canonical(job claim)</c>.
+/// The same bytes with the same claim are one job whoever uploads them; any other claim is a job of its own.
+/// </summary>
+public static class JobIdentity
+{
+    public static string Compute(string hash, string claimJson)
+    {
+        var canonical = Canonicalize(claimJson);
+        var bytes = Encoding.UTF8.GetBytes(hash + "\n" + canonical);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    /// <summary>64 lowercase hex characters: the form of both a content hash and a job id.</summary>
+    public static bool IsId(string? value) =>
+        value is { Length: 64 } && value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
+    /// <summary>
+    /// Object keys sorted (ordinal) at every level, no insignificant whitespace, numbers exactly as written,
+    /// strings re-escaped minimally (<c>"</c>, <c>\</c> and control characters only), so a client in any
+    /// language can compute the same id. Throws <see cref="JsonException"/> for text that is not JSON.
+    /// </summary>
+    public static string Canonicalize(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var output = new StringBuilder(json.Length);
+        Write(document.RootElement, output);
+        return output.ToString();
+    }
+
+    private static void Write(JsonElement element, StringBuilder output)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                output.Append('{');
+                var first = true;
+                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    if (!first) output.Append(',');
+                    first = false;
+                    WriteString(property.Name, output);
+                    output.Append(':');
+                    Write(property.Value, output);
+                }
+
+                output.Append('}');
+                break;
+            case JsonValueKind.Array:
+                output.Append('[');
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (index++ > 0) output.Append(',');
+                    Write(item, output);
+                }
+
+                output.Append(']');
+                break;
+            case JsonValueKind.String:
+                WriteString(element.GetString()!, output);
+                break;
+            default:
+                // Numbers as written; true, false and null have one spelling.
+                output.Append(element.GetRawText());
+                break;
+        }
+    }
+
+    private static void WriteString(string value, StringBuilder output)
+    {
+        output.Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"': output.Append("\\\""); break;
+                case '\\': output.Append("\\\\"); break;
+                case '\b': output.Append("\\b"); break;
+                case '\f': output.Append("\\f"); break;
+                case '\n': output.Append("\\n"); break;
+                case '\r': output.Append("\\r"); break;
+                case '\t': output.Append("\\t"); break;
+                default:
+                    if (c < 0x20) output.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    else output.Append(c);
+                    break;
+            }
+        }
+
+        output.Append('"');
+    }
+}
