@@ -46,9 +46,18 @@ public static class GatewayApp
                         PixerveConfiguration.ServiceId, configuration.ClusterId());
                 }
 
-                // A grain whose silo just died answers nothing until the cluster notices; don't hold requests for long.
+                // A call in flight when its silo dies is never answered (the client does not fail it): it waits for this
+                // timeout, so keep it short; every call the gateway makes is a short grain turn.
                 client.Configure<ClientMessagingOptions>(o =>
-                    o.ResponseTimeout = configuration.GetValue("Pixerve:Gateway:GrainCallTimeout", TimeSpan.FromSeconds(30)));
+                    o.ResponseTimeout = configuration.GetValue("Pixerve:Gateway:GrainCallTimeout", TimeSpan.FromSeconds(10)));
+                // A silo that comes back is used again within about a second, not after the one-minute gateway list refresh.
+                client.Configure<ConnectionOptions>(o =>
+                {
+                    o.ConnectionRetryDelay = TimeSpan.FromMilliseconds(250);
+                    o.OpenConnectionTimeout = TimeSpan.FromSeconds(2);
+                });
+                client.Configure<GatewayOptions>(o =>
+                    o.GatewayListRefreshPeriod = configuration.GetValue("Pixerve:Gateway:GatewayListRefreshPeriod", TimeSpan.FromSeconds(5)));
                 // The silo may still be starting; keep trying for a minute rather than failing at once.
                 var attempts = 0;
                 client.UseConnectionRetryFilter(async (_, cancellationToken) =>
@@ -70,6 +79,7 @@ public static class GatewayApp
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = uploadOptions.MaxUploadBytes + 1024 * 1024);
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ClusterCalls.ExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddPixerveAuthentication(configuration);
         builder.Services.AddPixerveOperations(configuration);

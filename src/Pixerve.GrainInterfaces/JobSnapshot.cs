@@ -20,6 +20,8 @@ public sealed record JobSnapshot(
     /// <summary>The silo whose worker ran the latest attempt.</summary>
     [Id(13)] public string? ProcessedBy { get; init; }
     [Id(14)] public string JobId { get; init; } = "";
+    /// <summary>The staging blob the job reads its source from (until it is final), so a sweep can tell it is owned.</summary>
+    [Id(15)] public string? StagedBlob { get; init; }
 }
 
 /// <summary>One output and where it was stored.</summary>

@@ -8,6 +8,9 @@ public static class PixerveConfiguration
     /// <summary>The blob container that holds uploads until their job is final.</summary>
     public const string StagingContainer = "pixerve-staging";
 
+    /// <summary>The metadata entry of a staged upload that names the job it was staged for, so a sweep can tell who owns it.</summary>
+    public const string StagedJobIdMetadata = "jobid";
+
     public const string StorageConnectionStringKey = "Pixerve:Storage:ConnectionString";
     public const string ServeDirKey = "Pixerve:ServeDir";
     public const string DataDirKey = "Pixerve:DataDir";

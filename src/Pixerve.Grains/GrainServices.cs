@@ -49,6 +49,9 @@ public static class GrainServices
         services.AddSingleton<JobWebhooks>();
 
         services.Configure<RetentionOptions>(configuration.GetSection(RetentionOptions.Section));
+        services.Configure<StagingOptions>(configuration.GetSection(StagingOptions.Section));
+        services.AddSingleton<StagingSweeper>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<StagingSweeper>());
         return services;
     }
 }

@@ -5,7 +5,8 @@ using Azure.Storage.Blobs.Specialized;
 
 namespace Pixerve.Gateway.Upload;
 
-public sealed record StagedUpload(string BlobName, string Hash, long Length);
+/// <param name="JobId">The job the upload was staged for (content hash + the token's claim).</param>
+public sealed record StagedUpload(string BlobName, string Hash, string JobId, long Length);
 
 public sealed class UploadTooLargeException(long limit) : Exception($"the upload is larger than {limit} bytes")
 {
@@ -22,7 +23,9 @@ public sealed class StagingStore(BlobServiceClient blobs)
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer);
     private Task? _created;
 
-    public async Task<StagedUpload> StageAsync(ReadOnlyMemory<byte> header, Stream rest, long maxBytes, CancellationToken cancellationToken)
+    /// <param name="jobIdOf">The job id of the content hash, written into the blob's metadata for the staging sweep.</param>
+    public async Task<StagedUpload> StageAsync(ReadOnlyMemory<byte> header, Stream rest, long maxBytes, Func<string, string> jobIdOf,
+        CancellationToken cancellationToken)
     {
         await EnsureContainerAsync();
 
@@ -58,8 +61,13 @@ public sealed class StagingStore(BlobServiceClient blobs)
         }
 
         await Flush();
-        await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions(), cancellationToken);
-        return new StagedUpload(blobName, Convert.ToHexStringLower(sha.GetHashAndReset()), total);
+        var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
+        var jobId = jobIdOf(hash);
+        await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions
+        {
+            Metadata = new Dictionary<string, string> { [PixerveConfiguration.StagedJobIdMetadata] = jobId },
+        }, cancellationToken);
+        return new StagedUpload(blobName, hash, jobId, total);
     }
 
     private async Task EnsureContainerAsync()
@@ -77,6 +85,19 @@ public sealed class StagingStore(BlobServiceClient blobs)
     }
 
     public Task DeleteAsync(string blobName) => _container.DeleteBlobIfExistsAsync(blobName);
+
+    /// <summary>Deletes a staged blob if storage can be reached; one left behind is the staging sweep's.</summary>
+    public async Task TryDeleteAsync(string blobName, ILogger logger)
+    {
+        try
+        {
+            await DeleteAsync(blobName);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Could not delete staged upload {Blob} ({Error}); the staging sweep will", blobName, e.Message);
+        }
+    }
 
     public async Task ProbeAsync(CancellationToken cancellationToken)
     {

@@ -126,7 +126,8 @@ public sealed class UploadHandler(
 
         try
         {
-            var staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes, cancellationToken);
+            var staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes,
+                hash => JobIdentity.Compute(hash, specJson!), cancellationToken);
             return new StagedFile(fileName, spec, specJson!, header.Format, staged, null);
         }
         catch (UploadTooLargeException e)
@@ -140,9 +141,24 @@ public sealed class UploadHandler(
     {
         if (file.Staged is not { } staged) return file.Refusal!;
         var baseName = OutputPlan.BaseName(file.FileName);
-        var jobId = JobIdentity.Compute(staged.Hash, file.SpecJson!);
+        var jobId = staged.JobId;
         var job = grains.GetGrain<IJobGrain>(jobId);
-        var outcome = await job.Submit(new JobSubmission(staged.Hash, file.Spec!, staged.BlobName, baseName, file.Format, staged.Length, file.SpecJson!));
+        var submission = new JobSubmission(staged.Hash, file.Spec!, staged.BlobName, baseName, file.Format, staged.Length, file.SpecJson!);
+        SubmitOutcome outcome;
+        try
+        {
+            outcome = await ClusterCalls.RetryAsync(() => job.Submit(submission), logger);
+        }
+        catch (Exception e) when (ClusterCalls.IsUnavailable(e))
+        {
+            // Not submitted (as far as anyone can tell): the upload is refused cleanly and its bytes go. Should the
+            // job have taken them after all, the client's retry is answered by it (same work) and re-supplies them.
+            logger.LogWarning("Could not submit job {JobId}: the cluster is not reachable ({Error})", jobId, e.Message);
+            await staging.TryDeleteAsync(staged.BlobName, logger);
+            response.Headers.RetryAfter = ClusterCalls.RetryAfterSeconds;
+            return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable, ClusterCalls.UnavailableDetail);
+        }
+
         if (outcome == SubmitOutcome.Overloaded)
         {
             await staging.DeleteAsync(staged.BlobName);

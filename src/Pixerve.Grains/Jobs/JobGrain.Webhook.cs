@@ -42,7 +42,7 @@ public sealed partial class JobGrain
         _webhookTimer?.Dispose();
         _webhookTimer = this.RegisterGrainTimer(async () =>
         {
-            if (!await DeliverWebhookIfDueAsync()) await UnregisterResumeReminder();
+            if (!await DeliverWebhookIfDueAsync() && !State.Outbox.Pending) await UnregisterResumeReminder();
         }, new GrainTimerCreationOptions(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan));
         return true;
     }

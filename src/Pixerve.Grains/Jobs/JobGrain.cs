@@ -9,7 +9,8 @@ namespace Pixerve.Grains.Jobs;
 /// <summary>
 /// Owns one job's state machine. Every turn is short: the conversion runs on a queue worker, which calls
 /// <see cref="TryStart"/> and then <see cref="Complete"/>. A reminder stays registered while the job is not
-/// final or its webhook is not settled, so a job whose silo dies is queued again wherever it reactivates.
+/// final or has side effects left (index, staged blob, webhook), so a job whose silo dies is queued again
+/// wherever it reactivates, and any activation or status read of a pending job that is queued nowhere queues it.
 /// Placed at random: the job's silo is the one that encodes it (the converter is a local stateless worker),
 /// so placement is what spreads the work across the cluster.
 /// </summary>
@@ -24,8 +25,8 @@ public sealed partial class JobGrain(
     ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
     private const string ResumeReminder = "resume";
+    private const int ReminderAttempts = 4;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private bool _queued;
     private bool _running;
 
     private string JobId => this.GetPrimaryKeyString();
@@ -36,11 +37,30 @@ public sealed partial class JobGrain(
 
     public async Task<SubmitOutcome> Submit(JobSubmission submission)
     {
-        // The same work again, whatever its state: a record is never reset or overwritten by an upload.
-        if (job.RecordExists && State.Submission is not null) return SubmitOutcome.Exists;
+        if (job.RecordExists && State.Submission is { } existing)
+        {
+            // The gateway asking again after a broken answer: the job already took this very upload.
+            if (existing.StagedBlob == submission.StagedBlob) return SubmitOutcome.Queued;
+            if (State.Status == JobStatus.Pending && !await StagedBlobExistsAsync(existing.StagedBlob))
+            {
+                // A gateway that could not tell whether its submission landed deleted that upload: take this copy.
+                State.Submission = existing with { StagedBlob = submission.StagedBlob };
+                await WriteAsync();
+                EnqueueIfIdle();
+                return SubmitOutcome.Queued;
+            }
+
+            // The same work again, whatever its state: a record is never reset or overwritten by an upload.
+            EnqueueIfIdle();
+            return SubmitOutcome.Exists;
+        }
+
         if (queue.IsFull) return SubmitOutcome.Overloaded;
 
-        // Listed under its hash first: an entry whose job was never written is skipped by the readers.
+        // Durability before the record: should the reminder fail (its table's owner just died), nothing is
+        // written and the upload is refused cleanly; should the write fail after it, the reminder finds no
+        // record and goes away. Listed under its hash first: readers skip an id whose job was never written.
+        await RegisterResumeReminderAsync();
         await GrainFactory.GetGrain<IContentJobsGrain>(submission.Hash).Add(JobId);
         var now = clock.GetUtcNow();
         job.State = new JobState
@@ -53,20 +73,21 @@ public sealed partial class JobGrain(
                 .Select(o => o.Name).ToList(),
         };
         await WriteAsync();
-        await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod);
-        Enqueue();
+        EnqueueIfIdle();
         return SubmitOutcome.Queued;
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Whatever brings a job's grain back after its silo died (a status read, the reminder) resumes the job.
-        if (job.RecordExists && !State.Status.IsFinal()) await ResumeAsync();
+        if (!job.RecordExists) return;
+        // Whatever brings a job's grain back after its silo died (a status read, the reminder) resumes the job
+        // and works off what its completion left undone.
+        if (!State.Status.IsFinal()) await ResumeAsync();
+        else if (State.Outbox.Pending) ScheduleOutboxRetry(TimeSpan.Zero);
     }
 
     public async Task<JobSubmission?> TryStart(string silo)
     {
-        _queued = false;
         if (!job.RecordExists || State.Status != JobStatus.Pending || State.CancelRequested) return null;
 
         State.Status = JobStatus.Processing;
@@ -95,10 +116,12 @@ public sealed partial class JobGrain(
         if (State.Status != JobStatus.Processing) return;
         if (State.Attempts < options.Value.MaxAttempts)
         {
+            // Queued again at once (this activation's silo is alive: it answered), not at the next reminder.
             logger.LogWarning("Job {JobId} attempt {Attempt} broke ({Error}); it goes back to the queue", JobId, State.Attempts, error);
             State.Status = JobStatus.Pending;
             State.UpdatedAt = clock.GetUtcNow();
             await WriteAsync();
+            EnqueueIfIdle();
             return;
         }
 
@@ -120,6 +143,8 @@ public sealed partial class JobGrain(
     public Task<JobSnapshot?> GetSnapshot()
     {
         if (!job.RecordExists || State.Submission is not { } submission) return Task.FromResult<JobSnapshot?>(null);
+        // A pending job queued nowhere (its queue entry lost with a broken call) is queued by being looked at.
+        EnqueueIfIdle();
         return Task.FromResult<JobSnapshot?>(new JobSnapshot(Hash, State.Status, State.CreatedAt, State.UpdatedAt,
             State.ExpectedFiles, State.Files, State.Error)
         {
@@ -131,6 +156,7 @@ public sealed partial class JobGrain(
             Webhook = State.Webhook,
             SpecJson = submission.SpecJson,
             ProcessedBy = State.ProcessedBy,
+            StagedBlob = submission.StagedBlob,
         });
     }
 
@@ -158,7 +184,7 @@ public sealed partial class JobGrain(
 
         if (State.Status.IsFinal())
         {
-            if (!await DeliverWebhookIfDueAsync()) await UnregisterResumeReminder();
+            if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
             return;
         }
 
@@ -177,13 +203,13 @@ public sealed partial class JobGrain(
             await WriteAsync();
         }
 
-        if (State.Status == JobStatus.Pending) Enqueue();
+        EnqueueIfIdle();
     }
 
-    private void Enqueue()
+    /// <summary>Queues a pending job on this silo unless it waits here already or a worker runs it.</summary>
+    private void EnqueueIfIdle()
     {
-        if (_queued || State.CancelRequested) return;
-        _queued = true;
+        if (State.Status != JobStatus.Pending || State.CancelRequested || _running) return;
         queue.Enqueue(JobId, State.Submission!.Spec.Priority);
     }
 
@@ -197,19 +223,12 @@ public sealed partial class JobGrain(
         State.Webhook = status == JobStatus.Cancelled || State.Submission!.Spec.CompletionCallback is null
             ? null
             : new WebhookRecord { NextAttemptAt = now };
+        // The side effects are written down with the status, then worked off until each is done.
+        State.Outbox = new JobOutbox { IndexPending = true, StagedBlobPending = true };
         await WriteAsync();
         PixerveMetrics.Jobs.Add(1, new KeyValuePair<string, object?>("status", status.ToWire()));
         logger.LogInformation("Job {JobId} ({Hash}) {Status} with {Count} files", JobId, Hash, status, State.Files.Count);
-
-        var kind = status switch
-        {
-            JobStatus.Completed => IndexKind.Success,
-            JobStatus.Failed => IndexKind.Failure,
-            _ => IndexKind.Cancelled,
-        };
-        await GrainFactory.GetGrain<IJobIndexGrain>(State.IndexedDay).Add(new IndexEntry(Hash, kind, now, State.Files.Count, State.Error) { JobId = JobId });
-        await blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).DeleteBlobIfExistsAsync(State.Submission!.StagedBlob);
-        if (!await DeliverWebhookIfDueAsync()) await UnregisterResumeReminder();
+        if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
     }
 
     private async Task WriteAsync()
@@ -225,6 +244,27 @@ public sealed partial class JobGrain(
             _writeLock.Release();
         }
     }
+
+    /// <summary>Registers the resume reminder, asking again a few times: its table's owner may be a silo that just died.</summary>
+    private async Task RegisterResumeReminderAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod);
+                return;
+            }
+            catch (Exception e) when (attempt < ReminderAttempts)
+            {
+                logger.LogWarning("Registering job {JobId}'s reminder failed ({Error}); asking again", JobId, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt));
+            }
+        }
+    }
+
+    private async Task<bool> StagedBlobExistsAsync(string name) =>
+        (await blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).GetBlobClient(name).ExistsAsync()).Value;
 
     private async Task UnregisterResumeReminder()
     {

@@ -20,4 +20,6 @@ public sealed class JobState
     /// <summary>The index day this job's outcome is listed under, so a rerun can move it.</summary>
     [Id(12)] public string? IndexedDay { get; set; }
     [Id(13)] public string? ProcessedBy { get; set; }
+    /// <summary>Side effects of a final status not yet done; the reminder stays while any is left.</summary>
+    [Id(14)] public JobOutbox Outbox { get; set; } = new();
 }

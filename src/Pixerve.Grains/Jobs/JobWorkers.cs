@@ -18,6 +18,7 @@ public sealed class JobWorkers(
     IOptions<JobOptions> options,
     ILogger<JobWorkers> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
+    private const int ReportAttempts = 6;
     private readonly CancellationTokenSource _stopping = new();
     private Task _workers = Task.CompletedTask;
     private IDisposable? _gauges;
@@ -84,6 +85,7 @@ public sealed class JobWorkers(
     private async Task RunAsync(string jobId)
     {
         var job = grains.GetGrain<IJobGrain>(jobId);
+        // Should this call break, the job stays pending and queued nowhere: its next status read or reminder queues it.
         var submission = await job.TryStart(silo.SiloAddress.ToString());
         if (submission is null) return;
 
@@ -94,11 +96,30 @@ public sealed class JobWorkers(
         }
         catch (Exception e)
         {
+            // A silo that went away mid-run, a storage outage: the job goes back to the queue at once.
             logger.LogWarning(e, "Conversion of job {JobId} broke", jobId);
-            await job.RunFailed(e.Message);
+            await ReportAsync(jobId, () => job.RunFailed(e.Message));
             return;
         }
 
-        await job.Complete(result);
+        await ReportAsync(jobId, () => job.Complete(result));
+    }
+
+    /// <summary>Tells the job how its run went, asking again while the cluster is unsettled (the outputs are already stored).</summary>
+    private async Task ReportAsync(string jobId, Func<Task> report)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await report();
+                return;
+            }
+            catch (Exception e) when (attempt < ReportAttempts)
+            {
+                logger.LogWarning("Reporting job {JobId}'s run failed ({Error}); asking again", jobId, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt)));
+            }
+        }
     }
 }

@@ -47,6 +47,15 @@ public class PixerveFixture : IAsyncLifetime
         new("Pixerve:Webhooks:FirstRetryDelay", "00:00:00.200"),
     ];
 
+    /// <summary>Adds to the test cluster before it is built (fault injection, for one).</summary>
+    protected virtual void ConfigureCluster(TestClusterBuilder builder)
+    {
+    }
+
+    /// <summary>A service of one in-process silo (the primary by default).</summary>
+    public T SiloService<T>(SiloHandle? silo = null) where T : notnull =>
+        ((InProcessSiloHandle)(silo ?? Cluster.Primary)!).SiloHost!.Services.GetRequiredService<T>();
+
     /// <summary>The queue of one in-process silo (the primary by default).</summary>
     public JobQueue Queue(SiloHandle? silo = null) =>
         ((InProcessSiloHandle)(silo ?? Cluster.Primary)!).SiloHost!.Services.GetRequiredService<JobQueue>();
@@ -72,6 +81,7 @@ public class PixerveFixture : IAsyncLifetime
         // Per cluster, not static: fixtures of several collections run side by side.
         builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
+        ConfigureCluster(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Pixerve.Gateway;
+
+/// <summary>
+/// Grain calls that fail because the cluster cannot be reached right now: a silo died or is unknown, a message was
+/// rejected, no gateway answers, the call timed out. They pass; the answer is 503 with <c>Retry-After</c>, never 500.
+/// </summary>
+public static class ClusterCalls
+{
+    public const string RetryAfterSeconds = "5";
+    public const string UnavailableDetail = "the cluster cannot be reached right now (a silo may be restarting); try again shortly";
+    private const int Attempts = 3;
+
+    /// <summary>
+    /// Every Orleans failure (silo unavailable, rejection, connection, gateway too busy, reminder service) and a timeout.
+    /// </summary>
+    public static bool IsUnavailable(Exception e) => e is OrleansException or TimeoutException;
+
+    /// <summary>Calls an idempotent grain method, asking again a couple of times while the cluster settles.</summary>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> call, ILogger logger)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception e) when (IsUnavailable(e) && attempt < Attempts)
+            {
+                logger.LogInformation("A grain call failed ({Error}); asking again", e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(300 * attempt));
+            }
+        }
+    }
+
+    /// <summary>Turns an unavailable cluster met by any endpoint into a 503 problem.</summary>
+    public sealed class ExceptionHandler(ILogger<ExceptionHandler> logger) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (!IsUnavailable(exception) || context.Response.HasStarted) return false;
+            logger.LogWarning("{Method} {Path}: the cluster cannot be reached ({Error})", context.Request.Method, context.Request.Path, exception.Message);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, UnavailableDetail);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace Pixerve.Grains.Records;
+
+/// <summary>Bound from <c>Pixerve:Staging</c>: the sweep of staged uploads that no job owns.</summary>
+public sealed class StagingOptions
+{
+    public const string Section = "Pixerve:Staging";
+
+    /// <summary>How often each silo looks for leaked staged uploads.</summary>
+    public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A staged upload younger than this is left alone: its upload may still be on its way to a job.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(1);
+}
