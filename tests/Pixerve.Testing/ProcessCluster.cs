@@ -13,11 +13,17 @@ namespace Pixerve.Tests.Infrastructure;
 public sealed class ProcessCluster : IAsyncDisposable
 {
     private readonly string _serveDir = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
+    private readonly List<Dictionary<string, string>> _siloSettings = [];
+    private readonly List<WebApplication> _gateways = [];
+    private string[] _gatewayArgs = [];
     private AzuriteServer? _azurite;
-    private WebApplication? _gateway;
 
     public List<SiloProcess> Silos { get; } = [];
+
+    /// <summary>The first gateway's client; <see cref="AddGatewayAsync"/> starts more.</summary>
     public HttpClient Http { get; private set; } = null!;
+
+    public string StorageConnectionString => _azurite!.ConnectionString;
 
     /// <param name="siloSettings">Settings of every silo (and the gateway) on top of the cluster's own.</param>
     /// <param name="extraSettings">Settings of one silo, by its index.</param>
@@ -53,21 +59,16 @@ public sealed class ProcessCluster : IAsyncDisposable
         {
             var own = new Dictionary<string, string>(settings);
             foreach (var (key, value) in extraSettings?.Invoke(i) ?? new Dictionary<string, string>()) own[key] = value;
+            _siloSettings.Add(own);
             Silos.Add(SiloProcess.Start(own));
         }
 
-        var args = settings.Select(s => $"--{s.Key}={s.Value}")
+        _gatewayArgs = settings.Select(s => $"--{s.Key}={s.Value}")
             .Append($"--Pixerve:Jwt:Secret={jwtSecret}").Append("--urls=http://127.0.0.1:0")
             .Concat(gatewaySettings).ToArray();
-        _gateway = GatewayApp.Build(args);
-        await _gateway.StartAsync();
-        Http = new HttpClient
-        {
-            BaseAddress = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
-            Timeout = TimeSpan.FromMinutes(5),
-        };
+        Http = await AddGatewayAsync();
 
-        var management = _gateway.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        var management = _gateways[0].Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
         await Poll.UntilAsync(async () =>
         {
             if (Silos.Any(s => s.HasExited)) throw new InvalidOperationException($"a silo exited:\n{string.Join("\n", Silos.Select(s => s.Output))}");
@@ -75,11 +76,34 @@ public sealed class ProcessCluster : IAsyncDisposable
         }, TimeSpan.FromMinutes(2), "every silo to join");
     }
 
-    /// <summary>The gateway leaves the cluster first, so its client does not report the silos going away.</summary>
+    /// <summary>Another gateway process-alike: its own web server and Orleans client, finding the silos in the membership table.</summary>
+    public async Task<HttpClient> AddGatewayAsync()
+    {
+        var gateway = GatewayApp.Build(_gatewayArgs);
+        _gateways.Add(gateway);
+        await gateway.StartAsync();
+        return new HttpClient
+        {
+            BaseAddress = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
+            Timeout = TimeSpan.FromMinutes(5),
+        };
+    }
+
+    /// <summary>Starts silo <paramref name="index"/> again, on its old ports and settings, after it was killed.</summary>
+    public async Task<SiloProcess> RestartSiloAsync(int index)
+    {
+        var old = Silos[index];
+        await old.DisposeAsync();
+        var silo = SiloProcess.Start(_siloSettings[index], old.SiloPort, old.GatewayPort);
+        Silos[index] = silo;
+        return silo;
+    }
+
+    /// <summary>The gateways leave the cluster first, so their clients do not report the silos going away.</summary>
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
-        if (_gateway is not null) await _gateway.DisposeAsync();
+        foreach (var gateway in _gateways) await gateway.DisposeAsync();
         foreach (var silo in Silos) await silo.DisposeAsync();
         if (_azurite is not null) await _azurite.DisposeAsync();
         Directory.Delete(_serveDir, recursive: true);

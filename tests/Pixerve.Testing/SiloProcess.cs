@@ -8,23 +8,26 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly ServerProcess _process;
 
-    private SiloProcess(ServerProcess process, int siloPort)
+    private SiloProcess(ServerProcess process, int siloPort, int gatewayPort)
     {
         _process = process;
         SiloPort = siloPort;
+        GatewayPort = gatewayPort;
     }
 
     public int SiloPort { get; }
+    public int GatewayPort { get; }
     public bool HasExited => _process.HasExited;
     public string Output => _process.Output;
 
-    public static SiloProcess Start(IReadOnlyDictionary<string, string> settings)
+    /// <param name="siloPort">Given to restart a silo where it was; a free port otherwise (likewise <paramref name="gatewayPort"/>).</param>
+    public static SiloProcess Start(IReadOnlyDictionary<string, string> settings, int? siloPort = null, int? gatewayPort = null)
     {
         var configuration = typeof(SiloProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var dll = Path.Combine(RepositoryPaths.Root, "src", "Pixerve.Silo", "bin", configuration, "net10.0", "Pixerve.Silo.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: build the solution first");
 
-        var siloPort = ServerProcess.FreePort();
+        var ports = (Silo: siloPort ?? ServerProcess.FreePort(), Gateway: gatewayPort ?? ServerProcess.FreePort());
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             ArgumentList = { dll },
@@ -33,10 +36,10 @@ public sealed class SiloProcess : IAsyncDisposable
         foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("PIXERVE_", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(variable);
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
-        start.Environment["Pixerve__Silo__Port"] = siloPort.ToString();
-        start.Environment["Pixerve__Silo__GatewayPort"] = ServerProcess.FreePort().ToString();
+        start.Environment["Pixerve__Silo__Port"] = ports.Silo.ToString();
+        start.Environment["Pixerve__Silo__GatewayPort"] = ports.Gateway.ToString();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        return new SiloProcess(ServerProcess.Start("silo", start), siloPort);
+        return new SiloProcess(ServerProcess.Start("silo", start), ports.Silo, ports.Gateway);
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>

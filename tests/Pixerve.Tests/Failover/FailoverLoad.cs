@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Failover;
+
+/// <summary>One answer the gateways gave during a failover run.</summary>
+public sealed record UploadAnswer(int Status, bool HasRetryAfter, double Seconds, DateTimeOffset At);
+
+/// <summary>
+/// Clients uploading distinct copies of a photo through several gateways, as applications would: a 503 is
+/// retried after its Retry-After (capped at a second, so the run stays short), anything else is final.
+/// </summary>
+public sealed class FailoverLoad(IReadOnlyList<HttpClient> gateways, string token)
+{
+    private int _acknowledged;
+
+    public ConcurrentBag<UploadAnswer> Answers { get; } = [];
+    public ConcurrentDictionary<string, string> Acknowledged { get; } = new(); // job id → hash
+    public TaskCompletionSource ThresholdReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Sends <paramref name="uploads"/> uploads from <paramref name="clients"/> concurrent clients.</summary>
+    public async Task RunAsync(int uploads, int clients, int signalAfter, TimeSpan deadline)
+    {
+        var next = -1;
+        var photo = UniqueBytes.Jpeg("photo-1920x1280-canon.jpg");
+        using var stop = new CancellationTokenSource(deadline);
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < uploads)
+            {
+                // Distinct bytes per upload (a trailing byte after the image), so each is a job of its own.
+                var bytes = (byte[])[.. photo, (byte)i, (byte)(i >> 8)];
+                await UploadUntilAnsweredAsync(gateways[i % gateways.Count], bytes, $"photo-{i}.jpg", signalAfter, stop.Token);
+            }
+        }));
+    }
+
+    private async Task UploadUntilAnsweredAsync(HttpClient gateway, byte[] bytes, string name, int signalAfter, CancellationToken stop)
+    {
+        while (true)
+        {
+            stop.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            var form = new MultipartFormDataContent();
+            var file = new ByteArrayContent(bytes);
+            file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(file, "file", name);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = form };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await gateway.SendAsync(request, stop);
+            Answers.Add(new UploadAnswer((int)response.StatusCode, response.Headers.RetryAfter is not null,
+                Stopwatch.GetElapsedTime(started).TotalSeconds, DateTimeOffset.UtcNow));
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+                await Task.Delay(wait < TimeSpan.FromSeconds(1) ? wait : TimeSpan.FromSeconds(1), stop);
+                continue;
+            }
+
+            if (response.StatusCode != HttpStatusCode.OK) return;
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(stop);
+            Acknowledged[body.GetProperty("job_id").GetString()!] = body.GetProperty("hash").GetString()!;
+            if (Interlocked.Increment(ref _acknowledged) == signalAfter) ThresholdReached.TrySetResult();
+            return;
+        }
+    }
+
+    /// <summary>Polls every acknowledged job until it is final; returns the statuses by job id.</summary>
+    public async Task<Dictionary<string, JsonElement>> WaitUntilAllFinalAsync(HttpClient gateway, TimeSpan timeout)
+    {
+        var finals = new ConcurrentDictionary<string, JsonElement>();
+        await Poll.UntilAsync(async () =>
+        {
+            foreach (var (jobId, hash) in Acknowledged)
+            {
+                if (finals.ContainsKey(jobId)) continue;
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                    using var response = await gateway.SendAsync(request);
+                    if (response.StatusCode == HttpStatusCode.ServiceUnavailable) continue;
+                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                    var status = await response.Content.ReadFromJsonAsync<JsonElement>();
+                    if (status.GetProperty("status").GetString() is "completed" or "failed" or "cancelled") finals[jobId] = status;
+                }
+                catch (HttpRequestException)
+                {
+                }
+            }
+
+            return finals.Count == Acknowledged.Count;
+        }, timeout, "every acknowledged job to be final");
+        return new Dictionary<string, JsonElement>(finals);
+    }
+}
