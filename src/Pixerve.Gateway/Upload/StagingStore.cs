@@ -86,19 +86,6 @@ public sealed class StagingStore(BlobServiceClient blobs)
 
     public Task DeleteAsync(string blobName) => _container.DeleteBlobIfExistsAsync(blobName);
 
-    /// <summary>Deletes a staged blob if storage can be reached; one left behind is the staging sweep's.</summary>
-    public async Task TryDeleteAsync(string blobName, ILogger logger)
-    {
-        try
-        {
-            await DeleteAsync(blobName);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning("Could not delete staged upload {Blob} ({Error}); the staging sweep will", blobName, e.Message);
-        }
-    }
-
     public async Task ProbeAsync(CancellationToken cancellationToken)
     {
         await EnsureContainerAsync();

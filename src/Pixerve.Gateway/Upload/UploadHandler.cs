@@ -151,12 +151,17 @@ public sealed class UploadHandler(
         }
         catch (Exception e) when (ClusterCalls.IsUnavailable(e))
         {
-            // Not submitted (as far as anyone can tell): the upload is refused cleanly and its bytes go. Should the
-            // job have taken them after all, the client's retry is answered by it (same work) and re-supplies them.
+            // The submission may still have landed (an answer lost with a dying silo): ask the job before refusing.
             logger.LogWarning("Could not submit job {JobId}: the cluster is not reachable ({Error})", jobId, e.Message);
-            await staging.TryDeleteAsync(staged.BlobName, logger);
-            response.Headers.RetryAfter = ClusterCalls.RetryAfterSeconds;
-            return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable, ClusterCalls.UnavailableDetail);
+            var landed = await SubmittedAnywayAsync(job, staged.BlobName);
+            if (landed is null)
+            {
+                // Unknown: the staged bytes may yet be the job's; the staging sweep removes them later if they are not.
+                response.Headers.RetryAfter = ClusterCalls.RetryAfterSeconds;
+                return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable, ClusterCalls.UnavailableDetail);
+            }
+
+            outcome = landed.Value;
         }
 
         if (outcome == SubmitOutcome.Overloaded)
@@ -179,6 +184,25 @@ public sealed class UploadHandler(
         logger.LogInformation("Queued job {JobId} for {Hash} ({Bytes} bytes, {Format})", jobId, staged.Hash, staged.Length, file.Format);
         return FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, jobId,
             OutputPlan.For(staged.Hash, baseName, file.Format, file.Spec!).Select(o => o.Name).ToList(), JobStatus.Pending.ToWire()));
+    }
+
+    /// <summary>
+    /// After a submission that broke: <see cref="SubmitOutcome.Queued"/> when the job holds this very upload,
+    /// <see cref="SubmitOutcome.Exists"/> when it holds another (so this one is not needed), null when no job is
+    /// there or the cluster still cannot say.
+    /// </summary>
+    private static async Task<SubmitOutcome?> SubmittedAnywayAsync(IJobGrain job, string blobName)
+    {
+        try
+        {
+            return await job.GetSnapshot() is { } snapshot
+                ? snapshot.StagedBlob == blobName ? SubmitOutcome.Queued : SubmitOutcome.Exists
+                : null;
+        }
+        catch (Exception e) when (ClusterCalls.IsUnavailable(e))
+        {
+            return null;
+        }
     }
 
     private async Task<(ClaimsPrincipal? Principal, string Error)> ValidateFormTokenAsync(Stream body, CancellationToken cancellationToken)

@@ -29,9 +29,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         ["Pixerve:AdminToken"] = AdminToken,
         ["Pixerve:Jobs:Concurrency"] = "1",
         ["Pixerve:Jobs:ResumePeriod"] = "00:00:10",
-        // Leaked uploads are swept soon, so the test can see staging empty.
-        ["Pixerve:Staging:SweepPeriod"] = "00:00:03",
-        ["Pixerve:Staging:MaxAge"] = "00:00:10",
+        // Leaked uploads are swept within the test, yet not while a submission that began before the kill may
+        // still land (a reminder service taking over waits up to 20 s, the gateway's calls 10 s each).
+        ["Pixerve:Staging:SweepPeriod"] = "00:00:05",
+        ["Pixerve:Staging:MaxAge"] = "00:01:00",
         // Declare a dead silo within seconds rather than the production default of about a minute.
         ["Pixerve:Cluster:Membership:ProbeTimeout"] = "00:00:01",
         ["Pixerve:Cluster:Membership:NumMissedProbesLimit"] = "2",
@@ -124,7 +125,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             left.Clear();
             await foreach (var blob in staging.GetBlobsAsync()) left.Add(blob.Name);
             return left.Count == 0;
-        }, TimeSpan.FromMinutes(2), "the staging container to be empty");
+        }, TimeSpan.FromMinutes(3), "the staging container to be empty");
     }
 
     /// <summary>The silo with the most jobs queued or running now (from /admin/stats), so the kill loses the most.</summary>

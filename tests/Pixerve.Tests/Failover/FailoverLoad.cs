@@ -47,12 +47,7 @@ public sealed class FailoverLoad(IReadOnlyList<HttpClient> gateways, string toke
         {
             stop.ThrowIfCancellationRequested();
             var started = Stopwatch.GetTimestamp();
-            var form = new MultipartFormDataContent();
-            var file = new ByteArrayContent(bytes);
-            file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            form.Add(file, "file", name);
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = form };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var request = PixerveFixture.UploadBytes(bytes, name, token);
             using var response = await gateway.SendAsync(request, stop);
             Answers.Add(new UploadAnswer((int)response.StatusCode, response.Headers.RetryAfter is not null,
                 Stopwatch.GetElapsedTime(started).TotalSeconds, DateTimeOffset.UtcNow));

@@ -115,13 +115,17 @@ public class PixerveFixture : IAsyncLifetime
         return request;
     }
 
-    public HttpRequestMessage Upload(string imagePath, string? bearer, string? formToken = null, string? fileName = null)
+    public HttpRequestMessage Upload(string imagePath, string? bearer, string? formToken = null, string? fileName = null) =>
+        UploadBytes(File.ReadAllBytes(imagePath), fileName ?? Path.GetFileName(imagePath), bearer, formToken);
+
+    /// <summary>An upload of these bytes (<see cref="UniqueBytes"/>, say) as a file of that name.</summary>
+    public static HttpRequestMessage UploadBytes(byte[] bytes, string fileName, string? bearer, string? formToken = null)
     {
         var form = new MultipartFormDataContent();
         if (formToken is not null) form.Add(new StringContent(formToken), "token");
-        var file = new ByteArrayContent(File.ReadAllBytes(imagePath));
+        var file = new ByteArrayContent(bytes);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(file, "file", fileName ?? Path.GetFileName(imagePath));
+        form.Add(file, "file", fileName);
         var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = form };
         if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return request;

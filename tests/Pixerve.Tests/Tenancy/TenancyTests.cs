@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -189,13 +188,7 @@ public sealed class TenancyTests(PixerveFixture fixture)
 
     private async Task<JsonElement> UploadAsync(byte[] bytes, string token)
     {
-        var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(bytes);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(file, "file", "upload.jpg");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = form };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await fixture.Http.SendAsync(request);
+        using var response = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, "upload.jpg", token));
         await UploadTests.AssertOk(response);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
