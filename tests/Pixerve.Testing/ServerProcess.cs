@@ -27,18 +27,41 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string name, ProcessStartInfo start, params int[] ports)
     {
         var server = Start(name, start);
-        await Poll.UntilAsync(() => server.HasExited || ports.All(Listening), TimeSpan.FromSeconds(30),
-            $"{name} to listen on {string.Join(", ", ports)}");
-        if (server.HasExited)
-            throw new InvalidOperationException($"{name} exited with {server._process.ExitCode}: {server.Output}");
-        return server;
+        try
+        {
+            await Poll.UntilAsync(() => server.HasExited || ports.All(Listening), TimeSpan.FromSeconds(30),
+                $"{name} to listen on {string.Join(", ", ports)}");
+            if (server.HasExited)
+                throw new InvalidOperationException($"{name} exited with {server._process.ExitCode}: {server.Output}");
+            return server;
+        }
+        catch
+        {
+            // A server that never came up must not outlive the test that started it.
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     public static ServerProcess Start(string name, ProcessStartInfo start)
     {
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        return new ServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start"));
+        var server = new ServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start"));
+        // However the test host ends (a failed fixture, a hang timeout), its servers go with it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.KillQuietly();
+        return server;
+    }
+
+    private void KillQuietly()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>

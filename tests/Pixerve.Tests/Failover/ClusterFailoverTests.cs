@@ -7,19 +7,12 @@ using Xunit.Abstractions;
 
 namespace Pixerve.Tests.Failover;
 
-/// <summary>Process clusters that lose a silo under load; they need the machine to themselves.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ProcessFailoverCollection
-{
-    public const string Name = "Process failover";
-}
-
 /// <summary>
 /// The cluster as README's "Run a cluster" starts it (Azurite, azure clustering, silo processes, two gateways),
 /// loaded by 16 clients while a silo is SIGKILLed: nothing acknowledged is lost, no answer is a 5xx but a 503
 /// with Retry-After, every completed job is listed, and staging is empty at the end.
 /// </summary>
-[Collection(ProcessFailoverCollection.Name)]
+[Collection(ProcessClusterCollection.Name)]
 public sealed class ClusterFailoverTests(ITestOutputHelper output)
 {
     private const string AdminToken = "failover-admin-token";

@@ -95,7 +95,8 @@ public sealed class FaultFixture : PixerveFixture
     protected override void ConfigureCluster(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<FaultInjectionConfigurator>();
 }
 
-[CollectionDefinition(Name)]
+// A cluster of its own on 2 cores: not run beside the other clusters, so jobs caught mid-run are not starved.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class FaultCollection : ICollectionFixture<FaultFixture>
 {
     public const string Name = "Fault injection";

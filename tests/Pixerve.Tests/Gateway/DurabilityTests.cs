@@ -10,7 +10,8 @@ public sealed class TwoSiloFixture : PixerveFixture
     protected override int SiloCount => 2;
 }
 
-[CollectionDefinition(Name)]
+// A cluster of its own on 2 cores: not run beside the other clusters, so jobs caught mid-run are not starved.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TwoSiloCollection : ICollectionFixture<TwoSiloFixture>
 {
     public const string Name = "Two-silo cluster";

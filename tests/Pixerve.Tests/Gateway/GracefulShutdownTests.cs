@@ -6,6 +6,7 @@ using Pixerve.Tests.Infrastructure;
 namespace Pixerve.Tests.Gateway;
 
 /// <summary>Two real silo processes; one is stopped with SIGTERM while it converts.</summary>
+[Collection(ProcessClusterCollection.Name)]
 public sealed class GracefulShutdownTests : IAsyncLifetime
 {
     private const int Jobs = 12;

@@ -30,6 +30,9 @@ public static class JobPolling
             try
             {
                 using var response = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, $"/status?hash={hash}", token));
+                // A 4xx will not change by asking again (an auth or ownership bug): fail now, with the body.
+                if ((int)response.StatusCode is >= 400 and < 500)
+                    Assert.Fail($"GET /status?hash={hash} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
                 if (!response.IsSuccessStatusCode) return false; // a silo may be going away; keep asking
                 last = await response.Content.ReadFromJsonAsync<JsonElement>();
             }

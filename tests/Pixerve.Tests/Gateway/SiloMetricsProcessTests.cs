@@ -6,6 +6,7 @@ using Pixerve.Tests.Infrastructure;
 namespace Pixerve.Tests.Gateway;
 
 /// <summary>A real silo process serving its own Prometheus endpoint on <c>Pixerve:Metrics:Port</c>.</summary>
+[Collection(ProcessClusterCollection.Name)]
 public sealed class SiloMetricsProcessTests : IAsyncLifetime
 {
     private readonly int _metricsPort = ServerProcess.FreePort();

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace Pixerve.Tests.Gateway;
 
 /// <summary>Three real silo processes clustered through Azurite's membership table, one of them killed with SIGKILL.</summary>
+[Collection(ProcessClusterCollection.Name)]
 public sealed class SiloProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Silos = 3;
@@ -65,13 +66,28 @@ public sealed class SiloProcessTests(ITestOutputHelper output) : IAsyncLifetime
         var victim = _silos[^1];
         var victimTag = $":{victim.SiloPort}:"; // SiloAddress reads S{ip}:{port}:{generation}
         var seen = new List<JsonElement>();
+        string? inFlight = null;
         await Poll.UntilAsync(async () =>
         {
-            seen = await StatusesAsync(hashes, token);
-            return seen.Any(s => s.GetProperty("status").GetString() == "processing" &&
-                                 s.GetProperty("processed_by").GetString()!.Contains(victimTag));
+            // Ask job by job and stop at the first the victim converts, so the kill follows right after.
+            seen = [];
+            foreach (var hash in hashes)
+            {
+                var status = (await StatusesAsync([hash], token)).SingleOrDefault();
+                if (status.ValueKind != JsonValueKind.Object) continue;
+                seen.Add(status);
+                if (status.GetProperty("status").GetString() == "processing" &&
+                    status.GetProperty("processed_by").GetString()!.Contains(victimTag))
+                {
+                    inFlight = hash;
+                    return true;
+                }
+            }
+
+            return false;
         }, TimeSpan.FromMinutes(1), "the victim silo to be converting");
         victim.Kill();
+        var killedAt = DateTimeOffset.UtcNow;
         var killed = Stopwatch.StartNew();
         var unfinished = seen.Count(s => s.GetProperty("status").GetString() is "pending" or "processing");
 
@@ -88,6 +104,14 @@ public sealed class SiloProcessTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"jobs converted per silo port: {string.Join(", ", final.GroupBy(f => f.GetProperty("processed_by").GetString()!.Split(':')[1]).Select(g => $"{g.Key}={g.Count()}"))}");
         Assert.True(converters.Count > 1, "encoding ran on more than one silo");
         Assert.Contains(final, f => !f.GetProperty("processed_by").GetString()!.Contains(victimTag));
+
+        // The job the victim was converting ran again on a survivor, unless it finished in the instant before the kill.
+        var rerun = final.Single(f => f.GetProperty("hash").GetString() == inFlight);
+        if (rerun.GetProperty("finished_at").GetDateTimeOffset() > killedAt)
+        {
+            Assert.True(rerun.GetProperty("attempts").GetInt32() >= 2, $"the killed silo's job ran once: {rerun}");
+            Assert.DoesNotContain(victimTag, rerun.GetProperty("processed_by").GetString());
+        }
     }
 
     private async Task<List<JsonElement>> StatusesAsync(IEnumerable<string> hashes, string token)

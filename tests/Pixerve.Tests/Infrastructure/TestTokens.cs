@@ -9,11 +9,12 @@ namespace Pixerve.Tests.Infrastructure;
 public static class TestTokens
 {
     public static string Mint(string secret, object job, DateTimeOffset? expires = null, string algorithm = "HS256", bool includeExpiry = true,
-        string? subject = null)
+        string? subject = null, IReadOnlyDictionary<string, object>? claims = null)
     {
         var header = new Dictionary<string, object> { ["alg"] = algorithm, ["typ"] = "JWT" };
         var payload = new Dictionary<string, object> { ["job"] = job, ["iat"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
         if (subject is not null) payload["sub"] = subject;
+        foreach (var (name, value) in claims ?? new Dictionary<string, object>()) payload[name] = value;
         if (includeExpiry) payload["exp"] = (expires ?? DateTimeOffset.UtcNow.AddMinutes(10)).ToUnixTimeSeconds();
 
         var unsigned = $"{Encode(header)}.{Encode(payload)}";
