@@ -42,22 +42,19 @@ public static class GatewayApp
                 }
                 else
                 {
-                    client.UseLocalhostClustering(configuration.GetValue("Pixerve:Silo:GatewayPort", 30000),
+                    client.UseLocalhostClustering(configuration.GetValidated<SiloEndpointOptions>(SiloEndpointOptions.Section).GatewayPort,
                         PixerveConfiguration.ServiceId, configuration.ClusterId());
                 }
 
-                // A call in flight when its silo dies is never answered (the client does not fail it): it waits for this
-                // timeout, so keep it short; every call the gateway makes is a short grain turn.
-                client.Configure<ClientMessagingOptions>(o =>
-                    o.ResponseTimeout = configuration.GetValue("Pixerve:Gateway:GrainCallTimeout", TimeSpan.FromSeconds(10)));
+                var gatewayClient = configuration.GetValidated<GatewayClientOptions>(GatewayClientOptions.Section);
+                client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = gatewayClient.GrainCallTimeout);
                 // A silo that comes back is used again within about a second, not after the one-minute gateway list refresh.
                 client.Configure<ConnectionOptions>(o =>
                 {
                     o.ConnectionRetryDelay = TimeSpan.FromMilliseconds(250);
                     o.OpenConnectionTimeout = TimeSpan.FromSeconds(2);
                 });
-                client.Configure<GatewayOptions>(o =>
-                    o.GatewayListRefreshPeriod = configuration.GetValue("Pixerve:Gateway:GatewayListRefreshPeriod", TimeSpan.FromSeconds(5)));
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = gatewayClient.GatewayListRefreshPeriod);
                 // The silo may still be starting; keep trying for a minute rather than failing at once.
                 var attempts = 0;
                 client.UseConnectionRetryFilter(async (_, cancellationToken) =>
@@ -73,8 +70,12 @@ public static class GatewayApp
             builder.Services.AddSingleton<IGrainFactory>(clusterClient);
         }
 
-        var uploadOptions = configuration.GetSection(UploadOptions.Section).Get<UploadOptions>() ?? new UploadOptions();
-        builder.Services.Configure<UploadOptions>(configuration.GetSection(UploadOptions.Section));
+        var uploadOptions = configuration.GetValidated<UploadOptions>(UploadOptions.Section);
+        builder.Services.AddPixerveOptions<UploadOptions>(configuration, UploadOptions.Section);
+        builder.Services.AddPixerveOptions<RetentionOptions>(configuration, RetentionOptions.Section);
+        builder.Services.AddPixerveOptions<PixerveOptions>(configuration, PixerveOptions.Section);
+        builder.Services.AddPixerveOptions<StorageOptions>(configuration, StorageOptions.Section);
+        builder.Services.AddPixerveOptions<ClusteringOptions>(configuration, ClusteringOptions.Section);
         // Leave room for multipart framing; the handler enforces the exact file limit itself.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = uploadOptions.MaxUploadBytes + 1024 * 1024);
 

@@ -35,12 +35,12 @@ public static class GrainServices
             .Configure<BlobServiceClient>((o, blobs) => o.XmlRepository = new BlobXmlRepository(blobs));
         services.Configure<DirectHostOptions>(o => o.ServeDir = configuration.ServeDir());
 
-        services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
+        services.AddPixerveOptions<JobOptions>(configuration, JobOptions.Section);
         services.AddSingleton<JobQueue>();
         services.AddSingleton<JobWorkers>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<JobWorkers>());
 
-        services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
+        services.AddPixerveOptions<WebhookOptions>(configuration, WebhookOptions.Section);
         services.PostConfigure<WebhookOptions>(o =>
         {
             if (string.IsNullOrEmpty(o.Secret)) o.Secret = configuration["Pixerve:Jwt:Secret"] ?? "";
@@ -48,8 +48,8 @@ public static class GrainServices
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<JobWebhooks>();
 
-        services.Configure<RetentionOptions>(configuration.GetSection(RetentionOptions.Section));
-        services.Configure<StagingOptions>(configuration.GetSection(StagingOptions.Section));
+        services.AddPixerveOptions<RetentionOptions>(configuration, RetentionOptions.Section);
+        services.AddPixerveOptions<StagingOptions>(configuration, StagingOptions.Section);
         services.AddSingleton<StagingSweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<StagingSweeper>());
         return services;

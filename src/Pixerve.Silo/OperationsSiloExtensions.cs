@@ -13,7 +13,7 @@ public static class OperationsSiloExtensions
     public static ISiloBuilder AddPixerveOperations(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.AddDashboard();
-        silo.Services.Configure<StatsOptions>(configuration.GetSection(StatsOptions.Section));
+        silo.Services.AddPixerveOptions<StatsOptions>(configuration, StatsOptions.Section);
         silo.Services.AddSingleton<QueueReporter>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<QueueReporter>());
         return silo;

@@ -16,10 +16,9 @@ public static class PixerveSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder UsePixerveClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var siloPort = configuration.GetValue("Pixerve:Silo:Port", EndpointOptions.DEFAULT_SILO_PORT);
-        var gatewayPort = configuration.GetValue("Pixerve:Silo:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        var endpoints = configuration.GetValidated<SiloEndpointOptions>(SiloEndpointOptions.Section);
         if (!configuration.UsesAzureClustering())
-            return silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: PixerveConfiguration.ServiceId,
+            return silo.UseLocalhostClustering(endpoints.Port, endpoints.GatewayPort, serviceId: PixerveConfiguration.ServiceId,
                 clusterId: configuration.ClusterId());
 
         silo.Configure<ClusterOptions>(o =>
@@ -28,8 +27,9 @@ public static class PixerveSiloBuilderExtensions
             o.ServiceId = PixerveConfiguration.ServiceId;
         });
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString()));
-        var advertised = IPAddress.Parse(configuration["Pixerve:Silo:AdvertisedIP"] is { Length: > 0 } ip ? ip : "127.0.0.1");
-        silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: advertised != IPAddress.Loopback);
+        // Listen where it advertises: on every interface only when it advertises a non-loopback address.
+        var advertised = endpoints.AdvertisedAddress;
+        silo.ConfigureEndpoints(advertised, endpoints.Port, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Pixerve:Cluster:Membership"));
         return silo;
     }
@@ -48,7 +48,7 @@ public static class PixerveSiloBuilderExtensions
         silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString));
 
         // A job's resume reminder may tick faster than Orleans' default one-minute floor (tests do).
-        var resume = configuration.GetSection(JobOptions.Section).Get<JobOptions>()?.ResumePeriod ?? TimeSpan.FromMinutes(1);
+        var resume = configuration.GetValidated<JobOptions>(JobOptions.Section).ResumePeriod;
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(resume.Ticks, o.MinimumReminderPeriod.Ticks)));
 
         silo.Services.AddPixerveGrainServices(configuration);

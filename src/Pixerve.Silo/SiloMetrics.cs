@@ -10,14 +10,10 @@ namespace Pixerve.Silo;
 /// </summary>
 public static class SiloMetrics
 {
-    public const string PortKey = "Pixerve:Metrics:Port";
-    public const string HostKey = "Pixerve:Metrics:Host";
-
     public static IServiceCollection AddPixerveMetrics(this IServiceCollection services, IConfiguration configuration)
     {
-        var port = configuration.GetValue(PortKey, 0);
+        var (port, host) = configuration.GetValidated<MetricsOptions>(MetricsOptions.Section) is var o ? (o.Port, o.Host) : default;
         if (port <= 0) return services;
-        var host = configuration[HostKey] is { Length: > 0 } configured ? configured : "localhost";
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(PixerveMetrics.MeterName, "Microsoft.Orleans")
             .AddPrometheusHttpListener(o =>

@@ -21,6 +21,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
     public string Output => string.Join('\n', _output);
 
     /// <summary>Starts the process and waits until it listens on every one of <paramref name="ports"/>.</summary>

@@ -18,6 +18,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public int SiloPort { get; }
     public int GatewayPort { get; }
     public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
     public string Output => _process.Output;
 
     /// <param name="siloPort">Given to restart a silo where it was; a free port otherwise (likewise <paramref name="gatewayPort"/>).</param>

@@ -11,7 +11,7 @@ public static class AdminGate
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder, IConfiguration configuration)
         where TBuilder : IEndpointConventionBuilder
     {
-        var adminToken = configuration["Pixerve:AdminToken"];
+        var adminToken = configuration.AdminToken();
         return builder.AddEndpointFilter(async (context, next) => Refusal(context.HttpContext, adminToken) ?? await next(context));
     }
 

@@ -11,7 +11,7 @@ public static class PixerveAuthentication
 
     public static IServiceCollection AddPixerveAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
-        var jwt = configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
+        var jwt = configuration.GetValidated<JwtOptions>(JwtOptions.Section);
         if (Encoding.UTF8.GetByteCount(jwt.Secret) < JwtOptions.MinimumSecretBytes)
             throw new InvalidOperationException(
                 $"PIXERVE_JWT_SECRET must be set to at least {JwtOptions.MinimumSecretBytes} bytes; the gateway will not start without it.");
@@ -38,7 +38,7 @@ public static class PixerveAuthentication
                 };
             })
             .AddScheme<AdminTokenOptions, AdminTokenHandler>(AdminTokenHandler.SchemeName,
-                o => o.Token = configuration["Pixerve:AdminToken"]);
+                o => o.Token = configuration.AdminToken());
         services.AddAuthorization();
         return services;
     }

@@ -6,7 +6,7 @@ namespace Pixerve.Gateway.Endpoints;
 /// Pages through the per-day job indexes, newest day first. The cursor is <c>{day}.{offset}</c>: where the
 /// next page starts, so pages stay stable while new jobs land on later days.
 /// </summary>
-public sealed partial class RecordLists(IGrainFactory grains, IConfiguration configuration)
+public sealed partial class RecordLists(IGrainFactory grains, Microsoft.Extensions.Options.IOptions<RetentionOptions> retention)
 {
     private const int DefaultLimit = 50;
     private const int MaxLimit = 500;
@@ -28,7 +28,7 @@ public sealed partial class RecordLists(IGrainFactory grains, IConfiguration con
         }
 
         // Records older than the retention are gone; a day or two of slack covers a cleanup not yet run.
-        var oldest = today.AddDays(-configuration.GetValue("Pixerve:Retention:Days", 30) - 2);
+        var oldest = today.AddDays(-retention.Value.Days - 2);
         var items = new List<RecordListItem>(size);
         for (; day >= oldest; day = day.AddDays(-1), offset = 0)
         {

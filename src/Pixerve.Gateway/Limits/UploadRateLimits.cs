@@ -17,7 +17,7 @@ public static class UploadRateLimits
 
     public static IServiceCollection AddUploadRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        var limits = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        var limits = configuration.GetValidated<RateLimitOptions>(RateLimitOptions.Section);
         services.AddRateLimiter(o =>
         {
             o.OnRejected = async (context, _) =>

@@ -19,7 +19,7 @@ public static class OperationsEndpoints
         // gateway built its own Orleans client or was handed one.
         new ServicesClientBuilder(services, configuration).AddDashboard(o => o.HideTrace = true);
         services.AddAuthentication().AddScheme<AdminTokenOptions, AdminBasicHandler>(AdminBasicHandler.SchemeName,
-            o => o.Token = configuration["Pixerve:AdminToken"]);
+            o => o.Token = configuration.AdminToken());
         return services;
     }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Pixerve.Gateway.Upload;
 
 /// <summary>Bound from <c>Pixerve:Limits</c>.</summary>
@@ -5,18 +7,22 @@ public sealed class UploadOptions
 {
     public const string Section = "Pixerve:Limits";
 
+    [Range(1, long.MaxValue)]
     public long MaxUploadBytes { get; set; } = 50L * 1024 * 1024;
 
     /// <summary>How many <c>file</c> parts one <c>POST /upload</c> may carry; each becomes a job of its own.</summary>
+    [Range(1, 1000)]
     public int MaxFilesPerUpload { get; set; } = 20;
 
     /// <summary>Width × height above which an upload is refused from its header, before it is staged or decoded.</summary>
+    [Range(1, long.MaxValue)]
     public long MaxSourcePixels { get; set; } = 50_000_000;
 
     /// <summary>
     /// How much of the start of a file may be buffered to find its dimensions. JPEG puts its APPn segments
     /// (EXIF, ICC, XMP: usually well under 256 KB) before the frame header.
     /// </summary>
+    [Range(1024, MaxHeaderBytesCeiling)]
     public int MaxHeaderBytes { get; set; } = 256 * 1024;
 
     /// <summary>The header is handed to staging as the start of its first block, so it may not exceed one.</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Pixerve.Grains.Jobs;
 
 /// <summary>Bound from <c>Pixerve:Jobs</c>.</summary>
@@ -6,18 +8,23 @@ public sealed class JobOptions
     public const string Section = "Pixerve:Jobs";
 
     /// <summary>Conversions running at once on one silo; 0 means one per core.</summary>
+    [Range(0, 1024)]
     public int Concurrency { get; set; }
 
     /// <summary>How often a job that is not final checks that it is queued or running somewhere.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ResumePeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Runs that break for a reason outside the image (storage, a lost silo) before the job fails.</summary>
+    [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
     /// <summary>Pending jobs one silo holds before uploads get 503 instead of piling up without bound.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxQueueDepth { get; set; } = 10_000;
 
     /// <summary>How long a stopping silo waits for its running conversions before leaving them to another silo.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Environment.ProcessorCount;

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Pixerve.Grains.Records;
 
 /// <summary>Bound from <c>Pixerve:Staging</c>: the sweep of staged uploads that no job owns.</summary>
@@ -6,8 +8,10 @@ public sealed class StagingOptions
     public const string Section = "Pixerve:Staging";
 
     /// <summary>How often each silo looks for leaked staged uploads.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>A staged upload younger than this is left alone: its upload may still be on its way to a job.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(1);
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Pixerve.Grains.Webhooks;
 
 /// <summary>Bound from <c>Pixerve:Webhooks</c>.</summary>
@@ -9,13 +11,17 @@ public sealed class WebhookOptions
     /// <summary>HMAC-SHA256 key for the signature header; defaults to the JWT secret, which the client already holds.</summary>
     public string Secret { get; set; } = "";
 
+    [Range(1, 100)]
     public int MaxAttempts { get; set; } = 6;
 
     /// <summary>Delay before the second attempt; each further one doubles it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
 
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Lets callbacks reach loopback, private and link-local addresses (off: a token must not aim the server at its own network).</summary>

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Pixerve;
 
-/// <summary>Configuration names shared by the silo and the gateway.</summary>
+/// <summary>Configuration names and readers shared by the silo and the gateway.</summary>
 public static class PixerveConfiguration
 {
     /// <summary>The blob container that holds uploads until their job is final.</summary>
@@ -11,9 +11,9 @@ public static class PixerveConfiguration
     /// <summary>The metadata entry of a staged upload that names the job it was staged for, so a sweep can tell who owns it.</summary>
     public const string StagedJobIdMetadata = "jobid";
 
-    public const string StorageConnectionStringKey = "Pixerve:Storage:ConnectionString";
-    public const string ServeDirKey = "Pixerve:ServeDir";
-    public const string DataDirKey = "Pixerve:DataDir";
+    public const string StorageConnectionStringKey = StorageOptions.Section + ":ConnectionString";
+    public const string ServeDirKey = PixerveOptions.Section + ":ServeDir";
+    public const string DataDirKey = PixerveOptions.Section + ":DataDir";
 
     /// <summary>Grain state and reminders are stored under this name, whatever the clustering.</summary>
     public const string ServiceId = "pixerve";
@@ -41,19 +41,22 @@ public static class PixerveConfiguration
 
     /// <summary>True when silos find each other through an Azure table (<c>Pixerve:Cluster:Mode = azure</c>), not one localhost silo.</summary>
     public static bool UsesAzureClustering(this IConfiguration configuration) =>
-        string.Equals(configuration["Pixerve:Cluster:Mode"], "azure", StringComparison.OrdinalIgnoreCase);
+        configuration.GetValidated<ClusteringOptions>(ClusteringOptions.Section).Mode == ClusterMode.Azure;
 
     /// <summary>Silos and gateways of one deployment share it; a second deployment in the same account picks another.</summary>
     public static string ClusterId(this IConfiguration configuration) =>
-        configuration["Pixerve:Cluster:Id"] is { Length: > 0 } id ? id : "pixerve";
+        configuration.GetValidated<ClusteringOptions>(ClusteringOptions.Section).Id;
 
     public static string StorageConnectionString(this IConfiguration configuration) =>
-        configuration[StorageConnectionStringKey] is { Length: > 0 } value ? value : DevelopmentStorage;
+        configuration.GetValidated<StorageOptions>(StorageOptions.Section).ConnectionString;
 
     public static string DataDir(this IConfiguration configuration) =>
-        Path.GetFullPath(configuration[DataDirKey] is { Length: > 0 } dir ? dir : ".data");
+        configuration.GetValidated<PixerveOptions>(PixerveOptions.Section).FullDataDir;
 
     /// <summary>Where <c>directHost</c> outputs are written and served from.</summary>
     public static string ServeDir(this IConfiguration configuration) =>
-        Path.GetFullPath(configuration[ServeDirKey] is { Length: > 0 } dir ? dir : Path.Combine(configuration.DataDir(), "files"));
+        configuration.GetValidated<PixerveOptions>(PixerveOptions.Section).FullServeDir;
+
+    public static string? AdminToken(this IConfiguration configuration) =>
+        configuration.GetValidated<PixerveOptions>(PixerveOptions.Section).AdminToken is { Length: > 0 } token ? token : null;
 }

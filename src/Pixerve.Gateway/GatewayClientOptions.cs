@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Pixerve.Gateway;
+
+/// <summary>Bound from <c>Pixerve:Gateway</c>: the gateway's Orleans client.</summary>
+public sealed class GatewayClientOptions
+{
+    public const string Section = "Pixerve:Gateway";
+
+    /// <summary>
+    /// A call in flight when its silo dies is never answered (the client does not fail it): it waits for this
+    /// timeout, so keep it short; every call the gateway makes is a short grain turn.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan GrainCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the gateway rereads which silos are up (azure clustering).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
+}

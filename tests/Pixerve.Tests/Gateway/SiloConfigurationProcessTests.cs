@@ -1,0 +1,19 @@
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Gateway;
+
+/// <summary>A silo process given a bad setting stops at start, saying which key is wrong.</summary>
+[Collection(ProcessClusterCollection.Name)]
+public sealed class SiloConfigurationProcessTests
+{
+    [Theory]
+    [InlineData("Pixerve:Jobs:Concurrency", "-1")]
+    [InlineData("Pixerve:Staging:SweepPeriod", "00:00:00")]
+    public async Task A_bad_value_stops_the_silo_with_a_message_naming_its_key(string key, string value)
+    {
+        await using var silo = SiloProcess.Start(new Dictionary<string, string> { [key] = value });
+        await Poll.UntilAsync(() => silo.HasExited, TimeSpan.FromMinutes(1), "the silo to refuse its configuration");
+        Assert.Contains(key, silo.Output);
+        Assert.NotEqual(0, silo.ExitCode);
+    }
+}
