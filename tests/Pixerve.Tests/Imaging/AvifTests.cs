@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Pixerve.Grains.Imaging;
+using Pixerve.Imaging;
 using Pixerve.Tests.Infrastructure;
 
 namespace Pixerve.Tests.Imaging;

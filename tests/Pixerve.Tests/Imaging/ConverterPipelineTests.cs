@@ -1,4 +1,4 @@
-using Pixerve.Grains.Imaging;
+using Pixerve.Imaging;
 using Pixerve.Tests.Infrastructure;
 
 namespace Pixerve.Tests.Imaging;

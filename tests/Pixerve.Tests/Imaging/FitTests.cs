@@ -1,4 +1,4 @@
-using Pixerve.Grains.Imaging;
+using Pixerve.Imaging;
 
 namespace Pixerve.Tests.Imaging;
 
