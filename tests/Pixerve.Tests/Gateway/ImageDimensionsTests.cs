@@ -1,4 +1,4 @@
-using Pixerve.Gateway.Upload;
+using Pixerve.Imaging;
 using Pixerve.Tests.Infrastructure;
 using SkiaSharp;
 
