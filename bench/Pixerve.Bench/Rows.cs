@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using NetVips;
-using Pixerve.Grains.Imaging;
+using Pixerve.Imaging;
 
 namespace Pixerve.Bench;
 

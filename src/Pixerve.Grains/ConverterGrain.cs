@@ -2,7 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
-using Pixerve.Grains.Imaging;
+using Pixerve.Imaging;
 
 namespace Pixerve.Grains;
 

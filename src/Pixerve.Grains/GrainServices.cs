@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Pixerve.Grains.Credentials;
-using Pixerve.Grains.Imaging;
+using Pixerve.Imaging;
 using Pixerve.Grains.Jobs;
 using Pixerve.Grains.Records;
 using Pixerve.Grains.Storage;

@@ -1,3 +1,5 @@
+using Pixerve.Imaging;
+
 namespace Pixerve.Gateway.Upload;
 
 /// <summary>The start of an upload, read far enough to know its format and size; or why it is refused.</summary>

@@ -75,7 +75,7 @@ public sealed class UploadTests(PixerveFixture fixture)
     [Fact]
     public async Task Avif_upload_is_accepted_and_converted()
     {
-        var avif = new Pixerve.Grains.Imaging.ImageConverter().Convert(await File.ReadAllBytesAsync(RepositoryPaths.Image("vb.jpg")),
+        var avif = new Pixerve.Imaging.ImageConverter().Convert(await File.ReadAllBytesAsync(RepositoryPaths.Image("vb.jpg")),
             [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(400, 400), null, 10)])[0].Bytes.ToArray();
         var path = Path.Combine(Path.GetTempPath(), $"upload-{Guid.NewGuid():N}.avif");
         await File.WriteAllBytesAsync(path, avif);

@@ -1,7 +1,7 @@
 using NetVips;
 using SkiaSharp;
 
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>
 /// A bitmap's pixels seen by libvips. Opaque pixels are shared without a copy; premultiplied ones are copied

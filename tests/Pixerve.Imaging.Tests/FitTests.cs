@@ -1,6 +1,4 @@
-using Pixerve.Grains.Imaging;
-
-namespace Pixerve.Tests.Imaging;
+namespace Pixerve.Imaging.Tests;
 
 public sealed class FitTests
 {

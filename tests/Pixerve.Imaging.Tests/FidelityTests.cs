@@ -1,7 +1,6 @@
-using Pixerve.Grains.Imaging;
 using Pixerve.Tests.Infrastructure;
 
-namespace Pixerve.Tests.Imaging;
+namespace Pixerve.Imaging.Tests;
 
 /// <summary>
 /// What each awkward source must become. References are decodes of the same picture by SkiaSharp or libvips;

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>JPEG, PNG, GIF (first frame) and WebP through SkiaSharp, with DCT scaling for JPEG.</summary>
 public sealed class SkiaSourceImage : SourceImage

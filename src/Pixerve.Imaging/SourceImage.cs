@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>
 /// A source opened for decoding: its stored size and orientation are known before any pixel is decoded, so

@@ -1,7 +1,6 @@
-using Pixerve.Grains.Imaging;
 using Pixerve.Tests.Infrastructure;
 
-namespace Pixerve.Tests.Imaging;
+namespace Pixerve.Imaging.Tests;
 
 /// <summary>The multi-output path: sizes derived from larger ones, formats encoded in parallel.</summary>
 public sealed class ConverterPipelineTests

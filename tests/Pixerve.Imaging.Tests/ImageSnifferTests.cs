@@ -1,7 +1,6 @@
-using Pixerve.Gateway.Upload;
 using Pixerve.Tests.Infrastructure;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Imaging.Tests;
 
 public sealed class ImageSnifferTests
 {

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using NetVips;
 using SkiaSharp;
 
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>
 /// AVIF through libvips (libheif + dav1d). libheif applies the file's rotation and mirroring itself, so the

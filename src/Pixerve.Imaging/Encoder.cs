@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>The one entry point for encoding an output: PNG through SkiaSharp, the lossy formats through libvips.</summary>
 public static class Encoder

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>Applies an EXIF orientation so outputs look the way the camera meant them.</summary>
 public static class Orientation

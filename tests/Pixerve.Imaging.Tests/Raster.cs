@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Pixerve.Tests.Imaging;
+namespace Pixerve.Imaging.Tests;
 
 /// <summary>
 /// Decoded pixels as straight RGBA bytes, whichever library decoded them, so SkiaSharp's and libvips' views

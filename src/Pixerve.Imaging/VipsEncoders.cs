@@ -1,7 +1,7 @@
 using NetVips;
 using SkiaSharp;
 
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>
 /// Lossy encoders through libvips: AVIF (libheif + aom, which SkiaSharp lacks), WebP and JPEG (libvips'

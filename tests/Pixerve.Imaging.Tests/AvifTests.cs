@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
-using Pixerve.Grains.Imaging;
 using Pixerve.Tests.Infrastructure;
 
-namespace Pixerve.Tests.Imaging;
+namespace Pixerve.Imaging.Tests;
 
 public sealed class AvifTests
 {

@@ -1,4 +1,4 @@
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>Bound from <c>Pixerve:Imaging</c>.</summary>
 public sealed class ImagingOptions

@@ -1,4 +1,4 @@
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 public static class Fit
 {

@@ -1,8 +1,7 @@
-using Pixerve.Gateway.Upload;
 using Pixerve.Tests.Infrastructure;
 using SkiaSharp;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Imaging.Tests;
 
 public sealed class ImageDimensionsTests
 {

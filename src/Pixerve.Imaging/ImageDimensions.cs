@@ -1,19 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Pixerve.Gateway.Upload;
-
-/// <summary>What reading the dimensions from the start of a file gave.</summary>
-public enum HeaderRead
-{
-    /// <summary>Width and height were found.</summary>
-    Found,
-
-    /// <summary>The bytes so far are consistent but end before the dimensions: read more.</summary>
-    NeedMore,
-
-    /// <summary>The header is malformed; more bytes will not help.</summary>
-    Invalid,
-}
+namespace Pixerve.Imaging;
 
 /// <summary>
 /// Reads an image's pixel dimensions from its header alone, so the gateway can refuse a decompression bomb

@@ -1,8 +1,7 @@
-using Pixerve.Grains.Imaging;
 using Pixerve.Tests.Infrastructure;
 using SkiaSharp;
 
-namespace Pixerve.Tests.Imaging;
+namespace Pixerve.Imaging.Tests;
 
 public sealed class ImageConverterTests
 {

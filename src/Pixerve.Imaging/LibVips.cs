@@ -1,4 +1,4 @@
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>Process-wide libvips settings, applied once before the first libvips call from either direction.</summary>
 internal static class LibVips

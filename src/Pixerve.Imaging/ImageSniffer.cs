@@ -1,4 +1,4 @@
-namespace Pixerve.Gateway.Upload;
+namespace Pixerve.Imaging;
 
 /// <summary>Decides the source format from magic bytes, never from the file name or content type.</summary>
 public static class ImageSniffer

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using SkiaSharp;
 
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>
 /// Decodes a source once, at the smallest scale the largest output needs, makes each distinct size from the

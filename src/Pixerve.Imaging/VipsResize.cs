@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using NetVips;
 using SkiaSharp;
 
-namespace Pixerve.Grains.Imaging;
+namespace Pixerve.Imaging;
 
 /// <summary>
 /// Downscales with libvips' resize (integer box shrink, then a Lanczos-3 reduce, vectorised and threaded):
