@@ -1,15 +1,5 @@
 namespace Pixerve;
 
-[GenerateSerializer, Alias("pixerve.JobStatus")]
-public enum JobStatus
-{
-    Pending,
-    Processing,
-    Completed,
-    Failed,
-    Cancelled,
-}
-
 public static class JobStatusExtensions
 {
     public static bool IsFinal(this JobStatus status) =>

@@ -1,16 +1,5 @@
 namespace Pixerve;
 
-/// <summary>The format of an upload, decided from its magic bytes.</summary>
-[GenerateSerializer, Alias("pixerve.SourceFormat")]
-public enum SourceFormat
-{
-    Jpeg,
-    Png,
-    Gif,
-    Webp,
-    Avif,
-}
-
 public static class SourceFormatExtensions
 {
     public static string Extension(this SourceFormat format) => format switch

@@ -23,33 +23,3 @@ public sealed record JobSnapshot(
     /// <summary>The staging blob the job reads its source from (until it is final), so a sweep can tell it is owned.</summary>
     [Id(15)] public string? StagedBlob { get; init; }
 }
-
-/// <summary>One output and where it was stored.</summary>
-[GenerateSerializer, Alias("pixerve.StoredFile"), Immutable]
-public sealed record StoredFile(
-    [property: Id(0)] string Name,
-    [property: Id(1)] string Backend,
-    [property: Id(2)] string Location,
-    [property: Id(3)] long Bytes,
-    [property: Id(4)] int Width,
-    [property: Id(5)] int Height);
-
-[GenerateSerializer, Alias("pixerve.WebhookOutcome")]
-public enum WebhookOutcome
-{
-    Pending,
-    Delivered,
-    Failed,
-}
-
-/// <summary>How the completion callback of a finished job went.</summary>
-[GenerateSerializer, Alias("pixerve.WebhookRecord")]
-public sealed record WebhookRecord
-{
-    [Id(0)] public WebhookOutcome Outcome { get; set; }
-    [Id(1)] public int Attempts { get; set; }
-    [Id(2)] public DateTimeOffset NextAttemptAt { get; set; }
-    [Id(3)] public DateTimeOffset? DeliveredAt { get; set; }
-    [Id(4)] public string? LastError { get; set; }
-    [Id(5)] public int? LastStatusCode { get; set; }
-}

@@ -1,10 +1,5 @@
 namespace Pixerve;
 
-[GenerateSerializer, Alias("pixerve.ConversionRequest"), Immutable]
-public sealed record ConversionRequest(
-    [property: Id(0)] string Hash,
-    [property: Id(1)] JobSubmission Submission);
-
 /// <summary>Either the stored files or, when the source cannot be converted, why in words a user understands.</summary>
 [GenerateSerializer, Alias("pixerve.ConversionResult"), Immutable]
 public sealed record ConversionResult(

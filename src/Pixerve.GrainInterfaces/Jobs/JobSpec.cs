@@ -13,25 +13,3 @@ public sealed record JobSpec
     [Id(6)] public IReadOnlyDictionary<string, string> CallbackHeaders { get; init; } = new Dictionary<string, string>();
     [Id(7)] public int Priority { get; init; }
 }
-
-[GenerateSerializer, Alias("pixerve.FormatRequest"), Immutable]
-public sealed record FormatRequest(
-    [property: Id(0)] OutputFormat Format,
-    [property: Id(1)] int? Quality,
-    [property: Id(2)] int? Speed,
-    [property: Id(3)] IReadOnlyList<BoxSize> Sizes);
-
-/// <summary>A box the image is fitted inside, aspect kept, never upscaled.</summary>
-[GenerateSerializer, Alias("pixerve.BoxSize"), Immutable]
-public readonly record struct BoxSize([property: Id(0)] int Width, [property: Id(1)] int Height);
-
-[GenerateSerializer, Alias("pixerve.OutputFormat")]
-public enum OutputFormat
-{
-    Jpg,
-    Png,
-    Webp,
-    Avif,
-    /// <summary>A byte-exact copy of the upload.</summary>
-    Original,
-}

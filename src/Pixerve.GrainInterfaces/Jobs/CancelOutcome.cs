@@ -1,0 +1,10 @@
+namespace Pixerve;
+
+[GenerateSerializer, Alias("pixerve.CancelOutcome")]
+public enum CancelOutcome
+{
+    Cancelled,
+    NotFound,
+    /// <summary>The job is no longer pending: it is running or final.</summary>
+    NotPending,
+}

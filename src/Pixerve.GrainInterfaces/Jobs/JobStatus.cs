@@ -1,0 +1,11 @@
+namespace Pixerve;
+
+[GenerateSerializer, Alias("pixerve.JobStatus")]
+public enum JobStatus
+{
+    Pending,
+    Processing,
+    Completed,
+    Failed,
+    Cancelled,
+}

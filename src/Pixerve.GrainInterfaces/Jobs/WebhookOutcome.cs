@@ -1,0 +1,9 @@
+namespace Pixerve;
+
+[GenerateSerializer, Alias("pixerve.WebhookOutcome")]
+public enum WebhookOutcome
+{
+    Pending,
+    Delivered,
+    Failed,
+}

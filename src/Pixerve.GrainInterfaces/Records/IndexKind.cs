@@ -1,0 +1,9 @@
+namespace Pixerve;
+
+[GenerateSerializer, Alias("pixerve.IndexKind")]
+public enum IndexKind
+{
+    Success,
+    Failure,
+    Cancelled,
+}

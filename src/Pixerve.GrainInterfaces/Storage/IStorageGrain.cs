@@ -1,0 +1,19 @@
+using Orleans.Concurrency;
+
+namespace Pixerve;
+
+/// <summary>
+/// Writes outputs to one kind of backend (key = <c>s3</c>, <c>gcs</c>, <c>sftp</c> or <c>direct</c>). A stateless
+/// worker, so the converter's call stays on its own silo and the bytes are handed over without a copy.
+/// </summary>
+[Alias("pixerve.IStorageGrain")]
+public interface IStorageGrain : IGrainWithStringKey
+{
+    /// <summary>Stores every file under <c>{prefix}/{subDir}/{name}</c>, or says why it could not, naming the backend.</summary>
+    [Alias("Store")]
+    Task<StoreResult> Store(StoreRequest request);
+
+    /// <summary>Writes and deletes a probe object with the named credential; null when it worked, else why not.</summary>
+    [Alias("Probe")]
+    Task<string?> Probe(string credentialKey);
+}

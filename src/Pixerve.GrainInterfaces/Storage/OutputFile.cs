@@ -1,0 +1,12 @@
+using Orleans.Concurrency;
+
+namespace Pixerve;
+
+/// <summary>One encoded output. Immutable, so a local grain call passes the bytes by reference.</summary>
+[GenerateSerializer, Alias("pixerve.OutputFile"), Immutable]
+public sealed record OutputFile(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string ContentType,
+    [property: Id(2)] ReadOnlyMemory<byte> Bytes,
+    [property: Id(3)] int Width,
+    [property: Id(4)] int Height);

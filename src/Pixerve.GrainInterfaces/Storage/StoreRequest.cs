@@ -1,0 +1,10 @@
+using Orleans.Concurrency;
+
+namespace Pixerve;
+
+/// <param name="CredentialKey">Null only for the gateway's own serve directory (<c>directHost</c>).</param>
+[GenerateSerializer, Alias("pixerve.StoreRequest"), Immutable]
+public sealed record StoreRequest(
+    [property: Id(0)] string? CredentialKey,
+    [property: Id(1)] string SubDir,
+    [property: Id(2)] IReadOnlyList<OutputFile> Files);
