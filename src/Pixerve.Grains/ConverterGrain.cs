@@ -20,7 +20,7 @@ public sealed class ConverterGrain(
     {
         var submission = request.Submission;
         var spec = submission.Spec;
-        var plan = OutputPlan.For(request.Hash, submission.BaseName, submission.SourceFormat, spec);
+        var plan = request.Plan;
 
         ReadOnlyMemory<byte> source;
         try

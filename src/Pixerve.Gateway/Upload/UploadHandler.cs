@@ -144,46 +144,42 @@ public sealed class UploadHandler(
         var jobId = staged.JobId;
         var job = grains.GetGrain<IJobGrain>(jobId);
         var submission = new JobSubmission(staged.Hash, file.Spec!, staged.BlobName, baseName, file.Format, staged.Length, file.SpecJson!);
-        SubmitOutcome outcome;
+        SubmitResult result;
         try
         {
-            outcome = await ClusterCalls.RetryAsync(() => job.Submit(submission), logger);
+            result = await ClusterCalls.RetryAsync(() => job.Submit(submission), logger);
         }
         catch (Exception e) when (ClusterCalls.IsUnavailable(e))
         {
             // The submission may still have landed (an answer lost with a dying silo): ask the job before refusing.
             logger.LogWarning("Could not submit job {JobId}: the cluster is not reachable ({Error})", jobId, e.Message);
-            var landed = await SubmittedAnywayAsync(job, staged.BlobName);
-            if (landed is null)
+            if (await SubmittedAnywayAsync(job, staged.BlobName) is not { } landed)
             {
                 // Unknown: the staged bytes may yet be the job's; the staging sweep removes them later if they are not.
                 response.Headers.RetryAfter = ClusterCalls.RetryAfterSeconds;
                 return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable, ClusterCalls.UnavailableDetail);
             }
 
-            outcome = landed.Value;
+            result = landed;
         }
 
-        if (outcome == SubmitOutcome.Overloaded)
+        switch (result.Outcome)
         {
-            await staging.DeleteAsync(staged.BlobName);
-            response.Headers.RetryAfter = "30";
-            return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable,
-                "the cluster is saturated: too many jobs are waiting; try again later");
+            case SubmitOutcome.Overloaded:
+                await staging.DeleteAsync(staged.BlobName);
+                response.Headers.RetryAfter = "30";
+                return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable,
+                    "the cluster is saturated: too many jobs are waiting; try again later");
+            case SubmitOutcome.Exists:
+                // The same work was asked before: answer with that job as it stands; its record is not touched.
+                await staging.DeleteAsync(staged.BlobName);
+                break;
+            default:
+                logger.LogInformation("Queued job {JobId} for {Hash} ({Bytes} bytes, {Format})", jobId, staged.Hash, staged.Length, file.Format);
+                break;
         }
 
-        if (outcome == SubmitOutcome.Exists)
-        {
-            // The same work was asked before: answer with that job as it stands; its record is not touched.
-            await staging.DeleteAsync(staged.BlobName);
-            var existing = await job.GetSnapshot();
-            return FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, jobId, existing?.ExpectedFiles ?? [],
-                (existing?.Status ?? JobStatus.Pending).ToWire()));
-        }
-
-        logger.LogInformation("Queued job {JobId} for {Hash} ({Bytes} bytes, {Format})", jobId, staged.Hash, staged.Length, file.Format);
-        return FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, jobId,
-            OutputPlan.For(staged.Hash, baseName, file.Format, file.Spec!).Select(o => o.Name).ToList(), JobStatus.Pending.ToWire()));
+        return FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, jobId, result.ExpectedFiles, result.Status.ToWire()));
     }
 
     /// <summary>
@@ -191,12 +187,12 @@ public sealed class UploadHandler(
     /// <see cref="SubmitOutcome.Exists"/> when it holds another (so this one is not needed), null when no job is
     /// there or the cluster still cannot say.
     /// </summary>
-    private static async Task<SubmitOutcome?> SubmittedAnywayAsync(IJobGrain job, string blobName)
+    private static async Task<SubmitResult?> SubmittedAnywayAsync(IJobGrain job, string blobName)
     {
         try
         {
             return await job.GetSnapshot() is { } snapshot
-                ? snapshot.StagedBlob == blobName ? SubmitOutcome.Queued : SubmitOutcome.Exists
+                ? new SubmitResult(snapshot.StagedBlob == blobName ? SubmitOutcome.Queued : SubmitOutcome.Exists, snapshot.ExpectedFiles, snapshot.Status)
                 : null;
         }
         catch (Exception e) when (ClusterCalls.IsUnavailable(e))

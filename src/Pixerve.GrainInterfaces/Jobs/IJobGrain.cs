@@ -10,11 +10,11 @@ namespace Pixerve;
 public interface IJobGrain : IGrainWithStringKey
 {
     [Alias("Submit")]
-    Task<SubmitOutcome> Submit(JobSubmission submission);
+    Task<SubmitResult> Submit(JobSubmission submission);
 
     /// <summary>Called by a queue worker on <paramref name="silo"/>: pending → processing. Null when the job is no longer pending.</summary>
     [Alias("TryStart")]
-    Task<JobSubmission?> TryStart(string silo);
+    Task<ConversionRequest?> TryStart(string silo);
 
     /// <summary>Records the outcome of the run started by <see cref="TryStart"/>.</summary>
     [Alias("Complete")]

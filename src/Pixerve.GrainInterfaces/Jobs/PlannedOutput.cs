@@ -1,10 +1,14 @@
-using System.Text;
-
 namespace Pixerve;
 
-/// <summary>One file a job will produce.</summary>
+/// <summary>One file a job will produce; a job's plan is made once, when it is submitted, and kept in its state.</summary>
 /// <param name="Box">Null for a byte-exact copy of the source.</param>
-public sealed record PlannedOutput(string Name, OutputFormat Format, BoxSize? Box, int? Quality, int? Speed)
+[GenerateSerializer, Alias("pixerve.PlannedOutput"), Immutable]
+public sealed record PlannedOutput(
+    [property: Id(0)] string Name,
+    [property: Id(1)] OutputFormat Format,
+    [property: Id(2)] BoxSize? Box,
+    [property: Id(3)] int? Quality,
+    [property: Id(4)] int? Speed)
 {
     public string ContentType => Format switch
     {

@@ -35,27 +35,27 @@ public sealed partial class JobGrain(
     /// <summary>The content hash; a job written before jobs had ids of their own is keyed by it.</summary>
     private string Hash => State.Submission?.Hash is { Length: > 0 } hash ? hash : JobId;
 
-    public async Task<SubmitOutcome> Submit(JobSubmission submission)
+    public async Task<SubmitResult> Submit(JobSubmission submission)
     {
         if (job.RecordExists && State.Submission is { } existing)
         {
             // The gateway asking again after a broken answer: the job already took this very upload.
-            if (existing.StagedBlob == submission.StagedBlob) return SubmitOutcome.Queued;
+            if (existing.StagedBlob == submission.StagedBlob) return Result(SubmitOutcome.Queued);
             if (State.Status == JobStatus.Pending && !await StagedBlobExistsAsync(existing.StagedBlob))
             {
                 // A gateway that could not tell whether its submission landed deleted that upload: take this copy.
                 State.Submission = existing with { StagedBlob = submission.StagedBlob };
                 await WriteAsync();
                 EnqueueIfIdle();
-                return SubmitOutcome.Queued;
+                return Result(SubmitOutcome.Queued);
             }
 
             // The same work again, whatever its state: a record is never reset or overwritten by an upload.
             EnqueueIfIdle();
-            return SubmitOutcome.Exists;
+            return Result(SubmitOutcome.Exists);
         }
 
-        if (queue.IsFull) return SubmitOutcome.Overloaded;
+        if (queue.IsFull) return SubmitResult.Overloaded;
 
         // Durability before the record: should the reminder fail (its table's owner just died), nothing is
         // written and the upload is refused cleanly; should the write fail after it, the reminder finds no
@@ -63,19 +63,22 @@ public sealed partial class JobGrain(
         await RegisterResumeReminderAsync();
         await GrainFactory.GetGrain<IContentJobsGrain>(submission.Hash).Add(JobId);
         var now = clock.GetUtcNow();
+        var plan = OutputPlan.For(submission.Hash, submission.BaseName, submission.SourceFormat, submission.Spec).ToList();
         job.State = new JobState
         {
             Submission = submission,
             Status = JobStatus.Pending,
             CreatedAt = now,
             UpdatedAt = now,
-            ExpectedFiles = OutputPlan.For(submission.Hash, submission.BaseName, submission.SourceFormat, submission.Spec)
-                .Select(o => o.Name).ToList(),
+            Plan = plan,
+            ExpectedFiles = plan.Select(o => o.Name).ToList(),
         };
         await WriteAsync();
         EnqueueIfIdle();
-        return SubmitOutcome.Queued;
+        return Result(SubmitOutcome.Queued);
     }
+
+    private SubmitResult Result(SubmitOutcome outcome) => new(outcome, State.ExpectedFiles, State.Status);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -86,7 +89,7 @@ public sealed partial class JobGrain(
         else if (State.Outbox.Pending) ScheduleOutboxRetry(TimeSpan.Zero);
     }
 
-    public async Task<JobSubmission?> TryStart(string silo)
+    public async Task<ConversionRequest?> TryStart(string silo)
     {
         if (!job.RecordExists || State.Status != JobStatus.Pending || State.CancelRequested) return null;
 
@@ -98,7 +101,11 @@ public sealed partial class JobGrain(
         _running = true;
         // A long conversion must not find its activation collected for idleness when it reports back.
         DelayDeactivation(TimeSpan.FromMinutes(30));
-        return State.Submission! with { Hash = Hash };
+        var submission = State.Submission! with { Hash = Hash };
+        var plan = State.Plan.Count > 0
+            ? State.Plan
+            : OutputPlan.For(Hash, submission.BaseName, submission.SourceFormat, submission.Spec).ToList();
+        return new ConversionRequest(Hash, submission, plan);
     }
 
     public async Task Complete(ConversionResult result)

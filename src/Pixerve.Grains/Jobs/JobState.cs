@@ -22,4 +22,6 @@ public sealed class JobState
     [Id(13)] public string? ProcessedBy { get; set; }
     /// <summary>Side effects of a final status not yet done; the reminder stays while any is left.</summary>
     [Id(14)] public JobOutbox Outbox { get; set; } = new();
+    /// <summary>The outputs, planned once at submission; empty in records written before plans were kept.</summary>
+    [Id(15)] public List<PlannedOutput> Plan { get; set; } = [];
 }

@@ -86,13 +86,13 @@ public sealed class JobWorkers(
     {
         var job = grains.GetGrain<IJobGrain>(jobId);
         // Should this call break, the job stays pending and queued nowhere: its next status read or reminder queues it.
-        var submission = await job.TryStart(silo.SiloAddress.ToString());
-        if (submission is null) return;
+        var request = await job.TryStart(silo.SiloAddress.ToString());
+        if (request is null) return;
 
         ConversionResult result;
         try
         {
-            result = await grains.GetGrain<IConverterGrain>(0).Convert(new ConversionRequest(submission.Hash, submission));
+            result = await grains.GetGrain<IConverterGrain>(0).Convert(request);
         }
         catch (Exception e)
         {
