@@ -11,6 +11,12 @@ using Pixerve.Grains.Jobs;
 using Pixerve.Grains.Records;
 using Pixerve.Grains.Storage;
 using Pixerve.Grains.Webhooks;
+using Pixerve.Storage;
+using Pixerve.Storage.Filesystem;
+using Pixerve.Storage.Gcs;
+using Pixerve.Storage.Resilience;
+using Pixerve.Storage.S3;
+using Pixerve.Storage.Sftp;
 
 namespace Pixerve.Grains;
 
@@ -24,10 +30,9 @@ public static class GrainServices
         services.Configure<ImagingOptions>(configuration.GetSection(ImagingOptions.Section));
         services.Configure<ImagingOptions>(o => o.MaxSourcePixels = configuration.GetValue(ImagingOptions.MaxSourcePixelsKey, o.MaxSourcePixels));
         services.AddSingleton(sp => new ImageConverter(sp.GetRequiredService<IOptions<ImagingOptions>>().Value));
-        services.AddSingleton<DirectHostStore>();
-        services.AddSingleton<ObjectStoreFactory>();
-        services.AddSingleton<CircuitBreakers>();
-        services.Configure<StorageResilienceOptions>(configuration.GetSection(StorageResilienceOptions.Section));
+        // Each backend with an SDK is its own project; this silo takes all three.
+        services.AddPixerveStorage().AddS3Storage().AddGcsStorage().AddSftpStorage();
+        services.AddSingleton<ICircuitObserver, StorageHealthReporter>();
         services.AddSingleton<CredentialProtector>();
         // Every silo shares one key ring in the storage account, so any silo decrypts what another encrypted.
         services.AddDataProtection().SetApplicationName("pixerve");

@@ -66,11 +66,12 @@ public static class CredentialEndpoints
             await grains.GetGrain<ICredentialStoreGrain>(0).Delete(key) ? Results.NoContent() : NotFound(key))
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Delete a credential");
 
-        group.MapPost("/{key}/test", async (string key, IGrainFactory grains) =>
+        // The request's token: a caller that hangs up stops the probe's write too.
+        group.MapPost("/{key}/test", async (string key, IGrainFactory grains, CancellationToken cancellationToken) =>
         {
             if (await grains.GetGrain<ICredentialStoreGrain>(0).Get(key) is not { } credential) return NotFound(key);
             var type = credential.Type.ToWire();
-            var error = await grains.GetGrain<IStorageGrain>(type).Probe(key);
+            var error = await grains.GetGrain<IStorageGrain>(type).Probe(key, cancellationToken);
             return error is null
                 ? Results.Ok(new CredentialTestResponse(key, type, true))
                 : Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The storage backend refused the probe",

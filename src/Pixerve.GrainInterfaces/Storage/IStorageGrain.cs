@@ -10,10 +10,11 @@ namespace Pixerve;
 public interface IStorageGrain : IGrainWithStringKey
 {
     /// <summary>Stores every file under <c>{prefix}/{subDir}/{name}</c>, or says why it could not, naming the backend.</summary>
+    /// <remarks>Cancelling stops the write under way (and its retries); the call then throws <see cref="OperationCanceledException"/>.</remarks>
     [Alias("Store")]
-    Task<StoreResult> Store(StoreRequest request);
+    Task<StoreResult> Store(StoreRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Writes and deletes a probe object with the named credential; null when it worked, else why not.</summary>
     [Alias("Probe")]
-    Task<string?> Probe(string credentialKey);
+    Task<string?> Probe(string credentialKey, CancellationToken cancellationToken = default);
 }

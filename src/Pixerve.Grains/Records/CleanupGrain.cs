@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Pixerve.Grains.Storage;
+using Pixerve.Storage.Filesystem;
 
 namespace Pixerve.Grains.Records;
 

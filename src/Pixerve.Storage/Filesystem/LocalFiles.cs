@@ -1,32 +1,4 @@
-using Pixerve.Grains.Credentials;
-
-namespace Pixerve.Grains.Storage;
-
-/// <summary>A directory on the silo's file system (a <c>direct</c> credential: a shared mount, say), optionally served at <c>base_url</c>.</summary>
-public sealed class LocalDirectoryStore(string root, string? baseUrl) : IObjectStore
-{
-    public LocalDirectoryStore(CredentialDefinition credential)
-        : this(credential.Required("path"), credential.Optional("base_url"))
-    {
-    }
-
-    public async Task<string> PutAsync(string relativePath, OutputFile file, CancellationToken cancellationToken)
-    {
-        var path = LocalFiles.Confine(root, relativePath);
-        await LocalFiles.WriteAtomicallyAsync(path, file.Bytes, cancellationToken);
-        return baseUrl is { Length: > 0 } ? $"{baseUrl.TrimEnd('/')}/{relativePath}" : path;
-    }
-
-    public Task DeleteAsync(string relativePath, CancellationToken cancellationToken)
-    {
-        File.Delete(LocalFiles.Confine(root, relativePath));
-        return Task.CompletedTask;
-    }
-
-    public bool IsTransient(Exception error) => error is IOException and not DirectoryNotFoundException;
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-}
+namespace Pixerve.Storage.Filesystem;
 
 public static class LocalFiles
 {

@@ -2,9 +2,8 @@ using System.Net;
 using Google;
 using Google.Apis.Auth.OAuth2;
 using Google.Cloud.Storage.V1;
-using Pixerve.Grains.Credentials;
 
-namespace Pixerve.Grains.Storage;
+namespace Pixerve.Storage.Gcs;
 
 /// <summary>Google Cloud Storage with a service-account key; <c>base_uri</c> points the client at another JSON API endpoint.</summary>
 public sealed class GcsObjectStore : IObjectStore
@@ -13,30 +12,29 @@ public sealed class GcsObjectStore : IObjectStore
     private readonly string _bucket;
     private readonly string? _prefix;
 
-    public GcsObjectStore(CredentialDefinition credential)
+    public GcsObjectStore(GcsStorageSettings settings, GcsStorageOptions options)
     {
-        _bucket = credential.Required("bucket");
-        _prefix = credential.Optional("prefix");
+        _bucket = settings.Bucket;
+        _prefix = settings.Prefix;
         var builder = new StorageClientBuilder
         {
-            GoogleCredential = CredentialFactory.FromJson<ServiceAccountCredential>(credential.Required("service_account_json")).ToGoogleCredential(),
-            // Self-signed JWTs: no round trip to the token endpoint, and nothing to refresh.
-            UseJwtAccessWithScopes = true,
+            GoogleCredential = CredentialFactory.FromJson<ServiceAccountCredential>(settings.ServiceAccountJson).ToGoogleCredential(),
+            UseJwtAccessWithScopes = options.UseJwtAccessWithScopes,
         };
-        if (credential.Optional("base_uri") is { } baseUri) builder.BaseUri = baseUri.EndsWith('/') ? baseUri : baseUri + "/";
+        if (settings.BaseUri is { } baseUri) builder.BaseUri = baseUri.EndsWith('/') ? baseUri : baseUri + "/";
         _client = builder.Build();
     }
 
-    public async Task<string> PutAsync(string relativePath, OutputFile file, CancellationToken cancellationToken)
+    public async Task<string> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken)
     {
-        var name = CredentialSettings.Join(_prefix, relativePath);
-        using var body = ObjectStoreErrors.ReadOnlyStream(file.Bytes);
-        await _client.UploadObjectAsync(_bucket, name, file.ContentType, body, cancellationToken: cancellationToken);
+        var name = StoragePaths.Join(_prefix, relativePath);
+        using var body = ObjectBodies.ReadOnlyStream(bytes);
+        await _client.UploadObjectAsync(_bucket, name, contentType, body, cancellationToken: cancellationToken);
         return $"gs://{_bucket}/{name}";
     }
 
     public Task DeleteAsync(string relativePath, CancellationToken cancellationToken) =>
-        _client.DeleteObjectAsync(_bucket, CredentialSettings.Join(_prefix, relativePath), cancellationToken: cancellationToken);
+        _client.DeleteObjectAsync(_bucket, StoragePaths.Join(_prefix, relativePath), cancellationToken: cancellationToken);
 
     public bool IsTransient(Exception error) => error switch
     {

@@ -1,9 +1,8 @@
 using System.Text;
-using Pixerve.Grains.Credentials;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
-namespace Pixerve.Grains.Storage;
+namespace Pixerve.Storage.Sftp;
 
 /// <summary>
 /// An SFTP server, by password or private key. The server's host key must match <c>host_key_fingerprint</c>
@@ -17,52 +16,38 @@ public sealed class SftpObjectStore : IObjectStore
     private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal);
     private string? _rejectedHostKey;
 
-    public SftpObjectStore(CredentialDefinition credential)
+    public SftpObjectStore(SftpStorageSettings settings, SftpStorageOptions options)
     {
-        var host = credential.Required("host");
-        var port = credential.Int("port", 22);
-        var user = credential.Required("username");
         var methods = new List<AuthenticationMethod>();
-        if (credential.Optional("private_key") is { } key)
+        if (settings.PrivateKey is { } key)
         {
             using var keyStream = new MemoryStream(Encoding.UTF8.GetBytes(key));
-            var keyFile = credential.Optional("private_key_passphrase") is { } passphrase
+            var keyFile = settings.PrivateKeyPassphrase is { } passphrase
                 ? new PrivateKeyFile(keyStream, passphrase)
                 : new PrivateKeyFile(keyStream);
-            methods.Add(new PrivateKeyAuthenticationMethod(user, keyFile));
+            methods.Add(new PrivateKeyAuthenticationMethod(settings.Username, keyFile));
         }
 
-        if (credential.Optional("password") is { } password) methods.Add(new PasswordAuthenticationMethod(user, password));
+        if (settings.Password is { } password) methods.Add(new PasswordAuthenticationMethod(settings.Username, password));
 
-        _client = new SftpClient(new ConnectionInfo(host, port, user, methods.ToArray()) { Timeout = TimeSpan.FromSeconds(30) });
-        var acceptAny = credential.Flag("accept_any_host_key");
-        var pinned = credential.Optional("host_key_fingerprint");
+        _client = new SftpClient(new ConnectionInfo(settings.Host, settings.Port, settings.Username, methods.ToArray()) { Timeout = options.Timeout });
         _client.HostKeyReceived += (_, e) =>
         {
-            e.CanTrust = acceptAny || (pinned is not null && FingerprintMatches(pinned, e.FingerPrintSHA256, e.FingerPrintMD5));
+            e.CanTrust = settings.AcceptAnyHostKey ||
+                         (settings.HostKeyFingerprint is { } pinned && SftpHostKeys.Matches(pinned, e.FingerPrintSHA256, e.FingerPrintMD5));
             if (!e.CanTrust) _rejectedHostKey = "SHA256:" + e.FingerPrintSHA256;
         };
-        _root = (credential.Optional("root") ?? "").TrimEnd('/');
-        _display = $"sftp://{user}@{host}:{port}";
+        _root = settings.Root.TrimEnd('/');
+        _display = $"sftp://{settings.Username}@{settings.Host}:{settings.Port}";
     }
 
-    public static bool FingerprintMatches(string pinned, string sha256, string md5)
-    {
-        var value = pinned.Trim();
-        if (value.StartsWith("SHA256:", StringComparison.OrdinalIgnoreCase))
-            return string.Equals(value["SHA256:".Length..].TrimEnd('='), sha256.TrimEnd('='), StringComparison.Ordinal);
-        if (value.StartsWith("MD5:", StringComparison.OrdinalIgnoreCase)) value = value["MD5:".Length..];
-        return string.Equals(value.Replace(":", ""), md5.Replace(":", ""), StringComparison.OrdinalIgnoreCase)
-               || string.Equals(value.TrimEnd('='), sha256.TrimEnd('='), StringComparison.Ordinal);
-    }
-
-    public async Task<string> PutAsync(string relativePath, OutputFile file, CancellationToken cancellationToken)
+    public async Task<string> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken)
     {
         await ConnectAsync(cancellationToken);
         var path = RemotePath(relativePath);
         var slash = path.LastIndexOf('/');
         if (slash > 0) await EnsureDirectoryAsync(path[..slash], cancellationToken);
-        using var body = ObjectStoreErrors.ReadOnlyStream(file.Bytes);
+        using var body = ObjectBodies.ReadOnlyStream(bytes);
         // Upload beside the target, then rename over it, so a reader never sees half a file.
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         await _client.UploadFileAsync(body, temporary, cancellationToken);

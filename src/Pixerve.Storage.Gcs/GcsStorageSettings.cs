@@ -1,0 +1,20 @@
+namespace Pixerve.Storage.Gcs;
+
+/// <summary>The fields of a <c>gcs</c> credential: a bucket and the service-account key that may write to it.</summary>
+public sealed record GcsStorageSettings
+{
+    public required string Bucket { get; init; }
+    public string? Prefix { get; init; }
+    /// <summary>Another JSON API endpoint (an emulator, a proxy); null for Google's own.</summary>
+    public string? BaseUri { get; init; }
+    /// <summary>The service-account key file's JSON.</summary>
+    public required string ServiceAccountJson { get; init; }
+
+    public static GcsStorageSettings From(StorageCredential credential) => new()
+    {
+        Bucket = credential.Required("bucket"),
+        Prefix = credential.Optional("prefix"),
+        BaseUri = credential.Optional("base_uri"),
+        ServiceAccountJson = credential.Required("service_account_json"),
+    };
+}
