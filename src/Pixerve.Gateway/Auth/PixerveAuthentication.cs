@@ -1,6 +1,8 @@
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
+using Pixerve.Gateway.Admin;
 
 namespace Pixerve.Gateway.Auth;
 
@@ -38,8 +40,12 @@ public static class PixerveAuthentication
                 };
             })
             .AddScheme<AdminTokenOptions, AdminTokenHandler>(AdminTokenHandler.SchemeName,
+                o => o.Token = configuration.AdminToken())
+            .AddScheme<AdminTokenOptions, AdminBasicHandler>(AdminBasicHandler.SchemeName,
                 o => o.Token = configuration.AdminToken());
-        services.AddAuthorization();
+        // Job endpoints need any valid token; admin endpoints the "admin" policy, whose refusals say what to send.
+        services.AddAuthorizationBuilder().AddAdminPolicy();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AdminRefusals>();
         return services;
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.Net.Http.Headers;
+using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Auth;
 
 namespace Pixerve.Gateway.Upload;

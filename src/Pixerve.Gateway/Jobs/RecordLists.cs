@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Pixerve.Gateway.Endpoints;
+namespace Pixerve.Gateway.Jobs;
 
 /// <summary>
 /// Pages through the per-day job indexes, newest day first. The cursor is <c>{day}.{offset}</c>: where the
@@ -11,11 +12,11 @@ public sealed partial class RecordLists(IGrainFactory grains, Microsoft.Extensio
     private const int DefaultLimit = 50;
     private const int MaxLimit = 500;
 
-    public async Task<IResult> PageAsync(IndexKind kind, int? limit, string? cursor)
+    public async Task<Results<Ok<RecordPage>, ProblemHttpResult>> PageAsync(IndexKind kind, int? limit, string? cursor)
     {
         var size = limit ?? DefaultLimit;
         if (size is < 1 or > MaxLimit)
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: $"limit must be from 1 to {MaxLimit}");
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, detail: $"limit must be from 1 to {MaxLimit}");
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var (day, offset) = (today, 0);
@@ -23,7 +24,7 @@ public sealed partial class RecordLists(IGrainFactory grains, Microsoft.Extensio
         {
             var match = Cursor().Match(cursor);
             if (!match.Success || !DateOnly.TryParseExact(match.Groups[1].Value, JobIndexDays.Format, out day))
-                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "cursor is not one this server gave out");
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "cursor is not one this server gave out");
             offset = int.Parse(match.Groups[2].Value);
         }
 
@@ -39,11 +40,11 @@ public sealed partial class RecordLists(IGrainFactory grains, Microsoft.Extensio
             if (items.Count == size)
             {
                 var next = offset + take < entries.Count ? $"{key}.{offset + take}" : day > oldest ? $"{day.AddDays(-1):yyyy-MM-dd}.0" : null;
-                return Results.Ok(new RecordPage(items, next));
+                return TypedResults.Ok(new RecordPage(items, next));
             }
         }
 
-        return Results.Ok(new RecordPage(items, null));
+        return TypedResults.Ok(new RecordPage(items, null));
     }
 
     [GeneratedRegex(@"^(\d{4}-\d{2}-\d{2})\.(\d{1,6})$")]

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Pixerve.Gateway.Endpoints;
+namespace Pixerve.Gateway.Jobs;
 
 public sealed record StatusResponse(
     string Hash,

@@ -6,7 +6,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
-namespace Pixerve.Gateway.Auth;
+namespace Pixerve.Gateway.Admin;
 
 /// <summary>
 /// HTTP Basic for browsers (the dashboard and the jobs page): any user name, the admin token as the password,

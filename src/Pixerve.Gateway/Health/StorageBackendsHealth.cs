@@ -1,4 +1,4 @@
-namespace Pixerve.Gateway.Endpoints;
+namespace Pixerve.Gateway.Health;
 
 /// <param name="Circuit"><c>closed</c> (working or unused), <c>half_open</c> (trying again) or <c>open</c> (failing jobs fast).</param>
 public sealed record BackendHealth(string Type, string Circuit, string? LastError, DateTimeOffset? ChangedAt);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pixerve.Gateway.Upload;
 
-namespace Pixerve.Gateway.Endpoints;
+namespace Pixerve.Gateway.Health;
 
 /// <summary>Staging storage answers: uploads can be accepted.</summary>
 public sealed class StagingHealthCheck(StagingStore staging) : IHealthCheck

@@ -4,8 +4,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Pixerve.Gateway.Auth;
 
-namespace Pixerve.Gateway.Auth;
+namespace Pixerve.Gateway.Admin;
 
 public sealed class AdminTokenOptions : AuthenticationSchemeOptions
 {

@@ -1,8 +1,9 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Pixerve.Gateway.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Pixerve.Gateway.Admin;
 
-namespace Pixerve.Gateway.Endpoints;
+namespace Pixerve.Gateway.Jobs;
 
 /// <summary>A job the caller may see: its grain and what it looked like when found.</summary>
 public sealed record FoundJob(IJobGrain Grain, JobSnapshot Snapshot);
@@ -15,7 +16,7 @@ public sealed record FoundJob(IJobGrain Grain, JobSnapshot Snapshot);
 public sealed class CallerJobs(IGrainFactory grains)
 {
     /// <summary>The caller's one job, or the problem to answer.</summary>
-    public async Task<(FoundJob? Job, IResult? Problem)> FindAsync(ClaimsPrincipal caller, string? hash, string? jobId)
+    public async Task<(FoundJob? Job, ProblemHttpResult? Problem)> FindAsync(ClaimsPrincipal caller, string? hash, string? jobId)
     {
         if (BadQuery(hash, jobId) is { } bad) return (null, bad);
         if (!IsAdmin(caller))
@@ -38,7 +39,7 @@ public sealed class CallerJobs(IGrainFactory grains)
         {
             0 => (null, Unknown(hash, null)),
             1 => (jobs[0], null),
-            _ => (null, Results.Problem(statusCode: StatusCodes.Status400BadRequest,
+            _ => (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
                 detail: $"hash {hash} has {jobs.Count} jobs; name one with job_id (GET /status?hash= lists them)",
                 extensions: new Dictionary<string, object?> { ["field"] = "job_id" })),
         };
@@ -54,7 +55,7 @@ public sealed class CallerJobs(IGrainFactory grains)
 
     public static bool IsAdmin(ClaimsPrincipal caller) => caller.IsInRole(AdminTokenHandler.Role);
 
-    public static IResult? BadQuery(string? hash, string? jobId)
+    public static ProblemHttpResult? BadQuery(string? hash, string? jobId)
     {
         if (hash is null && jobId is null) return BadId("hash", "name the job with hash (or job_id)");
         if (hash is not null && !JobIdentity.IsId(hash)) return BadId("hash", "hash must be 64 lowercase hex characters (SHA-256)");
@@ -63,7 +64,7 @@ public sealed class CallerJobs(IGrainFactory grains)
     }
 
     /// <summary>The one answer for a job that does not exist and for a job that is not the caller's.</summary>
-    public static IResult Unknown(string? hash, string? jobId) => Results.Problem(statusCode: StatusCodes.Status404NotFound,
+    public static ProblemHttpResult Unknown(string? hash, string? jobId) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
         detail: hash is not null ? $"no job has hash {hash}" : $"no job has id {jobId}");
 
     private async Task<FoundJob?> SnapshotAsync(string jobId)
@@ -88,6 +89,6 @@ public sealed class CallerJobs(IGrainFactory grains)
         }
     }
 
-    private static IResult BadId(string field, string detail) => Results.Problem(statusCode: StatusCodes.Status400BadRequest,
+    private static ProblemHttpResult BadId(string field, string detail) => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
         detail: detail, extensions: new Dictionary<string, object?> { ["field"] = field });
 }

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Pixerve.Gateway.Admin;
+
+namespace Pixerve.Gateway.Apis;
+
+/// <summary><c>/admin/credentials</c>: storage credentials, managed with the admin token; secrets are never answered.</summary>
+public static class CredentialsApi
+{
+    public static IEndpointRouteBuilder MapCredentialsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/admin/credentials").WithTags("Storage credentials").RequireAdmin()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("", PutAsync).Accepts<CredentialRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Add or replace a storage credential");
+        group.MapGet("", ListAsync).WithSummary("Every credential's key and type");
+        group.MapGet("/{key}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A credential's non-secret fields");
+        group.MapDelete("/{key}", DeleteAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Delete a credential");
+        group.MapPost("/{key}/test", TestAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway)
+            .WithSummary("Write and delete a probe object with the credential");
+        return app;
+    }
+
+    private static async Task<Results<Created<CredentialResponse>, Ok<CredentialResponse>, ProblemHttpResult>> PutAsync(
+        HttpContext http, IGrainFactory grains)
+    {
+        CredentialDefinition credential;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            credential = CredentialSchema.Parse(body.RootElement);
+        }
+        catch (JsonException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "the body is not valid JSON");
+        }
+        catch (CredentialException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, detail: e.Message,
+                extensions: new Dictionary<string, object?> { ["field"] = e.Field });
+        }
+
+        var store = grains.GetGrain<ICredentialStoreGrain>(0);
+        var isNew = await store.Put(credential);
+        var response = CredentialResponse.From((await store.Get(credential.Key))!);
+        return isNew ? TypedResults.Created($"/admin/credentials/{credential.Key}", response) : TypedResults.Ok(response);
+    }
+
+    private static async Task<Ok<CredentialListResponse>> ListAsync(IGrainFactory grains)
+    {
+        var all = await grains.GetGrain<ICredentialStoreGrain>(0).List();
+        return TypedResults.Ok(new CredentialListResponse(all.Select(c => new CredentialListItem(c.Key, c.Type.ToWire())).ToList()));
+    }
+
+    private static async Task<Results<Ok<CredentialResponse>, ProblemHttpResult>> GetAsync(string key, IGrainFactory grains) =>
+        await grains.GetGrain<ICredentialStoreGrain>(0).Get(key) is { } credential
+            ? TypedResults.Ok(CredentialResponse.From(credential))
+            : NotFound(key);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string key, IGrainFactory grains) =>
+        await grains.GetGrain<ICredentialStoreGrain>(0).Delete(key) ? TypedResults.NoContent() : NotFound(key);
+
+    private static async Task<Results<Ok<CredentialTestResponse>, ProblemHttpResult>> TestAsync(string key, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (await grains.GetGrain<ICredentialStoreGrain>(0).Get(key) is not { } credential) return NotFound(key);
+        var type = credential.Type.ToWire();
+        var error = await grains.GetGrain<IStorageGrain>(type).Probe(key, cancellationToken);
+        return error is null
+            ? TypedResults.Ok(new CredentialTestResponse(key, type, true))
+            : TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The storage backend refused the probe",
+                detail: $"{type} '{key}': {error}");
+    }
+
+    private static ProblemHttpResult NotFound(string key) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no credential named '{key}'");
+}

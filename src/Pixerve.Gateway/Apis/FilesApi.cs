@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
+
+namespace Pixerve.Gateway.Apis;
+
+/// <summary><c>GET /files/{subDir}/{name}</c>: the <c>directHost</c> outputs, confined to the serve directory.</summary>
+public static class FilesApi
+{
+    /// <summary>
+    /// The static file middleware serves what exists (ETag, Range, immutable caching); it runs before routing, so
+    /// the endpoint below only answers for what does not.
+    /// </summary>
+    public static IApplicationBuilder UseServedFiles(this IApplicationBuilder app, string serveDir)
+    {
+        Directory.CreateDirectory(serveDir);
+        var contentTypes = new FileExtensionContentTypeProvider();
+        contentTypes.Mappings[".avif"] = "image/avif";
+        contentTypes.Mappings[".webp"] = "image/webp";
+        return app.UseStaticFiles(new StaticFileOptions
+        {
+            RequestPath = "/files",
+            FileProvider = new PhysicalFileProvider(serveDir),
+            ContentTypeProvider = contentTypes,
+            // Output names carry the content hash, so a name never changes meaning.
+            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "public, max-age=31536000, immutable",
+        });
+    }
+
+    public static IEndpointRouteBuilder MapFilesApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/files/{**path}", ProblemHttpResult (string path) =>
+                TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no file {path}"))
+            .WithTags("Files")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/jpeg", "image/png", "image/webp", "image/avif")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A directHost output (ETag, Range, immutable caching)");
+        return app;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Pixerve.Gateway.Health;
+
+namespace Pixerve.Gateway.Apis;
+
+/// <summary><c>GET /health</c> and <c>GET /version</c>, for load balancers and people.</summary>
+public static class HealthApi
+{
+    public static string Version { get; } = InformationalVersion(typeof(HealthApi).Assembly).Split('+')[0];
+
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        var service = app.MapGroup("").WithTags("Service");
+        service.MapGet("/health", HealthAsync)
+            .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Whether staging storage and the cluster answer, and each storage backend's circuit");
+        service.MapGet("/version", () =>
+        {
+            var informational = InformationalVersion(typeof(HealthApi).Assembly);
+            var plus = informational.IndexOf('+');
+            return TypedResults.Ok(new VersionResponse(
+                Version,
+                plus >= 0 ? informational[(plus + 1)..] : null,
+                System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+                InformationalVersion(typeof(IGrainFactory).Assembly).Split('+')[0]));
+        }).WithSummary("Build information");
+        return app;
+    }
+
+    private static async Task<JsonHttpResult<HealthResponse>> HealthAsync(HealthCheckService health, IGrainFactory grains, HttpContext http)
+    {
+        var report = await health.CheckHealthAsync();
+        var body = new HealthResponse(
+            report.Status == HealthStatus.Healthy ? "healthy" : report.Status.ToString().ToLowerInvariant(),
+            DateTimeOffset.UtcNow,
+            Version,
+            report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
+            await StorageBackendsHealth.GetAsync(grains, http.RequestAborted));
+        return TypedResults.Json(body, statusCode: report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+    }
+
+    private static string InformationalVersion(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+}

@@ -1,0 +1,91 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Pixerve.Gateway.Jobs;
+
+namespace Pixerve.Gateway.Apis;
+
+/// <summary>
+/// A job token's own jobs (the admin token's, every job): <c>/status</c>, <c>/cancel</c>, <c>/success</c>,
+/// <c>/failures</c> and <c>/events</c>, each by <c>hash</c> (the seed's contract) or <c>job_id</c>.
+/// </summary>
+public static class JobsApi
+{
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("").WithTags("Jobs").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        jobs.MapGet("/status", StatusAsync)
+            .WithSummary("A job's status (the admin token asking by hash alone gets every job of the hash)");
+        jobs.MapDelete("/cancel", CancelAsync).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Cancel a pending job");
+        jobs.MapGet("/success", SuccessAsync).WithSummary("A job's success record");
+        jobs.MapGet("/failures", FailureAsync).WithSummary("A job's failure record");
+        jobs.MapGet("/events", EventsAsync)
+            .Produces(StatusCodes.Status200OK, typeof(StatusResponse), "text/event-stream")
+            .WithSummary("Stream a job's state changes as server-sent events");
+        return app;
+    }
+
+    private static async Task<Results<Ok<StatusResponse>, Ok<HashJobs>, ProblemHttpResult>> StatusAsync(
+        string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs)
+    {
+        // The admin token asking by hash alone sees every job of that hash.
+        if (CallerJobs.IsAdmin(caller) && jobId is null && CallerJobs.BadQuery(hash, null) is null)
+        {
+            var all = await callerJobs.AllOfHashAsync(hash!);
+            if (all.Count == 0) return CallerJobs.Unknown(hash, null);
+            return TypedResults.Ok(new HashJobs(hash!, all.Select(j => StatusResponse.From(j.Snapshot)).ToList()));
+        }
+
+        var (job, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+        return problem is not null ? problem : TypedResults.Ok(StatusResponse.From(job!.Snapshot));
+    }
+
+    private static async Task<Results<Ok<StatusResponse>, ProblemHttpResult>> CancelAsync(
+        string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs)
+    {
+        var (found, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+        if (problem is not null) return problem;
+        var job = found!.Grain;
+        return await job.Cancel() switch
+        {
+            CancelOutcome.Cancelled => TypedResults.Ok(StatusResponse.From((await job.GetSnapshot())!)),
+            CancelOutcome.NotFound => CallerJobs.Unknown(hash, jobId),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                detail: $"job {found.Snapshot.JobId} is {(await job.GetSnapshot())!.Status.ToWire()}: only a pending job can be cancelled"),
+        };
+    }
+
+    private static async Task<Results<Ok<SuccessRecord>, Ok<RecordStatus>, ProblemHttpResult>> SuccessAsync(
+        string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs)
+    {
+        var (found, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+        if (problem is not null) return problem;
+        var job = found!.Snapshot;
+        return job.Status == JobStatus.Completed
+            ? TypedResults.Ok(new SuccessRecord(job.Hash, job.JobId, "success", job.FinishedAt!.Value, job.Files.Count, JobData.From(job)))
+            : TypedResults.Ok(new RecordStatus(job.Hash, job.JobId, "not_found"));
+    }
+
+    private static async Task<Results<Ok<FailureRecord>, Ok<RecordStatus>, ProblemHttpResult>> FailureAsync(
+        string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs)
+    {
+        var (found, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+        if (problem is not null) return problem;
+        var job = found!.Snapshot;
+        return job.Status switch
+        {
+            JobStatus.Failed => TypedResults.Ok(new FailureRecord(job.Hash, job.JobId, "failed", job.FinishedAt!.Value, job.Error ?? "", JobData.From(job))),
+            JobStatus.Completed => TypedResults.Ok(new RecordStatus(job.Hash, job.JobId, "success")),
+            _ => TypedResults.Ok(new RecordStatus(job.Hash, job.JobId, "not_found")),
+        };
+    }
+
+    private static async Task<IResult> EventsAsync(string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller,
+        CallerJobs callerJobs, CancellationToken cancellationToken)
+    {
+        var (job, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+        return problem ?? (IResult)TypedResults.ServerSentEvents(JobEventStream.Watch(job!.Grain, job.Snapshot, cancellationToken));
+    }
+}

@@ -1,0 +1,30 @@
+using Pixerve.Gateway.Limits;
+using Pixerve.Gateway.Upload;
+
+namespace Pixerve.Gateway.Apis;
+
+/// <summary><c>POST /upload</c>: one job per <c>file</c> part, answered at once (<see cref="UploadHandler"/>).</summary>
+public static class UploadApi
+{
+    public static IEndpointRouteBuilder MapUploadApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/upload", (HttpContext http, UploadHandler handler) => handler.HandleAsync(http))
+            .WithTags("Upload")
+            .RequireRateLimiting(UploadRateLimits.SubjectPolicy)
+            .Accepts<UploadForm>("multipart/form-data")
+            .Produces<UploadResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Upload an image; answers at once with its hash and the files it will produce")
+            .WithDescription("Several 'file' parts (up to Pixerve:Limits:MaxFilesPerUpload) make one job each and answer " +
+                "{jobs: [{file, hash, job_id, expected_files, status} | {file, error}]} in part order; one part answers " +
+                "{hash, job_id, expected_files, status}. The same bytes under the same job claim are one job: uploading them " +
+                "again answers that job as it stands.")
+            .AddOpenApiOperationTransformer(UploadAnswer.DescribeBothShapesAsync);
+        return app;
+    }
+}

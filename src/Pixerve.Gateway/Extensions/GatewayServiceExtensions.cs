@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Pixerve.Gateway.Auth;
+using Pixerve.Gateway.Health;
+using Pixerve.Gateway.Jobs;
+using Pixerve.Gateway.Limits;
+using Pixerve.Gateway.Metrics;
+using Pixerve.Gateway.Upload;
+
+namespace Pixerve.Gateway;
+
+public static class GatewayServiceExtensions
+{
+    /// <summary>Everything the gateway's endpoints need, every setting bound to validated options.</summary>
+    public static WebApplicationBuilder AddPixerveGatewayServices(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        services.AddPixerveOptions<UploadOptions>(configuration, UploadOptions.Section);
+        services.AddPixerveOptions<RetentionOptions>(configuration, RetentionOptions.Section);
+        services.AddPixerveOptions<PixerveOptions>(configuration, PixerveOptions.Section);
+        services.AddPixerveOptions<StorageOptions>(configuration, StorageOptions.Section);
+        services.AddPixerveOptions<ClusteringOptions>(configuration, ClusteringOptions.Section);
+        // Leave room for multipart framing; the upload handler enforces the exact file limit itself.
+        var maxUploadBytes = configuration.GetValidated<UploadOptions>(UploadOptions.Section).MaxUploadBytes;
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUploadBytes + 1024 * 1024);
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ClusterCalls.ExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.AddPixerveAuthentication(configuration);
+        services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
+        services.AddSingleton<StagingStore>();
+        services.AddSingleton<UploadHandler>();
+        services.AddSingleton<RecordLists>();
+        services.AddSingleton<CallerJobs>();
+        services.AddUploadRateLimits(configuration);
+        services.AddOpenApi();
+        services.AddPixerveMetrics();
+        services.AddHealthChecks()
+            .AddCheck<StagingHealthCheck>("staging")
+            .AddCheck<ClusterHealthCheck>("cluster");
+        return builder;
+    }
+}
