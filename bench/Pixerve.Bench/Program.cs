@@ -116,6 +116,6 @@ internal static class Orchestrator
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
-    /// <summary>PIXERVE_TESTDATA, else shared/testdata/images beside the checkout, as the tests find it.</summary>
+    /// <summary>PIXERVE_TESTDATA, else tests/data/images in the checkout, as the tests find it.</summary>
     private static string DefaultImages() => RepositoryPaths.Images;
 }

@@ -4,11 +4,11 @@ public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary><c>../shared/testdata/images</c> beside the checkout, or <c>PIXERVE_TESTDATA</c>.</summary>
+    /// <summary><c>PIXERVE_TESTDATA</c> when set, else the images committed with the repository, <c>tests/data/images</c>.</summary>
     public static string Images { get; } =
         Environment.GetEnvironmentVariable("PIXERVE_TESTDATA") is { Length: > 0 } dir
             ? dir
-            : Path.GetFullPath(Path.Combine(Root, "..", "shared", "testdata", "images"));
+            : Path.Combine(Root, "tests", "data", "images");
 
     public static string Image(string name) => Path.Combine(Images, name);
 
