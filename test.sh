@@ -20,7 +20,7 @@ fi
 
 results=$(mktemp -d)
 status=0
-dotnet test Pixerve.sln --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" --blame-hang-timeout 10m -m:1 \
+dotnet test Pixerve.sln --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" --blame-hang-timeout 10m -m:1 \
   --results-directory "$results" "$@" || status=$?
 
 # One closing line in the plain 'N passed, N failed' form, whatever the runner printed above.

@@ -5,11 +5,14 @@ namespace Pixerve;
 /// <summary>How silos find each other.</summary>
 public enum ClusterMode
 {
-    /// <summary>One silo on this machine, found by its gateway port.</summary>
-    Localhost,
-
-    /// <summary>Any number of silos, found through the storage account's membership table.</summary>
+    /// <summary>Any number of silos, found through the storage account's membership table (the default).</summary>
     Azure,
+
+    /// <summary>
+    /// One silo on this machine, found by its gateway port, with no membership table. A gateway is slow to trust a
+    /// silo restarted in its place (the restarted silo's manifest versions start again from zero).
+    /// </summary>
+    Localhost,
 }
 
 /// <summary>Bound from <c>Pixerve:Cluster</c> by silos and gateways alike, so both sides name the same cluster.</summary>
@@ -17,7 +20,11 @@ public sealed class ClusteringOptions
 {
     public const string Section = "Pixerve:Cluster";
 
-    public ClusterMode Mode { get; set; } = ClusterMode.Localhost;
+    /// <summary>
+    /// Azure by default: every Pixerve has the storage account anyway, and a gateway keeps working through silo
+    /// restarts only when membership (and so each silo's generation) is in a table.
+    /// </summary>
+    public ClusterMode Mode { get; set; } = ClusterMode.Azure;
 
     /// <summary>Silos and gateways of one deployment share it; a second deployment in the same account picks another.</summary>
     [Required(AllowEmptyStrings = false)]

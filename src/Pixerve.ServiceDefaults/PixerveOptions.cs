@@ -3,12 +3,11 @@ using System.ComponentModel.DataAnnotations;
 namespace Pixerve;
 
 /// <summary>Bound from <c>Pixerve</c>: the few settings at the top of the section.</summary>
-public sealed class PixerveOptions
+public sealed class PixerveOptions : IValidatableObject
 {
     public const string Section = "Pixerve";
 
     /// <summary>The admin token (<c>PIXERVE_ADMIN_TOKEN</c>); admin endpoints answer 403 without one.</summary>
-    [MinLength(16, ErrorMessage = "must be at least 16 characters when set")]
     public string? AdminToken { get; set; }
 
     /// <summary>Local data (<c>PIXERVE_DATA_DIR</c>).</summary>
@@ -19,6 +18,13 @@ public sealed class PixerveOptions
     public string? ServeDir { get; set; }
 
     public string FullDataDir => Path.GetFullPath(DataDir);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Empty means "not set" (admin endpoints off); a short one would be guessable.
+        if (AdminToken is { Length: > 0 and < 16 })
+            yield return new ValidationResult("must be at least 16 characters when set", [nameof(AdminToken)]);
+    }
 
     public string FullServeDir => Path.GetFullPath(ServeDir is { Length: > 0 } dir ? dir : Path.Combine(FullDataDir, "files"));
 }

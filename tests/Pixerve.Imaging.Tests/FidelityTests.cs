@@ -129,6 +129,26 @@ public sealed class FidelityTests
     }
 
     [Fact]
+    public void Jpeg_flattens_a_semi_transparent_pixel_onto_white()
+    {
+        var source = Raster.Vips(Read("alpha.png"));
+        var output = Assert.Single(_converter.Convert(Read("alpha.png"), [Output(OutputFormat.Jpg, 1200)]));
+        var decoded = Raster.Skia(output.Bytes.Span);
+        Assert.Equal((source.Width, source.Height), (decoded.Width, decoded.Height));
+
+        // A pixel at alpha 153 of 255 is its colour over white: c·a + 255·(1 − a), per channel.
+        var (x, y) = Find(source, a => Math.Abs(a - 153) <= 1);
+        var (r, g, b, alpha) = source[x, y];
+        double Over(byte channel) => channel * alpha / 255.0 + 255 * (1 - alpha / 255.0);
+        var flat = decoded[x, y];
+        Assert.Equal(255, flat.A);
+        var error = new[] { flat.R - Over(r), flat.G - Over(g), flat.B - Over(b) }.Max(Math.Abs);
+        Assert.True(error <= 12, $"({r},{g},{b}) at alpha {alpha} over white should be ({Over(r):F0},{Over(g):F0},{Over(b):F0}), came out ({flat.R},{flat.G},{flat.B})");
+        // And it is not the colour itself: the white shows through.
+        Assert.True(Math.Abs(flat.R - r) + Math.Abs(flat.G - g) + Math.Abs(flat.B - b) > 20 || (r > 230 && g > 230 && b > 230));
+    }
+
+    [Fact]
     public void Metadata_is_not_copied_into_any_output()
     {
         // orient-6.jpg carries EXIF with an orientation tag: copying it would also turn the already upright output.

@@ -26,21 +26,24 @@ public sealed class AzuriteServer : IAsyncDisposable
         if (!File.Exists(executable))
             throw new InvalidOperationException($"{executable} is missing: run 'npm ci --prefix Azurite' (./test.sh does)");
 
-        var (blobPort, queuePort, tablePort) = (ServerProcess.FreePort(), ServerProcess.FreePort(), ServerProcess.FreePort());
-        var start = new ProcessStartInfo(executable)
+        return await ServerProcess.StartOnFreePortsAsync(3, async ports =>
         {
-            ArgumentList =
+            var (blobPort, queuePort, tablePort) = (ports[0], ports[1], ports[2]);
+            var start = new ProcessStartInfo(executable)
             {
-                "--inMemoryPersistence", "--skipApiVersionCheck", "--disableProductStyleUrl", "--silent",
-                "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
-                "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(),
-                "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
-            },
-            // In-memory data and no --location (Azurite refuses both); its debug log stays off.
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        // Azurite may ignore SIGTERM; the process is SIGKILLed at the end, nothing of it needs to survive.
-        return new AzuriteServer(await ServerProcess.StartAsync("Azurite", start, blobPort, tablePort), blobPort, tablePort);
+                ArgumentList =
+                {
+                    "--inMemoryPersistence", "--skipApiVersionCheck", "--disableProductStyleUrl", "--silent",
+                    "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
+                    "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(),
+                    "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
+                },
+                // In-memory data and no --location (Azurite refuses both); its debug log stays off.
+                WorkingDirectory = Path.GetTempPath(),
+            };
+            // Azurite may ignore SIGTERM; the process is SIGKILLed at the end, nothing of it needs to survive.
+            return new AzuriteServer(await ServerProcess.StartAsync("Azurite", start, blobPort, tablePort), blobPort, tablePort);
+        });
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();

@@ -44,6 +44,26 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts a server on free ports, trying again on others if it dies or never listens: a port picked free may be
+    /// taken by another test's server before this one binds it.
+    /// </summary>
+    public static async Task<T> StartOnFreePortsAsync<T>(int portCount, Func<int[], Task<T>> start)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var ports = Enumerable.Range(0, portCount).Select(_ => FreePort()).ToArray();
+            try
+            {
+                return await start(ports);
+            }
+            catch (Exception e) when (attempt < 3 && e is InvalidOperationException or TimeoutException)
+            {
+                // Started and disposed by StartAsync already; pick other ports.
+            }
+        }
+    }
+
     public static ServerProcess Start(string name, ProcessStartInfo start)
     {
         start.RedirectStandardOutput = true;

@@ -13,9 +13,11 @@ public static class ClusterCalls
     private const int Attempts = 3;
 
     /// <summary>
-    /// Every Orleans failure (silo unavailable, rejection, connection, gateway too busy, reminder service) and a timeout.
+    /// Every Orleans failure (silo unavailable, rejection, connection, gateway too busy, reminder service), a timeout,
+    /// and the client knowing no silo that hosts the grain (its cluster manifest is empty while no silo is up).
     /// </summary>
-    public static bool IsUnavailable(Exception e) => e is OrleansException or TimeoutException;
+    public static bool IsUnavailable(Exception e) => e is OrleansException or TimeoutException ||
+        e is ArgumentException { Message: var message } && message.StartsWith("Could not find an implementation for interface", StringComparison.Ordinal);
 
     /// <summary>Calls an idempotent grain method, asking again a couple of times while the cluster settles.</summary>
     public static async Task<T> RetryAsync<T>(Func<Task<T>> call, ILogger logger)

@@ -1,6 +1,7 @@
 using Orleans.Dashboard;
 using Orleans.Runtime;
 using Pixerve.Grains.Jobs;
+using Pixerve.Grains.Operations;
 
 namespace Pixerve.Silo;
 

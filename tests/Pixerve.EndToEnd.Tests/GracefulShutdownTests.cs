@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Gateway;
+
+/// <summary>Two real silo processes; one is stopped with SIGTERM while it converts.</summary>
+[Collection(ProcessClusterCollection.Name)]
+public sealed class GracefulShutdownTests : IAsyncLifetime
+{
+    private const int Jobs = 12;
+    private ProcessCluster _cluster = null!;
+
+    public async Task InitializeAsync() =>
+        _cluster = await ProcessCluster.StartAsync(2, PixerveFixture.JwtSecret, new Dictionary<string, string>
+        {
+            ["Pixerve:Jobs:Concurrency"] = "1",
+            ["Pixerve:Jobs:ResumePeriod"] = "00:00:02",
+        }, gatewaySettings: "--Pixerve:Gateway:GrainCallTimeout=00:00:10");
+
+    [Fact]
+    public async Task Sigterm_finishes_the_running_conversion_and_leaves_queued_jobs_to_the_other_silo()
+    {
+        var token = TestTokens.Mint(PixerveFixture.JwtSecret, new
+        {
+            formats = new { png = new { sizes = new[] { new[] { 1920 } } }, webp = new { sizes = new[] { new[] { 1920 }, new[] { 800 } } } },
+            directHost = true,
+            subDir = "sigterm",
+        });
+        var photo = await File.ReadAllBytesAsync(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
+        var hashes = new List<string>();
+        for (var i = 0; i < Jobs; i++)
+        {
+            var content = new MultipartFormDataContent { { new ByteArrayContent([.. photo, (byte)(100 + i)]), "file", $"photo-{i}.jpg" } };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = content };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await _cluster.Http.SendAsync(request);
+            await HttpAssert.AssertOk(response);
+            hashes.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!);
+        }
+
+        var stopping = _cluster.Silos[1];
+        var tag = $":{stopping.SiloPort}:";
+        string? running = null;
+        await Poll.UntilAsync(async () =>
+        {
+            foreach (var hash in hashes)
+            {
+                var status = await StatusAsync(hash, token);
+                if (status is { } s && s.GetProperty("status").GetString() == "processing" &&
+                    s.GetProperty("processed_by").GetString()!.Contains(tag))
+                {
+                    running = hash;
+                    return true;
+                }
+            }
+
+            return false;
+        }, TimeSpan.FromMinutes(1), "the silo to be stopped to be converting");
+
+        stopping.Terminate();
+        using (var exit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+            await stopping.WaitForExitAsync(exit.Token);
+
+        var final = new List<JsonElement>();
+        foreach (var hash in hashes)
+        {
+            JsonElement last = default;
+            await Poll.UntilAsync(async () =>
+            {
+                if (await StatusAsync(hash, token) is not { } s) return false;
+                last = s;
+                return s.GetProperty("status").GetString() is "completed" or "failed" or "cancelled";
+            }, TimeSpan.FromMinutes(3), $"job {hash} to finish");
+            final.Add(last);
+        }
+
+        Assert.All(final, f => Assert.Equal("completed", f.GetProperty("status").GetString()));
+        // The conversion running at SIGTERM was allowed to finish where it was, not started again elsewhere.
+        var finished = final[hashes.IndexOf(running!)];
+        Assert.Contains(tag, finished.GetProperty("processed_by").GetString());
+        Assert.Equal(1, finished.GetProperty("attempts").GetInt32());
+    }
+
+    private async Task<JsonElement?> StatusAsync(string hash, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await _cluster.Http.SendAsync(request);
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : null;
+    }
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+}

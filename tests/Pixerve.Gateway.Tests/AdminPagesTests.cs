@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Pixerve.Gateway;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Gateway;
+
+/// <summary>The dashboard, the jobs page and the stats they read: admin only, and a browser can sign in.</summary>
+[Collection(PixerveCollection.Name)]
+public sealed class AdminPagesTests(PixerveFixture fixture)
+{
+    private static readonly object Job = new { formats = new { jpg = new { sizes = new[] { new[] { 10 } } } }, directHost = true };
+
+    public static TheoryData<string> Guarded() => new() { "/admin", "/admin/stats", "/dashboard/", "/dashboard/index.min.js", "/dashboard/DashboardCounters" };
+
+    public static AuthenticationHeaderValue Basic(string user, string password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    private async Task<HttpResponseMessage> GetAsync(string path, AuthenticationHeaderValue? authorization, HttpClient? http = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = authorization;
+        return await (http ?? fixture.Http).SendAsync(request);
+    }
+
+    [Theory]
+    [MemberData(nameof(Guarded))]
+    public async Task Without_credentials_the_answer_is_401_with_a_basic_challenge(string path)
+    {
+        using var none = await GetAsync(path, null);
+        await HttpAssert.AssertProblem(none, HttpStatusCode.Unauthorized);
+        Assert.Equal("Basic", Assert.Single(none.Headers.WwwAuthenticate).Scheme);
+
+        var refused = new[]
+        {
+            Basic("admin", "not-the-admin-token"), Basic("admin", PixerveFixture.AdminToken + "x"), Basic("admin", ""),
+            new AuthenticationHeaderValue("Basic", "!!not-base64"),
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(PixerveFixture.AdminToken))), // no colon
+        };
+        foreach (var authorization in refused)
+        {
+            using var wrong = await GetAsync(path, authorization);
+            await HttpAssert.AssertProblem(wrong, HttpStatusCode.Unauthorized);
+            Assert.Equal("Basic", Assert.Single(wrong.Headers.WwwAuthenticate).Scheme);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Guarded))]
+    public async Task A_job_token_is_403(string path)
+    {
+        using var response = await GetAsync(path, new AuthenticationHeaderValue("Bearer", fixture.Token(Job)));
+        await HttpAssert.AssertProblem(response, HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [MemberData(nameof(Guarded))]
+    public async Task The_admin_token_opens_them_as_basic_password_with_any_user_or_as_bearer(string path)
+    {
+        foreach (var authorization in new[] { Basic("ops", PixerveFixture.AdminToken), Basic("", PixerveFixture.AdminToken),
+                     new AuthenticationHeaderValue("Bearer", PixerveFixture.AdminToken) })
+        {
+            using var response = await GetAsync(path, authorization);
+            await HttpAssert.AssertOk(response);
+        }
+    }
+
+    [Fact]
+    public async Task Jobs_page_is_html_that_reads_the_stats_and_both_lists()
+    {
+        using var response = await GetAsync("/admin", Basic("ops", PixerveFixture.AdminToken));
+        await HttpAssert.AssertOk(response);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync();
+        foreach (var call in new[] { "/admin/stats", "/success/list", "/failures/list" }) Assert.Contains(call, html);
+    }
+
+    [Fact]
+    public async Task Dashboard_is_the_orleans_dashboard_and_its_api_reaches_the_silos()
+    {
+        using var noSlash = await GetAsync("/dashboard", null);
+        await HttpAssert.AssertProblem(noSlash, HttpStatusCode.Unauthorized);
+        using var index = await GetAsync("/dashboard/", Basic("ops", PixerveFixture.AdminToken));
+        await HttpAssert.AssertOk(index);
+        Assert.Contains("index.min.js", await index.Content.ReadAsStringAsync());
+
+        using var counters = await GetAsync("/dashboard/DashboardCounters", Basic("ops", PixerveFixture.AdminToken));
+        await HttpAssert.AssertOk(counters);
+        Assert.Contains(fixture.Cluster.Primary!.SiloAddress.Endpoint.Port.ToString(), await counters.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Basic_credentials_also_open_the_lists_the_page_reads()
+    {
+        using var response = await GetAsync("/failures/list?limit=1", Basic("ops", PixerveFixture.AdminToken));
+        await HttpAssert.AssertOk(response);
+    }
+
+    [Fact]
+    public async Task With_no_admin_token_configured_they_are_403_even_with_credentials()
+    {
+        var (gateway, http) = await fixture.StartGatewayAsync("--Pixerve:AdminToken=");
+        await using var _ = gateway;
+        using var __ = http;
+        foreach (var path in new[] { "/admin", "/admin/stats", "/dashboard/", "/admin/credentials", "/success/list" })
+        {
+            using var none = await GetAsync(path, null, http);
+            await HttpAssert.AssertProblem(none, HttpStatusCode.Forbidden);
+            using var basic = await GetAsync(path, Basic("ops", PixerveFixture.AdminToken), http);
+            await HttpAssert.AssertProblem(basic, HttpStatusCode.Forbidden);
+            using var bearer = await http.SendAsync(fixture.Request(HttpMethod.Get, path, PixerveFixture.AdminToken));
+            await HttpAssert.AssertProblem(bearer, HttpStatusCode.Forbidden);
+        }
+    }
+}

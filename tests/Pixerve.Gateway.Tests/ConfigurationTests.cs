@@ -1,0 +1,56 @@
+using System.Reflection;
+using Microsoft.Extensions.Options;
+using Pixerve.Gateway;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Gateway;
+
+/// <summary>Every setting is an options property, documented in docs/operations.md and checked when a process starts.</summary>
+public sealed class ConfigurationTests
+{
+    /// <summary>Every <c>Section:Property</c> that a Pixerve options class binds (a class with a <c>Section</c> constant).</summary>
+    public static IReadOnlyList<string> BoundKeys()
+    {
+        var assemblies = new Dictionary<string, Assembly>();
+        void Load(Assembly assembly)
+        {
+            if (!assemblies.TryAdd(assembly.GetName().Name!, assembly)) return;
+            foreach (var name in assembly.GetReferencedAssemblies().Where(n => n.Name!.StartsWith("Pixerve.", StringComparison.Ordinal)))
+                Load(Assembly.Load(name));
+        }
+
+        Load(typeof(GatewayApp).Assembly);
+        Load(typeof(Pixerve.Silo.MetricsOptions).Assembly);
+        return assemblies.Values
+            .SelectMany(a => a.GetTypes())
+            .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
+            .Where(t => t.Section is not null && t.Section.StartsWith("Pixerve", StringComparison.Ordinal) && t.Type.Name.EndsWith("Options", StringComparison.Ordinal))
+            .SelectMany(t => t.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.SetMethod is { IsPublic: true })
+                .Select(p => $"{t.Section}:{p.Name}"))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    [Fact]
+    public void Operations_doc_names_every_key_an_options_class_binds()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "operations.md"));
+        var keys = BoundKeys();
+        Assert.Contains("Pixerve:Jobs:ResumePeriod", keys);
+        Assert.Contains("Pixerve:Staging:MaxAge", keys);
+        var missing = keys.Where(key => !doc.Contains($"`{key}`", StringComparison.Ordinal)).ToList();
+        Assert.True(missing.Count == 0, $"docs/operations.md does not name: {string.Join(", ", missing)}");
+    }
+
+    [Theory]
+    [InlineData("--Pixerve:Limits:MaxFilesPerUpload=0", "Pixerve:Limits:MaxFilesPerUpload")]
+    [InlineData("--Pixerve:Cluster:Id=not an id!", "Pixerve:Cluster:Id")]
+    [InlineData("--Pixerve:Gateway:GrainCallTimeout=00:00:00", "Pixerve:Gateway:GrainCallTimeout")]
+    [InlineData("--Pixerve:Limits:MaxHeaderBytes=10", "Pixerve:Limits:MaxHeaderBytes")]
+    public void A_bad_value_stops_the_gateway_with_a_message_naming_its_key(string setting, string key)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => GatewayApp.Build(
+            [$"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}", "--urls=http://127.0.0.1:0", setting]));
+        Assert.Contains(key, error.Message);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Pixerve.Tests.Gateway;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Tenancy;
+
+/// <summary>Many clients on one Pixerve: a job is (content, claim), and only its owner (or the admin) reaches it.</summary>
+[Collection(PixerveCollection.Name)]
+public sealed class TenancyTests(PixerveFixture fixture)
+{
+    private static object Job(string subDir, string format, int size) => new
+    {
+        formats = new Dictionary<string, object> { [format] = new { sizes = new[] { new[] { size } } } },
+        directHost = true,
+        subDir,
+    };
+
+    private static string Unique() => Guid.NewGuid().ToString("N")[..10];
+
+    [Fact]
+    public async Task Two_claims_on_the_same_bytes_are_two_jobs_each_with_its_own_files_and_record()
+    {
+        var root = $"tenancy/{Unique()}";
+        var bytes = UniqueBytes.Jpeg("va.jpg");
+        var tokenA = fixture.Token(Job($"{root}/a", "jpg", 120));
+        var tokenB = fixture.Token(Job($"{root}/b", "webp", 200));
+        var tokenC = fixture.Token(Job($"{root}/c", "png", 50));
+
+        // B arrives while A is still pending.
+        fixture.Queue().Pause();
+        JsonElement a, b;
+        try
+        {
+            a = await UploadAsync(bytes, tokenA);
+            b = await UploadAsync(bytes, tokenB);
+            Assert.Equal("pending", a.GetProperty("status").GetString());
+            Assert.Equal("pending", b.GetProperty("status").GetString());
+        }
+        finally
+        {
+            fixture.Queue().Resume();
+        }
+
+        var hash = a.GetProperty("hash").GetString()!;
+        Assert.Equal(hash, b.GetProperty("hash").GetString());
+        Assert.NotEqual(a.GetProperty("job_id").GetString(), b.GetProperty("job_id").GetString());
+        Assert.Equal([$"{hash}_upload_120_120_.jpg"], Names(a.GetProperty("expected_files")));
+        Assert.Equal([$"{hash}_upload_200_200_.webp"], Names(b.GetProperty("expected_files")));
+
+        var statusA = await fixture.WaitUntilFinalAsync(hash, tokenA);
+        var statusB = await fixture.WaitUntilFinalAsync(hash, tokenB);
+        Assert.Equal("completed", statusA.GetProperty("status").GetString());
+        Assert.Equal("completed", statusB.GetProperty("status").GetString());
+        Assert.Equal(a.GetProperty("job_id").GetString(), statusA.GetProperty("job_id").GetString());
+        Assert.Equal(b.GetProperty("job_id").GetString(), statusB.GetProperty("job_id").GetString());
+        Assert.Equal([$"{hash}_upload_120_120_.jpg"], Directory.GetFiles(Path.Combine(fixture.ServeDir, root, "a")).Select(Path.GetFileName));
+        Assert.Equal([$"{hash}_upload_200_200_.webp"], Directory.GetFiles(Path.Combine(fixture.ServeDir, root, "b")).Select(Path.GetFileName));
+
+        var successA = await fixture.GetJsonAsync($"/success?hash={hash}", tokenA);
+        var successB = await fixture.GetJsonAsync($"/success?hash={hash}", tokenB);
+        Assert.Equal(a.GetProperty("job_id").GetString(), successA.GetProperty("job_id").GetString());
+        Assert.Equal(b.GetProperty("job_id").GetString(), successB.GetProperty("job_id").GetString());
+        Assert.Equal($"{root}/a", successA.GetProperty("job_data").GetProperty("spec").GetProperty("subDir").GetString());
+        Assert.Equal($"{root}/b", successB.GetProperty("job_data").GetProperty("spec").GetProperty("subDir").GetString());
+
+        // A third claim after both finished is a job of its own; it replaces neither record.
+        var c = await UploadAsync(bytes, tokenC);
+        Assert.Equal("pending", c.GetProperty("status").GetString());
+        Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, tokenC)).GetProperty("status").GetString());
+        Assert.Equal([$"{hash}_upload_50_50_.png"], Directory.GetFiles(Path.Combine(fixture.ServeDir, root, "c")).Select(Path.GetFileName));
+        Assert.Equal(successA.GetRawText(), (await fixture.GetJsonAsync($"/success?hash={hash}", tokenA)).GetRawText());
+        Assert.Equal(successB.GetRawText(), (await fixture.GetJsonAsync($"/success?hash={hash}", tokenB)).GetRawText());
+    }
+
+    [Fact]
+    public async Task A_stranger_gets_404_as_for_an_unknown_hash_the_owner_cancels_and_the_admin_sees_every_job()
+    {
+        var root = $"tenancy/{Unique()}";
+        var bytes = UniqueBytes.Jpeg("vb.jpg");
+        var owner = fixture.Token(Job($"{root}/owner", "jpg", 100));
+        var other = fixture.Token(Job($"{root}/other", "jpg", 90));
+        var stranger = fixture.Token(Job($"{root}/stranger", "jpg", 80));
+        var unknown = new string('e', 64);
+
+        fixture.Queue().Pause();
+        string hash, ownerJob, otherJob;
+        try
+        {
+            var upload = await UploadAsync(bytes, owner);
+            hash = upload.GetProperty("hash").GetString()!;
+            ownerJob = upload.GetProperty("job_id").GetString()!;
+            otherJob = (await UploadAsync(bytes, other)).GetProperty("job_id").GetString()!;
+
+            foreach (var (method, path) in new[]
+                     {
+                         (HttpMethod.Get, "/status"), (HttpMethod.Get, "/success"), (HttpMethod.Get, "/failures"),
+                         (HttpMethod.Get, "/events"), (HttpMethod.Delete, "/cancel"),
+                     })
+            {
+                var theirs = await ProblemBodyAsync(method, $"{path}?hash={hash}", stranger);
+                var none = await ProblemBodyAsync(method, $"{path}?hash={unknown}", stranger);
+                Assert.Equal(none.Replace(unknown, hash), theirs);
+                // Naming the job by its id reveals no more.
+                var byId = await ProblemBodyAsync(method, $"{path}?job_id={ownerJob}", stranger);
+                Assert.Equal((await ProblemBodyAsync(method, $"{path}?job_id={unknown}", stranger)).Replace(unknown, ownerJob), byId);
+            }
+
+            // The stranger's cancel did nothing; the owner's does.
+            Assert.Equal("pending", (await fixture.GetJsonAsync($"/status?hash={hash}", owner)).GetProperty("status").GetString());
+            using var cancel = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Delete, $"/cancel?hash={hash}", owner));
+            await HttpAssert.AssertOk(cancel);
+            Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+            Assert.Equal("pending", (await fixture.GetJsonAsync($"/status?hash={hash}", other)).GetProperty("status").GetString());
+        }
+        finally
+        {
+            fixture.Queue().Resume();
+        }
+
+        Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, other)).GetProperty("status").GetString());
+        var all = await fixture.GetJsonAsync($"/status?hash={hash}", PixerveFixture.AdminToken);
+        Assert.Equal(hash, all.GetProperty("hash").GetString());
+        var jobs = all.GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("job_id").GetString()!, j => j.GetProperty("status").GetString());
+        Assert.Equal(new Dictionary<string, string?> { [ownerJob] = "cancelled", [otherJob] = "completed" }, jobs);
+
+        // The admin names one job by id, and is asked to when a hash has several.
+        var one = await fixture.GetJsonAsync($"/success?job_id={otherJob}", PixerveFixture.AdminToken);
+        Assert.Equal("success", one.GetProperty("status").GetString());
+        using var ambiguous = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, $"/success?hash={hash}", PixerveFixture.AdminToken));
+        Assert.Equal("job_id", (await HttpAssert.AssertProblem(ambiguous, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task The_same_claim_from_two_subjects_is_one_job_converted_once_and_never_reset()
+    {
+        var job = Job($"tenancy/{Unique()}", "webp", 64);
+        var first = TestTokens.Mint(PixerveFixture.JwtSecret, job, subject: "app-one");
+        var second = TestTokens.Mint(PixerveFixture.JwtSecret, job, subject: "app-two");
+        var bytes = UniqueBytes.Jpeg("gray.jpg");
+
+        fixture.Queue().Pause();
+        JsonElement a, b;
+        try
+        {
+            a = await UploadAsync(bytes, first);
+            b = await UploadAsync(bytes, second);
+        }
+        finally
+        {
+            fixture.Queue().Resume();
+        }
+
+        var hash = a.GetProperty("hash").GetString()!;
+        Assert.Equal(a.GetProperty("job_id").GetString(), b.GetProperty("job_id").GetString());
+        var done = await fixture.WaitUntilFinalAsync(hash, second);
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        Assert.Equal(1, done.GetProperty("attempts").GetInt32());
+        var record = await fixture.GetJsonAsync($"/success?hash={hash}", first);
+
+        // Finished work uploaded again: answered with the job as it stands; nothing runs, nothing is rewritten.
+        var again = await UploadAsync(bytes, first);
+        Assert.Equal(a.GetProperty("job_id").GetString(), again.GetProperty("job_id").GetString());
+        Assert.Equal("completed", again.GetProperty("status").GetString());
+        Assert.Equal(Names(a.GetProperty("expected_files")), Names(again.GetProperty("expected_files")));
+        var after = await fixture.GetJsonAsync($"/status?hash={hash}", first);
+        Assert.Equal(1, after.GetProperty("attempts").GetInt32());
+        Assert.Equal(done.GetProperty("finished_at").GetDateTimeOffset(), after.GetProperty("finished_at").GetDateTimeOffset());
+        Assert.Equal(record.GetRawText(), (await fixture.GetJsonAsync($"/success?hash={hash}", second)).GetRawText());
+    }
+
+    [Fact]
+    public void Job_id_is_the_sha256_of_hash_newline_and_the_claim_in_canonical_json()
+    {
+        var hash = new string('a', 64);
+        const string claim = """{ "subDir" : "x\ny", "formats": {"webp": {"sizes": [[200]], "settings": {"quality": 80.50}}, "jpg": {}}, "directHost": true }""";
+        const string canonical = """{"directHost":true,"formats":{"jpg":{},"webp":{"settings":{"quality":80.50},"sizes":[[200]]}},"subDir":"x\ny"}""";
+        Assert.Equal(canonical, JobIdentity.Canonicalize(claim));
+        var expected = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(hash + "\n" + canonical)));
+        Assert.Equal(expected, JobIdentity.Compute(hash, claim));
+        // Key order and white space do not make another job; another value does.
+        Assert.Equal(expected, JobIdentity.Compute(hash, JsonNode.Parse(claim)!.ToJsonString()));
+        Assert.NotEqual(expected, JobIdentity.Compute(hash, claim.Replace("80.50", "80.5")));
+    }
+
+    private async Task<JsonElement> UploadAsync(byte[] bytes, string token)
+    {
+        using var response = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, "upload.jpg", token));
+        await HttpAssert.AssertOk(response);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>A 404's body without its per-request trace id.</summary>
+    private async Task<string> ProblemBodyAsync(HttpMethod method, string path, string token)
+    {
+        using var response = await fixture.Http.SendAsync(fixture.Request(method, path, token));
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.NotFound);
+        var body = JsonNode.Parse(problem.GetRawText())!.AsObject();
+        body.Remove("trace_id");
+        return body.ToJsonString();
+    }
+
+    private static List<string> Names(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToList();
+}

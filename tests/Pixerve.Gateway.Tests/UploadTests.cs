@@ -1,0 +1,212 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Pixerve.Tests.Infrastructure;
+using SkiaSharp;
+
+namespace Pixerve.Tests.Gateway;
+
+[Collection(PixerveCollection.Name)]
+public sealed class UploadTests(PixerveFixture fixture)
+{
+    private static object DirectJob(string subDir, params (string Format, int[][] Sizes)[] formats) => new
+    {
+        formats = formats.ToDictionary(f => f.Format, f => (object)new { settings = new { quality = 80 }, sizes = f.Sizes }),
+        directHost = true,
+        subDir,
+    };
+
+    [Fact]
+    public async Task Camera_photo_is_converted_to_every_format_and_size_and_served()
+    {
+        var image = RepositoryPaths.Image("photo-1920x1280-canon.jpg");
+        var sizes = new[] { new[] { 800, 600 }, new[] { 400 } };
+        var token = fixture.Token(DirectJob("slice/canon", ("jpg", sizes), ("png", sizes), ("webp", sizes)));
+
+        using var response = await fixture.Http.SendAsync(fixture.Upload(image, token));
+        await HttpAssert.AssertOk(response);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(image)));
+        Assert.Equal(hash, body.GetProperty("hash").GetString());
+        var expected = body.GetProperty("expected_files").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Equal(
+        [
+            $"{hash}_photo-1920x1280-canon_600_800_.jpg", $"{hash}_photo-1920x1280-canon_400_400_.jpg",
+            $"{hash}_photo-1920x1280-canon_600_800_.png", $"{hash}_photo-1920x1280-canon_400_400_.png",
+            $"{hash}_photo-1920x1280-canon_600_800_.webp", $"{hash}_photo-1920x1280-canon_400_400_.webp",
+        ], expected);
+
+        var status = await fixture.WaitUntilFinalAsync(hash, token);
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        Assert.Equal(6, status.GetProperty("files").GetArrayLength());
+
+        foreach (var name in expected)
+        {
+            using var file = await fixture.Http.GetAsync($"/files/slice/canon/{name}");
+            Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+            Assert.NotNull(file.Headers.ETag);
+            using var bitmap = SKBitmap.Decode(await file.Content.ReadAsByteArrayAsync());
+            Assert.NotNull(bitmap);
+            // 1920×1280 fitted in 800×600 is 800×533; in 400×400 it is 400×267.
+            var (width, height) = name.Contains("_600_800_") ? (800, 533) : (400, 267);
+            Assert.Equal((width, height), (bitmap.Width, bitmap.Height));
+        }
+    }
+
+    [Fact]
+    public async Task Avif_is_produced_and_served_as_image_avif()
+    {
+        var token = fixture.Token(DirectJob("slice/avif", ("avif", [[120]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.jpg"), token));
+        await HttpAssert.AssertOk(response);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var name = Assert.Single(body.GetProperty("expected_files").EnumerateArray()).GetString()!;
+        Assert.EndsWith("_120_120_.avif", name);
+
+        var status = await fixture.WaitUntilFinalAsync(body.GetProperty("hash").GetString()!, token);
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        using var file = await fixture.Http.GetAsync($"/files/slice/avif/{name}");
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal("image/avif", file.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("ftypavif"u8.ToArray(), (await file.Content.ReadAsByteArrayAsync())[4..12]);
+    }
+
+    [Fact]
+    public async Task Avif_upload_is_accepted_and_converted()
+    {
+        var avif = new Pixerve.Imaging.ImageConverter().Convert(await File.ReadAllBytesAsync(RepositoryPaths.Image("vb.jpg")),
+            [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(400, 400), null, 10)])[0].Bytes.ToArray();
+        var path = Path.Combine(Path.GetTempPath(), $"upload-{Guid.NewGuid():N}.avif");
+        await File.WriteAllBytesAsync(path, avif);
+        try
+        {
+            var token = fixture.Token(DirectJob("slice/avif-in", ("webp", [[200]])));
+            using var response = await fixture.Http.SendAsync(fixture.Upload(path, token, fileName: "in.avif"));
+            await HttpAssert.AssertOk(response);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var status = await fixture.WaitUntilFinalAsync(body.GetProperty("hash").GetString()!, token);
+            Assert.Equal("completed", status.GetProperty("status").GetString());
+            var name = Assert.Single(body.GetProperty("expected_files").EnumerateArray()).GetString()!;
+            using var bitmap = SKBitmap.Decode(await fixture.Http.GetByteArrayAsync($"/files/slice/avif-in/{name}"));
+            Assert.Equal((200, 112), (bitmap.Width, bitmap.Height));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Token_in_the_form_field_is_accepted_like_the_header()
+    {
+        var token = fixture.Token(DirectJob("slice/form", ("jpg", [[64]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.jpg"), bearer: null, formToken: token));
+        await HttpAssert.AssertOk(response);
+        var hash = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+        var status = await fixture.WaitUntilFinalAsync(hash, token);
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Truncated_jpeg_fails_with_a_clear_error()
+    {
+        var token = fixture.Token(DirectJob("slice/truncated", ("jpg", [[100]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("hostile/truncated.jpg"), token));
+        await HttpAssert.AssertOk(response);
+        var hash = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+
+        var status = await fixture.WaitUntilFinalAsync(hash, token);
+        Assert.Equal("failed", status.GetProperty("status").GetString());
+        Assert.StartsWith("source is not a decodable image", status.GetProperty("error").GetString());
+        Assert.False(Directory.Exists(Path.Combine(fixture.ServeDir, "slice", "truncated")) &&
+                     Directory.EnumerateFiles(Path.Combine(fixture.ServeDir, "slice", "truncated")).Any());
+    }
+
+    [Fact]
+    public async Task Text_named_jpg_is_refused_with_415_and_nothing_is_staged()
+    {
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(DirectJob("slice/text", ("jpg", [[100]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("hostile/not-an-image.jpg"), token));
+
+        await HttpAssert.AssertProblem(response, HttpStatusCode.UnsupportedMediaType);
+        await fixture.AssertNothingNewStagedAsync(before);
+    }
+
+    [Fact]
+    public async Task Pixel_bomb_is_refused_with_413_from_its_header_and_nothing_is_staged()
+    {
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(DirectJob("slice/bomb", ("jpg", [[100]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("hostile/bomb-40000x40000.png"), token));
+
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("40000×40000", problem.GetProperty("detail").GetString());
+        await fixture.AssertNothingNewStagedAsync(before);
+    }
+
+    [Fact]
+    public async Task Jpeg_whose_header_ends_before_its_dimensions_is_refused_with_415()
+    {
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(DirectJob("slice/headless", ("jpg", [[100]])));
+        // SOI, then an APP1 segment cut short: the frame header never comes.
+        var path = Path.Combine(Path.GetTempPath(), $"headless-{Guid.NewGuid():N}.jpg");
+        await File.WriteAllBytesAsync(path, [0xFF, 0xD8, 0xFF, 0xE1, 0x10, 0x00, .. new byte[100]]);
+        try
+        {
+            using var response = await fixture.Http.SendAsync(fixture.Upload(path, token));
+            await HttpAssert.AssertProblem(response, HttpStatusCode.UnsupportedMediaType);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        await fixture.AssertNothingNewStagedAsync(before);
+    }
+
+    [Fact]
+    public async Task Empty_file_is_refused_with_400()
+    {
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(DirectJob("slice/empty", ("jpg", [[100]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("hostile/empty.jpg"), token));
+
+        await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest);
+        await fixture.AssertNothingNewStagedAsync(before);
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("a/../../escape")]
+    [InlineData("with space")]
+    public async Task SubDir_outside_the_root_is_refused_with_400_naming_the_field(string subDir)
+    {
+        var token = fixture.Token(DirectJob(subDir, ("jpg", [[100]])));
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.jpg"), token));
+
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.Equal("subDir", problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_hash_is_404_problem()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={new string('a', 64)}");
+        request.Headers.Authorization = new("Bearer", fixture.Token(DirectJob("x", ("jpg", [[1]]))));
+        using var response = await fixture.Http.SendAsync(request);
+        await HttpAssert.AssertProblem(response, HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("/files/../appsettings.json")]
+    [InlineData("/files/..%2F..%2Fetc%2Fpasswd")]
+    [InlineData("/files/nothing-here.jpg")]
+    public async Task Files_outside_the_serve_root_or_missing_are_404(string path)
+    {
+        using var response = await fixture.Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}

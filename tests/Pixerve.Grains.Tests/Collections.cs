@@ -1,0 +1,18 @@
+using Pixerve.Tests.Failover;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests;
+
+// A cluster of its own on 2 cores: not run beside the other clusters, so jobs caught mid-run are not starved.
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PixerveCollection : ICollectionFixture<PixerveFixture>
+{
+    public const string Name = "Pixerve cluster";
+}
+
+// A cluster of its own on 2 cores: not run beside the other clusters, so jobs caught mid-run are not starved.
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FaultCollection : ICollectionFixture<FaultFixture>
+{
+    public const string Name = "Fault injection";
+}

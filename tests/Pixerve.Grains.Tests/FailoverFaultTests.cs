@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Pixerve.Grains.Records;
+using Pixerve.Tests.Gateway;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Failover;
+
+/// <summary>Each failure point a dying silo hits, with the fault injected into a real silo, not a sleep.</summary>
+[Collection(FaultCollection.Name)]
+public sealed class FailoverFaultTests(FaultFixture fixture)
+{
+    private string Token() => fixture.Token(new
+    {
+        formats = new { jpg = new { sizes = new[] { new[] { 64 } } } },
+        directHost = true,
+        subDir = $"failover/{Guid.NewGuid():N}",
+    });
+
+    [Fact]
+    public async Task A_reminder_registration_that_fails_once_inside_submit_is_asked_again_and_the_job_completes()
+    {
+        var token = Token();
+        fixture.Faults.Arm(FaultInjector.ReminderUpsert, 1);
+        var before = fixture.Faults.Fired(FaultInjector.ReminderUpsert);
+        var upload = await UploadAsync(UniqueBytes.Jpeg("va.jpg"), token);
+        await HttpAssert.AssertOk(upload);
+        Assert.Equal(before + 1, fixture.Faults.Fired(FaultInjector.ReminderUpsert));
+        var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+        Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, token)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_reminder_that_cannot_be_registered_refuses_the_upload_with_503_and_leaves_nothing_behind()
+    {
+        var token = Token();
+        var bytes = UniqueBytes.Jpeg("vb.jpg");
+        var stagedBefore = await fixture.Staging.ListAsync(CancellationToken.None);
+        fixture.Faults.Arm(FaultInjector.ReminderUpsert, int.MaxValue);
+        try
+        {
+            using var refused = await UploadAsync(bytes, token);
+            await HttpAssert.AssertProblem(refused, HttpStatusCode.ServiceUnavailable);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+        finally
+        {
+            fixture.Faults.Disarm(FaultInjector.ReminderUpsert);
+        }
+
+        // No half-written job: the hash is unknown. The gateway cannot know that a broken submission did not land,
+        // so it leaves the staged bytes to the sweep, which removes them as no job owns them; then the same
+        // upload goes through.
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        using var status = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, $"/status?hash={hash}", token));
+        await HttpAssert.AssertProblem(status, HttpStatusCode.NotFound);
+        await fixture.SiloService<StagingSweeper>().SweepAsync(CancellationToken.None);
+        await fixture.AssertNothingNewStagedAsync(stagedBefore);
+        using var accepted = await UploadAsync(bytes, token);
+        await HttpAssert.AssertOk(accepted);
+        Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, token)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_index_add_that_fails_is_retried_until_the_list_shows_the_job_and_its_staged_upload_is_deleted()
+    {
+        var token = Token();
+        fixture.Faults.Arm("IJobIndexGrain.Add", 2);
+        using var upload = await UploadAsync(UniqueBytes.Jpeg("gray.jpg"), token);
+        await HttpAssert.AssertOk(upload);
+        var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+        var final = await fixture.WaitUntilFinalAsync(hash, token);
+        Assert.Equal("completed", final.GetProperty("status").GetString());
+        var jobId = final.GetProperty("job_id").GetString()!;
+
+        await Poll.UntilAsync(async () =>
+        {
+            var page = await fixture.GetJsonAsync("/success/list?limit=500", PixerveFixture.AdminToken);
+            return page.GetProperty("items").EnumerateArray().Any(i => i.GetProperty("job_id").GetString() == jobId);
+        }, TimeSpan.FromMinutes(1), "the job to be listed");
+        Assert.True(fixture.Faults.Fired("IJobIndexGrain.Add") >= 2);
+        var staged = (await fixture.SiloService<IGrainFactory>().GetGrain<IJobGrain>(jobId).GetSnapshot())!.StagedBlob!;
+        await Poll.UntilAsync(async () => !(await fixture.Staging.ListAsync(CancellationToken.None)).Contains(staged),
+            TimeSpan.FromMinutes(1), "the staged upload to be deleted");
+    }
+
+    [Fact]
+    public async Task A_conversion_broken_by_a_dead_silo_is_queued_again_at_once_not_at_the_next_reminder()
+    {
+        var token = Token();
+        fixture.Faults.Arm("IConverterGrain.Convert", 1);
+        using var upload = await UploadAsync(UniqueBytes.Jpeg("progressive.jpg"), token);
+        await HttpAssert.AssertOk(upload);
+        var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+
+        // The reminder is ten minutes away: a job done within the deadline was queued again by the broken run itself.
+        var final = await fixture.WaitUntilFinalAsync(hash, token, TimeSpan.FromMinutes(2));
+        Assert.Equal("completed", final.GetProperty("status").GetString());
+        Assert.Equal(2, final.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_pending_job_whose_queue_entry_was_lost_is_queued_again_by_a_status_read()
+    {
+        var token = Token();
+        // The worker takes the job off the queue, then its call to start it breaks: pending, queued nowhere.
+        fixture.Faults.Arm("IJobGrain.TryStart", 1);
+        using var upload = await UploadAsync(UniqueBytes.Jpeg("cmyk.jpg"), token);
+        await HttpAssert.AssertOk(upload);
+        var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+        await Poll.UntilAsync(() => fixture.Faults.Fired("IJobGrain.TryStart") >= 1, TimeSpan.FromMinutes(1), "the start to break");
+
+        var final = await fixture.WaitUntilFinalAsync(hash, token, TimeSpan.FromMinutes(2));
+        Assert.Equal("completed", final.GetProperty("status").GetString());
+        Assert.Equal(1, final.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_grain_call_the_cluster_cannot_answer_is_503_with_retry_after_not_500()
+    {
+        fixture.Faults.Arm("IContentJobsGrain.List", 1);
+        using var response = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, $"/status?hash={new string('d', 64)}", PixerveFixture.AdminToken));
+        await HttpAssert.AssertProblem(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(1, fixture.Faults.Fired("IContentJobsGrain.List"));
+    }
+
+    [Fact]
+    public async Task The_staging_sweep_removes_uploads_no_active_job_owns_and_keeps_a_pending_jobs_source()
+    {
+        var token = Token();
+        var container = new BlobServiceClient(fixture.StorageConnectionString).GetBlobContainerClient(PixerveConfiguration.StagingContainer);
+        await container.CreateIfNotExistsAsync();
+        var orphan = container.GetBlobClient($"uploads/orphan-{Guid.NewGuid():N}");
+        await orphan.UploadAsync(BinaryData.FromBytes([1, 2, 3]), new BlobUploadOptions
+        {
+            Metadata = new Dictionary<string, string> { [PixerveConfiguration.StagedJobIdMetadata] = new string('f', 64) },
+        });
+        var unnamed = container.GetBlobClient($"uploads/unnamed-{Guid.NewGuid():N}");
+        await unnamed.UploadAsync(BinaryData.FromBytes([4, 5, 6]));
+
+        fixture.Queue().Pause();
+        var hash = "";
+        try
+        {
+            using var upload = await UploadAsync(UniqueBytes.Jpeg("va.jpg"), token);
+            await HttpAssert.AssertOk(upload);
+            var answer = await upload.Content.ReadFromJsonAsync<JsonElement>();
+            var jobId = answer.GetProperty("job_id").GetString()!;
+            hash = answer.GetProperty("hash").GetString()!;
+            var pendingSource = (await fixture.SiloService<IGrainFactory>().GetGrain<IJobGrain>(jobId).GetSnapshot())!.StagedBlob!;
+
+            Assert.True(await fixture.SiloService<StagingSweeper>().SweepAsync(CancellationToken.None) >= 2);
+            var left = await fixture.Staging.ListAsync(CancellationToken.None);
+            Assert.DoesNotContain(orphan.Name, left);
+            Assert.DoesNotContain(unnamed.Name, left);
+            Assert.Contains(pendingSource, left);
+        }
+        finally
+        {
+            fixture.Queue().Resume();
+        }
+
+        // Done before the next test arms a fault its conversion could meet.
+        Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, token)).GetProperty("status").GetString());
+    }
+
+    private Task<HttpResponseMessage> UploadAsync(byte[] bytes, string token) =>
+        fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, "photo.jpg", token));
+}

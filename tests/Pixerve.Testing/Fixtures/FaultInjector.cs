@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.Tests.Failover;
+
+/// <summary>
+/// Fault injection for the failover tests: an armed point fails its next N calls with the exception a dying silo
+/// causes. Points are grain methods (<c>IJobIndexGrain.Add</c>, caught by an incoming call filter) and the
+/// reminder table's upsert (<see cref="ReminderUpsert"/>, caught by a decorator around the real Azure table).
+/// </summary>
+public sealed class FaultInjector
+{
+    public const string ReminderUpsert = "reminders.UpsertRow";
+    private readonly ConcurrentDictionary<string, int> _armed = new();
+    private readonly ConcurrentDictionary<string, int> _fired = new();
+
+    public void Arm(string point, int times) => _armed[point] = times;
+
+    public void Disarm(string point) => _armed.TryRemove(point, out _);
+
+    public int Fired(string point) => _fired.GetValueOrDefault(point);
+
+    public void Hit(string point)
+    {
+        while (_armed.TryGetValue(point, out var left) && left > 0)
+        {
+            if (!_armed.TryUpdate(point, left - 1, left)) continue;
+            _fired.AddOrUpdate(point, 1, (_, n) => n + 1);
+            throw new SiloUnavailableException($"injected fault at {point}: the silo it needed is gone");
+        }
+    }
+}
+
+/// <summary>Fails armed grain methods before they run, named <c>Interface.Method</c> (e.g. <c>IJobGrain.TryStart</c>).</summary>
+public sealed class FaultFilter(FaultInjector faults) : IIncomingGrainCallFilter
+{
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        faults.Hit($"{context.InterfaceMethod.DeclaringType?.Name}.{context.InterfaceMethod.Name}");
+        return context.Invoke();
+    }
+}
+
+/// <summary>The silo's real reminder table, with <see cref="FaultInjector.ReminderUpsert"/> in front of its writes.</summary>
+public sealed class FaultyReminderTable(IReminderTable table, FaultInjector faults) : IReminderTable
+{
+    public Task StartAsync(CancellationToken cancellationToken = default) => table.StartAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken = default) => table.StopAsync(cancellationToken);
+    public Task<ReminderTableData> ReadRows(GrainId grainId) => table.ReadRows(grainId);
+    public Task<ReminderTableData> ReadRows(uint begin, uint end) => table.ReadRows(begin, end);
+    public Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName) => table.ReadRow(grainId, reminderName);
+    public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag) => table.RemoveRow(grainId, reminderName, eTag);
+    public Task TestOnlyClearTable() => table.TestOnlyClearTable();
+
+    public Task<string?> UpsertRow(ReminderEntry entry)
+    {
+        faults.Hit(FaultInjector.ReminderUpsert);
+        return table.UpsertRow(entry);
+    }
+}
+
+/// <summary>Puts the fault injector into a test silo, around the services the real host configured.</summary>
+public sealed class FaultInjectionConfigurator : ISiloConfigurator
+{
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        var services = siloBuilder.Services;
+        services.AddSingleton<FaultInjector>();
+        siloBuilder.AddIncomingGrainCallFilter<FaultFilter>();
+        var real = services.Last(d => d.ServiceType == typeof(IReminderTable));
+        services.Remove(real);
+        services.AddSingleton<IReminderTable>(provider => new FaultyReminderTable(
+            (IReminderTable)ActivatorUtilities.CreateInstance(provider, real.ImplementationType!), provider.GetRequiredService<FaultInjector>()));
+    }
+}
+
+/// <summary>
+/// One silo with fault injection and a ten-minute resume period, so that a job which completes within a test's
+/// deadline was queued again at once, not by its reminder. The staging sweep runs only when a test calls it.
+/// </summary>
+public sealed class FaultFixture : PixerveFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Pixerve:Jobs:Concurrency", "1"),
+        new("Pixerve:Jobs:ResumePeriod", "00:10:00"),
+        new("Pixerve:Staging:SweepPeriod", "01:00:00"),
+        new("Pixerve:Staging:MaxAge", "00:00:00"),
+    ];
+
+    public FaultInjector Faults => SiloService<FaultInjector>();
+
+    protected override void ConfigureCluster(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<FaultInjectionConfigurator>();
+}

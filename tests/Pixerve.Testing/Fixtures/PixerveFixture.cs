@@ -1,0 +1,168 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Pixerve.Gateway;
+using Pixerve.Gateway.Upload;
+using Pixerve.Grains.Jobs;
+
+namespace Pixerve.Tests.Infrastructure;
+
+/// <summary>
+/// One real Azurite, one Orleans test cluster configured like production, and the gateway on a loopback
+/// port, shared by the tests of the <see cref="PixerveCollection"/>.
+/// </summary>
+public class PixerveFixture : IAsyncLifetime
+{
+    public const string JwtSecret = "test-secret-that-is-long-enough-for-hs256-0123456789";
+    public const string AdminToken = "test-admin-token";
+
+    private AzuriteServer? _azurite;
+    private S3rverServer? _s3;
+    private SshdServer? _sshd;
+    private FakeGcsServer? _gcs;
+    private WebApplication? _gateway;
+    private Dictionary<string, string?> _settings = [];
+
+    public TestCluster Cluster { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public string ServeDir { get; } = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
+    public StagingStore Staging => _gateway!.Services.GetRequiredService<StagingStore>();
+    public string StorageConnectionString => _azurite!.ConnectionString;
+    public S3rverServer S3 => _s3!;
+    public SshdServer Sshd => _sshd!;
+    public FakeGcsServer Gcs => _gcs!;
+
+    protected virtual int SiloCount => 1;
+
+    /// <summary>One conversion at a time per silo, so tests can reason about queue order.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Pixerve:Jobs:Concurrency", "1"),
+        new("Pixerve:Jobs:ResumePeriod", "00:00:03"),
+        new("Pixerve:Webhooks:AllowPrivateNetworks", "true"),
+        new("Pixerve:Webhooks:FirstRetryDelay", "00:00:00.200"),
+    ];
+
+    /// <summary>Adds to the test cluster before it is built (fault injection, for one).</summary>
+    protected virtual void ConfigureCluster(TestClusterBuilder builder)
+    {
+    }
+
+    /// <summary>A service of one in-process silo (the primary by default).</summary>
+    public T SiloService<T>(SiloHandle? silo = null) where T : notnull =>
+        ((InProcessSiloHandle)(silo ?? Cluster.Primary)!).SiloHost!.Services.GetRequiredService<T>();
+
+    /// <summary>The queue of one in-process silo (the primary by default).</summary>
+    public JobQueue Queue(SiloHandle? silo = null) =>
+        ((InProcessSiloHandle)(silo ?? Cluster.Primary)!).SiloHost!.Services.GetRequiredService<JobQueue>();
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose start failed: stop whatever did start, then fail.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        var azurite = AzuriteServer.StartAsync();
+        var s3 = S3rverServer.StartAsync();
+        var sshd = SshdServer.StartAsync();
+        _azurite = await azurite;
+        _s3 = await s3;
+        _sshd = await sshd;
+        _gcs = await FakeGcsServer.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            [PixerveConfiguration.StorageConnectionStringKey] = _azurite.ConnectionString,
+            [PixerveConfiguration.ServeDirKey] = ServeDir,
+            ["Pixerve:Jwt:Secret"] = JwtSecret,
+            ["Pixerve:AdminToken"] = AdminToken,
+        };
+        foreach (var (key, value) in Settings) settings[key] = value;
+        var builder = new TestClusterBuilder((short)SiloCount);
+        // Per cluster, not static: fixtures of several collections run side by side.
+        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(settings));
+        builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
+        ConfigureCluster(builder);
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        _settings = settings;
+        (_gateway, Http) = await StartGatewayAsync();
+    }
+
+    /// <summary>Another gateway on this cluster, with settings of its own on top of the fixture's.</summary>
+    public async Task<(WebApplication App, HttpClient Http)> StartGatewayAsync(params string[] extraSettings)
+    {
+        var args = _settings.Select(s => $"--{s.Key}={s.Value}").Append("--urls=http://127.0.0.1:0").Concat(extraSettings).ToArray();
+        var gateway = GatewayApp.Build(args, Cluster.Client);
+        await gateway.StartAsync();
+        var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (gateway, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) });
+    }
+
+    public string Token(object job) => TestTokens.Mint(JwtSecret, job);
+
+    /// <summary>
+    /// Asserts that nothing was staged since <paramref name="before"/>. Blobs of earlier jobs may have gone
+    /// meanwhile: a job deletes its staged source just after it records its final status.
+    /// </summary>
+    public async Task AssertNothingNewStagedAsync(IReadOnlyCollection<string> before) =>
+        Assert.Empty((await Staging.ListAsync(CancellationToken.None)).Except(before));
+
+    public HttpRequestMessage Request(HttpMethod method, string path, string bearer)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return request;
+    }
+
+    public HttpRequestMessage Upload(string imagePath, string? bearer, string? formToken = null, string? fileName = null) =>
+        UploadBytes(File.ReadAllBytes(imagePath), fileName ?? Path.GetFileName(imagePath), bearer, formToken);
+
+    /// <summary>An upload of these bytes (<see cref="UniqueBytes"/>, say) as a file of that name.</summary>
+    public static HttpRequestMessage UploadBytes(byte[] bytes, string fileName, string? bearer, string? formToken = null)
+    {
+        var form = new MultipartFormDataContent();
+        if (formToken is not null) form.Add(new StringContent(formToken), "token");
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", fileName);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = form };
+        if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return request;
+    }
+
+    /// <summary>A request to an admin endpoint with the admin token and, when given, a JSON body.</summary>
+    public HttpRequestMessage Admin(HttpMethod method, string path, object? body = null, string? token = AdminToken)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null) request.Content = System.Net.Http.Json.JsonContent.Create(body);
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_gateway is not null) await _gateway.DisposeAsync();
+        if (Cluster is not null) await Cluster.DisposeAsync();
+        if (_azurite is not null) await _azurite.DisposeAsync();
+        if (_s3 is not null) await _s3.DisposeAsync();
+        if (_sshd is not null) await _sshd.DisposeAsync();
+        if (_gcs is not null) await _gcs.DisposeAsync();
+        Directory.Delete(ServeDir, recursive: true);
+    }
+}
