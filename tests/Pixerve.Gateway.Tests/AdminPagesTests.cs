@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -63,6 +65,11 @@ public sealed class AdminPagesTests(PixerveFixture fixture)
         {
             using var response = await GetAsync(path, authorization);
             await HttpAssert.AssertOk(response);
+            // Not an error page that happens to be 200: the body is what the path serves.
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.False(string.IsNullOrWhiteSpace(body));
+            if (path == "/admin/stats") Assert.True(JsonDocument.Parse(body).RootElement.TryGetProperty("silos", out _), body);
+            if (path == "/admin") Assert.Contains("<title>Pixerve", body);
         }
     }
 
@@ -95,6 +102,16 @@ public sealed class AdminPagesTests(PixerveFixture fixture)
     {
         using var response = await GetAsync("/failures/list?limit=1", Basic("ops", PixerveFixture.AdminToken));
         await HttpAssert.AssertOk(response);
+        // The page's shape: at most one item, each naming its hash, job id and error, and a cursor field.
+        var page = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(page.GetProperty("items").GetArrayLength() <= 1);
+        Assert.True(page.TryGetProperty("next_cursor", out _));
+        foreach (var item in page.GetProperty("items").EnumerateArray())
+        {
+            Assert.Equal(64, item.GetProperty("hash").GetString()!.Length);
+            Assert.Equal(64, item.GetProperty("job_id").GetString()!.Length);
+            Assert.False(string.IsNullOrEmpty(item.GetProperty("error").GetString()));
+        }
     }
 
     [Fact]

@@ -26,10 +26,8 @@ public sealed class FailoverFaultTests(FaultFixture fixture)
         var token = Token();
         fixture.Faults.Arm(FaultInjector.ReminderUpsert, 1);
         var before = fixture.Faults.Fired(FaultInjector.ReminderUpsert);
-        var upload = await UploadAsync(UniqueBytes.Jpeg("va.jpg"), token);
-        await HttpAssert.AssertOk(upload);
+        var hash = await UploadAcceptedAsync(UniqueBytes.Jpeg("va.jpg"), token);
         Assert.Equal(before + 1, fixture.Faults.Fired(FaultInjector.ReminderUpsert));
-        var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
         Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, token)).GetProperty("status").GetString());
     }
 
@@ -69,9 +67,7 @@ public sealed class FailoverFaultTests(FaultFixture fixture)
     {
         var token = Token();
         fixture.Faults.Arm("IJobIndexGrain.Add", 2);
-        using var upload = await UploadAsync(UniqueBytes.Jpeg("gray.jpg"), token);
-        await HttpAssert.AssertOk(upload);
-        var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+        var hash = await UploadAcceptedAsync(UniqueBytes.Jpeg("gray.jpg"), token);
         var final = await fixture.WaitUntilFinalAsync(hash, token);
         Assert.Equal("completed", final.GetProperty("status").GetString());
         var jobId = final.GetProperty("job_id").GetString()!;
@@ -92,9 +88,7 @@ public sealed class FailoverFaultTests(FaultFixture fixture)
     {
         var token = Token();
         fixture.Faults.Arm("IConverterGrain.Convert", 1);
-        using var upload = await UploadAsync(UniqueBytes.Jpeg("progressive.jpg"), token);
-        await HttpAssert.AssertOk(upload);
-        var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+        var hash = await UploadAcceptedAsync(UniqueBytes.Jpeg("progressive.jpg"), token);
 
         // The reminder is ten minutes away: a job done within the deadline was queued again by the broken run itself.
         var final = await fixture.WaitUntilFinalAsync(hash, token, TimeSpan.FromMinutes(2));
@@ -108,9 +102,7 @@ public sealed class FailoverFaultTests(FaultFixture fixture)
         var token = Token();
         // The worker takes the job off the queue, then its call to start it breaks: pending, queued nowhere.
         fixture.Faults.Arm("IJobGrain.TryStart", 1);
-        using var upload = await UploadAsync(UniqueBytes.Jpeg("cmyk.jpg"), token);
-        await HttpAssert.AssertOk(upload);
-        var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+        var hash = await UploadAcceptedAsync(UniqueBytes.Jpeg("cmyk.jpg"), token);
         await Poll.UntilAsync(() => fixture.Faults.Fired("IJobGrain.TryStart") >= 1, TimeSpan.FromMinutes(1), "the start to break");
 
         var final = await fixture.WaitUntilFinalAsync(hash, token, TimeSpan.FromMinutes(2));
@@ -170,4 +162,12 @@ public sealed class FailoverFaultTests(FaultFixture fixture)
 
     private Task<HttpResponseMessage> UploadAsync(byte[] bytes, string token) =>
         fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, "photo.jpg", token));
+
+    /// <summary>Uploads, asserts it was accepted, and returns the hash.</summary>
+    private async Task<string> UploadAcceptedAsync(byte[] bytes, string token)
+    {
+        using var upload = await UploadAsync(bytes, token);
+        await HttpAssert.AssertOk(upload);
+        return (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+    }
 }
