@@ -12,4 +12,6 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMi
 builder.Services.AddPixerveMetrics(builder.Configuration);
 builder.UseOrleans(silo => silo.UsePixerveClustering(builder.Configuration).AddPixerve(builder.Configuration));
 
-await builder.Build().RunAsync();
+var host = builder.Build();
+host.LogStorageAccount();
+await host.RunAsync();

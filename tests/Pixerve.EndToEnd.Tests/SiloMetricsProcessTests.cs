@@ -59,6 +59,10 @@ public sealed class SiloMetricsProcessTests : IAsyncLifetime
         Assert.Equal(2, PrometheusText.Sum(scrape, "pixerve_storage_write_duration_seconds_count", "backend=\"direct\"", "outcome=\"ok\""));
         Assert.Contains($":{_silo!.SiloPort}:", scrape.Split('\n').Single(l => l.StartsWith("pixerve_queue_depth{", StringComparison.Ordinal)));
         Assert.Contains("orleans_messaging_", scrape);
+
+        // The default host answers by its address too, not only to Host: localhost.
+        var byAddress = await PrometheusText.ScrapeAsync(metrics, $"http://127.0.0.1:{_metricsPort}/metrics");
+        Assert.Equal(1, PrometheusText.Sum(byAddress, "pixerve_jobs_total", "status=\"completed\""));
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

@@ -13,6 +13,7 @@ public static class GatewayApp
         builder.AddPixerveOrleansClient(clusterClient).AddPixerveGatewayServices();
 
         var app = builder.Build();
+        app.LogStorageAccount();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseServedFiles(builder.Configuration.ServeDir());

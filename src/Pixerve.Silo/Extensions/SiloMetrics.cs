@@ -19,17 +19,26 @@ public static class SiloMetrics
             .AddPrometheusHttpListener(o =>
             {
                 o.Port = port;
-                if (host is not ("*" or "+"))
+                if (host is not ("*" or "+" or "localhost"))
                 {
                     o.Host = host;
                     return;
                 }
 
                 // The exporter's Host must parse as a URI host; HttpListener's wildcard is set on the listener itself.
+                // HttpListener matches the Host header, so "localhost" alone would answer 404 to http://127.0.0.1:…
                 o.ConfigureHttpListener = (_, listener) =>
                 {
                     listener.Prefixes.Clear();
-                    listener.Prefixes.Add($"http://{host}:{port}/");
+                    if (host == "localhost")
+                    {
+                        listener.Prefixes.Add($"http://localhost:{port}/");
+                        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+                    }
+                    else
+                    {
+                        listener.Prefixes.Add($"http://{host}:{port}/");
+                    }
                 };
             }));
         return services;
