@@ -82,6 +82,9 @@ public sealed class ImageConverter(ImagingOptions options)
                     }
 
                     var bitmap = resized[sizeOf[i]];
+                    // Parallel.For's workers carry the caller's span as the current one, so each encode is its child.
+                    using var span = PixerveTracing.Source.StartActivity($"encode {output.Format.ToString().ToLowerInvariant()}");
+                    span?.SetTag("pixerve.output", output.Name);
                     var started = Stopwatch.GetTimestamp();
                     var bytes = Encoder.Encode(bitmap, output, _avifGate);
                     PixerveMetrics.ConversionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,

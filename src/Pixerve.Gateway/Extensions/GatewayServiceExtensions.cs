@@ -37,6 +37,7 @@ public static class GatewayServiceExtensions
         services.AddUploadRateLimits(configuration);
         services.AddOpenApi();
         services.AddPixerveMetrics();
+        services.AddPixerveTracing(configuration, web: true);
         services.AddHealthChecks()
             .AddCheck<StagingHealthCheck>("staging")
             .AddCheck<ClusterHealthCheck>("cluster");

@@ -45,6 +45,7 @@ public static class OrleansClientExtensions
                 PixerveConfiguration.ServiceId, configuration.ClusterId());
         }
 
+        client.AddActivityPropagation();
         var options = configuration.GetValidated<GatewayClientOptions>(GatewayClientOptions.Section);
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.GrainCallTimeout);
         // A silo that comes back is used again within about a second, not after the one-minute gateway list refresh.

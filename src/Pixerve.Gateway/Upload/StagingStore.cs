@@ -28,6 +28,7 @@ public sealed class StagingStore(BlobServiceClient blobs)
         CancellationToken cancellationToken)
     {
         await EnsureContainerAsync();
+        using var span = PixerveTracing.Source.StartActivity("stage upload");
 
         var blobName = $"uploads/{Guid.NewGuid():N}";
         var blob = _container.GetBlockBlobClient(blobName);
@@ -67,6 +68,8 @@ public sealed class StagingStore(BlobServiceClient blobs)
         {
             Metadata = new Dictionary<string, string> { [PixerveConfiguration.StagedJobIdMetadata] = jobId },
         }, cancellationToken);
+        span?.SetTag("pixerve.hash", hash);
+        span?.SetTag("pixerve.bytes", total);
         return new StagedUpload(blobName, hash, jobId, total);
     }
 

@@ -144,7 +144,12 @@ public sealed class UploadHandler(
         var baseName = OutputPlan.BaseName(file.FileName);
         var jobId = staged.JobId;
         var job = grains.GetGrain<IJobGrain>(jobId);
-        var submission = new JobSubmission(staged.Hash, file.Spec!, staged.BlobName, baseName, file.Format, staged.Length, file.SpecJson!);
+        using var span = PixerveTracing.Source.StartActivity("submit");
+        span?.SetTag("pixerve.job_id", jobId);
+        var submission = new JobSubmission(staged.Hash, file.Spec!, staged.BlobName, baseName, file.Format, staged.Length, file.SpecJson!)
+        {
+            TraceParent = PixerveTracing.CurrentTraceParent(),
+        };
         SubmitResult result;
         try
         {

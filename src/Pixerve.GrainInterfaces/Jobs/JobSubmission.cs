@@ -11,4 +11,8 @@ public sealed record JobSubmission(
     [property: Id(2)] string BaseName,
     [property: Id(3)] SourceFormat SourceFormat,
     [property: Id(4)] long SourceLength,
-    [property: Id(5)] string SpecJson = "{}");
+    [property: Id(5)] string SpecJson = "{}")
+{
+    /// <summary>The upload's trace context (W3C <c>traceparent</c>), so the conversion continues its trace.</summary>
+    [Id(7)] public string? TraceParent { get; init; }
+}

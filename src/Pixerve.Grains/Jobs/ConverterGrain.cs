@@ -63,8 +63,12 @@ public sealed class ConverterGrain(
         if (spec.DirectHost) targets.Add(("direct", null));
         targets.AddRange(spec.StorageKeys.Select(entry => (entry.Key, (string?)entry.Value)));
 
-        var results = await Task.WhenAll(targets.Select(target =>
-            GrainFactory.GetGrain<IStorageGrain>(target.Backend).Store(new StoreRequest(target.Key, spec.SubDir, outputs))));
+        var results = await Task.WhenAll(targets.Select(async target =>
+        {
+            using var span = PixerveTracing.Source.StartActivity($"store {target.Backend}");
+            span?.SetTag("pixerve.credential", target.Key);
+            return await GrainFactory.GetGrain<IStorageGrain>(target.Backend).Store(new StoreRequest(target.Key, spec.SubDir, outputs));
+        }));
         var files = results.SelectMany(r => r.Files).ToList();
         var errors = results.Where(r => r.Error is not null).Select(r => r.Error!).ToList();
         return new ConversionResult(files, errors.Count == 0 ? null : string.Join("; ", errors));

@@ -13,6 +13,8 @@ public sealed partial class JobGrain
         if (wait <= TimeSpan.Zero)
         {
             var submission = State.Submission!;
+            // Continues the upload's trace, however long after it (a retry may come minutes later).
+            using var span = PixerveTracing.StartLinked("webhook", submission.TraceParent);
             var attempt = await webhooks.Sender.SendAsync(submission.Spec.CompletionCallback!, submission.Spec.CallbackHeaders,
                 WebhookPayload.For(Hash, JobId, State));
             webhook.Attempts++;

@@ -89,6 +89,9 @@ public sealed class JobWorkers(
         var request = await job.TryStart(silo.SiloAddress.ToString());
         if (request is null) return;
 
+        using var span = PixerveTracing.StartLinked("convert", request.Submission.TraceParent);
+        span?.SetTag("pixerve.job_id", jobId);
+
         ConversionResult result;
         try
         {

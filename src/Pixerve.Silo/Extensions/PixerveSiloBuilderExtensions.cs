@@ -52,6 +52,9 @@ public static class PixerveSiloBuilderExtensions
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(resume.Ticks, o.MinimumReminderPeriod.Ticks)));
 
         silo.Services.AddPixerveGrainServices(configuration);
+        // Grain calls join the caller's trace: one upload is one trace across gateway and silos.
+        silo.AddActivityPropagation();
+        silo.Services.AddPixerveTracing(configuration, web: false);
         silo.AddPixerveOperations(configuration);
         silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<ICleanupGrain>(0).EnsureScheduled());
         return silo;

@@ -95,6 +95,7 @@ public class PixerveFixture : IAsyncLifetime
         // Per cluster, not static: fixtures of several collections run side by side.
         builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<TestClientConfigurator>();
         ConfigureCluster(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
