@@ -24,7 +24,7 @@ public sealed class ConfigurationTests
         return assemblies.Values
             .SelectMany(a => a.GetTypes())
             .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
-            .Where(t => t.Section is not null && t.Section.StartsWith("Pixerve", StringComparison.Ordinal) && t.Type.Name.EndsWith("Options", StringComparison.Ordinal))
+            .Where(t => t.Section is not null && t.Section.StartsWith("Pixerve", StringComparison.Ordinal) && (t.Type.Name.EndsWith("Options", StringComparison.Ordinal) || t.Type.Name.EndsWith("Settings", StringComparison.Ordinal)))
             .SelectMany(t => t.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
                 .Where(p => p.SetMethod is { IsPublic: true })
                 .Select(p => $"{t.Section}:{p.Name}"))

@@ -34,6 +34,30 @@ public sealed class OperationsTests(PixerveFixture fixture)
         Assert.Equal(["file", "hash", "job_id", "expected_files", "status", "error"], entry.GetProperty("properties").EnumerateObject().Select(p => p.Name));
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", false)] // the proxy the requests come from: each forwarded client has its own limit
+    [InlineData("192.0.2.1", true)] // another proxy is configured: these headers are refused and one limit applies
+    public async Task The_per_ip_limit_follows_x_forwarded_for_only_from_a_configured_proxy(string proxy, bool limited)
+    {
+        var (gateway, http) = await fixture.StartGatewayAsync("--Pixerve:RateLimits:UploadsPerMinutePerIp=1",
+            $"--Pixerve:ForwardedHeaders:KnownProxies:0={proxy}");
+        await using var _ = gateway;
+        using var __ = http;
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var client in new[] { "203.0.113.7", "203.0.113.8" })
+        {
+            // Refused before any job exists: no file part, so the endpoint answers 400 when the limiter lets it through.
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = new MultipartFormDataContent { { new StringContent("x"), "note" } } };
+            request.Headers.Add("X-Forwarded-For", client);
+            using var response = await http.SendAsync(request);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, statuses[0]);
+        Assert.Equal(limited ? HttpStatusCode.TooManyRequests : HttpStatusCode.BadRequest, statuses[1]);
+    }
+
     [Fact]
     public async Task Uploads_past_the_per_ip_limit_get_429_with_retry_after()
     {

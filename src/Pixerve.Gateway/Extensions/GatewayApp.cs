@@ -14,6 +14,8 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.LogStorageAccount();
+        // Before anything reads the client's address (rate limits, logs); only from the configured proxies.
+        if (builder.Configuration.GetValidated<ForwardedHeadersSettings>(ForwardedHeadersSettings.Section).Any) app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseServedFiles(builder.Configuration.ServeDir());
