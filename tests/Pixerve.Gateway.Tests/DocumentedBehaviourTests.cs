@@ -116,7 +116,7 @@ public sealed class DocumentedBehaviourTests(PixerveFixture fixture)
     }
 
     [Fact]
-    public async Task Health_is_503_naming_the_failed_check_when_staging_storage_is_down()
+    public async Task Health_is_503_naming_the_failed_check_and_the_gateway_not_ready_when_staging_storage_is_down()
     {
         // The same account at a port nothing listens on: the gateway's staging probe fails, the cluster is fine.
         var closed = ServerProcess.FreePort();
@@ -131,6 +131,16 @@ public sealed class DocumentedBehaviourTests(PixerveFixture fixture)
         Assert.Equal("unhealthy", body.GetProperty("status").GetString());
         Assert.Equal("unhealthy", body.GetProperty("checks").GetProperty("staging").GetString());
         Assert.Equal("healthy", body.GetProperty("checks").GetProperty("cluster").GetString());
+
+        // The probes: still alive, not ready; the fixture's own gateway is both.
+        using var live = await http.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        using var notReady = await http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.Equal("Unhealthy", await notReady.Content.ReadAsStringAsync());
+        using var ready = await fixture.Http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
     }
 
     [Fact]

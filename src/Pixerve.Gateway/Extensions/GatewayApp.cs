@@ -29,6 +29,7 @@ public static class GatewayApp
         app.MapJobsApi();
         app.MapFilesApi();
         app.MapHealthApi();
+        app.MapProbesApi();
         app.MapAdminApi();
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using Pixerve.Gateway.Apis;
 using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Health;
 using Pixerve.Gateway.Jobs;
@@ -41,9 +42,10 @@ public static class GatewayServiceExtensions
         services.AddOpenApi();
         services.AddPixerveMetrics();
         services.AddPixerveTracing(configuration, web: true);
+        // Both decide readiness: a gateway takes uploads only when it can stage them and reach a silo.
         services.AddHealthChecks()
-            .AddCheck<StagingHealthCheck>("staging")
-            .AddCheck<ClusterHealthCheck>("cluster");
+            .AddCheck<StagingHealthCheck>("staging", tags: [ProbesApi.ReadyTag])
+            .AddCheck<ClusterHealthCheck>("cluster", tags: [ProbesApi.ReadyTag]);
         return builder;
     }
 }
