@@ -35,7 +35,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<RecordLists>();
         services.AddSingleton<CallerJobs>();
         services.AddUploadRateLimits(configuration);
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer(ContractSchemas.DescribeAsync));
         services.AddPixerveMetrics();
         services.AddHealthChecks()
             .AddCheck<StagingHealthCheck>("staging")
