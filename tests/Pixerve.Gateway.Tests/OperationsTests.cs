@@ -43,10 +43,26 @@ public sealed class OperationsTests(PixerveFixture fixture)
         var path = Path.Combine(RepositoryPaths.Root, "openapi", "pixerve.v1.json");
         var checkedIn = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(path));
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(served, checkedIn),
-            $"{path} differs from the document the gateway serves: build src/Pixerve.Gateway and commit the file");
+            $"{path} differs from the document the gateway serves (first at {FirstDifference(served, checkedIn, "$")}): " +
+            "build src/Pixerve.Gateway and commit the file");
         var status = served["components"]!["schemas"]!["StatusResponse"]!["properties"]!["status"]!["enum"]!.AsArray().Select(v => (string)v!);
         Assert.Equal(["pending", "processing", "completed", "failed", "cancelled"], status);
         Assert.NotNull(served["components"]!["schemas"]!["ProblemDetails"]!["properties"]!["field"]);
+    }
+
+    private static string FirstDifference(System.Text.Json.Nodes.JsonNode? a, System.Text.Json.Nodes.JsonNode? b, string at)
+    {
+        if (a is System.Text.Json.Nodes.JsonObject oa && b is System.Text.Json.Nodes.JsonObject ob)
+        {
+            foreach (var key in oa.Select(p => p.Key).Union(ob.Select(p => p.Key)))
+                if (!System.Text.Json.Nodes.JsonNode.DeepEquals(oa[key], ob[key])) return FirstDifference(oa[key], ob[key], $"{at}.{key}");
+        }
+        else if (a is System.Text.Json.Nodes.JsonArray aa && b is System.Text.Json.Nodes.JsonArray ab && aa.Count == ab.Count)
+        {
+            for (var i = 0; i < aa.Count; i++)
+                if (!System.Text.Json.Nodes.JsonNode.DeepEquals(aa[i], ab[i])) return FirstDifference(aa[i], ab[i], $"{at}[{i}]");
+        }
+        return $"{at}: served {a?.ToJsonString() ?? "nothing"}, checked in {b?.ToJsonString() ?? "nothing"}";
     }
 
     [Fact]

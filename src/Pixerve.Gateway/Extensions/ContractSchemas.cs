@@ -6,7 +6,8 @@ namespace Pixerve.Gateway;
 
 /// <summary>
 /// What the types alone do not tell the OpenAPI document: the job statuses as enums, and the fields Pixerve adds
-/// to every problem (<c>field</c>, <c>trace_id</c>, a batch's <c>jobs</c>). The clients under clients/ rely on both.
+/// to every problem (<c>field</c>, <c>trace_id</c>, a batch's <c>jobs</c>), and a title that does not depend on the
+/// host. The clients under clients/ rely on them.
 /// </summary>
 public static class ContractSchemas
 {
@@ -14,6 +15,10 @@ public static class ContractSchemas
 
     public static Task DescribeAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
+        // A fixed title: by default it is the host application's name, which differs between a build and a test host.
+        document.Info ??= new OpenApiInfo();
+        document.Info.Title = "Pixerve";
+        document.Info.Description = "Image ingestion: upload, convert, store. The contract in prose: docs/http-api.md.";
         var schemas = document.Components?.Schemas;
         if (schemas is null) return Task.CompletedTask;
         Enum(schemas, "StatusResponse", "status", JobStatuses);
