@@ -8,6 +8,10 @@ cd "$(dirname "$0")"
 packages=()
 [ -x /usr/sbin/sshd ] || packages+=(openssh-server openssh-client)
 [ -x /usr/bin/chromium ] || packages+=(chromium fonts-dejavu-core)
+# The client libraries' toolchains (clients/test.sh): Go, a JDK (17+) and Python 3.
+command -v go >/dev/null || packages+=(golang-go)
+command -v javac >/dev/null || packages+=(default-jdk-headless)
+command -v python3 >/dev/null || packages+=(python3)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   apt_started=$SECONDS
@@ -23,6 +27,19 @@ status=0
 dotnet test Pixerve.sln --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" --blame-hang-timeout 10m -m:1 \
   --results-directory "$results" "$@" || status=$?
 
+# The TypeScript, Python, Go and Java clients against one real gateway (clients/test.sh). Left out when arguments
+# narrow the .NET run (e.g. --filter) unless PIXERVE_CLIENT_TESTS=1; PIXERVE_CLIENT_TESTS=0 always leaves them out.
+client_passed=0 client_failed=0
+if [ "${PIXERVE_CLIENT_TESTS:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
+  client_log=$(mktemp)
+  clients/test.sh 2>&1 | tee "$client_log" || status=1
+  summary=$(grep '^clients: ' "$client_log" | tail -1 || true)
+  client_passed=$(sed -n 's/^clients: \([0-9]*\) passed.*/\1/p' <<<"$summary")
+  client_failed=$(sed -n 's/^clients: [0-9]* passed, \([0-9]*\) failed.*/\1/p' <<<"$summary")
+  [ -n "$summary" ] || client_failed=1
+  rm -f "$client_log"
+fi
+
 # One closing line in the plain 'N passed, N failed' form, whatever the runner printed above.
 passed=0 failed=0
 for trx in "$results"/*.trx; do
@@ -31,6 +48,6 @@ for trx in "$results"/*.trx; do
   passed=$((passed + $(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")))
   failed=$((failed + $(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")))
 done
-echo "tests: $passed passed, $failed failed"
+echo "tests: $((passed + ${client_passed:-0})) passed, $((failed + ${client_failed:-0})) failed"
 rm -rf "$results"
 exit "$status"

@@ -59,6 +59,37 @@ public sealed class OperationsTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task OpenApi_document_checked_in_is_the_one_the_gateway_serves()
+    {
+        // openapi/pixerve.v1.json is written by the gateway's build; the clients under clients/ are written against it.
+        var served = System.Text.Json.Nodes.JsonNode.Parse(await fixture.Http.GetStringAsync("/openapi/v1.json"))!.AsObject();
+        served.Remove("servers");
+        var path = Path.Combine(RepositoryPaths.Root, "openapi", "pixerve.v1.json");
+        var checkedIn = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(path));
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(served, checkedIn),
+            $"{path} differs from the document the gateway serves (first at {FirstDifference(served, checkedIn, "$")}): " +
+            "build src/Pixerve.Gateway and commit the file");
+        var status = served["components"]!["schemas"]!["StatusResponse"]!["properties"]!["status"]!["enum"]!.AsArray().Select(v => (string)v!);
+        Assert.Equal(["pending", "processing", "completed", "failed", "cancelled"], status);
+        Assert.NotNull(served["components"]!["schemas"]!["ProblemDetails"]!["properties"]!["field"]);
+    }
+
+    private static string FirstDifference(System.Text.Json.Nodes.JsonNode? a, System.Text.Json.Nodes.JsonNode? b, string at)
+    {
+        if (a is System.Text.Json.Nodes.JsonObject oa && b is System.Text.Json.Nodes.JsonObject ob)
+        {
+            foreach (var key in oa.Select(p => p.Key).Union(ob.Select(p => p.Key)))
+                if (!System.Text.Json.Nodes.JsonNode.DeepEquals(oa[key], ob[key])) return FirstDifference(oa[key], ob[key], $"{at}.{key}");
+        }
+        else if (a is System.Text.Json.Nodes.JsonArray aa && b is System.Text.Json.Nodes.JsonArray ab && aa.Count == ab.Count)
+        {
+            for (var i = 0; i < aa.Count; i++)
+                if (!System.Text.Json.Nodes.JsonNode.DeepEquals(aa[i], ab[i])) return FirstDifference(aa[i], ab[i], $"{at}[{i}]");
+        }
+        return $"{at}: served {a?.ToJsonString() ?? "nothing"}, checked in {b?.ToJsonString() ?? "nothing"}";
+    }
+
+    [Fact]
     public async Task Uploads_past_the_per_ip_limit_get_429_with_retry_after()
     {
         var (gateway, http) = await fixture.StartGatewayAsync("--Pixerve:RateLimits:UploadsPerMinutePerIp=2");

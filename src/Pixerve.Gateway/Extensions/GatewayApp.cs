@@ -10,7 +10,21 @@ public static class GatewayApp
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddPixerveSeedVariables();
+        if (GeneratingOpenApiDocument)
+        {
+            // The build only asks the host for its endpoints (openapi/pixerve.v1.json); it never serves or connects.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Pixerve:Jwt:Secret"] = "openapi-document-generation-placeholder-secret",
+            });
+        }
         builder.AddPixerveOrleansClient(clusterClient).AddPixerveGatewayServices();
+        if (GeneratingOpenApiDocument)
+        {
+            // Nothing may start: no cluster client, no storage calls, only the endpoints' metadata.
+            foreach (var hosted in builder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToList())
+                builder.Services.Remove(hosted);
+        }
 
         var app = builder.Build();
         app.LogStorageAccount();
@@ -33,4 +47,8 @@ public static class GatewayApp
         app.MapAdminApi();
         return app;
     }
+
+    /// <summary>True when the build's document generator (dotnet-getdocument) is running the gateway's host.</summary>
+    private static bool GeneratingOpenApiDocument =>
+        System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
 }

@@ -39,7 +39,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<RecordLists>();
         services.AddSingleton<CallerJobs>();
         services.AddUploadRateLimits(configuration);
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer(ContractSchemas.DescribeAsync));
         services.AddPixerveMetrics();
         services.AddPixerveTracing(configuration, web: true);
         // Both decide readiness: a gateway takes uploads only when it can stage them and reach a silo.

@@ -1,0 +1,3 @@
+module github.com/pixerve/pixerve/clients/go
+
+go 1.19

@@ -1,0 +1,174 @@
+package pixerve
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"image/jpeg"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Against a real gateway: PIXERVE_URL, PIXERVE_JWT_SECRET and PIXERVE_TEST_IMAGE (clients/test.sh sets them).
+
+const subDir = "go-client"
+
+var job = map[string]interface{}{"formats": map[string]interface{}{"jpg": map[string]interface{}{"sizes": [][]int{{400}}}}, "directHost": true, "subDir": subDir}
+
+type fixture struct {
+	client *Client
+	secret string
+	photo  []byte
+	ctx    context.Context
+}
+
+func setup(t *testing.T) *fixture {
+	url, secret, image := os.Getenv("PIXERVE_URL"), os.Getenv("PIXERVE_JWT_SECRET"), os.Getenv("PIXERVE_TEST_IMAGE")
+	if url == "" || secret == "" || image == "" {
+		t.Skip("needs a gateway: run clients/test.sh")
+	}
+	photo, err := os.ReadFile(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return &fixture{New(url), secret, photo, ctx}
+}
+
+func (f *fixture) token(t *testing.T, spec interface{}) string {
+	token, err := MintToken(f.secret, spec, 10*time.Minute, "go-tests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+// unique: other bytes, the same picture; decoders ignore what follows the JPEG end marker.
+func (f *fixture) unique() []byte {
+	extra := make([]byte, 16)
+	_, _ = rand.Read(extra)
+	return append(append([]byte{}, f.photo...), extra...)
+}
+
+func problemOf(t *testing.T, err error) *Problem {
+	var p *Problem
+	if !errors.As(err, &p) {
+		t.Fatalf("expected a *Problem, got %v", err)
+	}
+	return p
+}
+
+func TestUploadWaitDownload(t *testing.T) {
+	f := setup(t)
+	token := f.token(t, job)
+	answer, err := f.client.Upload(f.ctx, File{"photo-1920x1280-canon.jpg", bytes.NewReader(f.photo)}, token, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(answer.JobID) != 64 || len(answer.ExpectedFiles) != 1 || answer.ExpectedFiles[0] != answer.Hash+"_photo-1920x1280-canon_400_400_.jpg" {
+		t.Fatalf("unexpected answer %+v", answer)
+	}
+	final, err := f.client.WaitUntilFinal(f.ctx, token, Job{Hash: answer.Hash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.Status != StatusCompleted || final.Files[0].Width != 400 {
+		t.Fatalf("job ended %+v", final)
+	}
+	data, err := f.client.Download(f.ctx, subDir, answer.ExpectedFiles[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	config, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	if err != nil || config.Width != 400 || config.Height != 267 {
+		t.Fatalf("downloaded %dx%d (%v), want 400x267", config.Width, config.Height, err)
+	}
+	if r, err := f.client.Success(f.ctx, token, Job{Hash: answer.Hash}); err != nil || r.Status != "success" || r.FileCount != 1 {
+		t.Fatalf("success record %+v %v", r, err)
+	}
+	if r, err := f.client.Failures(f.ctx, token, Job{JobID: answer.JobID}); err != nil || r.Status != "success" {
+		t.Fatalf("failure record %+v %v", r, err)
+	}
+	again, err := f.client.Upload(f.ctx, File{"photo-1920x1280-canon.jpg", bytes.NewReader(f.photo)}, token, true)
+	if err != nil || again.JobID != answer.JobID || again.Status != StatusCompleted {
+		t.Fatalf("form-token upload %+v %v", again, err)
+	}
+}
+
+func TestBatchUploadAnswersAnEntryPerFile(t *testing.T) {
+	f := setup(t)
+	batch, err := f.client.UploadBatch(f.ctx, []File{{"a.jpg", bytes.NewReader(f.unique())}, {"notes.txt", strings.NewReader("not an image")}}, f.token(t, job))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batch.Jobs) != 2 || batch.Jobs[0].File != "a.jpg" || batch.Jobs[0].Status != StatusPending ||
+		batch.Jobs[1].File != "notes.txt" || batch.Jobs[1].Error == nil || batch.Jobs[1].Error.Status != 415 {
+		t.Fatalf("unexpected batch %+v", batch)
+	}
+}
+
+func TestCancelAPendingJob(t *testing.T) {
+	f := setup(t)
+	token := f.token(t, job)
+	// One conversion at a time: a slower job first keeps the next one pending long enough to cancel it.
+	slow := f.token(t, map[string]interface{}{"formats": map[string]interface{}{"webp": map[string]interface{}{"sizes": [][]int{{1920}}}}, "directHost": true, "subDir": subDir})
+	for attempt := 0; attempt < 8; attempt++ {
+		if _, err := f.client.Upload(f.ctx, File{"slow.jpg", bytes.NewReader(f.unique())}, slow, false); err != nil {
+			t.Fatal(err)
+		}
+		pending, err := f.client.Upload(f.ctx, File{"pending.jpg", bytes.NewReader(f.unique())}, token, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancelled, err := f.client.Cancel(f.ctx, token, Job{Hash: pending.Hash})
+		if err != nil {
+			if problemOf(t, err).Status == 409 {
+				continue
+			}
+			t.Fatal(err)
+		}
+		if cancelled.Status != StatusCancelled || cancelled.Error == nil || *cancelled.Error != "cancelled by request" {
+			t.Fatalf("cancel answered %+v", cancelled)
+		}
+		if r, err := f.client.Failures(f.ctx, token, Job{Hash: pending.Hash}); err != nil || r.Status != "not_found" {
+			t.Fatalf("failure record %+v %v", r, err)
+		}
+		return
+	}
+	t.Fatal("never caught a job still pending")
+}
+
+func TestBadTokenIs401(t *testing.T) {
+	f := setup(t)
+	bad, _ := MintToken("another-secret-that-is-long-enough-0123456789", job, time.Minute, "")
+	_, err := f.client.Upload(f.ctx, File{"p.jpg", bytes.NewReader(f.photo)}, bad, false)
+	if p := problemOf(t, err); p.Status != 401 || !strings.Contains(p.Detail, "signature") {
+		t.Fatalf("got %v", p)
+	}
+}
+
+func TestBadSpecIs400NamingTheField(t *testing.T) {
+	f := setup(t)
+	token := f.token(t, map[string]interface{}{"formats": map[string]interface{}{"jpg": map[string]interface{}{"sizes": [][]int{{0}}}}, "directHost": true})
+	_, err := f.client.Upload(f.ctx, File{"p.jpg", bytes.NewReader(f.photo)}, token, false)
+	if p := problemOf(t, err); p.Status != 400 || p.Field != "formats.jpg.sizes[0]" {
+		t.Fatalf("got %v", p)
+	}
+}
+
+func TestAnotherTokensJobIs404(t *testing.T) {
+	f := setup(t)
+	mine, err := f.client.Upload(f.ctx, File{"mine.jpg", bytes.NewReader(f.unique())}, f.token(t, job), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger := f.token(t, map[string]interface{}{"formats": job["formats"], "directHost": true, "subDir": "someone-else"})
+	_, err = f.client.Status(f.ctx, stranger, Job{Hash: mine.Hash})
+	if p := problemOf(t, err); p.Status != 404 {
+		t.Fatalf("got %v", p)
+	}
+}

@@ -1,0 +1,189 @@
+package pixerve;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import pixerve.Models.BatchEntry;
+import pixerve.Models.JobRecord;
+import pixerve.Models.JobStatus;
+import pixerve.Models.UploadResponse;
+
+/** The Pixerve HTTP API (docs/http-api.md, openapi/pixerve.v1.json) over java.net.http; a refusal throws {@link PixerveException}. */
+public final class PixerveClient {
+    /** A file to upload. */
+    public record Upload(String name, byte[] data) {
+        public static Upload of(Path path) {
+            try {
+                return new Upload(path.getFileName().toString(), Files.readAllBytes(path));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Names a job by hash (with the token's claim) and/or job id; either may be null. */
+    public record Job(String hash, String jobId) {
+        public static Job byHash(String hash) { return new Job(hash, null); }
+        public static Job byId(String jobId) { return new Job(null, jobId); }
+    }
+
+    private final URI base;
+    private final HttpClient http;
+
+    public PixerveClient(URI base) { this(base, HttpClient.newHttpClient()); }
+
+    public PixerveClient(URI base, HttpClient http) {
+        this.base = URI.create(base.toString().replaceAll("/+$", ""));
+        this.http = http;
+    }
+
+    /** One image; {@code formToken} sends the token as the seed's multipart field instead of the header. */
+    public UploadResponse upload(Upload file, String token, boolean formToken) {
+        return UploadResponse.from(object(upload(List.of(file), token, formToken)));
+    }
+
+    public UploadResponse upload(Upload file, String token) { return upload(file, token, false); }
+
+    /** Several images under one token, one job each: an entry per file, in order. */
+    @SuppressWarnings("unchecked")
+    public List<BatchEntry> uploadBatch(List<Upload> files, String token) {
+        var jobs = (List<Object>) object(upload(files, token, false)).get("jobs");
+        return jobs.stream().map(e -> BatchEntry.from((Map<String, Object>) e)).toList();
+    }
+
+    private Object upload(List<Upload> files, String token, boolean formToken) {
+        var boundary = "pixerve-" + UUID.randomUUID();
+        var body = new ByteArrayOutputStream();
+        if (formToken) body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n" + token + "\r\n").getBytes(StandardCharsets.UTF_8));
+        for (var file : files) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file.name().replace("\"", "%22")
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(file.data());
+            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        var request = request("/upload", formToken ? null : token)
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        return json(request);
+    }
+
+    public JobStatus status(String token, Job job) { return JobStatus.from(object(json(request("/status" + query(job), token).GET()))); }
+
+    /** Cancels a pending job; one that is not pending is a {@link PixerveException} with status 409. */
+    public JobStatus cancel(String token, Job job) { return JobStatus.from(object(json(request("/cancel" + query(job), token).DELETE()))); }
+
+    public JobRecord success(String token, Job job) { return JobRecord.from(object(json(request("/success" + query(job), token).GET()))); }
+
+    public JobRecord failures(String token, Job job) { return JobRecord.from(object(json(request("/failures" + query(job), token).GET()))); }
+
+    /** Reads /events (server-sent events), handing each state to {@code each} until a final state or it answers false. */
+    public void events(String token, Job job, Predicate<JobStatus> each) {
+        var response = send(request("/events" + query(job), token).header("Accept", "text/event-stream").GET(), HttpResponse.BodyHandlers.ofInputStream());
+        try (var reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            var data = new StringBuilder();
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (line.startsWith("data:")) {
+                    if (data.length() > 0) data.append('\n');
+                    data.append(line.substring(5).replaceFirst("^ ", ""));
+                } else if (line.isEmpty() && data.length() > 0) {
+                    var state = JobStatus.from(object(Json.parse(data.toString())));
+                    data.setLength(0);
+                    if (!each.test(state) || state.isFinal()) return;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The job's status once final: server-sent events, then polling with backoff if the stream breaks. */
+    public JobStatus waitUntilFinal(String token, Job job, Duration timeout) throws InterruptedException {
+        var deadline = Instant.now().plus(timeout);
+        var last = new JobStatus[1];
+        try {
+            events(token, job, s -> { last[0] = s; return true; });
+            if (last[0] != null && last[0].isFinal()) return last[0];
+        } catch (UncheckedIOException e) {
+            // the stream broke: poll instead
+        }
+        for (long delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+            var state = status(token, job);
+            if (state.isFinal()) return state;
+            if (Instant.now().plusMillis(delay).isAfter(deadline)) throw new IllegalStateException("job still " + state.status() + " after " + timeout);
+            Thread.sleep(delay);
+        }
+    }
+
+    /** A directHost output, served at /files/{subDir}/{name}. */
+    public byte[] download(String subDir, String name) {
+        var parts = new ArrayList<String>();
+        for (var p : (subDir + "/" + name).split("/")) if (!p.isEmpty()) parts.add(URLEncoder.encode(p, StandardCharsets.UTF_8).replace("+", "%20"));
+        return send(request("/files/" + String.join("/", parts), null).GET(), HttpResponse.BodyHandlers.ofByteArray()).body();
+    }
+
+    private static String query(Job job) {
+        var params = new ArrayList<String>();
+        if (job.hash() != null) params.add("hash=" + URLEncoder.encode(job.hash(), StandardCharsets.UTF_8));
+        if (job.jobId() != null) params.add("job_id=" + URLEncoder.encode(job.jobId(), StandardCharsets.UTF_8));
+        return params.isEmpty() ? "" : "?" + String.join("&", params);
+    }
+
+    private HttpRequest.Builder request(String path, String token) {
+        var builder = HttpRequest.newBuilder(URI.create(base + path));
+        if (token != null) builder.header("Authorization", "Bearer " + token);
+        return builder;
+    }
+
+    private Object json(HttpRequest.Builder request) {
+        return Json.parse(new String(send(request.header("Accept", "application/json"), HttpResponse.BodyHandlers.ofByteArray()).body(), StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object json) { return (Map<String, Object>) json; }
+
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
+        HttpResponse<byte[]> failed;
+        try {
+            var response = http.send(request.build(), info -> info.statusCode() < 300
+                ? (HttpResponse.BodySubscriber<Object>) (HttpResponse.BodySubscriber<?>) handler.apply(info)
+                : (HttpResponse.BodySubscriber<Object>) (HttpResponse.BodySubscriber<?>) HttpResponse.BodySubscribers.ofByteArray());
+            if (response.statusCode() < 300) {
+                @SuppressWarnings("unchecked") var ok = (HttpResponse<T>) (HttpResponse<?>) response;
+                return ok;
+            }
+            @SuppressWarnings("unchecked") var bad = (HttpResponse<byte[]>) (HttpResponse<?>) response;
+            failed = bad;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        var text = new String(failed.body(), StandardCharsets.UTF_8);
+        Map<String, Object> problem;
+        try {
+            problem = text.isBlank() ? Map.of() : object(Json.parse(text));
+        } catch (RuntimeException e) {
+            problem = Map.of("detail", text);
+        }
+        throw new PixerveException(failed.statusCode(), problem);
+    }
+}

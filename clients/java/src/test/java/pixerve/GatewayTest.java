@@ -1,0 +1,160 @@
+package pixerve;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import pixerve.PixerveClient.Job;
+import pixerve.PixerveClient.Upload;
+
+/**
+ * Against a real gateway: PIXERVE_URL, PIXERVE_JWT_SECRET and PIXERVE_TEST_IMAGE (clients/test.sh sets them).
+ * A plain runner (no test framework installs offline here): prints each test and 'java tests: N passed, N failed',
+ * and exits non-zero when one fails.
+ */
+public final class GatewayTest {
+    interface Check { void run() throws Exception; }
+
+    private static final String SUB_DIR = "java-client";
+    private static final String SECRET = System.getenv("PIXERVE_JWT_SECRET");
+    private static PixerveClient client;
+    private static byte[] photo;
+
+    public static void main(String[] args) throws Exception {
+        var url = System.getenv("PIXERVE_URL");
+        var image = System.getenv("PIXERVE_TEST_IMAGE");
+        if (url == null || SECRET == null || image == null) {
+            System.out.println("skipped: needs a gateway, run clients/test.sh");
+            System.out.println("java tests: 0 passed, 0 failed");
+            return;
+        }
+        client = new PixerveClient(URI.create(url));
+        photo = Files.readAllBytes(Path.of(image));
+        var tests = new LinkedHashMap<String, Check>();
+        tests.put("upload, wait until completed, download", GatewayTest::uploadWaitDownload);
+        tests.put("batch upload answers an entry per file", GatewayTest::batchUpload);
+        tests.put("cancel a pending job", GatewayTest::cancelPending);
+        tests.put("a bad token is 401", GatewayTest::badToken);
+        tests.put("a bad spec is 400 naming the field", GatewayTest::badSpec);
+        tests.put("another token's job is 404", GatewayTest::anotherTokensJob);
+        int passed = 0, failed = 0;
+        for (var test : tests.entrySet()) {
+            var started = System.nanoTime();
+            try {
+                test.getValue().run();
+                passed++;
+                System.out.printf("ok   %s (%d ms)%n", test.getKey(), (System.nanoTime() - started) / 1_000_000);
+            } catch (Throwable e) {
+                failed++;
+                System.out.printf("FAIL %s: %s%n", test.getKey(), e);
+                e.printStackTrace(System.out);
+            }
+        }
+        System.out.printf("java tests: %d passed, %d failed%n", passed, failed);
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
+    static Map<String, Object> job(String format, int side, String subDir) {
+        var job = new LinkedHashMap<String, Object>();
+        job.put("formats", Map.of(format, Map.of("sizes", List.of(List.of(side)))));
+        job.put("directHost", true);
+        if (subDir != null) job.put("subDir", subDir);
+        return job;
+    }
+
+    static String token(Map<String, Object> job) { return JobToken.mint(SECRET, job, Duration.ofMinutes(10), "java-tests"); }
+
+    /** Other bytes, the same picture: decoders ignore what follows the JPEG end marker. */
+    static byte[] unique() {
+        var extra = new byte[16];
+        new SecureRandom().nextBytes(extra);
+        var bytes = new byte[photo.length + extra.length];
+        System.arraycopy(photo, 0, bytes, 0, photo.length);
+        System.arraycopy(extra, 0, bytes, photo.length, extra.length);
+        return bytes;
+    }
+
+    static void check(boolean condition, String message) { if (!condition) throw new AssertionError(message); }
+
+    static void equal(Object expected, Object actual) {
+        if (!java.util.Objects.equals(expected, actual)) throw new AssertionError("expected " + expected + ", got " + actual);
+    }
+
+    static PixerveException refusal(Check call) throws Exception {
+        try {
+            call.run();
+        } catch (PixerveException e) {
+            return e;
+        }
+        throw new AssertionError("expected a PixerveException");
+    }
+
+    static void uploadWaitDownload() throws Exception {
+        var token = token(job("jpg", 400, SUB_DIR));
+        var answer = client.upload(new Upload("photo-1920x1280-canon.jpg", photo), token);
+        equal(64, answer.jobId().length());
+        equal(List.of(answer.hash() + "_photo-1920x1280-canon_400_400_.jpg"), answer.expectedFiles());
+        var fin = client.waitUntilFinal(token, Job.byHash(answer.hash()), Duration.ofMinutes(2));
+        equal("completed", fin.status());
+        equal(400, fin.files().get(0).width());
+        var picture = ImageIO.read(new ByteArrayInputStream(client.download(SUB_DIR, answer.expectedFiles().get(0))));
+        equal(List.of(400, 267), List.of(picture.getWidth(), picture.getHeight()));
+        equal("success", client.success(token, Job.byHash(answer.hash())).status());
+        equal("success", client.failures(token, Job.byId(answer.jobId())).status());
+        var again = client.upload(new Upload("photo-1920x1280-canon.jpg", photo), token, true);
+        equal(List.of(answer.jobId(), "completed"), List.of(again.jobId(), again.status()));
+    }
+
+    static void batchUpload() {
+        var batch = client.uploadBatch(List.of(new Upload("a.jpg", unique()), new Upload("notes.txt", "not an image".getBytes())), token(job("jpg", 400, SUB_DIR)));
+        equal(List.of("a.jpg", "notes.txt"), batch.stream().map(e -> e.file()).toList());
+        equal("pending", batch.get(0).status());
+        equal(415, batch.get(1).error().status());
+    }
+
+    static void cancelPending() throws Exception {
+        // One conversion at a time: a slower job first keeps the next one pending long enough to cancel it.
+        var token = token(job("jpg", 400, SUB_DIR));
+        var slow = token(job("webp", 1920, SUB_DIR));
+        var refusals = new ArrayList<Integer>();
+        for (var attempt = 0; attempt < 8; attempt++) {
+            client.upload(new Upload("slow.jpg", unique()), slow);
+            var pending = client.upload(new Upload("pending.jpg", unique()), token);
+            try {
+                var cancelled = client.cancel(token, Job.byHash(pending.hash()));
+                equal(List.of("cancelled", "cancelled by request"), List.of(cancelled.status(), cancelled.error()));
+                equal("not_found", client.failures(token, Job.byHash(pending.hash())).status());
+                return;
+            } catch (PixerveException e) {
+                if (e.status() != 409) throw e;
+                refusals.add(e.status());
+            }
+        }
+        throw new AssertionError("never caught a job still pending: " + refusals);
+    }
+
+    static void badToken() throws Exception {
+        var bad = JobToken.mint("another-secret-that-is-long-enough-0123456789", job("jpg", 400, SUB_DIR), Duration.ofMinutes(1));
+        var e = refusal(() -> client.upload(new Upload("p.jpg", photo), bad));
+        equal(401, e.status());
+        check(e.detail().contains("signature"), e.detail());
+    }
+
+    static void badSpec() throws Exception {
+        var e = refusal(() -> client.upload(new Upload("p.jpg", photo), token(job("jpg", 0, null))));
+        equal(List.of(400, "formats.jpg.sizes[0]"), List.of(e.status(), e.field()));
+    }
+
+    static void anotherTokensJob() throws Exception {
+        var mine = client.upload(new Upload("mine.jpg", unique()), token(job("jpg", 400, SUB_DIR)));
+        var stranger = token(job("jpg", 400, "someone-else"));
+        equal(404, refusal(() -> client.status(stranger, Job.byHash(mine.hash()))).status());
+    }
+}

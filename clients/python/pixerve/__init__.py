@@ -1,0 +1,4 @@
+"""Pixerve client: job tokens and the HTTP API of docs/http-api.md (openapi/pixerve.v1.json), standard library only."""
+from .client import Client, PixerveError, mint_token, FINAL_STATUSES
+
+__all__ = ["Client", "PixerveError", "mint_token", "FINAL_STATUSES"]

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Tests the four client libraries (typescript, python, go, java) against one real Pixerve: Azurite, one silo and
+# the gateway, started here on free loopback ports and stopped on exit. Usage: clients/test.sh [language…]
+# Prints 'client <language>: N passed, N failed (T s)' per client and a closing 'clients: N passed, N failed'.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+languages=("$@"); [ ${#languages[@]} -gt 0 ] || languages=(typescript python go java)
+started=$SECONDS
+work=$(mktemp -d /tmp/pixerve-clients-XXXXXX)
+pids=()
+stop_all() {
+  for ((i=${#pids[@]}-1; i>=0; i--)); do kill -KILL "${pids[i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_for() { # description, pid, log, command…
+  local what=$1 pid=$2 log=$3; shift 3
+  for _ in $(seq 1 240); do
+    "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "$what exited:" >&2; tail -30 "$log" >&2; return 1; }
+    sleep 0.25
+  done
+  echo "$what did not come up in 60 s:" >&2; tail -30 "$log" >&2; return 1
+}
+
+[ -x Azurite/node_modules/.bin/azurite ] || npm ci --prefix Azurite --no-audit --no-fund --loglevel=error
+dotnet build src/Pixerve.Silo/Pixerve.Silo.csproj -v quiet -nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+dotnet build src/Pixerve.Gateway/Pixerve.Gateway.csproj -v quiet -nologo >>"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+
+blob=$(free_port); queue=$(free_port); table=$(free_port)
+Azurite/node_modules/.bin/azurite --inMemoryPersistence --skipApiVersionCheck --disableProductStyleUrl --silent \
+  --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" --tableHost 127.0.0.1 --tablePort "$table" \
+  >"$work/azurite.log" 2>&1 &
+pids+=($!)
+wait_for Azurite "$!" "$work/azurite.log" port_open "$blob"
+wait_for Azurite "$!" "$work/azurite.log" port_open "$table"
+
+secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
+serve=$work/serve; mkdir -p "$serve"
+common=(
+  "Pixerve__Storage__ConnectionString=DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+  "Pixerve__ServeDir=$serve" "Pixerve__Cluster__Mode=azure" "Pixerve__Cluster__Id=clients-$$"
+  "Pixerve__Jobs__Concurrency=1" "Logging__LogLevel__Default=Warning"
+)
+# Nothing from the developer's own PIXERVE_* environment (run.sh's secrets, ports) leaks into these processes.
+clean_env=(env $(env | sed -n 's/^\(PIXERVE_[A-Za-z0-9_]*\)=.*/-u \1/p'))
+silo_port=$(free_port); silo_gateway_port=$(free_port)
+"${clean_env[@]}" "${common[@]}" Pixerve__Silo__Port="$silo_port" Pixerve__Silo__GatewayPort="$silo_gateway_port" \
+  dotnet src/Pixerve.Silo/bin/Debug/net10.0/Pixerve.Silo.dll >"$work/silo.log" 2>&1 &
+pids+=($!)
+wait_for silo "$!" "$work/silo.log" port_open "$silo_gateway_port"
+
+http_port=$(free_port)
+"${clean_env[@]}" "${common[@]}" Pixerve__Jwt__Secret="$secret" \
+  dotnet src/Pixerve.Gateway/bin/Debug/net10.0/Pixerve.Gateway.dll --urls="http://127.0.0.1:$http_port" >"$work/gateway.log" 2>&1 &
+pids+=($!)
+healthy() { curl -fs "http://127.0.0.1:$http_port/health" >/dev/null 2>&1; }
+wait_for gateway "$!" "$work/gateway.log" healthy
+echo "Pixerve up on http://127.0.0.1:$http_port in $((SECONDS - started)) s"
+
+export PIXERVE_URL="http://127.0.0.1:$http_port" PIXERVE_JWT_SECRET="$secret"
+export PIXERVE_TEST_IMAGE="$root/tests/data/images/photo-1920x1280-canon.jpg"
+total_passed=0 total_failed=0 status=0
+for language in "${languages[@]}"; do
+  log=$work/$language.log
+  client_started=$SECONDS
+  rc=0
+  case $language in
+    typescript) (cd clients/typescript && node --test test/) >"$log" 2>&1 || rc=$?
+                passed=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$log"); failed=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$log") ;;
+    python) (cd clients/python && python3 -m unittest discover -v -s tests -t .) >"$log" 2>&1 || rc=$?
+            ran=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in.*/\1/p' "$log")
+            failed=$(( $(grep -cE '^(FAIL|ERROR): ' "$log" || true) ))
+            passed=$(( ${ran:-0} - failed - $(grep -cE ' \.\.\. skipped' "$log" || true) )) ;;
+    go) (cd clients/go && GOFLAGS=-mod=mod GOCACHE=${GOCACHE:-/tmp/pixerve-go-cache} go test -count=1 -v ./...) >"$log" 2>&1 || rc=$?
+        passed=$(grep -c -- '^--- PASS' "$log" || true); failed=$(grep -c -- '^--- FAIL' "$log" || true) ;;
+    java) clients/java/test.sh >"$log" 2>&1 || rc=$?
+          passed=$(sed -n 's/^java tests: \([0-9]*\) passed.*/\1/p' "$log"); failed=$(sed -n 's/^java tests: [0-9]* passed, \([0-9]*\) failed/\1/p' "$log") ;;
+    *) echo "unknown client $language" >&2; exit 2 ;;
+  esac
+  passed=${passed:-0}; failed=${failed:-0}
+  if [ "$rc" -ne 0 ]; then
+    status=1; [ "$failed" -gt 0 ] || failed=1
+    echo "---- $language output:"; tail -60 "$log"
+  fi
+  echo "client $language: $passed passed, $failed failed ($((SECONDS - client_started)) s)"
+  total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed))
+done
+if [ "$status" -ne 0 ]; then echo "---- gateway log:"; tail -20 "$work/gateway.log"; echo "---- silo log:"; tail -20 "$work/silo.log"; fi
+echo "clients: $total_passed passed, $total_failed failed in $((SECONDS - started)) s"
+exit "$status"

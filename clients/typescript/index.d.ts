@@ -1,0 +1,140 @@
+// Types of the Pixerve HTTP API, written from openapi/pixerve.v1.json (test/contract.test.js checks them against it).
+
+export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+/** The `job` claim of a job token (camelCase, unlike the answers). */
+export interface JobSpec {
+  formats?: Record<string, { settings?: { quality?: number; speed?: number }; sizes: number[][] }>;
+  keepOriginal?: boolean;
+  directHost?: boolean;
+  subDir?: string;
+  storageKeys?: Record<string, string>;
+  completionCallback?: string;
+  callbackHeaders?: Record<string, string>;
+  priority?: number;
+  [other: string]: unknown;
+}
+
+export interface ProblemDetails {
+  type?: string | null;
+  title?: string | null;
+  status?: number | null;
+  detail?: string | null;
+  instance?: string | null;
+  field?: string | null;
+  trace_id?: string;
+  jobs?: BatchUploadEntry[];
+}
+
+export interface UploadResponse {
+  hash: string;
+  job_id: string;
+  expected_files: string[];
+  status: JobStatus;
+}
+
+export interface BatchUploadEntry {
+  file: string;
+  hash?: string;
+  job_id?: string;
+  expected_files?: string[];
+  status?: JobStatus;
+  error?: ProblemDetails;
+}
+
+export interface BatchUploadResponse {
+  jobs: BatchUploadEntry[];
+}
+
+export interface StoredFile {
+  name: string;
+  backend: string;
+  location: string;
+  bytes: number;
+  width: number;
+  height: number;
+}
+
+export interface WebhookResponse {
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: string | null;
+}
+
+export interface StatusResponse {
+  hash: string;
+  job_id: string;
+  status: JobStatus;
+  priority: number;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  attempts: number;
+  expected_files: string[];
+  files: StoredFile[];
+  error: string | null;
+  webhook: WebhookResponse | null;
+  processed_by: string | null;
+}
+
+export interface RecordStatus {
+  hash: string;
+  job_id: string;
+  status: 'success' | 'failed' | 'not_found';
+}
+
+export interface JobData {
+  spec: JobSpec;
+  expected_files: string[];
+  files: StoredFile[];
+  attempts: number;
+}
+
+export interface SuccessRecord extends RecordStatus {
+  status: 'success';
+  timestamp: string;
+  file_count: number;
+  job_data: JobData;
+}
+
+export interface FailureRecord extends RecordStatus {
+  status: 'failed';
+  timestamp: string;
+  error: string;
+  job_data: JobData;
+}
+
+/** Names a job: by hash (with the token's claim), or by job_id. */
+export type JobRef = { hash: string; job_id?: string } | { hash?: string; job_id: string };
+
+export type UploadFile = Blob | { name: string; data: Blob | ArrayBuffer | Uint8Array };
+
+export declare const FINAL_STATUSES: readonly JobStatus[];
+
+/** A refusal: the problem's status, detail and field. */
+export declare class PixerveError extends Error {
+  readonly status: number;
+  readonly title: string | null;
+  readonly detail: string | null;
+  readonly field: string | null;
+  readonly problem: ProblemDetails;
+}
+
+/** An HS256 job token (WebCrypto) whose `job` claim is `job`, valid `ttlSeconds` (default 600). */
+export declare function mintToken(secret: string, job: JobSpec, options?: { ttlSeconds?: number; sub?: string }): Promise<string>;
+
+export declare class PixerveClient {
+  constructor(baseUrl: string, options?: { fetch?: typeof fetch });
+  upload(file: UploadFile, token: string, options?: { formToken?: boolean }): Promise<UploadResponse>;
+  uploadBatch(files: UploadFile[], token: string): Promise<BatchUploadResponse>;
+  status(token: string, job: JobRef): Promise<StatusResponse>;
+  cancel(token: string, job: JobRef): Promise<StatusResponse>;
+  success(token: string, job: JobRef): Promise<SuccessRecord | RecordStatus>;
+  failures(token: string, job: JobRef): Promise<FailureRecord | RecordStatus>;
+  events(token: string, job: JobRef, options?: { signal?: AbortSignal }): AsyncGenerator<StatusResponse>;
+  waitUntilFinal(token: string, job: JobRef, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<StatusResponse>;
+  download(subDir: string, name: string): Promise<Uint8Array>;
+}

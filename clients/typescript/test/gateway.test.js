@@ -1,0 +1,96 @@
+// Against a real gateway: PIXERVE_URL, PIXERVE_JWT_SECRET and PIXERVE_TEST_IMAGE (clients/test.sh sets them).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { PixerveClient, PixerveError, mintToken } from '../index.js';
+
+const { PIXERVE_URL: url, PIXERVE_JWT_SECRET: secret, PIXERVE_TEST_IMAGE: image } = process.env;
+const skip = !(url && secret && image) && 'needs a gateway: run clients/test.sh';
+const subDir = 'typescript-client';
+const job = { formats: { jpg: { sizes: [[400]] } }, directHost: true, subDir };
+const client = new PixerveClient(url ?? 'http://127.0.0.1:1');
+const photo = image ? await readFile(image) : Buffer.alloc(0);
+// Other bytes, the same picture: decoders ignore what follows the JPEG end marker.
+const unique = () => Buffer.concat([photo, randomBytes(16)]);
+
+function jpegSize(bytes) {
+  for (let i = 2; i < bytes.length;) {
+    const marker = bytes[i + 1];
+    const length = (bytes[i + 2] << 8) | bytes[i + 3];
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+      return { width: (bytes[i + 7] << 8) | bytes[i + 8], height: (bytes[i + 5] << 8) | bytes[i + 6] };
+    }
+    i += 2 + length;
+  }
+  throw new Error('no SOF marker');
+}
+
+async function refusal(promise) {
+  try { await promise; } catch (e) { if (e instanceof PixerveError) return e; throw e; }
+  assert.fail('expected a PixerveError');
+}
+
+test('upload, wait until completed, download', { skip }, async () => {
+  const token = await mintToken(secret, job, { sub: 'typescript-tests' });
+  const answer = await client.upload({ name: 'photo-1920x1280-canon.jpg', data: photo }, token);
+  assert.equal(answer.job_id.length, 64);
+  assert.deepEqual(answer.expected_files, [`${answer.hash}_photo-1920x1280-canon_400_400_.jpg`]);
+  const final = await client.waitUntilFinal(token, { hash: answer.hash }, { timeoutMs: 120_000 });
+  assert.equal(final.status, 'completed', final.error ?? '');
+  assert.deepEqual(jpegSize(await client.download(subDir, answer.expected_files[0])), { width: 400, height: 267 });
+  assert.equal(final.files[0].width, 400);
+  assert.equal((await client.success(token, { hash: answer.hash })).status, 'success');
+  assert.equal((await client.failures(token, { job_id: answer.job_id })).status, 'success');
+  const again = await client.upload({ name: 'photo-1920x1280-canon.jpg', data: photo }, token, { formToken: true });
+  assert.deepEqual([again.job_id, again.status], [answer.job_id, 'completed']);
+});
+
+test('batch upload answers an entry per file', { skip }, async () => {
+  const token = await mintToken(secret, job);
+  const batch = await client.uploadBatch([{ name: 'a.jpg', data: unique() }, { name: 'notes.txt', data: new TextEncoder().encode('not an image') }], token);
+  assert.deepEqual(batch.jobs.map((e) => e.file), ['a.jpg', 'notes.txt']);
+  assert.equal(batch.jobs[0].status, 'pending');
+  assert.equal(batch.jobs[1].error.status, 415);
+});
+
+test('cancel a pending job', { skip }, async () => {
+  // One conversion at a time: a slower job first keeps the next one pending long enough to cancel it.
+  const token = await mintToken(secret, job);
+  const slow = await mintToken(secret, { formats: { webp: { sizes: [[1920]] } }, directHost: true, subDir });
+  for (let attempt = 0; attempt < 8; attempt++) {
+    await client.upload({ name: 'slow.jpg', data: unique() }, slow);
+    const pending = await client.upload({ name: 'pending.jpg', data: unique() }, token);
+    let cancelled;
+    try {
+      cancelled = await client.cancel(token, { hash: pending.hash });
+    } catch (e) {
+      if (e instanceof PixerveError && e.status === 409) continue;
+      throw e;
+    }
+    assert.deepEqual([cancelled.status, cancelled.error], ['cancelled', 'cancelled by request']);
+    assert.equal((await client.waitUntilFinal(token, { hash: pending.hash }, { timeoutMs: 10_000 })).status, 'cancelled');
+    assert.equal((await client.failures(token, { hash: pending.hash })).status, 'not_found');
+    return;
+  }
+  assert.fail('never caught a job still pending');
+});
+
+test('a bad token is 401', { skip }, async () => {
+  const token = await mintToken('another-secret-that-is-long-enough-0123456789', job);
+  const e = await refusal(client.upload({ name: 'p.jpg', data: photo }, token));
+  assert.equal(e.status, 401);
+  assert.match(e.detail, /signature/);
+});
+
+test('a bad spec is 400 naming the field', { skip }, async () => {
+  const token = await mintToken(secret, { formats: { jpg: { sizes: [[0]] } }, directHost: true });
+  const e = await refusal(client.upload({ name: 'p.jpg', data: photo }, token));
+  assert.deepEqual([e.status, e.field], [400, 'formats.jpg.sizes[0]']);
+});
+
+test("another token's job is 404", { skip }, async () => {
+  const mine = await client.upload({ name: 'mine.jpg', data: unique() }, await mintToken(secret, job));
+  const stranger = await mintToken(secret, { ...job, subDir: 'someone-else' });
+  assert.equal((await refusal(client.status(stranger, { hash: mine.hash }))).status, 404);
+});
