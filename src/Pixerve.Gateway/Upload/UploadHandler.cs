@@ -118,7 +118,7 @@ public sealed class UploadHandler(
         var specJson = principal.FindFirst("job")?.Value;
         try
         {
-            spec = JobSpecParser.Parse(specJson);
+            spec = JobSpecParser.Parse(specJson, limits.Value.MaxOutputsPerJob);
             await StorageKeyCheck.EnsureKnownAsync(grains, spec);
         }
         catch (JobSpecException e)
