@@ -140,7 +140,7 @@ public sealed class DocumentedBehaviourTests(PixerveFixture fixture)
         await using var _ = gateway;
         using var __ = http;
 
-        using var response = await http.GetAsync("/health");
+        using var response = await http.SendAsync(fixture.Admin(HttpMethod.Get, "/health"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("unhealthy", body.GetProperty("status").GetString());
