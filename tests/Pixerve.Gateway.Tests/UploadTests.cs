@@ -217,6 +217,19 @@ public sealed class UploadTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Gif_with_a_tiny_screen_holding_a_huge_frame_is_413_and_stages_nothing()
+    {
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(DirectJob("gif-bomb", ("png", [[100]])));
+        using var response = await fixture.Http.SendAsync(
+            PixerveFixture.UploadBytes(UploadHeaderReaderTests.GifWithFrame(8000, 8000), "bomb.gif", token));
+
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("8000×8000", problem.GetProperty("detail").GetString());
+        await fixture.AssertNothingNewStagedAsync(before);
+    }
+
+    [Fact]
     public async Task Unknown_hash_is_404_problem()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={new string('a', 64)}");

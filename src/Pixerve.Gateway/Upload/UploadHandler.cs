@@ -8,6 +8,7 @@ using Microsoft.Net.Http.Headers;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Limits;
+using Pixerve.Imaging;
 
 namespace Pixerve.Gateway.Upload;
 
@@ -131,11 +132,18 @@ public sealed class UploadHandler(
 
         try
         {
+            // A GIF's logical screen says nothing of its frames' sizes: each image descriptor is measured as it streams by.
+            var gifFrames = header.Format == SourceFormat.Gif ? new GifFrameScanner(limits.Value.MaxSourcePixels) : null;
             var staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes,
-                hash => JobIdentity.Compute(hash, specJson!), cancellationToken);
+                hash => JobIdentity.Compute(hash, specJson!), cancellationToken,
+                gifFrames is null ? null : bytes => gifFrames.Feed(bytes.Span));
             return new StagedFile(fileName, spec, specJson!, header.Format, staged, null);
         }
         catch (UploadTooLargeException e)
+        {
+            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
+        }
+        catch (GifFrameTooLargeException e)
         {
             return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
         }
