@@ -93,3 +93,30 @@ public sealed class ImageConverterTests
                     Math.Abs(expected.Blue - actual.Blue) <= tolerance, $"expected about {expected}, got {actual}");
     }
 }
+
+public sealed class SourceProofTests
+{
+    private static readonly PlannedOutput Original = new("a.gif", OutputFormat.Original, null, null, null);
+
+    [Fact]
+    public void An_originals_only_job_still_proves_its_source_decodes()
+    {
+        var converter = new ImageConverter();
+        var fake = "GIF89a<script>alert(document.domain)</script>"u8.ToArray();
+        Assert.Throws<UndecodableImageException>(() => converter.Convert(fake, [Original]));
+
+        var gif = File.ReadAllBytes(Pixerve.Tests.Infrastructure.RepositoryPaths.Image("animated.gif"));
+        var output = Assert.Single(converter.Convert(gif, [Original]));
+        Assert.Equal(gif, output.Bytes.ToArray());
+    }
+
+    [Fact]
+    public void Each_source_goes_to_the_loader_of_its_sniffed_format()
+    {
+        // The AVIF path takes libvips' heif loader by name: a PNG handed to it is refused, not auto-detected.
+        var png = File.ReadAllBytes(Pixerve.Tests.Infrastructure.RepositoryPaths.Image("alpha.png"));
+        Assert.Throws<UndecodableImageException>(() => new VipsSourceImage(png));
+        // Bytes that no sniffed format claims never reach a decoder.
+        Assert.Throws<UndecodableImageException>(() => SourceImage.Open("BM\0\0\0\0\0\0\0\0\0\0\0\0"u8.ToArray()));
+    }
+}
