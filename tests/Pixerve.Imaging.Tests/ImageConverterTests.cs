@@ -120,3 +120,26 @@ public sealed class SourceProofTests
         Assert.Throws<UndecodableImageException>(() => SourceImage.Open("BM\0\0\0\0\0\0\0\0\0\0\0\0"u8.ToArray()));
     }
 }
+
+public sealed class VipsUntrustedTests
+{
+    [Fact]
+    public void Libvips_runs_with_its_untrusted_operations_blocked_and_the_heif_loader_open()
+    {
+        // Any AVIF conversion configures libvips the way the converter uses it.
+        new ImageConverter().Convert(File.ReadAllBytes(Pixerve.Tests.Infrastructure.RepositoryPaths.Image("va.jpg")),
+            [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(8, 8), null, 10)]);
+
+        var flags = new Dictionary<string, NetVips.Enums.OperationFlags>();
+        foreach (var name in new[] { "vipsload", "matrixload", "csvload", "matload", "fitsload", "magickload", "rawload", "analyzeload", "ppmload", "heifload_buffer" })
+        {
+            try { using var op = NetVips.Operation.NewFromName(name); flags[name] = op.GetFlags(); }
+            catch (NetVips.VipsException) { } // not built into this libvips
+        }
+
+        var untrusted = flags.Where(f => f.Value.HasFlag(NetVips.Enums.OperationFlags.UNTRUSTED)).ToList();
+        Assert.NotEmpty(untrusted);
+        Assert.All(untrusted, f => Assert.True(f.Value.HasFlag(NetVips.Enums.OperationFlags.BLOCKED), f.Key));
+        Assert.False(flags["heifload_buffer"].HasFlag(NetVips.Enums.OperationFlags.BLOCKED));
+    }
+}
