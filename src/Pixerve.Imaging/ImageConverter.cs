@@ -23,9 +23,6 @@ public sealed class ImageConverter(ImagingOptions options)
 
     public IReadOnlyList<EncodedOutput> Convert(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
     {
-        if (plan.All(p => p.Box is null))
-            return plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList();
-
         using var image = SourceImage.Open(source);
         var origin = image.Origin;
         var swap = Orientation.SwapsAxes(origin);
@@ -34,6 +31,14 @@ public sealed class ImageConverter(ImagingOptions options)
         if ((long)sourceWidth * sourceHeight > options.MaxSourcePixels)
             throw new UndecodableImageException(
                 $"source is {sourceWidth}×{sourceHeight} pixels, more than the limit of {options.MaxSourcePixels} pixels");
+
+        if (plan.All(p => p.Box is null))
+        {
+            // Only originals, stored byte for byte: still proven to decode as their sniffed format first, or bytes
+            // behind a valid magic number (GIF89a…<script>) would be stored and served as an image.
+            image.Decode(1, 1).Dispose();
+            return plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList();
+        }
         var (orientedWidth, orientedHeight) = swap ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight);
 
         // Formats asking for the same box share one resized bitmap.

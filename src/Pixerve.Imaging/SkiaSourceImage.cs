@@ -8,7 +8,8 @@ public sealed class SkiaSourceImage : SourceImage
     private readonly SKData _data;
     private readonly SKCodec _codec;
 
-    public SkiaSourceImage(ReadOnlyMemory<byte> source)
+    /// <param name="expected">The sniffed format: a codec Skia picks for another format is refused.</param>
+    public SkiaSourceImage(ReadOnlyMemory<byte> source, SourceFormat expected)
     {
         _data = SKData.CreateCopy(source.Span);
         // Skia owns the stream from here: the codec keeps it, or a failed create deletes it at once.
@@ -19,8 +20,24 @@ public sealed class SkiaSourceImage : SourceImage
             throw new UndecodableImageException($"source is not a decodable image: {Describe(result)}");
         }
 
+        if (codec.EncodedFormat != SkiaFormat(expected))
+        {
+            codec.Dispose();
+            _data.Dispose();
+            throw new UndecodableImageException($"source is not a decodable image: sniffed as {expected}, decoded as {codec.EncodedFormat}");
+        }
+
         _codec = codec;
     }
+
+    private static SKEncodedImageFormat? SkiaFormat(SourceFormat format) => format switch
+    {
+        SourceFormat.Jpeg => SKEncodedImageFormat.Jpeg,
+        SourceFormat.Png => SKEncodedImageFormat.Png,
+        SourceFormat.Gif => SKEncodedImageFormat.Gif,
+        SourceFormat.Webp => SKEncodedImageFormat.Webp,
+        _ => null,
+    };
 
     public override int Width => _codec.Info.Width;
 

@@ -20,9 +20,15 @@ public abstract class SourceImage : IDisposable
 
     public abstract void Dispose();
 
-    /// <summary>AVIF goes to libvips (SkiaSharp has no AVIF decoder); everything else to SkiaSharp's codecs.</summary>
-    public static SourceImage Open(ReadOnlyMemory<byte> source) =>
-        IsAvif(source.Span) ? new VipsSourceImage(source) : new SkiaSourceImage(source);
-
-    private static bool IsAvif(ReadOnlySpan<byte> bytes) => bytes.Length >= 12 && bytes[4..12].SequenceEqual("ftypavif"u8);
+    /// <summary>
+    /// The source goes to the decoder of the format its bytes were sniffed as, never to a library's own detection:
+    /// AVIF to libvips' heif loader (SkiaSharp has no AVIF decoder), JPEG, PNG, GIF and WebP to SkiaSharp, whose
+    /// codec must agree on the format.
+    /// </summary>
+    public static SourceImage Open(ReadOnlyMemory<byte> source) => ImageSniffer.Detect(source.Span) switch
+    {
+        SourceFormat.Avif => new VipsSourceImage(source),
+        { } format => new SkiaSourceImage(source, format),
+        null => throw new UndecodableImageException("source is not a decodable image: not JPEG, PNG, GIF, WebP or AVIF"),
+    };
 }

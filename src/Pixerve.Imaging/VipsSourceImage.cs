@@ -17,8 +17,9 @@ public sealed class VipsSourceImage : SourceImage
         LibVips.EnsureConfigured();
         try
         {
-            // Only the header is read here; pixels are decoded in Decode.
-            _image = Image.NewFromBuffer(source.ToArray(), failOn: Enums.FailOn.Error);
+            // Only the header is read here; pixels are decoded in Decode. The heif loader by name: libvips' own
+            // detection would hand other bytes to whichever loader claims them.
+            _image = Image.HeifloadBuffer(source.ToArray(), failOn: Enums.FailOn.Error);
         }
         catch (VipsException e)
         {

@@ -130,4 +130,56 @@ public sealed class AdminPagesTests(PixerveFixture fixture)
             await HttpAssert.AssertProblem(bearer, HttpStatusCode.Forbidden);
         }
     }
+
+    public static TheoryData<string, string?, string?, HttpStatusCode> CrossSite() => new()
+    {
+        { "cross-site fetch", "cross-site", "https://evil.example", HttpStatusCode.Forbidden },
+        { "same-site but another origin", "same-site", "http://evil.localhost", HttpStatusCode.Forbidden },
+        { "form post with only a foreign Origin", null, "https://evil.example", HttpStatusCode.Forbidden },
+        { "no Fetch metadata and no Origin", null, null, HttpStatusCode.Forbidden },
+        { "the dashboard itself", "same-origin", null, HttpStatusCode.NotFound },
+        { "a matching Origin", null, "self", HttpStatusCode.NotFound },
+    };
+
+    [Theory]
+    [MemberData(nameof(CrossSite))]
+    public async Task A_state_changing_admin_request_signed_in_by_basic_must_come_from_this_origin(
+        string why, string? fetchSite, string? origin, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/credentials/no-such-key/test");
+        request.Headers.Authorization = Basic("ops", PixerveFixture.AdminToken);
+        if (fetchSite is not null) request.Headers.Add("Sec-Fetch-Site", fetchSite);
+        if (origin is not null)
+            request.Headers.Add("Origin", origin == "self" ? fixture.Http.BaseAddress!.GetLeftPart(UriPartial.Authority) : origin);
+        using var response = await fixture.Http.SendAsync(request);
+        Assert.True(expected == response.StatusCode, $"{why}: {response.StatusCode}");
+        if (expected == HttpStatusCode.Forbidden) await HttpAssert.AssertProblem(response, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task The_admin_bearer_token_is_not_held_to_the_origin_and_reads_go_through()
+    {
+        using var post = fixture.Admin(HttpMethod.Post, "/admin/credentials/no-such-key/test");
+        post.Headers.Add("Sec-Fetch-Site", "cross-site");
+        using var bearer = await fixture.Http.SendAsync(post);
+        Assert.Equal(HttpStatusCode.NotFound, bearer.StatusCode);
+
+        using var get = new HttpRequestMessage(HttpMethod.Get, "/admin/credentials");
+        get.Headers.Authorization = Basic("ops", PixerveFixture.AdminToken);
+        get.Headers.Add("Sec-Fetch-Site", "cross-site");
+        using var read = await fixture.Http.SendAsync(get);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("test-admin-token", "test-admin-token", true)]
+    [InlineData("test-admin-tokem", "test-admin-token", false)]
+    [InlineData("test-admin-token-and-more", "test-admin-token", false)]
+    [InlineData("t", "test-admin-token", false)]
+    [InlineData("", "test-admin-token", false)]
+    [InlineData(null, "test-admin-token", false)]
+    [InlineData("", "", false)]
+    [InlineData("x", null, false)]
+    public void The_admin_token_comparison_is_over_fixed_length_digests(string? presented, string? token, bool expected) =>
+        Assert.Equal(expected, Pixerve.Gateway.Admin.AdminSecrets.Matches(presented, token));
 }

@@ -17,6 +17,14 @@ public sealed class AuthTests(PixerveFixture fixture)
         { "alg none", TestTokens.Mint(PixerveFixture.JwtSecret, Job, algorithm: "none") },
         { "HS512", TestTokens.Mint(PixerveFixture.JwtSecret, Job, algorithm: "HS512") },
         { "garbage", "not.a.jwt" },
+        { "lives ten years", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddYears(10)) },
+        { "exp − iat over 24 h", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddMinutes(10),
+            claims: new Dictionary<string, object> { ["iat"] = DateTimeOffset.UtcNow.AddHours(-25).ToUnixTimeSeconds() }) },
+        { "no iat, exp − now over 24 h", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddHours(25), includeIssuedAt: false) },
+        { "exp as a string", TestTokens.Mint(PixerveFixture.JwtSecret, Job, includeExpiry: false,
+            claims: new Dictionary<string, object> { ["exp"] = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds().ToString() }) },
+        { "unknown crit header", TestTokens.Mint(PixerveFixture.JwtSecret, Job,
+            headers: new Dictionary<string, object> { ["crit"] = new[] { "x-pixerve-unknown" }, ["x-pixerve-unknown"] = 1 }) },
     };
 
     [Theory]

@@ -39,6 +39,21 @@ public sealed class DocumentedBehaviourTests(PixerveFixture fixture)
         using var notModified = await fixture.Http.SendAsync(conditional);
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
         Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+
+        using var beyond = new HttpRequestMessage(HttpMethod.Get, path);
+        beyond.Headers.Range = new RangeHeaderValue(bytes.Length + 100, null);
+        using var unsatisfiable = await fixture.Http.SendAsync(beyond);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, unsatisfiable.StatusCode);
+        Assert.DoesNotContain("immutable", unsatisfiable.Headers.CacheControl?.ToString() ?? "");
+
+        using var missing = await fixture.Http.GetAsync($"/files/{subDir}/missing.png");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        foreach (var answer_ in new[] { whole, partial, unsatisfiable, missing })
+        {
+            Assert.Equal("nosniff", Assert.Single(answer_.Headers.GetValues("X-Content-Type-Options")));
+            Assert.Equal("default-src 'none'; sandbox", Assert.Single(answer_.Headers.GetValues("Content-Security-Policy")));
+        }
+        Assert.Contains("immutable", whole.Headers.CacheControl?.ToString());
     }
 
     [Fact]
@@ -125,7 +140,7 @@ public sealed class DocumentedBehaviourTests(PixerveFixture fixture)
         await using var _ = gateway;
         using var __ = http;
 
-        using var response = await http.GetAsync("/health");
+        using var response = await http.SendAsync(fixture.Admin(HttpMethod.Get, "/health"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("unhealthy", body.GetProperty("status").GetString());

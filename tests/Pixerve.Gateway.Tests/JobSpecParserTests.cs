@@ -48,6 +48,23 @@ public sealed class JobSpecParserTests
     [InlineData("""{"formats": {"jpg": {"sizes": [[10]]}}, "directHost": true, "completionCallback": "ftp://x/"}""", "completionCallback")]
     [InlineData("""[1, 2]""", "job")]
     [InlineData(null, "job")]
+    [InlineData("{\"formats\": {\"jpg\": {\"sizes\": [[10]]}}, \"directHost\": true, \"subDir\": \"a\\n\"}", "subDir")]
+    [InlineData("{\"formats\": {\"jpg\": {\"sizes\": [[10]]}}, \"directHost\": true, \"subDir\": \"a\\n/b\"}", "subDir")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[10]]}}, "directHost": true, "directHost": false}""", "directHost")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[10]], "sizes": [[20]]}}, "directHost": true}""", "formats.jpg.sizes")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[10]]}}, "directHost": true, "callbackHeaders": {"a": "1", "a": "2"}}""", "callbackHeaders.a")]
     public void Refuses_a_bad_spec_naming_the_field(string? json, string field) =>
         Assert.Equal(field, Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(json)).Field);
+
+    [Fact]
+    public void Refuses_more_outputs_than_the_limit_naming_sizes()
+    {
+        string Spec(int count) =>
+            $$$"""{"formats": {"jpg": {"sizes": [{{{string.Join(",", Enumerable.Range(1, count).Select(i => $"[{i}]"))}}}]}}, "directHost": true}""";
+
+        Assert.Equal(32, JobSpecParser.Parse(Spec(32)).Formats[0].Sizes.Count);
+        Assert.Equal("formats.jpg.sizes", Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(Spec(33))).Field);
+        Assert.Equal("formats.jpg.sizes", Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(Spec(200))).Field);
+        Assert.Equal("formats.jpg.sizes", Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(Spec(5), maxOutputs: 4)).Field);
+    }
 }

@@ -90,6 +90,28 @@ public sealed class OperationsTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Uploads_past_the_per_subject_limit_get_429_with_the_token_in_the_form_field_too()
+    {
+        var (gateway, http) = await fixture.StartGatewayAsync(
+            "--Pixerve:RateLimits:UploadsPerMinutePerIp=0", "--Pixerve:RateLimits:UploadsPerMinutePerSubject=1");
+        await using var _ = gateway;
+        using var __ = http;
+        var token = TestTokens.Mint(PixerveFixture.JwtSecret, Job, subject: "form-field-subject");
+
+        using var first = await http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.webp"), bearer: null, formToken: token));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        using var second = await http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.webp"), bearer: null, formToken: token));
+        await HttpAssert.AssertProblem(second, HttpStatusCode.TooManyRequests);
+        Assert.True(int.Parse(second.Headers.RetryAfter!.ToString()) is > 0 and <= 60);
+        // The header token of the same subject shares the window.
+        using var third = await http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.webp"), token));
+        await HttpAssert.AssertProblem(third, HttpStatusCode.TooManyRequests);
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(RepositoryPaths.Image("vb.webp"))));
+        await fixture.WaitUntilFinalAsync(hash, token);
+    }
+
+    [Fact]
     public async Task Uploads_past_the_per_ip_limit_get_429_with_retry_after()
     {
         var (gateway, http) = await fixture.StartGatewayAsync("--Pixerve:RateLimits:UploadsPerMinutePerIp=2");

@@ -11,13 +11,31 @@ public sealed class ServiceTests(PixerveFixture fixture)
     [Fact]
     public async Task Health_reports_storage_and_cluster_healthy()
     {
-        using var response = await fixture.Http.GetAsync("/health");
+        using var response = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Get, "/health"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("healthy", body.GetProperty("status").GetString());
         Assert.Equal("healthy", body.GetProperty("checks").GetProperty("staging").GetString());
         Assert.Equal("healthy", body.GetProperty("checks").GetProperty("cluster").GetString());
         Assert.True(body.TryGetProperty("timestamp", out _));
+    }
+
+    [Fact]
+    public async Task Health_without_the_admin_token_answers_the_overall_status_only()
+    {
+        foreach (var token in new[] { null, fixture.Token(new { formats = new { jpg = new { sizes = new[] { new[] { 10 } } } }, directHost = true }) })
+        {
+            using var response = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Get, "/health", token: token));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(["status", "timestamp"], body.EnumerateObject().Select(p => p.Name));
+            Assert.Equal("healthy", body.GetProperty("status").GetString());
+        }
+
+        using var admin = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Get, "/health"));
+        var detailed = await admin.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(detailed.TryGetProperty("backends", out _));
+        Assert.True(detailed.TryGetProperty("checks", out _));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Pixerve.Gateway.Upload;
+using Pixerve.Imaging;
 using Pixerve.Tests.Infrastructure;
 
 namespace Pixerve.Tests.Gateway;
@@ -63,6 +64,44 @@ public sealed class UploadHeaderReaderTests
         var scan = await Scan(file);
         Assert.Equal(StatusCodes.Status415UnsupportedMediaType, scan.RefusalStatus);
         Assert.Contains("cut short", scan.Refusal);
+    }
+
+    /// <summary>A GIF whose 1×1 logical screen holds one frame of the given size (a global colour table of 2 entries).</summary>
+    public static byte[] GifWithFrame(int width, int height)
+    {
+        var gif = new List<byte>();
+        gif.AddRange("GIF89a"u8.ToArray());
+        gif.AddRange([1, 0, 1, 0, 0x80, 0, 0]);             // screen 1×1, global table of 2 colours
+        gif.AddRange([0, 0, 0, 255, 255, 255]);
+        gif.AddRange([0x21, 0xF9, 4, 0, 0, 0, 0, 0]);        // graphic control extension
+        gif.AddRange([0x2C, 0, 0, 0, 0, (byte)width, (byte)(width >> 8), (byte)height, (byte)(height >> 8), 0]);
+        gif.AddRange([2, 2, 0x4C, 0x01, 0]);                 // LZW minimum 2, one sub-block, terminator
+        gif.Add(0x3B);
+        return gif.ToArray();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(int.MaxValue)]
+    public void Gif_frames_are_measured_past_the_logical_screen(int chunk)
+    {
+        void Feed(GifFrameScanner scanner, byte[] bytes)
+        {
+            for (var at = 0; at < bytes.Length; at += Math.Min(chunk, bytes.Length - at))
+                scanner.Feed(bytes.AsSpan(at, Math.Min(chunk, bytes.Length - at)));
+        }
+
+        var bomb = Assert.Throws<GifFrameTooLargeException>(() => Feed(new GifFrameScanner(50_000_000), GifWithFrame(8000, 8000)));
+        Assert.Equal((8000, 8000), (bomb.Width, bomb.Height));
+
+        var small = new GifFrameScanner(50_000_000);
+        Feed(small, GifWithFrame(1, 1));
+        Assert.Equal(1, small.Frames);
+
+        var animated = new GifFrameScanner(50_000_000);
+        Feed(animated, File.ReadAllBytes(RepositoryPaths.Image("animated.gif")));
+        Assert.True(animated.Frames > 1);
     }
 
     /// <summary>A request body that arrives in small pieces, as a network stream does.</summary>

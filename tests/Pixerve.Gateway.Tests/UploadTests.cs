@@ -182,6 +182,7 @@ public sealed class UploadTests(PixerveFixture fixture)
     [InlineData("../escape")]
     [InlineData("a/../../escape")]
     [InlineData("with space")]
+    [InlineData("a\n")]
     public async Task SubDir_outside_the_root_is_refused_with_400_naming_the_field(string subDir)
     {
         var token = fixture.Token(DirectJob(subDir, ("jpg", [[100]])));
@@ -189,6 +190,43 @@ public sealed class UploadTests(PixerveFixture fixture)
 
         var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest);
         Assert.Equal("subDir", problem.GetProperty("field").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[100]]}}, "directHost": true, "subDir": "dup", "directHost": true}""", "directHost")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[100]], "sizes": [[50]]}}, "directHost": true, "subDir": "dup"}""", "formats.jpg.sizes")]
+    public async Task Job_claim_with_a_key_given_twice_is_refused_with_400_at_upload(string job, string field)
+    {
+        using var claim = System.Text.Json.JsonDocument.Parse(job);
+        var token = fixture.Token(claim.RootElement);
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.jpg"), token));
+
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.Equal(field, problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task More_outputs_than_the_limit_are_refused_with_400_naming_sizes()
+    {
+        var sizes = Enumerable.Range(1, 200).Select(i => new[] { i }).ToArray();
+        var token = fixture.Token(new { formats = new { jpg = new { sizes } }, directHost = true, subDir = "many" });
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.jpg"), token));
+
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.Equal("formats.jpg.sizes", problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Gif_with_a_tiny_screen_holding_a_huge_frame_is_413_and_stages_nothing()
+    {
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(DirectJob("gif-bomb", ("png", [[100]])));
+        using var response = await fixture.Http.SendAsync(
+            PixerveFixture.UploadBytes(UploadHeaderReaderTests.GifWithFrame(8000, 8000), "bomb.gif", token));
+
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("8000×8000", problem.GetProperty("detail").GetString());
+        await fixture.AssertNothingNewStagedAsync(before);
     }
 
     [Fact]

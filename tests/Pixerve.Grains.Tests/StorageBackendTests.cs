@@ -210,7 +210,7 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
         JsonElement backends = default;
         await Poll.UntilAsync(async () =>
         {
-            using var health = await fixture.Http.GetAsync("/health");
+            using var health = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Get, "/health"));
             backends = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("backends");
             return backends.TryGetProperty("s3-down", out var down) && down.GetProperty("circuit").GetString() == "open";
         }, TimeSpan.FromSeconds(30), "/health to report the s3-down circuit open");
@@ -223,7 +223,7 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
     {
         await PutCredentialAsync("s3-health", "s3", S3Data("health"));
         await AssertProbeOkAsync("s3-health");
-        using var health = await fixture.Http.GetAsync("/health");
+        using var health = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Get, "/health"));
         var backend = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("backends").GetProperty("s3-health");
         Assert.Equal("s3", backend.GetProperty("type").GetString());
         Assert.Equal("closed", backend.GetProperty("circuit").GetString());

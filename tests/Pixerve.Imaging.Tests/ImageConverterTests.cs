@@ -93,3 +93,53 @@ public sealed class ImageConverterTests
                     Math.Abs(expected.Blue - actual.Blue) <= tolerance, $"expected about {expected}, got {actual}");
     }
 }
+
+public sealed class SourceProofTests
+{
+    private static readonly PlannedOutput Original = new("a.gif", OutputFormat.Original, null, null, null);
+
+    [Fact]
+    public void An_originals_only_job_still_proves_its_source_decodes()
+    {
+        var converter = new ImageConverter();
+        var fake = "GIF89a<script>alert(document.domain)</script>"u8.ToArray();
+        Assert.Throws<UndecodableImageException>(() => converter.Convert(fake, [Original]));
+
+        var gif = File.ReadAllBytes(Pixerve.Tests.Infrastructure.RepositoryPaths.Image("animated.gif"));
+        var output = Assert.Single(converter.Convert(gif, [Original]));
+        Assert.Equal(gif, output.Bytes.ToArray());
+    }
+
+    [Fact]
+    public void Each_source_goes_to_the_loader_of_its_sniffed_format()
+    {
+        // The AVIF path takes libvips' heif loader by name: a PNG handed to it is refused, not auto-detected.
+        var png = File.ReadAllBytes(Pixerve.Tests.Infrastructure.RepositoryPaths.Image("alpha.png"));
+        Assert.Throws<UndecodableImageException>(() => new VipsSourceImage(png));
+        // Bytes that no sniffed format claims never reach a decoder.
+        Assert.Throws<UndecodableImageException>(() => SourceImage.Open("BM\0\0\0\0\0\0\0\0\0\0\0\0"u8.ToArray()));
+    }
+}
+
+public sealed class VipsUntrustedTests
+{
+    [Fact]
+    public void Libvips_runs_with_its_untrusted_operations_blocked_and_the_heif_loader_open()
+    {
+        // Any AVIF conversion configures libvips the way the converter uses it.
+        new ImageConverter().Convert(File.ReadAllBytes(Pixerve.Tests.Infrastructure.RepositoryPaths.Image("va.jpg")),
+            [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(8, 8), null, 10)]);
+
+        var flags = new Dictionary<string, NetVips.Enums.OperationFlags>();
+        foreach (var name in new[] { "vipsload", "matrixload", "csvload", "matload", "fitsload", "magickload", "rawload", "analyzeload", "ppmload", "heifload_buffer" })
+        {
+            try { using var op = NetVips.Operation.NewFromName(name); flags[name] = op.GetFlags(); }
+            catch (NetVips.VipsException) { } // not built into this libvips
+        }
+
+        var untrusted = flags.Where(f => f.Value.HasFlag(NetVips.Enums.OperationFlags.UNTRUSTED)).ToList();
+        Assert.NotEmpty(untrusted);
+        Assert.All(untrusted, f => Assert.True(f.Value.HasFlag(NetVips.Enums.OperationFlags.BLOCKED), f.Key));
+        Assert.False(flags["heifload_buffer"].HasFlag(NetVips.Enums.OperationFlags.BLOCKED));
+    }
+}

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -13,7 +11,7 @@ public sealed class AdminTokenOptions : AuthenticationSchemeOptions
     public string? Token { get; set; }
 }
 
-/// <summary>Accepts <c>Authorization: Bearer &lt;PIXERVE_ADMIN_TOKEN&gt;</c>, compared in constant time.</summary>
+/// <summary>Accepts <c>Authorization: Bearer &lt;PIXERVE_ADMIN_TOKEN&gt;</c>, compared in constant time over SHA-256 digests.</summary>
 public sealed class AdminTokenHandler(IOptionsMonitor<AdminTokenOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AdminTokenOptions>(options, logger, encoder)
 {
@@ -24,8 +22,7 @@ public sealed class AdminTokenHandler(IOptionsMonitor<AdminTokenOptions> options
     {
         var presented = PixerveAuthentication.BearerToken(Request);
         if (presented is null) return Task.FromResult(AuthenticateResult.NoResult());
-        if (string.IsNullOrEmpty(Options.Token) ||
-            !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(Options.Token)))
+        if (!AdminSecrets.Matches(presented, Options.Token))
             return Task.FromResult(AuthenticateResult.Fail("the admin token is not valid"));
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, Role)], SchemeName);

@@ -189,6 +189,6 @@ public static partial class CredentialSchema
         return result.ToString();
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._-]{1,64}\z")] // \z: '$' would let a trailing newline through
     private static partial Regex KeyPattern();
 }

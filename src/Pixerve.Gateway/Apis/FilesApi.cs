@@ -7,6 +7,8 @@ namespace Pixerve.Gateway.Apis;
 /// <summary><c>GET /files/{subDir}/{name}</c>: the <c>directHost</c> outputs, confined to the serve directory.</summary>
 public static class FilesApi
 {
+    public const string FilesContentSecurityPolicy = "default-src 'none'; sandbox";
+
     /// <summary>
     /// The static file middleware serves what exists (ETag, Range, immutable caching); it runs before routing, so
     /// the endpoint below only answers for what does not.
@@ -17,13 +19,25 @@ public static class FilesApi
         var contentTypes = new FileExtensionContentTypeProvider();
         contentTypes.Mappings[".avif"] = "image/avif";
         contentTypes.Mappings[".webp"] = "image/webp";
+        // Every /files answer, found or not: the browser is not to guess another type (an image that sniffs as
+        // HTML), and what is served is never a document that may run script or load anything.
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/files"))
+            {
+                context.Response.Headers.XContentTypeOptions = "nosniff";
+                context.Response.Headers.ContentSecurityPolicy = FilesContentSecurityPolicy;
+            }
+            return next(context);
+        });
         return app.UseStaticFiles(new StaticFileOptions
         {
             RequestPath = "/files",
             FileProvider = new PhysicalFileProvider(serveDir),
             ContentTypeProvider = contentTypes,
-            // Output names carry the content hash, so a name never changes meaning.
-            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "public, max-age=31536000, immutable",
+            // Output names carry the content hash, so a name never changes meaning; an error answer (416) does.
+            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl =
+                context.Context.Response.StatusCode < 400 ? "public, max-age=31536000, immutable" : "no-store",
         });
     }
 

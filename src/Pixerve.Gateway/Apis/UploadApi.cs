@@ -10,7 +10,6 @@ public static class UploadApi
     {
         app.MapPost("/upload", (HttpContext http, UploadHandler handler) => handler.HandleAsync(http))
             .WithTags("Upload")
-            .RequireRateLimiting(UploadRateLimits.SubjectPolicy)
             .Accepts<UploadForm>("multipart/form-data")
             .Produces<UploadResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)

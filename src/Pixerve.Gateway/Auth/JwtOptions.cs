@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Pixerve.Gateway.Auth;
 
 /// <summary>Bound from <c>Pixerve:Jwt</c>; the secret also comes from <c>PIXERVE_JWT_SECRET</c>.</summary>
@@ -9,4 +11,8 @@ public sealed class JwtOptions
     public string Secret { get; set; } = "";
     public string? Issuer { get; set; }
     public string? Audience { get; set; }
+
+    /// <summary>The longest a token may live: <c>exp − iat</c>, or <c>exp − now</c> when it has no <c>iat</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromHours(24);
 }

@@ -49,9 +49,18 @@ public static class PixerveAuthentication
         return services;
     }
 
-    /// <summary>HS256 only, <c>exp</c> required, 30 s of clock skew; issuer and audience checked when configured.</summary>
+    /// <summary>
+    /// HS256 only, <c>exp</c> required as a number, lifetime at most <see cref="JwtOptions.MaxLifetime"/>, no
+    /// <c>crit</c> header, 30 s of clock skew; issuer and audience checked when configured.
+    /// </summary>
     public static TokenValidationParameters ValidationParameters(JwtOptions jwt) => new()
     {
+        LifetimeValidator = (notBefore, expires, token, parameters) =>
+        {
+            TokenRules.Check(token, jwt.MaxLifetime, DateTimeOffset.UtcNow);
+            Validators.ValidateLifetime(notBefore, expires, token, CopyWithoutLifetimeValidator(parameters));
+            return true;
+        },
         IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(jwt.Secret)),
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         RequireSignedTokens = true,
@@ -63,6 +72,13 @@ public static class PixerveAuthentication
         ValidateAudience = !string.IsNullOrEmpty(jwt.Audience),
         ValidAudience = jwt.Audience,
     };
+
+    private static TokenValidationParameters CopyWithoutLifetimeValidator(TokenValidationParameters parameters)
+    {
+        var copy = parameters.Clone();
+        copy.LifetimeValidator = null;
+        return copy;
+    }
 
     public static string? BearerToken(HttpRequest request)
     {

@@ -10,6 +10,7 @@ public static class TokenErrors
     public static string Describe(Exception? failure) => failure switch
     {
         null => Missing,
+        PixerveTokenException rule => rule.Message,
         SecurityTokenExpiredException => "the token has expired",
         SecurityTokenNoExpirationException => "the token has no 'exp' claim; one is required",
         SecurityTokenNotYetValidException => "the token is not valid yet ('nbf')",

@@ -1,3 +1,4 @@
+using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Apis;
 
 namespace Pixerve.Gateway;
@@ -35,6 +36,7 @@ public static class GatewayApp
         app.UseServedFiles(builder.Configuration.ServeDir());
         app.UseRouting();
         app.UseAuthentication();
+        app.UseAdminCrossSiteGuard();
         app.UseRateLimiter();
         app.UseAuthorization();
 

@@ -47,6 +47,6 @@ public sealed partial class RecordLists(IGrainFactory grains, Microsoft.Extensio
         return TypedResults.Ok(new RecordPage(items, null));
     }
 
-    [GeneratedRegex(@"^(\d{4}-\d{2}-\d{2})\.(\d{1,6})$")]
+    [GeneratedRegex(@"\A(\d{4}-\d{2}-\d{2})\.(\d{1,6})\z")]
     private static partial Regex Cursor();
 }

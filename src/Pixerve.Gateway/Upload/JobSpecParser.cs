@@ -13,8 +13,10 @@ public sealed class JobSpecException(string field, string message) : Exception($
 public static partial class JobSpecParser
 {
     public const int MaxOutputSide = 8192;
+    public const int DefaultMaxOutputs = 32;
 
-    public static JobSpec Parse(string? json)
+    /// <param name="maxOutputs">The most files one job may produce (<c>Pixerve:Limits:MaxOutputsPerJob</c>).</param>
+    public static JobSpec Parse(string? json, int maxOutputs = DefaultMaxOutputs)
     {
         if (string.IsNullOrWhiteSpace(json)) throw new JobSpecException("job", "the token carries no job claim");
         JsonElement root;
@@ -28,8 +30,10 @@ public static partial class JobSpecParser
         }
 
         if (root.ValueKind != JsonValueKind.Object) throw new JobSpecException("job", "must be an object");
+        // JsonElement answers the last of duplicate keys while other readers take the first: one meaning only.
+        RefuseDuplicateKeys(root, "job");
 
-        var formats = root.TryGetProperty("formats", out var f) ? ParseFormats(f) : [];
+        var formats = root.TryGetProperty("formats", out var f) ? ParseFormats(f, maxOutputs) : [];
         var keepOriginal = Bool(root, "keepOriginal");
         if (formats.Count == 0 && !keepOriginal)
             throw new JobSpecException("formats", "the job asks for nothing: name at least one format or set keepOriginal");
@@ -60,12 +64,32 @@ public static partial class JobSpecParser
         };
     }
 
-    private static List<FormatRequest> ParseFormats(JsonElement formats)
+    private static void RefuseDuplicateKeys(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in element.EnumerateObject())
+            {
+                var at = path == "job" ? property.Name : $"{path}.{property.Name}";
+                if (!names.Add(property.Name)) throw new JobSpecException(at, "is given more than once");
+                RefuseDuplicateKeys(property.Value, at);
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray()) RefuseDuplicateKeys(item, $"{path}[{index++}]");
+        }
+    }
+
+    private static List<FormatRequest> ParseFormats(JsonElement formats, int maxOutputs)
     {
         if (formats.ValueKind != JsonValueKind.Object)
             throw new JobSpecException("formats", "must be an object mapping a format to its settings and sizes");
 
         var result = new List<FormatRequest>();
+        var outputs = 0;
         foreach (var entry in formats.EnumerateObject())
         {
             var field = $"formats.{entry.Name}";
@@ -88,6 +112,9 @@ public static partial class JobSpecParser
             }
 
             var sizes = format == OutputFormat.Original ? [] : ParseSizes(entry.Value, $"{field}.sizes");
+            outputs += Math.Max(1, sizes.Count);
+            if (outputs > maxOutputs)
+                throw new JobSpecException($"{field}.sizes", $"a job may produce at most {maxOutputs} files (Pixerve:Limits:MaxOutputsPerJob)");
             result.Add(new FormatRequest(format, quality, speed, sizes));
         }
 
@@ -165,6 +192,7 @@ public static partial class JobSpecParser
         return result;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    // \A…\z: '$' also matches before a trailing newline, which let "a\n" through as a directory name.
+    [GeneratedRegex(@"\A[A-Za-z0-9._-]+\z")]
     private static partial Regex SubDirSegment();
 }

@@ -24,8 +24,9 @@ public sealed class StagingStore(BlobServiceClient blobs)
     private Task? _created;
 
     /// <param name="jobIdOf">The job id of the content hash, written into the blob's metadata for the staging sweep.</param>
+    /// <param name="inspect">Sees every byte as it is staged (the GIF frame check); may throw to refuse the upload.</param>
     public async Task<StagedUpload> StageAsync(ReadOnlyMemory<byte> header, Stream rest, long maxBytes, Func<string, string> jobIdOf,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action<ReadOnlyMemory<byte>>? inspect = null)
     {
         await EnsureContainerAsync();
         using var span = PixerveTracing.Source.StartActivity("stage upload");
@@ -50,6 +51,7 @@ public sealed class StagingStore(BlobServiceClient blobs)
         }
 
         sha.AppendData(header.Span);
+        inspect?.Invoke(header);
         while (true)
         {
             if (filled == BlockSize) await Flush();
@@ -58,6 +60,7 @@ public sealed class StagingStore(BlobServiceClient blobs)
             total += read;
             if (total > maxBytes) throw new UploadTooLargeException(maxBytes);
             sha.AppendData(block.AsSpan(filled, read));
+            inspect?.Invoke(block.AsMemory(filled, read));
             filled += read;
         }
 

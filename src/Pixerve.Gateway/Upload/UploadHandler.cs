@@ -7,6 +7,8 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.Net.Http.Headers;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Auth;
+using Pixerve.Gateway.Limits;
+using Pixerve.Imaging;
 
 namespace Pixerve.Gateway.Upload;
 
@@ -20,6 +22,7 @@ public sealed class UploadHandler(
     StagingStore staging,
     IOptionsMonitor<JwtBearerOptions> jwtOptions,
     IOptions<UploadOptions> limits,
+    UploadSubjectLimiter subjectLimiter,
     ILogger<UploadHandler> logger)
 {
     private const int MaxTokenFieldBytes = 16 * 1024;
@@ -43,6 +46,7 @@ public sealed class UploadHandler(
             if (http.User.Identity?.IsAuthenticated != true || http.User.IsInRole(AdminTokenHandler.Role))
                 return Results.Challenge(authenticationSchemes: [JwtBearerDefaults.AuthenticationScheme]);
             principal = http.User;
+            if (SubjectLimited(http, principal, PixerveAuthentication.BearerToken(request)!) is { } limited) return limited;
         }
 
         // Each file is held to MaxUploadBytes by staging; the request as a whole may carry the most files allowed.
@@ -65,8 +69,9 @@ public sealed class UploadHandler(
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
                 if (name == "token" && principal is null && !disposition.IsFileDisposition())
                 {
-                    var (validated, error) = await ValidateFormTokenAsync(section.Body, cancellationToken);
+                    var (validated, token, error) = await ValidateFormTokenAsync(section.Body, cancellationToken);
                     if (validated is null) return Problem(StatusCodes.Status401Unauthorized, error);
+                    if (SubjectLimited(http, validated, token) is { } limited) return limited;
                     principal = validated;
                 }
                 else if (name == "file")
@@ -114,7 +119,7 @@ public sealed class UploadHandler(
         var specJson = principal.FindFirst("job")?.Value;
         try
         {
-            spec = JobSpecParser.Parse(specJson);
+            spec = JobSpecParser.Parse(specJson, limits.Value.MaxOutputsPerJob);
             await StorageKeyCheck.EnsureKnownAsync(grains, spec);
         }
         catch (JobSpecException e)
@@ -127,11 +132,18 @@ public sealed class UploadHandler(
 
         try
         {
+            // A GIF's logical screen says nothing of its frames' sizes: each image descriptor is measured as it streams by.
+            var gifFrames = header.Format == SourceFormat.Gif ? new GifFrameScanner(limits.Value.MaxSourcePixels) : null;
             var staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes,
-                hash => JobIdentity.Compute(hash, specJson!), cancellationToken);
+                hash => JobIdentity.Compute(hash, specJson!), cancellationToken,
+                gifFrames is null ? null : bytes => gifFrames.Feed(bytes.Span));
             return new StagedFile(fileName, spec, specJson!, header.Format, staged, null);
         }
         catch (UploadTooLargeException e)
+        {
+            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
+        }
+        catch (GifFrameTooLargeException e)
         {
             return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
         }
@@ -207,18 +219,26 @@ public sealed class UploadHandler(
         }
     }
 
-    private async Task<(ClaimsPrincipal? Principal, string Error)> ValidateFormTokenAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>429 with Retry-After when the token's subject has used up its uploads for the minute.</summary>
+    private IResult? SubjectLimited(HttpContext http, ClaimsPrincipal principal, string token)
+    {
+        if (subjectLimiter.TryAcquire(principal, token) is not { } wait) return null;
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status429TooManyRequests, $"too many uploads: try again in {wait.TotalSeconds:F0} s");
+    }
+
+    private async Task<(ClaimsPrincipal? Principal, string Token, string Error)> ValidateFormTokenAsync(Stream body, CancellationToken cancellationToken)
     {
         var buffer = new byte[MaxTokenFieldBytes + 1];
         var length = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-        if (length > MaxTokenFieldBytes) return (null, "the token field is too long");
+        if (length > MaxTokenFieldBytes) return (null, "", "the token field is too long");
 
         var token = System.Text.Encoding.UTF8.GetString(buffer, 0, length).Trim();
         var parameters = jwtOptions.Get(JwtBearerDefaults.AuthenticationScheme).TokenValidationParameters;
         var result = await new JsonWebTokenHandler { MapInboundClaims = false }.ValidateTokenAsync(token, parameters);
         return result.IsValid
-            ? (new ClaimsPrincipal(result.ClaimsIdentity), "")
-            : (null, TokenErrors.Describe(result.Exception));
+            ? (new ClaimsPrincipal(result.ClaimsIdentity), token, "")
+            : (null, token, TokenErrors.Describe(result.Exception));
     }
 
     private static IResult Problem(int status, string detail) => Results.Problem(statusCode: status, detail: detail);

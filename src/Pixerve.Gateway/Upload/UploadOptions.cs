@@ -14,6 +14,10 @@ public sealed class UploadOptions
     [Range(1, 1000)]
     public int MaxFilesPerUpload { get; set; } = 20;
 
+    /// <summary>How many files one job may produce (each size of each format, and the original): 400 beyond.</summary>
+    [Range(1, 10_000)]
+    public int MaxOutputsPerJob { get; set; } = JobSpecParser.DefaultMaxOutputs;
+
     /// <summary>Width × height above which an upload is refused from its header, before it is staged or decoded.</summary>
     [Range(1, long.MaxValue)]
     public long MaxSourcePixels { get; set; } = 50_000_000;

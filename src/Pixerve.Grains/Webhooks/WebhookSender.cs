@@ -16,18 +16,32 @@ public sealed class WebhookSender : IDisposable
 {
     private readonly WebhookOptions _options;
     private readonly HttpClient _http;
+    private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
+    private readonly Func<IPAddress[], int, CancellationToken, ValueTask<Stream>> _connect;
 
-    public WebhookSender(IOptions<WebhookOptions> options)
+    public WebhookSender(IOptions<WebhookOptions> options) : this(options, null, null) { }
+
+    /// <summary>For tests: a resolver and a socket opener in place of DNS and TCP.</summary>
+    internal WebhookSender(
+        IOptions<WebhookOptions> options,
+        Func<string, CancellationToken, Task<IPAddress[]>>? resolve,
+        Func<IPAddress[], int, CancellationToken, ValueTask<Stream>>? connect)
     {
         _options = options.Value;
-        var handler = new SocketsHttpHandler
+        _resolve = resolve ?? ((host, ct) => Dns.GetHostAddressesAsync(host, ct));
+        _connect = connect ?? OpenSocketAsync;
+        Handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
+            // A proxy from HTTP(S)_PROXY would make the connection for us, to an address this guard never sees.
+            UseProxy = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectCallback = ConnectAsync,
         };
-        _http = new HttpClient(handler) { Timeout = _options.Timeout };
+        _http = new HttpClient(Handler) { Timeout = _options.Timeout };
     }
+
+    internal SocketsHttpHandler Handler { get; }
 
     public async Task<WebhookAttempt> SendAsync(string url, IReadOnlyDictionary<string, string> headers, byte[] body)
     {
@@ -64,15 +78,19 @@ public sealed class WebhookSender : IDisposable
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
+        var addresses = await _resolve(context.DnsEndPoint.Host, cancellationToken);
         var allowed = _options.AllowPrivateNetworks ? addresses : addresses.Where(NetworkGuard.IsPublic).ToArray();
         if (allowed.Length == 0)
-            throw new RefusedAddressException($"the callback host {context.DnsEndPoint.Host} resolves only to loopback, private or link-local addresses");
+            throw new RefusedAddressException($"the callback host {context.DnsEndPoint.Host} resolves only to loopback, private, link-local or other non-global addresses");
+        return await _connect(allowed, context.DnsEndPoint.Port, cancellationToken);
+    }
 
+    private static async ValueTask<Stream> OpenSocketAsync(IPAddress[] allowed, int port, CancellationToken cancellationToken)
+    {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+            await socket.ConnectAsync(allowed, port, cancellationToken);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch

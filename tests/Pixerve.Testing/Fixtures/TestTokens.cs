@@ -9,10 +9,13 @@ namespace Pixerve.Tests.Infrastructure;
 public static class TestTokens
 {
     public static string Mint(string secret, object job, DateTimeOffset? expires = null, string algorithm = "HS256", bool includeExpiry = true,
-        string? subject = null, IReadOnlyDictionary<string, object>? claims = null)
+        string? subject = null, IReadOnlyDictionary<string, object>? claims = null, IReadOnlyDictionary<string, object>? headers = null,
+        bool includeIssuedAt = true)
     {
         var header = new Dictionary<string, object> { ["alg"] = algorithm, ["typ"] = "JWT" };
-        var payload = new Dictionary<string, object> { ["job"] = job, ["iat"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+        foreach (var (name, value) in headers ?? new Dictionary<string, object>()) header[name] = value;
+        var payload = new Dictionary<string, object> { ["job"] = job };
+        if (includeIssuedAt) payload["iat"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         if (subject is not null) payload["sub"] = subject;
         foreach (var (name, value) in claims ?? new Dictionary<string, object>()) payload[name] = value;
         if (includeExpiry) payload["exp"] = (expires ?? DateTimeOffset.UtcNow.AddMinutes(10)).ToUnixTimeSeconds();
