@@ -15,6 +15,9 @@ if [ ! -f "$secrets" ]; then
    random() { node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))'; }
    printf 'PIXERVE_JWT_SECRET=%s\nPIXERVE_ADMIN_TOKEN=%s\n' "$(random)" "$(random)" > "$secrets")
 fi
+# Webhooks sign with a key of their own (a secrets file from before it existed gets one added).
+grep -q '^PIXERVE_WEBHOOK_SECRET=' "$secrets" ||
+  printf 'PIXERVE_WEBHOOK_SECRET=%s\n' "$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))')" >> "$secrets"
 # Variables already in the environment win over the generated ones.
 while IFS='=' read -r key value; do
   [ -n "${!key:-}" ] || export "$key=$value"
@@ -82,6 +85,7 @@ cat <<INFO
 Pixerve is running: http://localhost:8080   (logs in $logs)
   PIXERVE_JWT_SECRET=$PIXERVE_JWT_SECRET
   PIXERVE_ADMIN_TOKEN=$PIXERVE_ADMIN_TOKEN
+  PIXERVE_WEBHOOK_SECRET=$PIXERVE_WEBHOOK_SECRET   (webhooks are signed the Standard Webhooks way with it)
 
 A job token (jpg + webp at 1600 and 400 px, served from /files/demo/), valid 60 minutes:
   TOKEN=$token

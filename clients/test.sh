@@ -52,6 +52,7 @@ common=(
 clean_env=(env $(env | sed -n 's/^\(PIXERVE_[A-Za-z0-9_]*\)=.*/-u \1/p'))
 silo_port=$(free_port); silo_gateway_port=$(free_port)
 "${clean_env[@]}" "${common[@]}" Pixerve__Silo__Port="$silo_port" Pixerve__Silo__GatewayPort="$silo_gateway_port" \
+  Pixerve__Webhooks__Secret="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" \
   dotnet src/Pixerve.Silo/bin/Debug/net10.0/Pixerve.Silo.dll >"$work/silo.log" 2>&1 &
 pids+=($!)
 wait_for silo "$!" "$work/silo.log" port_open "$silo_gateway_port"

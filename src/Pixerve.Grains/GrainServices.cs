@@ -46,10 +46,6 @@ public static class GrainServices
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<JobWorkers>());
 
         services.AddPixerveOptions<WebhookOptions>(configuration, WebhookOptions.Section);
-        services.PostConfigure<WebhookOptions>(o =>
-        {
-            if (string.IsNullOrEmpty(o.Secret)) o.Secret = configuration["Pixerve:Jwt:Secret"] ?? "";
-        });
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<JobWebhooks>();
 

@@ -177,6 +177,8 @@ public sealed class LifecycleTests(PixerveFixture fixture)
         Assert.Equal(3, receiver.Received.Count);
         var bodies = receiver.Received.Select(r => Convert.ToBase64String(r.Body)).Distinct();
         Assert.Single(bodies);
+        // One message, three attempts: the id a receiver deduplicates by stays the same.
+        Assert.Single(receiver.Received.Select(r => r.Headers["webhook-id"]).Distinct());
         foreach (var callback in receiver.Received)
         {
             AssertSigned(callback);
@@ -230,10 +232,17 @@ public sealed class LifecycleTests(PixerveFixture fixture)
         Assert.Equal(1, events[^1].Data.GetProperty("files").GetArrayLength());
     }
 
+    /// <summary>Standard Webhooks, checked as a receiver would: v1 HMAC-SHA256 of id.timestamp.body, a fresh timestamp.</summary>
     private static void AssertSigned(ReceivedCallback callback)
     {
-        var expected = "sha256=" + Convert.ToHexStringLower(
-            System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(PixerveFixture.JwtSecret), callback.Body));
-        Assert.Equal(expected, callback.Headers["X-Pixerve-Signature"]);
+        var id = callback.Headers["webhook-id"];
+        var timestamp = long.Parse(callback.Headers["webhook-timestamp"]);
+        Assert.StartsWith("msg_", id);
+        Assert.True(Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - timestamp) <= 300, "timestamp within the 5-minute tolerance");
+        var signed = System.Text.Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(callback.Body).ToArray();
+        var expected = "v1," + Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(PixerveFixture.WebhookSecret), signed));
+        Assert.Equal(expected, callback.Headers["webhook-signature"]);
+        Assert.False(callback.Headers.ContainsKey("X-Pixerve-Signature"));
     }
 }

@@ -79,10 +79,31 @@ public sealed class WebhookSenderTests
             Options.Create(new WebhookOptions { Secret = "s" }),
             (_, _) => Task.FromResult(new[] { IPAddress.Parse(hostile) }),
             (_, _, _) => { Interlocked.Increment(ref connects); throw new InvalidOperationException("no socket may be opened"); });
-        var attempt = await sender.SendAsync("http://callback.invalid:8080/hook", new Dictionary<string, string>(), "{}"u8.ToArray());
+        var attempt = await sender.SendAsync("http://callback.invalid:8080/hook", new Dictionary<string, string>(), "{}"u8.ToArray(), "msg_test");
         Assert.False(attempt.Delivered);
         Assert.Contains("non-global", attempt.Error);
         Assert.Equal(0, connects);
+    }
+
+    [Fact]
+    public void Signatures_match_the_standard_webhooks_reference_vector()
+    {
+        // The example of the Standard Webhooks specification: its secret, message id, timestamp and payload.
+        var key = StandardWebhookSignature.KeyOf("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        Assert.Equal("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            StandardWebhookSignature.Sign(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, """{"test": 2432232314}"""u8));
+    }
+
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("short-secret", false)]
+    [InlineData("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", false)] // 24 bytes
+    [InlineData("a-webhook-secret-of-thirty-two-b", true)]
+    [InlineData("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", true)] // 32 bytes
+    public void The_secret_must_give_a_key_of_at_least_32_bytes(string secret, bool valid)
+    {
+        var errors = new WebhookOptions { Secret = secret }.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(new object()));
+        Assert.Equal(valid, !errors.Any());
     }
 
     [Fact]
@@ -99,13 +120,13 @@ public sealed class WebhookSenderTests
         // "localhost" is a name: only the resolved address shows where it leads.
         var url = receiver.Url.Replace("127.0.0.1", "localhost");
         using var guarded = new WebhookSender(Options.Create(new WebhookOptions { Secret = "s" }));
-        var refused = await guarded.SendAsync(url, new Dictionary<string, string>(), "{}"u8.ToArray());
+        var refused = await guarded.SendAsync(url, new Dictionary<string, string>(), "{}"u8.ToArray(), "msg_test");
         Assert.False(refused.Delivered);
         Assert.Contains("loopback, private, link-local or other non-global", refused.Error);
         Assert.Empty(receiver.Received);
 
         using var allowed = new WebhookSender(Options.Create(new WebhookOptions { Secret = "s", AllowPrivateNetworks = true }));
-        var delivered = await allowed.SendAsync(receiver.Url, new Dictionary<string, string>(), "{}"u8.ToArray());
+        var delivered = await allowed.SendAsync(receiver.Url, new Dictionary<string, string>(), "{}"u8.ToArray(), "msg_test");
         Assert.True(delivered.Delivered, delivered.Error);
         Assert.Single(receiver.Received);
     }

@@ -52,6 +52,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             [PixerveConfiguration.StorageConnectionStringKey] = _azurite.ConnectionString,
             [PixerveConfiguration.ServeDirKey] = _serveDir,
             ["Pixerve:Cluster:Mode"] = "azure",
+            ["Pixerve:Webhooks:Secret"] = "process-cluster-webhook-secret-0123456789abcdef",
             ["Pixerve:Cluster:Id"] = $"test-{Guid.NewGuid():N}",
         };
         foreach (var (key, value) in siloSettings) settings[key] = value;

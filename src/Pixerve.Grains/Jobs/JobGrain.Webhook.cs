@@ -16,7 +16,7 @@ public sealed partial class JobGrain
             // Continues the upload's trace, however long after it (a retry may come minutes later).
             using var span = PixerveTracing.StartLinked("webhook", submission.TraceParent);
             var attempt = await webhooks.Sender.SendAsync(submission.Spec.CompletionCallback!, submission.Spec.CallbackHeaders,
-                WebhookPayload.For(Hash, JobId, State));
+                WebhookPayload.For(Hash, JobId, State), $"msg_{JobId}");
             webhook.Attempts++;
             webhook.LastStatusCode = attempt.StatusCode;
             webhook.LastError = attempt.Error;

@@ -3,13 +3,18 @@ using System.ComponentModel.DataAnnotations;
 namespace Pixerve.Grains.Webhooks;
 
 /// <summary>Bound from <c>Pixerve:Webhooks</c>.</summary>
-public sealed class WebhookOptions
+public sealed class WebhookOptions : IValidatableObject
 {
     public const string Section = "Pixerve:Webhooks";
-    public const string SignatureHeader = "X-Pixerve-Signature";
+    public const int MinimumSecretBytes = 32;
 
-    /// <summary>HMAC-SHA256 key for the signature header; defaults to the JWT secret, which the client already holds.</summary>
+    /// <summary>
+    /// The webhooks' own signing key (<c>PIXERVE_WEBHOOK_SECRET</c>), never the JWT secret: its UTF-8 bytes, or the
+    /// base64 after <c>whsec_</c> in Standard Webhooks' own form. Required, at least 32 bytes.
+    /// </summary>
     public string Secret { get; set; } = "";
+
+    public byte[] Key => StandardWebhookSignature.KeyOf(Secret);
 
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 6;
@@ -26,6 +31,23 @@ public sealed class WebhookOptions
 
     /// <summary>Lets callbacks reach loopback, private and link-local addresses (off: a token must not aim the server at its own network).</summary>
     public bool AllowPrivateNetworks { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        byte[] key;
+        try
+        {
+            key = Key;
+        }
+        catch (FormatException)
+        {
+            key = [];
+        }
+
+        if (key.Length < MinimumSecretBytes)
+            yield return new ValidationResult(
+                $"must be set (PIXERVE_WEBHOOK_SECRET) to at least {MinimumSecretBytes} bytes, or whsec_ and their base64", [nameof(Secret)]);
+    }
 
     public TimeSpan DelayAfter(int attempts) =>
         TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks * (1L << Math.Min(attempts - 1, 30))));

@@ -43,7 +43,8 @@ public sealed class WebhookSender : IDisposable
 
     internal SocketsHttpHandler Handler { get; }
 
-    public async Task<WebhookAttempt> SendAsync(string url, IReadOnlyDictionary<string, string> headers, byte[] body)
+    /// <param name="messageId">The same for every attempt at one callback, so a receiver can drop duplicates.</param>
+    public async Task<WebhookAttempt> SendAsync(string url, IReadOnlyDictionary<string, string> headers, byte[] body, string messageId)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
@@ -52,8 +53,14 @@ public sealed class WebhookSender : IDisposable
             if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content.Headers.TryAddWithoutValidation(name, value);
         }
 
-        request.Headers.Remove(WebhookOptions.SignatureHeader);
-        request.Headers.TryAddWithoutValidation(WebhookOptions.SignatureHeader, Sign(body));
+        // The job's own headers may not stand in for the signature.
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        foreach (var name in new[] { StandardWebhookSignature.IdHeader, StandardWebhookSignature.TimestampHeader, StandardWebhookSignature.SignatureHeader })
+            request.Headers.Remove(name);
+        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.IdHeader, messageId);
+        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.SignatureHeader,
+            StandardWebhookSignature.Sign(_options.Key, messageId, timestamp, body));
         try
         {
             using var response = await _http.SendAsync(request);
@@ -71,10 +78,6 @@ public sealed class WebhookSender : IDisposable
             return new WebhookAttempt(false, null, $"the callback did not answer within {_options.Timeout.TotalSeconds:F0} s");
         }
     }
-
-    /// <summary><c>sha256=</c> and the lowercase hex HMAC-SHA256 of the body.</summary>
-    public string Sign(byte[] body) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(_options.Secret), body));
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {

@@ -19,6 +19,7 @@ public class PixerveFixture : IAsyncLifetime
 {
     public const string JwtSecret = "test-secret-that-is-long-enough-for-hs256-0123456789";
     public const string AdminToken = "test-admin-token";
+    public const string WebhookSecret = "test-webhook-secret-long-enough-for-hmac-0123456789";
 
     private AzuriteServer? _azurite;
     private S3rverServer? _s3;
@@ -89,6 +90,7 @@ public class PixerveFixture : IAsyncLifetime
             [PixerveConfiguration.ServeDirKey] = ServeDir,
             ["Pixerve:Jwt:Secret"] = JwtSecret,
             ["Pixerve:AdminToken"] = AdminToken,
+            ["Pixerve:Webhooks:Secret"] = WebhookSecret,
         };
         foreach (var (key, value) in Settings) settings[key] = value;
         var builder = new TestClusterBuilder((short)SiloCount);
