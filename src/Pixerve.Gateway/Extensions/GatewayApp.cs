@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Apis;
 
@@ -30,7 +31,7 @@ public static class GatewayApp
         var app = builder.Build();
         app.LogStorageAccount();
         // Before anything reads the client's address (rate limits, logs); only from the configured proxies.
-        if (builder.Configuration.GetValidated<ForwardedHeadersSettings>(ForwardedHeadersSettings.Section).Any) app.UseForwardedHeaders();
+        if (app.Services.GetRequiredService<IOptions<ForwardedHeadersSettings>>().Value.Any) app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseServedFiles(builder.Configuration.ServeDir());

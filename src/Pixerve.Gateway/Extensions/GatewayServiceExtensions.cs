@@ -22,9 +22,9 @@ public static class GatewayServiceExtensions
         services.AddPixerveOptions<PixerveOptions>(configuration, PixerveOptions.Section);
         services.AddPixerveOptions<StorageOptions>(configuration, StorageOptions.Section);
         services.AddPixerveOptions<ClusteringOptions>(configuration, ClusteringOptions.Section);
-        var forwarded = configuration.GetValidated<ForwardedHeadersSettings>(ForwardedHeadersSettings.Section);
         services.AddPixerveOptions<ForwardedHeadersSettings>(configuration, ForwardedHeadersSettings.Section);
-        services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(forwarded.ApplyTo);
+        services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<ForwardedHeadersSettings>>((options, settings) => settings.Value.ApplyTo(options));
         // Leave room for multipart framing; the upload handler enforces the exact file limit itself.
         var maxUploadBytes = configuration.GetValidated<UploadOptions>(UploadOptions.Section).MaxUploadBytes;
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUploadBytes + 1024 * 1024);

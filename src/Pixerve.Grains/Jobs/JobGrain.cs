@@ -41,15 +41,6 @@ public sealed partial class JobGrain(
         {
             // The gateway asking again after a broken answer: the job already took this very upload.
             if (existing.StagedBlob == submission.StagedBlob) return Result(SubmitOutcome.Queued);
-            if (State.Status == JobStatus.Pending && !await StagedBlobExistsAsync(existing.StagedBlob))
-            {
-                // A gateway that could not tell whether its submission landed deleted that upload: take this copy.
-                State.Submission = existing with { StagedBlob = submission.StagedBlob };
-                await WriteAsync();
-                EnqueueIfIdle();
-                return Result(SubmitOutcome.Queued);
-            }
-
             // The same work again, whatever its state: a record is never reset or overwritten by an upload.
             EnqueueIfIdle();
             return Result(SubmitOutcome.Exists);
@@ -71,14 +62,13 @@ public sealed partial class JobGrain(
             CreatedAt = now,
             UpdatedAt = now,
             Plan = plan,
-            ExpectedFiles = plan.Select(o => o.Name).ToList(),
         };
         await WriteAsync();
         EnqueueIfIdle();
         return Result(SubmitOutcome.Queued);
     }
 
-    private SubmitResult Result(SubmitOutcome outcome) => new(outcome, State.ExpectedFiles, State.Status);
+    private SubmitResult Result(SubmitOutcome outcome) => new(outcome, State.ExpectedNames, State.Status);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -153,7 +143,7 @@ public sealed partial class JobGrain(
         // A pending job queued nowhere (its queue entry lost with a broken call) is queued by being looked at.
         EnqueueIfIdle();
         return Task.FromResult<JobSnapshot?>(new JobSnapshot(Hash, State.Status, State.CreatedAt, State.UpdatedAt,
-            State.ExpectedFiles, State.Files, State.Error)
+            State.ExpectedNames, State.Files, State.Error)
         {
             JobId = JobId,
             StartedAt = State.StartedAt,
@@ -269,9 +259,6 @@ public sealed partial class JobGrain(
             }
         }
     }
-
-    private async Task<bool> StagedBlobExistsAsync(string name) =>
-        (await blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).GetBlobClient(name).ExistsAsync()).Value;
 
     private async Task UnregisterResumeReminder()
     {

@@ -8,6 +8,7 @@ public sealed class JobState
     [Id(1)] public JobStatus Status { get; set; }
     [Id(2)] public DateTimeOffset CreatedAt { get; set; }
     [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Only in records written before the plan was kept (<see cref="Plan"/> names the files since).</summary>
     [Id(4)] public List<string> ExpectedFiles { get; set; } = [];
     [Id(5)] public List<StoredFile> Files { get; set; } = [];
     [Id(6)] public string? Error { get; set; }
@@ -24,4 +25,7 @@ public sealed class JobState
     [Id(14)] public JobOutbox Outbox { get; set; } = new();
     /// <summary>The outputs, planned once at submission; empty in records written before plans were kept.</summary>
     [Id(15)] public List<PlannedOutput> Plan { get; set; } = [];
+
+    /// <summary>The names of the files the job produces, in plan order.</summary>
+    public IReadOnlyList<string> ExpectedNames => Plan.Count > 0 ? Plan.Select(o => o.Name).ToList() : ExpectedFiles;
 }
