@@ -21,8 +21,13 @@ public sealed class ImageConverter(ImagingOptions options)
     {
     }
 
-    public IReadOnlyList<EncodedOutput> Convert(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
+    public IReadOnlyList<EncodedOutput> Convert(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan) =>
+        ConvertImage(source, plan).Outputs;
+
+    /// <summary>The outputs and a description of the source, with its preview made from the decode the outputs use.</summary>
+    public ConvertedImage ConvertImage(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
     {
+        var format = ImageSniffer.Detect(source.Span);
         using var image = SourceImage.Open(source);
         var origin = image.Origin;
         var swap = Orientation.SwapsAxes(origin);
@@ -36,8 +41,10 @@ public sealed class ImageConverter(ImagingOptions options)
         {
             // Only originals, stored byte for byte: still proven to decode as their sniffed format first, or bytes
             // behind a valid magic number (GIF89a…<script>) would be stored and served as an image.
-            image.Decode(1, 1).Dispose();
-            return plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList();
+            var (previewWidth, previewHeight) = PreviewSize(swap ? sourceHeight : sourceWidth, swap ? sourceWidth : sourceHeight);
+            using var small = image.Decode(swap ? previewHeight : previewWidth, swap ? previewWidth : previewHeight);
+            var copies = plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList();
+            return new ConvertedImage(Describe(format, swap ? sourceHeight : sourceWidth, swap ? sourceWidth : sourceHeight, small, origin, swap), copies);
         }
         var (orientedWidth, orientedHeight) = swap ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight);
 
@@ -65,6 +72,8 @@ public sealed class ImageConverter(ImagingOptions options)
                 if (!owned.Contains(oriented)) owned.Add(oriented);
                 resized[(width, height)] = oriented;
             }
+
+            var description = Describe(format, orientedWidth, orientedHeight, unoriented[^1], origin, swap);
 
             // The decode and the unoriented intermediates are not encoded: free them before the encoders
             // (AV1's especially) claim their own memory.
@@ -103,11 +112,40 @@ public sealed class ImageConverter(ImagingOptions options)
                 ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
             }
 
-            return outputs;
+            return new ConvertedImage(description, outputs);
         }
         finally
         {
             foreach (var bitmap in owned) bitmap.Dispose();
+        }
+    }
+
+    private static (int Width, int Height) PreviewSize(int orientedWidth, int orientedHeight) =>
+        Fit.Inside(orientedWidth, orientedHeight, new BoxSize(SourcePreview.MaxSide, SourcePreview.MaxSide));
+
+    /// <summary>Describes the source from its smallest unoriented bitmap, which the preview is scaled from.</summary>
+    private static SourceDescription Describe(
+        SourceFormat? format, int orientedWidth, int orientedHeight, SKBitmap smallest, SKEncodedOrigin origin, bool swap)
+    {
+        var (width, height) = swap ? (smallest.Height, smallest.Width) : (smallest.Width, smallest.Height);
+        var (previewWidth, previewHeight) = PreviewSize(width, height);
+        var scaled = Resize(smallest, swap ? previewHeight : previewWidth, swap ? previewWidth : previewHeight);
+        var upright = Orientation.Apply(scaled, origin);
+        try
+        {
+            var info = new SKImageInfo(upright.Width, upright.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, SKColorSpace.CreateSrgb());
+            using var straight = new SKBitmap(info);
+            if (!upright.PeekPixels().ReadPixels(straight.PeekPixels()))
+                throw new UndecodableImageException("source could not be read back for its preview");
+
+            var hasAlpha = smallest.AlphaType != SKAlphaType.Opaque;
+            return new SourceDescription(format ?? SourceFormat.Jpeg, orientedWidth, orientedHeight, hasAlpha, 1,
+                new SourcePreview(straight.Width, straight.Height, straight.Bytes));
+        }
+        finally
+        {
+            if (!ReferenceEquals(upright, scaled) && !ReferenceEquals(upright, smallest)) upright.Dispose();
+            if (!ReferenceEquals(scaled, smallest)) scaled.Dispose();
         }
     }
 
