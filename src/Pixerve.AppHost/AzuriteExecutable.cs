@@ -39,11 +39,14 @@ public static class AzuriteExecutable
         // Healthy once both services Pixerve uses answer (an anonymous GET on the root is Azurite's 400).
         azurite.WithHttpHealthCheck("/", 400, "blob").WithHttpHealthCheck("/", 400, "table");
 
+        // 127.0.0.1, not the endpoints' "localhost": the Azure SDK reads an account name from the path (Azurite's
+        // style) only when the host is an IP address; with a host name it takes "devstoreaccount1" for a container.
+        // Aspire's proxies listen on 127.0.0.1.
         var connectionString = ReferenceExpression.Create(
             $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-            $"BlobEndpoint={blob.Property(EndpointProperty.Url)}/devstoreaccount1;" +
-            $"QueueEndpoint={queue.Property(EndpointProperty.Url)}/devstoreaccount1;" +
-            $"TableEndpoint={table.Property(EndpointProperty.Url)}/devstoreaccount1;");
+            $"BlobEndpoint=http://127.0.0.1:{blob.Property(EndpointProperty.Port)}/devstoreaccount1;" +
+            $"QueueEndpoint=http://127.0.0.1:{queue.Property(EndpointProperty.Port)}/devstoreaccount1;" +
+            $"TableEndpoint=http://127.0.0.1:{table.Property(EndpointProperty.Port)}/devstoreaccount1;");
         return new AzuriteResource(azurite, connectionString);
     }
 }
