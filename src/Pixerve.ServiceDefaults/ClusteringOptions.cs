@@ -13,6 +13,14 @@ public enum ClusterMode
     /// silo restarted in its place (the restarted silo's manifest versions start again from zero).
     /// </summary>
     Localhost,
+
+    /// <summary>
+    /// As <see cref="Azure"/> (membership, grain state and reminders in the storage account), and silos also watch the
+    /// Kubernetes API (<c>Microsoft.Orleans.Hosting.Kubernetes</c>): each advertises its pod's IP (<c>POD_IP</c>), is
+    /// named after its pod (<c>POD_NAME</c>), and a silo whose pod is gone is declared dead at once. Gateways treat it as
+    /// <see cref="Azure"/>. See deploy/kubernetes.
+    /// </summary>
+    Kubernetes,
 }
 
 /// <summary>Bound from <c>Pixerve:Cluster</c> by silos and gateways alike, so both sides name the same cluster.</summary>

@@ -40,9 +40,15 @@ public static class PixerveConfiguration
         return builder.AddInMemoryCollection(map);
     }
 
-    /// <summary>True when silos find each other through an Azure table (<c>Pixerve:Cluster:Mode = azure</c>), not one localhost silo.</summary>
+    /// <summary>
+    /// True when silos find each other through an Azure table (<c>Pixerve:Cluster:Mode</c> <c>azure</c> or
+    /// <c>kubernetes</c>), not one localhost silo.
+    /// </summary>
     public static bool UsesAzureClustering(this IConfiguration configuration) =>
-        configuration.GetValidated<ClusteringOptions>(ClusteringOptions.Section).Mode == ClusterMode.Azure;
+        configuration.ClusterMode() is Pixerve.ClusterMode.Azure or Pixerve.ClusterMode.Kubernetes;
+
+    public static ClusterMode ClusterMode(this IConfiguration configuration) =>
+        configuration.GetValidated<ClusteringOptions>(ClusteringOptions.Section).Mode;
 
     /// <summary>Silos and gateways of one deployment share it; a second deployment in the same account picks another.</summary>
     public static string ClusterId(this IConfiguration configuration) =>

@@ -10,7 +10,8 @@ namespace Pixerve;
 /// Orleans' grain-call spans (activity propagation is on in silos and clients) and Pixerve's own (stage, submit,
 /// convert, encode, store, webhook). A job carries its upload's trace context through the queue, so the
 /// conversion that runs later, on any silo, continues the same trace. Exported over OTLP when
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (an Aspire AppHost sets it).
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (an Aspire AppHost sets it), and then so are metrics and logs
+/// (<see cref="PixerveOtlpExport"/>).
 /// </summary>
 public static class PixerveTracing
 {
@@ -24,8 +25,9 @@ public static class PixerveTracing
         {
             tracing.AddSource(SourceName, "Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime").AddHttpClientInstrumentation();
             if (web) tracing.AddAspNetCoreInstrumentation();
-            if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) tracing.AddOtlpExporter();
+            if (PixerveOtlpExport.Configured(configuration)) tracing.AddOtlpExporter();
         });
+        if (PixerveOtlpExport.Configured(configuration)) services.AddPixerveOtlpMetricsAndLogs(web);
         return services;
     }
 

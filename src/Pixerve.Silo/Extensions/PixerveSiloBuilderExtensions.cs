@@ -27,9 +27,17 @@ public static class PixerveSiloBuilderExtensions
             o.ServiceId = PixerveConfiguration.ServiceId;
         });
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString()));
-        // Listen where it advertises: on every interface only when it advertises a non-loopback address.
-        var advertised = endpoints.AdvertisedAddress;
-        silo.ConfigureEndpoints(advertised, endpoints.Port, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+        if (configuration.ClusterMode() == ClusterMode.Kubernetes)
+        {
+            silo.UsePixerveKubernetesHosting(configuration, endpoints);
+        }
+        else
+        {
+            // Listen where it advertises: on every interface only when it advertises a non-loopback address.
+            var advertised = endpoints.AdvertisedAddress;
+            silo.ConfigureEndpoints(advertised, endpoints.Port, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+        }
+
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Pixerve:Cluster:Membership"));
         return silo;
     }

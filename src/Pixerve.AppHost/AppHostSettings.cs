@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Pixerve.AppHost;
+
+/// <summary>
+/// The AppHost's own settings (command line <c>--Pixerve:AppHost:Silos=5</c>, environment
+/// <c>Pixerve__AppHost__Silos=5</c>, or its appsettings.json).
+/// </summary>
+public sealed record AppHostSettings(string Repository, int Silos, int Gateways, int? GatewayPort, string DataDir, string ClusterId)
+{
+    public const string Section = "Pixerve:AppHost";
+
+    public static AppHostSettings Read(IConfiguration configuration, string appHostDirectory)
+    {
+        var section = configuration.GetSection(Section);
+        var repository = Path.GetFullPath(Path.Combine(appHostDirectory, "..", ".."));
+        var silos = section.GetValue("Silos", 3);
+        var gateways = section.GetValue("Gateways", 2);
+        if (silos is < 1 or > 32) throw new InvalidOperationException($"{Section}:Silos must be 1 to 32, not {silos}");
+        if (gateways is < 1 or > 32) throw new InvalidOperationException($"{Section}:Gateways must be 1 to 32, not {gateways}");
+        // 0 lets DCP pick the gateways' shared port (tests); 8080 by default, as run.sh.
+        var gatewayPort = section.GetValue("GatewayPort", 8080) is var port and > 0 ? port : (int?)null;
+        var dataDir = Path.GetFullPath(section["DataDir"] is { Length: > 0 } dir ? dir : Path.Combine(repository, ".data", "aspire"));
+        return new AppHostSettings(repository, silos, gateways, gatewayPort, dataDir, section["ClusterId"] ?? "pixerve");
+    }
+}

@@ -1,0 +1,25 @@
+namespace Pixerve.AppHost;
+
+public static class PixerveResources
+{
+    /// <summary>A secret parameter, generated on first run (43 URL-safe characters, ≥ 32 bytes) and kept in user secrets.</summary>
+    public static IResourceBuilder<ParameterResource> AddSecret(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 43, Special = false }, secret: true, persist: true);
+
+    /// <summary>What silos and gateways share: the cluster (azure mode on Azurite's tables), the account, the serve directory.</summary>
+    public static IResourceBuilder<ProjectResource> WithPixerveCluster(this IResourceBuilder<ProjectResource> project,
+        ReferenceExpression storageConnectionString, AppHostSettings settings) =>
+        project
+            .WithEnvironment("Pixerve__Cluster__Mode", "azure")
+            .WithEnvironment("Pixerve__Cluster__Id", settings.ClusterId)
+            .WithEnvironment("Pixerve__Storage__ConnectionString", storageConnectionString)
+            .WithEnvironment("Pixerve__DataDir", settings.DataDir)
+            // The seed's PIXERVE_* variables win over Pixerve__* ones: a shell that sourced run.sh's secrets must not
+            // hand them to the AppHost's processes (empty counts as unset).
+            .WithEnvironment("PIXERVE_JWT_SECRET", "")
+            .WithEnvironment("PIXERVE_ADMIN_TOKEN", "")
+            .WithEnvironment("PIXERVE_WEBHOOK_SECRET", "")
+            .WithEnvironment("PIXERVE_STORAGE_CONNECTION_STRING", "")
+            .WithEnvironment("PIXERVE_DATA_DIR", "")
+            .WithEnvironment("PIXERVE_SERVE_DIR", "");
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Pixerve.Client;
+using Xunit.Abstractions;
+
+namespace Pixerve.AppHost.Tests;
+
+/// <summary>
+/// The AppHost as <c>dotnet run --project src/Pixerve.AppHost</c> runs it, started by Aspire.Hosting.Testing with two
+/// silos and one gateway: Azurite, the silos and the gateway are real processes under DCP.
+/// </summary>
+public sealed class AppHostTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Two_silos_and_a_gateway_start_healthy_join_one_cluster_and_convert_an_upload()
+    {
+        var started = Stopwatch.StartNew();
+        using var deadline = new CancellationTokenSource(Deadline);
+        var (jwtSecret, adminToken) = (Secret(), Secret());
+        var serveDir = Directory.CreateTempSubdirectory("pixerve-apphost-");
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Pixerve_AppHost>(
+        [
+            "--Pixerve:AppHost:Silos=2",
+            "--Pixerve:AppHost:Gateways=1",
+            "--Pixerve:AppHost:GatewayPort=0",
+            $"--Pixerve:AppHost:DataDir={serveDir.FullName}",
+            $"--Parameters:jwt-secret={jwtSecret}",
+            $"--Parameters:admin-token={adminToken}",
+            $"--Parameters:webhook-secret={Secret()}",
+        ], deadline.Token);
+        try
+        {
+            await using var app = await builder.BuildAsync(deadline.Token);
+            await app.StartAsync(deadline.Token);
+            var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
+            await notifications.WaitForResourceHealthyAsync("gateway", deadline.Token);
+            output.WriteLine($"healthy after {started.Elapsed.TotalSeconds:F1} s");
+
+            using var http = app.CreateHttpClient("gateway", "http");
+            var token = new JobSpecBuilder().Format("jpg", f => f.Size(200)).DirectHost().SubDir("apphost")
+                .MintToken(jwtSecret, TimeSpan.FromMinutes(10));
+            var pixerve = new PixerveClient(http);
+            var image = Path.Combine(RepositoryRoot(), "tests", "data", "images", "va.jpg");
+            var job = await pixerve.UploadAsync(image, token, deadline.Token);
+            var final = await pixerve.WaitUntilFinalAsync(job.Hash, token, deadline.Token);
+            Assert.Equal(JobStatuses.Completed, final.Status);
+            var served = await pixerve.DownloadServedFileAsync("apphost", job.ExpectedFiles[0], deadline.Token);
+            Assert.Equal([0xFF, 0xD8], served[..2]);
+            output.WriteLine($"job completed after {started.Elapsed.TotalSeconds:F1} s");
+
+            // Both silos joined the cluster the gateway talks to: each reports its queue to the stats grain.
+            JsonElement stats = default;
+            while ((stats = await AdminStatsAsync(http, adminToken, deadline.Token)).GetProperty("silos").GetArrayLength() < 2)
+                await Task.Delay(TimeSpan.FromMilliseconds(500), deadline.Token);
+            var silos = stats.GetProperty("silos").EnumerateArray().Select(s => s.GetProperty("silo").GetString()).ToList();
+            Assert.Equal(2, silos.Distinct().Count());
+            output.WriteLine($"silos {string.Join(", ", silos)}");
+        }
+        finally
+        {
+            serveDir.Delete(recursive: true);
+            output.WriteLine($"done (AppHost stopped) after {started.Elapsed.TotalSeconds:F1} s");
+        }
+    }
+
+    private static async Task<JsonElement> AdminStatsAsync(HttpClient http, string adminToken, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/stats");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+    }
+
+    private static string Secret() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Pixerve.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Pixerve.sln not found above " + AppContext.BaseDirectory);
+    }
+}
