@@ -22,6 +22,8 @@ public static class GatewayServiceExtensions
         services.AddPixerveOptions<PixerveOptions>(configuration, PixerveOptions.Section);
         services.AddPixerveOptions<StorageOptions>(configuration, StorageOptions.Section);
         services.AddPixerveOptions<ClusteringOptions>(configuration, ClusteringOptions.Section);
+        services.AddPixerveOptions<GatewayClientOptions>(configuration, GatewayClientOptions.Section);
+        services.AddPixerveOptions<EventStreamOptions>(configuration, EventStreamOptions.Section);
         services.AddPixerveOptions<ForwardedHeadersSettings>(configuration, ForwardedHeadersSettings.Section);
         services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
             .Configure<Microsoft.Extensions.Options.IOptions<ForwardedHeadersSettings>>((options, settings) => settings.Value.ApplyTo(options));
@@ -38,6 +40,8 @@ public static class GatewayServiceExtensions
         services.AddSingleton<UploadHandler>();
         services.AddSingleton<RecordLists>();
         services.AddSingleton<CallerJobs>();
+        services.AddSingleton<EventStreamSlots>();
+        services.AddSingleton<JobEventStream>();
         services.AddUploadRateLimits(configuration);
         services.AddOpenApi(o => o.AddDocumentTransformer(ContractSchemas.DescribeAsync));
         services.AddPixerveMetrics();
