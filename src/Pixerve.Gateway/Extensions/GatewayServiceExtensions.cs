@@ -17,6 +17,8 @@ public static class GatewayServiceExtensions
     {
         var configuration = builder.Configuration;
         var services = builder.Services;
+        // First of the startup filters: its middleware wraps all others (metrics included).
+        services.AddTransient<IStartupFilter, UnreadBodyRefusal.Filter>();
         services.AddPixerveOptions<UploadOptions>(configuration, UploadOptions.Section);
         services.AddPixerveOptions<RetentionOptions>(configuration, RetentionOptions.Section);
         services.AddPixerveOptions<PixerveOptions>(configuration, PixerveOptions.Section);
