@@ -70,6 +70,36 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
         Assert.All(jobs, job => Assert.Equal(64, job.GetProperty("hash").GetString()!.Length));
     }
 
+    [Fact]
+    public async Task A_body_that_trickles_in_is_answered_408_with_a_problem()
+    {
+        var (gateway, http) = await fixture.StartGatewayAsync(
+            "--Pixerve:Limits:MinRequestBodyBytesPerSecond=10000", "--Pixerve:Limits:RequestBodyGracePeriod=00:00:01.500");
+        await using var _ = gateway;
+        using var __ = http;
+        var token = fixture.Token(new { formats = new Dictionary<string, object> { ["jpg"] = new { sizes = new[] { new[] { 64 } } } }, directHost = true, subDir = "limits/slow" });
+        // A real JPEG's start, so the header is read and the file is being staged when the bytes slow to a trickle.
+        var jpeg = UniqueBytes.Jpeg("va.jpg");
+        var start = Encoding.ASCII.GetBytes(Part("file", "slow.jpg")).Concat(jpeg.AsSpan(0, 64 * 1024).ToArray()).ToArray();
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (status, headers, body, _) = await PostChunkedAsync(http.BaseAddress!, $"Authorization: Bearer {token}\r\n", start,
+            async (network, answered) =>
+            {
+                // One byte at a time until the gateway answers: far under 10000 bytes per second.
+                for (var i = 64 * 1024; i < jpeg.Length && !answered.IsCompleted; i++)
+                {
+                    await WriteChunkAsync(network, jpeg.AsMemory(i, 1), deadline.Token);
+                    await Task.WhenAny(answered, Task.Delay(50, deadline.Token));
+                }
+            }, deadline.Token);
+        Assert.Equal(408, status);
+        Assert.Contains("application/problem+json", headers);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(408, problem.GetProperty("status").GetInt32());
+        Assert.Contains("too slowly", problem.GetProperty("detail").GetString());
+    }
+
     private static string Part(string name, string? fileName) =>
         $"--{Boundary}\r\nContent-Disposition: form-data; name=\"{name}\"" +
         (fileName is null ? "" : $"; filename=\"{fileName}\"\r\nContent-Type: application/octet-stream") + "\r\n\r\n";
@@ -80,30 +110,52 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
     /// </summary>
     private async Task<(int Status, string Headers, string Body, long Sent)> SendEndlessAsync(string prefix)
     {
-        var address = fixture.Http.BaseAddress!;
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(address.Host, address.Port, deadline.Token);
-        await using var network = new NetworkStream(socket, ownsSocket: false);
-
-        var reading = ReadAllAsync(network, deadline.Token);
-        var head = $"POST /upload HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: multipart/form-data; boundary={Boundary}\r\n" +
-                   "Transfer-Encoding: chunked\r\n\r\n";
-        long sent = 0;
         var filler = new byte[64 * 1024];
         Array.Fill(filler, (byte)'x');
-        var chunk = Encoding.ASCII.GetBytes($"{filler.Length:X}\r\n").Concat(filler).Concat("\r\n"u8.ToArray()).ToArray();
-        try
+        return await PostChunkedAsync(fixture.Http.BaseAddress!, "", Encoding.ASCII.GetBytes(prefix), async (network, _) =>
         {
-            await network.WriteAsync(Encoding.ASCII.GetBytes(head), deadline.Token);
-            var first = Encoding.ASCII.GetBytes(prefix);
-            await network.WriteAsync(Encoding.ASCII.GetBytes($"{first.Length:X}\r\n").Concat(first).Concat("\r\n"u8.ToArray()).ToArray(), deadline.Token);
-            // Past the gigabyte an upload may be, the gateway has read it all: stop and fail below.
+            long sent = 0;
+            // Past the gigabyte an upload may be, the gateway has read it all: stop, and the caller fails.
             while (sent < 1L << 30)
             {
-                await network.WriteAsync(chunk, deadline.Token);
+                await WriteChunkAsync(network, filler, deadline.Token);
                 sent += filler.Length;
             }
+
+            return sent;
+        }, deadline.Token);
+    }
+
+    /// <summary>
+    /// A chunked <c>POST /upload</c> over a raw socket: <paramref name="start"/> as the first chunk, then whatever
+    /// <paramref name="sendRest"/> writes (it is handed the task that completes with the answer) until it stops or
+    /// the gateway closes the connection. Returns the answer and what <paramref name="sendRest"/> counted as sent.
+    /// </summary>
+    private static async Task<(int Status, string Headers, string Body, long Sent)> PostChunkedAsync(Uri address, string extraHeaders,
+        byte[] start, Func<NetworkStream, Task, Task> sendRest, CancellationToken cancellationToken) =>
+        await PostChunkedAsync(address, extraHeaders, start, async (network, answered) =>
+        {
+            await sendRest(network, answered);
+            return 0L;
+        }, cancellationToken);
+
+    private static async Task<(int Status, string Headers, string Body, long Sent)> PostChunkedAsync(Uri address, string extraHeaders,
+        byte[] start, Func<NetworkStream, Task, Task<long>> sendRest, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(address.Host, address.Port, cancellationToken);
+        await using var network = new NetworkStream(socket, ownsSocket: false);
+
+        var reading = ReadAllAsync(network, cancellationToken);
+        var head = $"POST /upload HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: multipart/form-data; boundary={Boundary}\r\n" +
+                   $"Transfer-Encoding: chunked\r\n{extraHeaders}\r\n";
+        long sent = 0;
+        try
+        {
+            await network.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken);
+            await WriteChunkAsync(network, start, cancellationToken);
+            sent = await sendRest(network, reading);
         }
         catch (IOException)
         {
@@ -120,6 +172,13 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
         if (headers.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
             body = body[(body.IndexOf("\r\n", StringComparison.Ordinal) + 2)..body.LastIndexOf('}')] + "}";
         return (status, headers, body, sent);
+    }
+
+    private static async Task WriteChunkAsync(NetworkStream network, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        await network.WriteAsync(Encoding.ASCII.GetBytes($"{data.Length:X}\r\n"), cancellationToken);
+        await network.WriteAsync(data, cancellationToken);
+        await network.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
     }
 
     /// <summary>Everything the gateway sends until it closes (or resets) the connection.</summary>

@@ -30,8 +30,14 @@ public static class GatewayServiceExtensions
         services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
             .Configure<Microsoft.Extensions.Options.IOptions<ForwardedHeadersSettings>>((options, settings) => settings.Value.ApplyTo(options));
         // Leave room for multipart framing; the upload handler enforces the exact file limit itself.
-        var maxUploadBytes = configuration.GetValidated<UploadOptions>(UploadOptions.Section).MaxUploadBytes;
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUploadBytes + 1024 * 1024);
+        var uploads = configuration.GetValidated<UploadOptions>(UploadOptions.Section);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = uploads.MaxUploadBytes + 1024 * 1024;
+            // A body arriving slower than this fails its read with a 408 (BadHttpRequestException), answered as a problem.
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(
+                uploads.MinRequestBodyBytesPerSecond, uploads.RequestBodyGracePeriod);
+        });
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ClusterCalls.ExceptionHandler>();

@@ -126,6 +126,12 @@ public sealed class UploadHandler(
         {
             return Problem(StatusCodes.Status400BadRequest, $"the multipart body is malformed: {e.Message}");
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            logger.LogInformation("An upload's body arrived too slowly: {Error}", e.Message);
+            return Problem(StatusCodes.Status408RequestTimeout,
+                $"the request body arrived too slowly (under {limits.Value.MinRequestBodyBytesPerSecond:0} bytes per second after {limits.Value.RequestBodyGracePeriod.TotalSeconds:0.#} s)");
+        }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && !body.Admitted)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge,
