@@ -32,6 +32,15 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task A_bad_bearer_token_is_refused_before_the_body_and_the_gateway_drains_at_most_the_small_limit()
+    {
+        var (status, _, body, sent) = await SendEndlessAsync(Part("file", "big.jpg"), "Authorization: Bearer not.a.token\r\n");
+        Assert.Equal(401, status);
+        Assert.Equal(401, JsonDocument.Parse(body).RootElement.GetProperty("status").GetInt32());
+        Assert.True(sent < MostTheGatewayMayTake, $"the gateway took {sent} bytes of a refused upload");
+    }
+
+    [Fact]
     public async Task A_file_before_any_token_is_refused_and_its_body_is_never_read()
     {
         var (status, _, body, sent) = await SendEndlessAsync(Part("file", "big.jpg"));
@@ -108,12 +117,12 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
     /// Posts <paramref name="prefix"/> and then filler bytes without end (chunked), reading the answer meanwhile and
     /// writing on after it, until the gateway closes the connection. Returns the answer and how much was sent.
     /// </summary>
-    private async Task<(int Status, string Headers, string Body, long Sent)> SendEndlessAsync(string prefix)
+    private async Task<(int Status, string Headers, string Body, long Sent)> SendEndlessAsync(string prefix, string extraHeaders = "")
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var filler = new byte[64 * 1024];
         Array.Fill(filler, (byte)'x');
-        return await PostChunkedAsync(fixture.Http.BaseAddress!, "", Encoding.ASCII.GetBytes(prefix), async (network, _) =>
+        return await PostChunkedAsync(fixture.Http.BaseAddress!, extraHeaders, Encoding.ASCII.GetBytes(prefix), async (network, _) =>
         {
             long sent = 0;
             // Past the gigabyte an upload may be, the gateway has read it all: stop, and the caller fails.
