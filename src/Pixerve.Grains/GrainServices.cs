@@ -35,7 +35,10 @@ public static class GrainServices
         services.AddSingleton<ICircuitObserver, StorageHealthReporter>();
         services.AddSingleton<CredentialProtector>();
         // Every silo shares one key ring in the storage account, so any silo decrypts what another encrypted.
-        services.AddDataProtection().SetApplicationName("pixerve");
+        var dataProtection = services.AddDataProtection().SetApplicationName("pixerve");
+        // Keys at rest encrypted with a certificate every silo holds: the blob container alone decrypts nothing.
+        var keyRing = configuration.GetValidated<KeyRingOptions>(KeyRingOptions.Section);
+        if (keyRing.HasCertificate) dataProtection.ProtectKeysWithCertificate(keyRing.Load(KeyRingOptions.Section));
         services.AddOptions<KeyManagementOptions>()
             .Configure<BlobServiceClient>((o, blobs) => o.XmlRepository = new BlobXmlRepository(blobs));
         services.Configure<DirectHostOptions>(o => o.ServeDir = configuration.ServeDir());

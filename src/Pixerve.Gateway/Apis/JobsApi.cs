@@ -23,6 +23,7 @@ public static class JobsApi
         jobs.MapGet("/failures", FailureAsync).WithSummary("A job's failure record");
         jobs.MapGet("/events", EventsAsync)
             .Produces(StatusCodes.Status200OK, typeof(StatusResponse), "text/event-stream")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Stream a job's state changes as server-sent events");
         return app;
     }
@@ -82,10 +83,15 @@ public static class JobsApi
         };
     }
 
-    private static async Task<IResult> EventsAsync(string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller,
-        CallerJobs callerJobs, CancellationToken cancellationToken)
+    private static async Task<IResult> EventsAsync(string? hash, [FromQuery(Name = "job_id")] string? jobId, HttpContext http,
+        CallerJobs callerJobs, EventStreamSlots slots, JobEventStream events, CancellationToken cancellationToken)
     {
-        var (job, problem) = await callerJobs.FindAsync(caller, hash, jobId);
-        return problem ?? (IResult)TypedResults.ServerSentEvents(JobEventStream.Watch(job!.Grain, job.Snapshot, cancellationToken));
+        var (job, problem) = await callerJobs.FindAsync(http.User, hash, jobId);
+        if (problem is not null) return problem;
+        var (slot, refusal) = slots.TryTake(http);
+        if (slot is null) return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, detail: refusal);
+        // Held until the request ends, however it ends (the job final, the client gone).
+        http.Response.RegisterForDispose(slot);
+        return TypedResults.ServerSentEvents(events.Watch(job!.Grain, job.Snapshot, cancellationToken));
     }
 }

@@ -17,4 +17,11 @@ public sealed class GatewayClientOptions
     /// <summary>How often the gateway rereads which silos are up (azure clustering).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often an open <c>/events</c> stream renews its subscription to the job and re-reads it: the longest a
+    /// lost notification can delay an event. Below the subscription's one-minute lifetime.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
+    public TimeSpan EventStreamRecheck { get; set; } = TimeSpan.FromSeconds(5);
 }

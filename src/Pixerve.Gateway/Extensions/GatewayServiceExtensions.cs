@@ -17,17 +17,27 @@ public static class GatewayServiceExtensions
     {
         var configuration = builder.Configuration;
         var services = builder.Services;
+        // First of the startup filters: its middleware wraps all others (metrics included).
+        services.AddTransient<IStartupFilter, UnreadBodyRefusal.Filter>();
         services.AddPixerveOptions<UploadOptions>(configuration, UploadOptions.Section);
         services.AddPixerveOptions<RetentionOptions>(configuration, RetentionOptions.Section);
         services.AddPixerveOptions<PixerveOptions>(configuration, PixerveOptions.Section);
         services.AddPixerveOptions<StorageOptions>(configuration, StorageOptions.Section);
         services.AddPixerveOptions<ClusteringOptions>(configuration, ClusteringOptions.Section);
+        services.AddPixerveOptions<GatewayClientOptions>(configuration, GatewayClientOptions.Section);
+        services.AddPixerveOptions<EventStreamOptions>(configuration, EventStreamOptions.Section);
         services.AddPixerveOptions<ForwardedHeadersSettings>(configuration, ForwardedHeadersSettings.Section);
         services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
             .Configure<Microsoft.Extensions.Options.IOptions<ForwardedHeadersSettings>>((options, settings) => settings.Value.ApplyTo(options));
         // Leave room for multipart framing; the upload handler enforces the exact file limit itself.
-        var maxUploadBytes = configuration.GetValidated<UploadOptions>(UploadOptions.Section).MaxUploadBytes;
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUploadBytes + 1024 * 1024);
+        var uploads = configuration.GetValidated<UploadOptions>(UploadOptions.Section);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = uploads.MaxUploadBytes + 1024 * 1024;
+            // A body arriving slower than this fails its read with a 408 (BadHttpRequestException), answered as a problem.
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(
+                uploads.MinRequestBodyBytesPerSecond, uploads.RequestBodyGracePeriod);
+        });
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ClusterCalls.ExceptionHandler>();
@@ -38,6 +48,8 @@ public static class GatewayServiceExtensions
         services.AddSingleton<UploadHandler>();
         services.AddSingleton<RecordLists>();
         services.AddSingleton<CallerJobs>();
+        services.AddSingleton<EventStreamSlots>();
+        services.AddSingleton<JobEventStream>();
         services.AddUploadRateLimits(configuration);
         services.AddOpenApi(o => o.AddDocumentTransformer(ContractSchemas.DescribeAsync));
         services.AddPixerveMetrics();

@@ -46,6 +46,9 @@ public static class OrleansClientExtensions
         }
 
         client.AddActivityPropagation();
+        // The silos' TLS, with the same certificate: a client without it cannot reach them.
+        if (ClusterTls.Configured(configuration) is { } tls)
+            client.UseTls(tls.Certificate, o => ClusterTls.Configure(o, tls.Settings, tls.Certificate));
         var options = configuration.GetValidated<GatewayClientOptions>(GatewayClientOptions.Section);
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.GrainCallTimeout);
         // A silo that comes back is used again within about a second, not after the one-minute gateway list refresh.

@@ -27,39 +27,65 @@ public sealed class UploadHandler(
 {
     private const int MaxTokenFieldBytes = 16 * 1024;
 
+    /// <summary>What a caller not yet known may send: the multipart preamble and the token field before the first file.</summary>
+    public const long PreAuthBodyBytes = 64 * 1024;
+
     /// <summary>Room per file for the multipart framing around it.</summary>
     private const long FramingAllowance = 64 * 1024;
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
         var request = http.Request;
-        var cancellationToken = http.RequestAborted;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
             !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) ||
             HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "send multipart/form-data with a 'file' part");
+            return RefusedUnread(http, Problem(StatusCodes.Status415UnsupportedMediaType, "send multipart/form-data with a 'file' part"));
 
         // A bad Authorization header is an error in itself; only its absence lets the form field speak.
         ClaimsPrincipal? principal = null;
         if (PixerveAuthentication.BearerToken(request) is not null)
         {
             if (http.User.Identity?.IsAuthenticated != true || http.User.IsInRole(AdminTokenHandler.Role))
-                return Results.Challenge(authenticationSchemes: [JwtBearerDefaults.AuthenticationScheme]);
+                return RefusedUnread(http, Results.Challenge(authenticationSchemes: [JwtBearerDefaults.AuthenticationScheme]));
             principal = http.User;
-            if (SubjectLimited(http, principal, PixerveAuthentication.BearerToken(request)!) is { } limited) return limited;
+            if (SubjectLimited(http, principal, PixerveAuthentication.BearerToken(request)!) is { } limited) return RefusedUnread(http, limited);
         }
 
         // Each file is held to MaxUploadBytes by staging; the request as a whole may carry the most files allowed.
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-            bodySize.MaxRequestBodySize = Math.Max(1, limits.Value.MaxFilesPerUpload) * (limits.Value.MaxUploadBytes + FramingAllowance);
+        // Kestrel's limit is set before the body is read (it cannot be raised after), so a caller not yet known
+        // (its token comes in the form) is held to PreAuthBodyBytes by the stream until the token is valid.
+        var maxBody = Math.Max(1, limits.Value.MaxFilesPerUpload) * (limits.Value.MaxUploadBytes + FramingAllowance);
+        SetKestrelBodyLimit(http, maxBody);
+        var body = new PreAuthBodyStream(request.Body, PreAuthBodyBytes);
+        if (principal is not null) body.Admit(maxBody);
+        var result = await ReadFormAsync(http, boundary, body, principal, maxBody);
+        if (body.Admitted || body.Ended) return result;
+        // Refused before the caller was known, with the body unread: answer, then read no more of it.
+        return new UnreadBodyRefusal(result);
+    }
 
+    /// <summary>A refusal before any of the body was read: Kestrel then drains at most <see cref="PreAuthBodyBytes"/> of it.</summary>
+    private static IResult RefusedUnread(HttpContext http, IResult refusal)
+    {
+        SetKestrelBodyLimit(http, PreAuthBodyBytes);
+        return refusal;
+    }
+
+    private static void SetKestrelBodyLimit(HttpContext http, long bytes)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize) bodySize.MaxRequestBodySize = bytes;
+    }
+
+    private async Task<IResult> ReadFormAsync(HttpContext http, string boundary, PreAuthBodyStream body, ClaimsPrincipal? principal, long maxBody)
+    {
+        var cancellationToken = http.RequestAborted;
         // Files are staged as the body streams by, and submitted only once it has been read to its end, so a
         // request refused as a whole (malformed, too many files, cut short) leaves no job behind.
         var files = new List<StagedFile>();
         var submitted = 0;
         try
         {
-            var reader = new MultipartReader(boundary, request.Body);
+            var reader = new MultipartReader(boundary, body);
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
@@ -73,6 +99,7 @@ public sealed class UploadHandler(
                     if (validated is null) return Problem(StatusCodes.Status401Unauthorized, error);
                     if (SubjectLimited(http, validated, token) is { } limited) return limited;
                     principal = validated;
+                    body.Admit(maxBody);
                 }
                 else if (name == "file")
                 {
@@ -98,6 +125,17 @@ public sealed class UploadHandler(
         catch (InvalidDataException e)
         {
             return Problem(StatusCodes.Status400BadRequest, $"the multipart body is malformed: {e.Message}");
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            logger.LogInformation("An upload's body arrived too slowly: {Error}", e.Message);
+            return Problem(StatusCodes.Status408RequestTimeout,
+                $"the request body arrived too slowly (under {limits.Value.MinRequestBodyBytesPerSecond:0} bytes per second after {limits.Value.RequestBodyGracePeriod.TotalSeconds:0.#} s)");
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && !body.Admitted)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge,
+                $"more than {PreAuthBodyBytes} bytes came before a valid token; send the token first (or as Authorization: Bearer)");
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -29,6 +29,18 @@ public sealed class UploadOptions
     [Range(1024, MaxHeaderBytesCeiling)]
     public int MaxHeaderBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// The slowest a request body may arrive, on average, once <see cref="RequestBodyGracePeriod"/> has passed
+    /// (Kestrel's <c>MinRequestBodyDataRate</c>, for every endpoint): slower is a 408, so a client trickling bytes
+    /// cannot hold a connection and a staging upload open for hours.
+    /// </summary>
+    [Range(1, 1_000_000_000)]
+    public double MinRequestBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>How long a request body may arrive slower than <see cref="MinRequestBodyBytesPerSecond"/> before it counts (over 1 s: Kestrel's heartbeat).</summary>
+    [Range(typeof(TimeSpan), "00:00:01.001", "01:00:00")]
+    public TimeSpan RequestBodyGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The header is handed to staging as the start of its first block, so it may not exceed one.</summary>
     public const int MaxHeaderBytesCeiling = 4 * 1024 * 1024;
 }

@@ -31,6 +31,16 @@ public interface IJobGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetSnapshot")]
     Task<JobSnapshot?> GetSnapshot();
 
+    /// <summary>
+    /// Subscribes <paramref name="observer"/> to the job's changes, or renews its subscription (which expires after
+    /// a minute unrenewed), and answers the job as it stands; null when there is no job (then nothing is subscribed).
+    /// </summary>
+    [AlwaysInterleave, Alias("Watch")]
+    Task<JobSnapshot?> Watch(IJobObserver observer);
+
+    [AlwaysInterleave, Alias("Unwatch")]
+    Task Unwatch(IJobObserver observer);
+
     /// <summary>Forgets the job if it ended before <paramref name="cutoff"/>; true when it did.</summary>
     [Alias("Expire")]
     Task<bool> Expire(DateTimeOffset cutoff);

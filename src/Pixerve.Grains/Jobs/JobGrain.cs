@@ -139,11 +139,17 @@ public sealed partial class JobGrain(
 
     public Task<JobSnapshot?> GetSnapshot()
     {
-        if (!job.RecordExists || State.Submission is not { } submission) return Task.FromResult<JobSnapshot?>(null);
+        if (!job.RecordExists || State.Submission is null) return Task.FromResult<JobSnapshot?>(null);
         // A pending job queued nowhere (its queue entry lost with a broken call) is queued by being looked at.
         EnqueueIfIdle();
-        return Task.FromResult<JobSnapshot?>(new JobSnapshot(Hash, State.Status, State.CreatedAt, State.UpdatedAt,
-            State.ExpectedNames, State.Files, State.Error)
+        return Task.FromResult<JobSnapshot?>(Snapshot());
+    }
+
+    /// <summary>The job as it stands; only when it has a record.</summary>
+    private JobSnapshot Snapshot()
+    {
+        var submission = State.Submission!;
+        return new JobSnapshot(Hash, State.Status, State.CreatedAt, State.UpdatedAt, State.ExpectedNames, State.Files, State.Error)
         {
             JobId = JobId,
             StartedAt = State.StartedAt,
@@ -154,7 +160,7 @@ public sealed partial class JobGrain(
             SpecJson = submission.SpecJson,
             ProcessedBy = State.ProcessedBy,
             StagedBlob = submission.StagedBlob,
-        });
+        };
     }
 
     public async Task<bool> Expire(DateTimeOffset cutoff)
@@ -240,6 +246,9 @@ public sealed partial class JobGrain(
         {
             _writeLock.Release();
         }
+
+        // Every state a job writes is told to its watchers (the gateways' /events streams).
+        NotifyWatchers();
     }
 
     /// <summary>Registers the resume reminder, asking again a few times: its table's owner may be a silo that just died.</summary>

@@ -59,6 +59,7 @@ public static class PixerveSiloBuilderExtensions
         var resume = configuration.GetValidated<JobOptions>(JobOptions.Section).ResumePeriod;
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(resume.Ticks, o.MinimumReminderPeriod.Ticks)));
 
+        silo.UsePixerveTls(configuration);
         silo.Services.AddPixerveGrainServices(configuration);
         // Grain calls join the caller's trace: one upload is one trace across gateway and silos.
         silo.AddActivityPropagation();
