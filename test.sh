@@ -21,6 +21,8 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 # The storage tests' S3 server.
 [ -x tests/servers/node_modules/.bin/s3rver ] || npm ci --prefix tests/servers --no-audit --no-fund --loglevel=error
+# The reference ThumbHash and BlurHash encoders the .NET ports are checked against.
+[ -d tests/placeholders-reference/node_modules/thumbhash ] || npm ci --prefix tests/placeholders-reference --no-audit --no-fund --loglevel=error
 
 results=$(mktemp -d)
 status=0
