@@ -131,6 +131,12 @@ public static class BlurHash
 
     private static (double R, double G, double B) MultiplyBasisFunction(ReadOnlySpan<byte> pixels, int width, int height, int normalisation, int cx, int cy)
     {
+        // The cosines depend on x or y alone: computed once per column and row, the same values in the same products.
+        var cosX = new double[width];
+        for (var x = 0; x < width; x++) cosX[x] = JsCos.Cos(Math.PI * cx * x / width);
+        var cosY = new double[height];
+        for (var y = 0; y < height; y++) cosY[y] = JsCos.Cos(Math.PI * cy * y / height);
+
         double r = 0, g = 0, b = 0;
         var bytesPerRow = width * 4;
         for (var x = 0; x < width; x++)
@@ -139,7 +145,7 @@ public static class BlurHash
             for (var y = 0; y < height; y++)
             {
                 var basePixelIndex = bytesPerPixelX + y * bytesPerRow;
-                var basis = normalisation * JsCos.Cos(Math.PI * cx * x / width) * JsCos.Cos(Math.PI * cy * y / height);
+                var basis = normalisation * cosX[x] * cosY[y];
                 r += basis * Linear[pixels[basePixelIndex]];
                 g += basis * Linear[pixels[basePixelIndex + 1]];
                 b += basis * Linear[pixels[basePixelIndex + 2]];
