@@ -93,4 +93,27 @@ public sealed class DescribedOutputsTests(PixerveFixture fixture)
         var output = Assert.Single(status.GetProperty("outputs").EnumerateArray());
         Assert.Equal(("png", 120, 80), (output.GetProperty("format").GetString(), output.GetProperty("width").GetInt32(), output.GetProperty("height").GetInt32()));
     }
+
+    [Fact]
+    public async Task A_heic_upload_is_converted_upright_and_its_original_kept_as_image_heic()
+    {
+        var subDir = $"described/{Guid.NewGuid():N}";
+        var token = fixture.Token(new { formats = new { jpg = new { sizes = new[] { new[] { 200 } } } }, keepOriginal = true, directHost = true, subDir });
+        using var upload = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("portrait-irot.heic"), token));
+        await HttpAssert.AssertOk(upload);
+        var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+
+        var status = await fixture.WaitUntilFinalAsync(hash, token);
+
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        var source = status.GetProperty("source");
+        Assert.Equal(("heic", 320, 480), (source.GetProperty("format").GetString(), source.GetProperty("width").GetInt32(), source.GetProperty("height").GetInt32()));
+        var outputs = status.GetProperty("outputs").EnumerateArray().ToList();
+        Assert.Equal([("jpg", 133, 200), ("original", 320, 480)],
+            outputs.Select(o => (o.GetProperty("format").GetString(), o.GetProperty("width").GetInt32(), o.GetProperty("height").GetInt32())));
+        var original = outputs[1].GetProperty("name").GetString()!;
+        Assert.EndsWith(".heic", original);
+        using var served = await fixture.Http.GetAsync($"/files/{subDir}/{original}");
+        Assert.Equal("image/heic", served.Content.Headers.ContentType?.MediaType);
+    }
 }

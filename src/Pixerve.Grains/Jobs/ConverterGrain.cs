@@ -105,6 +105,8 @@ public sealed class ConverterGrain(
             SourceFormat.Png => "image/png",
             SourceFormat.Gif => "image/gif",
             SourceFormat.Webp => "image/webp",
+            SourceFormat.Avif => "image/avif",
+            SourceFormat.Heic => "image/heic",
             _ => "application/octet-stream",
         };
 
