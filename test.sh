@@ -12,6 +12,8 @@ packages=()
 command -v go >/dev/null || packages+=(golang-go)
 command -v javac >/dev/null || packages+=(default-jdk-headless)
 command -v python3 >/dev/null || packages+=(python3)
+# HEIC input: the silo decodes HEVC through the system's libheif (with libde265); the bundled libvips has AV1 only.
+ldconfig -p | grep -q 'libheif\.so\.1 ' || packages+=(libheif1)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   apt_started=$SECONDS
@@ -21,6 +23,8 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 # The storage tests' S3 server.
 [ -x tests/servers/node_modules/.bin/s3rver ] || npm ci --prefix tests/servers --no-audit --no-fund --loglevel=error
+# The reference ThumbHash and BlurHash encoders the .NET ports are checked against.
+[ -d tests/placeholders-reference/node_modules/thumbhash ] || npm ci --prefix tests/placeholders-reference --no-audit --no-fund --loglevel=error
 
 results=$(mktemp -d)
 status=0

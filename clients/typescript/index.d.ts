@@ -78,6 +78,40 @@ export interface StatusResponse {
   error: string | null;
   webhook: WebhookResponse | null;
   processed_by: string | null;
+  /** The source as converted (null until then): size after EXIF orientation, placeholders from a ≤100×100 downscale. */
+  source: SourceInfo | null;
+  /** Every output once, in expected_files order, with its real size and every place it was stored. */
+  outputs: JobOutput[];
+}
+
+export interface SourceInfo {
+  /** The sniffed format as an extension: jpg, png, gif, webp, avif, heic. */
+  format: string;
+  width: number;
+  height: number;
+  has_alpha: boolean;
+  /** #rrggbb; null for a wholly transparent image. */
+  dominant_color: string | null;
+  /** ThumbHash bytes, standard base64 with padding (decode with thumbhash's thumbHashToDataURL). */
+  thumbhash: string;
+  /** BlurHash, 4×3 components. */
+  blurhash: string;
+  frames: number;
+}
+
+export interface OutputLocation {
+  backend: string;
+  location: string;
+}
+
+export interface JobOutput {
+  name: string;
+  /** The job's format key: jpg, png, webp, avif or original. */
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+  locations: OutputLocation[];
 }
 
 export interface RecordStatus {
@@ -91,6 +125,8 @@ export interface JobData {
   expected_files: string[];
   files: StoredFile[];
   attempts: number;
+  source: SourceInfo | null;
+  outputs: JobOutput[];
 }
 
 export interface SuccessRecord extends RecordStatus {

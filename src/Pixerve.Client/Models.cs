@@ -48,6 +48,12 @@ public sealed record JobStatusReport(
     WebhookDelivery? Webhook,
     string? ProcessedBy)
 {
+    /// <summary>The source image: its size, format and placeholders; null until the job has converted it.</summary>
+    public SourceImageInfo? Source { get; init; }
+
+    /// <summary>Every output once, in the order the job names them, with its real size and where it was stored.</summary>
+    public IReadOnlyList<OutputDescription> Outputs { get; init; } = [];
+
     /// <summary>Completed, failed or cancelled: the status will not change again.</summary>
     [JsonIgnore] public bool IsFinal => JobStatuses.IsFinal(Status);
 }
@@ -67,6 +73,21 @@ public static class JobStatuses
 /// <summary>One output stored on one backend; <see cref="Location"/> is a URL, <c>gs://</c> name, <c>sftp://</c> path or <c>/files/…</c>.</summary>
 public sealed record OutputFile(string Name, string Backend, string Location, long Bytes, int Width, int Height);
 
+/// <summary>
+/// The source image as the job converted it. <see cref="Width"/>/<see cref="Height"/> are after its EXIF orientation;
+/// <see cref="Format"/> is its extension (<c>jpg</c>, <c>png</c>, <c>gif</c>, <c>webp</c>, <c>avif</c>, <c>heic</c>);
+/// <see cref="DominantColor"/> is <c>#rrggbb</c> (null for a wholly transparent image); <see cref="Thumbhash"/> is
+/// base64 (with padding) of the ThumbHash bytes; <see cref="Blurhash"/> has 4×3 components.
+/// </summary>
+public sealed record SourceImageInfo(
+    string Format, int Width, int Height, bool HasAlpha, string? DominantColor, string Thumbhash, string Blurhash, int Frames);
+
+/// <summary>One output: its format key (<c>jpg</c>, <c>webp</c>, …, <c>original</c>), real pixel size, bytes and every place it was stored.</summary>
+public sealed record OutputDescription(string Name, string Format, int Width, int Height, long Bytes, IReadOnlyList<OutputLocation> Locations);
+
+/// <summary>Where one backend stored an output; <see cref="Location"/> as in <see cref="OutputFile.Location"/>.</summary>
+public sealed record OutputLocation(string Backend, string Location);
+
 /// <summary>How the job's completion webhook went.</summary>
 public sealed record WebhookDelivery(string Status, int Attempts, int? LastStatusCode, string? LastError, DateTimeOffset? DeliveredAt);
 
@@ -80,7 +101,12 @@ public sealed record JobRecord(string Hash, string JobId, string Status, DateTim
 }
 
 /// <summary>What the job asked for (its token's job claim, callback header values hidden) and what it produced.</summary>
-public sealed record JobData(JsonElement? Spec, IReadOnlyList<string> ExpectedFiles, IReadOnlyList<OutputFile> Files, int Attempts);
+public sealed record JobData(JsonElement? Spec, IReadOnlyList<string> ExpectedFiles, IReadOnlyList<OutputFile> Files, int Attempts)
+{
+    public SourceImageInfo? Source { get; init; }
+
+    public IReadOnlyList<OutputDescription> Outputs { get; init; } = [];
+}
 
 /// <summary>An RFC 7807 problem as the server sent it; <see cref="Field"/> names the job spec field a 400 blames.</summary>
 public sealed record PixerveProblem(string? Type, string? Title, int Status, string? Detail, string? Field = null)

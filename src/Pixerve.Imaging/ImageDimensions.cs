@@ -18,7 +18,7 @@ public static class ImageDimensions
             SourceFormat.Gif => Gif(header, ref width, ref height),
             SourceFormat.Webp => Webp(header, ref width, ref height),
             SourceFormat.Jpeg => Jpeg(header, ref width, ref height),
-            SourceFormat.Avif => Avif(header, ref width, ref height),
+            SourceFormat.Avif or SourceFormat.Heic => IsoBmff(header, ref width, ref height),
             _ => HeaderRead.Invalid,
         };
     }
@@ -110,9 +110,10 @@ public static class ImageDimensions
     /// <summary>
     /// ISO BMFF: the <c>ispe</c> (image spatial extent) properties in <c>meta/iprp/ipco</c>. A file may hold
     /// several (grid tiles, alpha, thumbnails); the largest is what a decode allocates, so that one counts.
-    /// The whole <c>meta</c> box must be in the buffer; AVIF writers put it before <c>mdat</c>.
+    /// The whole <c>meta</c> box must be in the buffer; AVIF and HEIC writers put it before <c>mdat</c>. A rotation
+    /// (irot) does not change the pixel count, so the stored extents are what the limit counts.
     /// </summary>
-    private static HeaderRead Avif(ReadOnlySpan<byte> h, ref int width, ref int height)
+    private static HeaderRead IsoBmff(ReadOnlySpan<byte> h, ref int width, ref int height)
     {
         var at = 0L;
         while (true)

@@ -22,13 +22,15 @@ public abstract class SourceImage : IDisposable
 
     /// <summary>
     /// The source goes to the decoder of the format its bytes were sniffed as, never to a library's own detection:
-    /// AVIF to libvips' heif loader (SkiaSharp has no AVIF decoder), JPEG, PNG, GIF and WebP to SkiaSharp, whose
+    /// AVIF to libvips' heif loader (SkiaSharp has no AVIF decoder), HEIC to the system's libheif (the bundled
+    /// libvips has no HEVC decoder), JPEG, PNG, GIF and WebP to SkiaSharp, whose
     /// codec must agree on the format.
     /// </summary>
     public static SourceImage Open(ReadOnlyMemory<byte> source) => ImageSniffer.Detect(source.Span) switch
     {
         SourceFormat.Avif => new VipsSourceImage(source),
+        SourceFormat.Heic => new Heif.HeifSourceImage(source),
         { } format => new SkiaSourceImage(source, format),
-        null => throw new UndecodableImageException("source is not a decodable image: not JPEG, PNG, GIF, WebP or AVIF"),
+        null => throw new UndecodableImageException("source is not a decodable image: not JPEG, PNG, GIF, WebP, AVIF or HEIC"),
     };
 }

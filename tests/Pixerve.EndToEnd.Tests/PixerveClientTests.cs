@@ -34,6 +34,13 @@ public sealed class PixerveClientTests(PixerveFixture fixture)
         Assert.Equal(JobStatuses.Completed, status.Status);
         Assert.Equal(job.ExpectedFiles, status.Files.Select(f => f.Name));
         Assert.Equal((29, 24), (status.Files[0].Width, status.Files[0].Height));
+        Assert.Equal(("png", 48, 40, 1), (status.Source!.Format, status.Source.Width, status.Source.Height, status.Source.Frames));
+        Assert.Matches("^#[0-9a-f]{6}$", status.Source.DominantColor);
+        Assert.Equal(28, status.Source.Blurhash.Length);
+        Assert.NotEmpty(Convert.FromBase64String(status.Source.Thumbhash));
+        Assert.Equal([("png", 29, 24), ("webp", 16, 13)], status.Outputs.Select(o => (o.Format, o.Width, o.Height)));
+        Assert.Equal(status.Files.Select(f => f.Bytes), status.Outputs.Select(o => o.Bytes));
+        Assert.Equal(new Pixerve.Client.OutputLocation("direct", $"/files/client/roundtrip/{job.ExpectedFiles[1]}"), Assert.Single(status.Outputs[1].Locations));
 
         using var bitmap = SKBitmap.Decode(await _client.DownloadServedFileAsync("client/roundtrip", job.ExpectedFiles[0]));
         Assert.NotNull(bitmap);
@@ -42,6 +49,8 @@ public sealed class PixerveClientTests(PixerveFixture fixture)
         var success = await _client.GetSuccessAsync(job.Hash, token);
         Assert.Equal(("success", 2), (success.Status, success.FileCount));
         Assert.Equal(job.ExpectedFiles, success.JobData!.ExpectedFiles);
+        Assert.Equal(status.Source, success.JobData.Source);
+        Assert.Equal(status.Outputs.Select(o => (o.Name, o.Bytes)), success.JobData.Outputs.Select(o => (o.Name, o.Bytes)));
         Assert.Equal("success", (await _client.GetFailureAsync(job.Hash, token)).Status);
     }
 

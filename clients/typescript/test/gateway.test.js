@@ -40,6 +40,12 @@ test('upload, wait until completed, download', { skip }, async () => {
   assert.equal(final.status, 'completed', final.error ?? '');
   assert.deepEqual(jpegSize(await client.download(subDir, answer.expected_files[0])), { width: 400, height: 267 });
   assert.equal(final.files[0].width, 400);
+  assert.deepEqual([final.source.format, final.source.width, final.source.height, final.source.has_alpha], ['jpg', 1920, 1280, false]);
+  assert.match(final.source.dominant_color, /^#[0-9a-f]{6}$/);
+  assert.equal(final.source.blurhash.length, 28);
+  assert.deepEqual(final.outputs.map((o) => [o.name, o.format, o.width, o.height, o.bytes]),
+    [[answer.expected_files[0], 'jpg', 400, 267, final.files[0].bytes]]);
+  assert.deepEqual(final.outputs[0].locations, [{ backend: final.files[0].backend, location: final.files[0].location }]);
   assert.equal((await client.success(token, { hash: answer.hash })).status, 'success');
   assert.equal((await client.failures(token, { job_id: answer.job_id })).status, 'success');
   const again = await client.upload({ name: 'photo-1920x1280-canon.jpg', data: photo }, token, { formToken: true });

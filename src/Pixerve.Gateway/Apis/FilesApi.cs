@@ -18,6 +18,7 @@ public static class FilesApi
         Directory.CreateDirectory(serveDir);
         var contentTypes = new FileExtensionContentTypeProvider();
         contentTypes.Mappings[".avif"] = "image/avif";
+        contentTypes.Mappings[".heic"] = "image/heic";
         contentTypes.Mappings[".webp"] = "image/webp";
         // Every /files answer, found or not: the browser is not to guess another type (an image that sniffs as
         // HTML), and what is served is never a document that may run script or load anything.

@@ -17,12 +17,14 @@ public sealed record StatusResponse(
     IReadOnlyList<StoredFile> Files,
     string? Error,
     WebhookResponse? Webhook,
-    string? ProcessedBy)
+    string? ProcessedBy,
+    SourceInfo? Source,
+    IReadOnlyList<JobOutput> Outputs)
 {
     public static StatusResponse From(JobSnapshot job) => new(job.Hash, job.JobId, job.Status.ToWire(), job.Priority, job.CreatedAt,
         job.UpdatedAt, job.StartedAt, job.FinishedAt, job.Attempts, job.ExpectedFiles, job.Files, job.Error,
         job.Webhook is { } w ? new WebhookResponse(w.Outcome.ToString().ToLowerInvariant(), w.Attempts, w.LastStatusCode, w.LastError, w.DeliveredAt) : null,
-        job.ProcessedBy);
+        job.ProcessedBy, job.Source, JobOutput.Of(job.Outputs, job.Files));
 }
 
 public sealed record WebhookResponse(string Status, int Attempts, int? LastStatusCode, string? LastError, DateTimeOffset? DeliveredAt);
@@ -37,9 +39,16 @@ public sealed record SuccessRecord(string Hash, string JobId, string Status, Dat
 public sealed record FailureRecord(string Hash, string JobId, string Status, DateTimeOffset Timestamp, string Error, JobData JobData);
 
 /// <summary>What the job asked for (its token's job claim, callback header values hidden) and what it produced.</summary>
-public sealed record JobData(JsonNode? Spec, IReadOnlyList<string> ExpectedFiles, IReadOnlyList<StoredFile> Files, int Attempts)
+public sealed record JobData(
+    JsonNode? Spec,
+    IReadOnlyList<string> ExpectedFiles,
+    IReadOnlyList<StoredFile> Files,
+    int Attempts,
+    SourceInfo? Source,
+    IReadOnlyList<JobOutput> Outputs)
 {
-    public static JobData From(JobSnapshot job) => new(RedactedSpec(job.SpecJson), job.ExpectedFiles, job.Files, job.Attempts);
+    public static JobData From(JobSnapshot job) => new(RedactedSpec(job.SpecJson), job.ExpectedFiles, job.Files, job.Attempts,
+        job.Source, JobOutput.Of(job.Outputs, job.Files));
 
     private static JsonNode? RedactedSpec(string json)
     {

@@ -23,7 +23,11 @@ public static class UploadHeaderReader
         if (length == 0) return Refuse(buffer, 0, default, StatusCodes.Status400BadRequest, "the uploaded file is empty");
         if (ImageSniffer.Detect(buffer.AsSpan(0, length)) is not { } format)
             return Refuse(buffer, length, default, StatusCodes.Status415UnsupportedMediaType,
-                "the file is not a supported image: send JPEG, PNG, GIF, WebP or AVIF");
+                "the file is not a supported image: send JPEG, PNG, GIF, WebP, AVIF or HEIC");
+        // The gateway decodes nothing, but gateways and silos share their machines' packages: without libheif's
+        // HEVC decoder a HEIC is refused here, naming the format, rather than failing later as a job.
+        if (format == SourceFormat.Heic && Pixerve.Imaging.Heif.HeifSupport.Unavailable is { } why)
+            return Refuse(buffer, length, format, StatusCodes.Status415UnsupportedMediaType, $"HEIC images are not supported by this server: {why}");
 
         while (true)
         {

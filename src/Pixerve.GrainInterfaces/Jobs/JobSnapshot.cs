@@ -22,4 +22,8 @@ public sealed record JobSnapshot(
     [Id(14)] public string JobId { get; init; } = "";
     /// <summary>The staging blob the job reads its source from (until it is final), so a sweep can tell it is owned.</summary>
     [Id(15)] public string? StagedBlob { get; init; }
+    /// <summary>Null until the job converted its source, and in records written before sources were described.</summary>
+    [Id(16)] public SourceInfo? Source { get; init; }
+    /// <summary>Empty until the job converted its source, and in records written before outputs were kept.</summary>
+    [Id(17)] public IReadOnlyList<OutputInfo> Outputs { get; init; } = [];
 }

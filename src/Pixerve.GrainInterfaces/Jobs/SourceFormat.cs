@@ -9,4 +9,6 @@ public enum SourceFormat
     Gif,
     Webp,
     Avif,
+    /// <summary>HEVC-coded HEIF (what iPhones write); appended last, as values are stored.</summary>
+    Heic,
 }

@@ -9,6 +9,7 @@ public static class SourceFormatExtensions
         SourceFormat.Gif => "gif",
         SourceFormat.Webp => "webp",
         SourceFormat.Avif => "avif",
+        SourceFormat.Heic => "heic",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 }

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Pixerve.Imaging;
+using Pixerve.Imaging.Placeholders;
 
 namespace Pixerve.Grains.Jobs;
 
@@ -33,11 +34,16 @@ public sealed class ConverterGrain(
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        IReadOnlyList<EncodedOutput> encoded;
+        ConvertedImage converted;
+        SourceInfo described;
         try
         {
-            // Decoding and encoding are CPU-bound: keep them off the grain scheduler.
-            encoded = await Task.Run(() => converter.Convert(source, plan));
+            // Decoding, encoding and the placeholders are CPU-bound: keep them off the grain scheduler.
+            (converted, described) = await Task.Run(() =>
+            {
+                var image = converter.ConvertImage(source, plan);
+                return (image, Describe(image.Source));
+            });
         }
         catch (UndecodableImageException e)
         {
@@ -45,9 +51,26 @@ public sealed class ConverterGrain(
         }
 
         logger.LogInformation("Converted {Hash} into {Count} outputs in {Elapsed:F0} ms",
-            request.Hash, encoded.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            request.Hash, converted.Outputs.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
-        return await StoreAsync(spec, submission.SourceFormat, encoded);
+        // A byte-exact copy is the source itself: its size is the source's, oriented as the answers describe it.
+        var encoded = converted.Outputs
+            .Select(o => o.Plan.Box is null ? o with { Width = described.Width, Height = described.Height } : o)
+            .ToList();
+        var stored = await StoreAsync(spec, submission.SourceFormat, encoded);
+        return stored with
+        {
+            Source = described,
+            Outputs = encoded.Select(o => new OutputInfo(o.Plan.Name, o.Plan.Format.ToString().ToLowerInvariant(), o.Width, o.Height, o.Bytes.Length)).ToList(),
+        };
+    }
+
+    /// <summary>The source's description with its placeholders, all from the converter's small preview (no second decode).</summary>
+    private static SourceInfo Describe(SourceDescription source)
+    {
+        var placeholders = ImagePlaceholders.From(source.Preview);
+        return new SourceInfo(source.Format.Extension(), source.Width, source.Height, source.HasAlpha, placeholders.DominantColor,
+            placeholders.ThumbHash, placeholders.BlurHash, source.Frames);
     }
 
     /// <summary>
@@ -82,6 +105,8 @@ public sealed class ConverterGrain(
             SourceFormat.Png => "image/png",
             SourceFormat.Gif => "image/gif",
             SourceFormat.Webp => "image/webp",
+            SourceFormat.Avif => "image/avif",
+            SourceFormat.Heic => "image/heic",
             _ => "application/octet-stream",
         };
 

@@ -103,6 +103,8 @@ public sealed partial class JobGrain(
         _running = false;
         if (State.Status != JobStatus.Processing) return;
         State.Files = result.Files.ToList();
+        State.Source = result.Source;
+        State.Outputs = result.Outputs.ToList();
         State.Error = result.Error;
         await FinishAsync(result.Error is null ? JobStatus.Completed : JobStatus.Failed);
     }
@@ -160,6 +162,8 @@ public sealed partial class JobGrain(
             SpecJson = submission.SpecJson,
             ProcessedBy = State.ProcessedBy,
             StagedBlob = submission.StagedBlob,
+            Source = State.Source,
+            Outputs = State.Outputs,
         };
     }
 

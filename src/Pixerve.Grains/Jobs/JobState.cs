@@ -25,6 +25,10 @@ public sealed class JobState
     [Id(14)] public JobOutbox Outbox { get; set; } = new();
     /// <summary>The outputs, planned once at submission; empty in records written before plans were kept.</summary>
     [Id(15)] public List<PlannedOutput> Plan { get; set; } = [];
+    /// <summary>The source as converted; null before, and in records written before sources were described.</summary>
+    [Id(16)] public SourceInfo? Source { get; set; }
+    /// <summary>The outputs as made (size, bytes); empty before, and in records written before outputs were kept.</summary>
+    [Id(17)] public List<OutputInfo> Outputs { get; set; } = [];
 
     /// <summary>The names of the files the job produces, in plan order.</summary>
     public IReadOnlyList<string> ExpectedNames => Plan.Count > 0 ? Plan.Select(o => o.Name).ToList() : ExpectedFiles;

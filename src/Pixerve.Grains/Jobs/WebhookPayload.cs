@@ -10,7 +10,9 @@ public sealed record WebhookPayload(
     int FileCount,
     DateTimeOffset Timestamp,
     IReadOnlyList<StoredFile> Files,
-    string? Error)
+    string? Error,
+    SourceInfo? Source,
+    IReadOnlyList<JobOutput> Outputs)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -19,5 +21,6 @@ public sealed record WebhookPayload(
     };
 
     public static byte[] For(string hash, string jobId, JobState state) => JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload(
-        hash, jobId, state.Status.ToWire(), state.Files.Count, state.FinishedAt ?? state.UpdatedAt, state.Files, state.Error), Json);
+        hash, jobId, state.Status.ToWire(), state.Files.Count, state.FinishedAt ?? state.UpdatedAt, state.Files, state.Error,
+        state.Source, JobOutput.Of(state.Outputs, state.Files)), Json);
 }
