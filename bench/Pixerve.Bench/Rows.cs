@@ -18,7 +18,10 @@ public abstract class Row
     /// <summary>Produces every output of one source into <paramref name="outDir"/>; returns how many files it wrote.</summary>
     public abstract int Run(string source, string outDir);
 
-    public static IReadOnlyList<Row> All { get; } = [new PixerveRow(), new SeedCliRow(), new VipsCliRow(), new NetVipsRow()];
+    /// <summary>A row that times itself (in another runtime) returns its seconds per image and peak RSS; null: run it in a worker.</summary>
+    public virtual (double Seconds, long PeakKb)? Measure(string source, int iterations) => null;
+
+    public static IReadOnlyList<Row> All { get; } = [new PixerveRow(), new NetVipsRow(), new SharpRow(), new SeedCliRow(), new VipsCliRow()];
 }
 
 /// <summary>(a) Pixerve's own converter, in process: decode once, derive sizes, encode in parallel.</summary>
