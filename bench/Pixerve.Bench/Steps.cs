@@ -15,7 +15,7 @@ internal static class Steps
     public static int Run(string[] args, string images)
     {
         var iterations = Option(args, "--iterations") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 5;
-        NetVips.NetVips.Concurrency = 1;
+        NetVips.NetVips.Concurrency = Option(args, "--concurrency") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : 1;
         Cache.Max = 0;
         Console.WriteLine($"Per-step bench: {Environment.ProcessorCount} cores, load average {LoadAverage()}, one thread per step " +
                           $"(libvips concurrency 1), median of {iterations} after one warm-up; ms per operation.");
@@ -62,10 +62,57 @@ internal static class Steps
             using var data = bitmap.PeekPixels().Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 6));
         }, () => art.PngsaveBuffer(compression: 6, keep: Enums.ForeignKeep.None));
 
+        var workload = new List<string> { "| source | step of the workload | ms (one thread) |", "|---|---|---:|" };
+        foreach (var name in Workload.Sources) Workload_(name, Read(name), iterations, workload);
+
         Console.WriteLine();
         foreach (var row in rows) Console.WriteLine(row);
+        Console.WriteLine();
+        foreach (var row in workload) Console.WriteLine(row);
         return 0;
     }
+
+    /// <summary>
+    /// The converter's steps for the bench workload, one at a time on one thread: where the time of an image goes.
+    /// The same calls ImageConverter makes (shrink-on-load decode streamed through the resize to the 1600 box, the
+    /// 400 from the 1600, each saver with Pixerve's settings).
+    /// </summary>
+    private static void Workload_(string name, byte[] jpeg, int iterations, List<string> rows)
+    {
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.GetTimestamp();
+        using var header = Image.JpegloadBuffer(jpeg);
+        var (big, small) = (Size(header.Width, header.Height, 1600), Size(header.Width, header.Height, 400));
+        var shrink = new[] { 8, 4, 2 }.FirstOrDefault(s => (header.Width + s - 1) / s >= big.Width && (header.Height + s - 1) / s >= big.Height, 1);
+        Image Big()
+        {
+            using var loaded = Image.JpegloadBuffer(jpeg, shrink: shrink, access: Enums.Access.Sequential);
+            using var resized = loaded.Resize(big.Width / (double)loaded.Width, vscale: big.Height / (double)loaded.Height, kernel: Enums.Kernel.Lanczos3);
+            return resized.CopyMemory();
+        }
+
+        using var image1600 = Big();
+        using var image400 = image1600.Resize(small.Width / (double)big.Width, vscale: small.Height / (double)big.Height, kernel: Enums.Kernel.Lanczos3).CopyMemory();
+        void Add(string step, Action action) => rows.Add(FormattableString.Invariant($"| {name} | {step} | {Median(action, iterations):F0} |"));
+        Add($"decode (shrink {shrink}) + resize to {big.Width}×{big.Height}", () => Big().Dispose());
+        Add($"resize {big.Width}×{big.Height} → {small.Width}×{small.Height}", () =>
+        {
+            using var resized = image1600.Resize(small.Width / (double)big.Width, vscale: small.Height / (double)big.Height, kernel: Enums.Kernel.Lanczos3);
+            using var memory = resized.CopyMemory();
+        });
+        foreach (var (label, image) in new[] { ("1600", image1600), ("400", image400) })
+        {
+            Add($"jpg q{Workload.JpegQuality} {label}", () => Pixerve.Imaging.VipsEncoders.Jpeg(image, Workload.JpegQuality));
+            Add($"webp q{Workload.WebpQuality} {label}", () => Pixerve.Imaging.VipsEncoders.Webp(image, Workload.WebpQuality, null));
+            Add($"avif q{Workload.AvifQuality} speed {Workload.AvifSpeed} {label}", () => Pixerve.Imaging.VipsEncoders.Avif(image, Workload.AvifQuality, Workload.AvifSpeed));
+        }
+
+        // More CPU than wall time would mean a step threads itself beyond libvips' concurrency (libaom's own threads).
+        var cpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        rows.Add(FormattableString.Invariant($"| {name} | all of the above: CPU ÷ wall time (libvips concurrency {NetVips.NetVips.Concurrency}) | {cpuSeconds / Stopwatch.GetElapsedTime(wall).TotalSeconds:F2} |"));
+    }
+
+    private static (int Width, int Height) Size(int width, int height, int box) => Workload.Fit(width, height, box);
 
     private static void SkiaDecode(byte[] bytes, float scale)
     {
