@@ -71,7 +71,9 @@ public sealed class ImageConverter(ImagingOptions options)
         tasks.Add(description);
 
         var outputs = new Task<EncodedOutput>[plan.Count];
-        for (var i = 0; i < plan.Count; i++)
+        // Dearest encodes are queued first (the longest job first keeps the threads busy to the end): an AV1 encode
+        // of the largest size is usually the conversion's critical path.
+        foreach (var i in Enumerable.Range(0, plan.Count).OrderBy(i => CostRank(plan[i].Format)))
         {
             var (output, shape) = (plan[i], shapes[i]);
             if (shape is null)
@@ -113,6 +115,14 @@ public sealed class ImageConverter(ImagingOptions options)
             new KeyValuePair<string, object?>("format", output.Format.ToString().ToLowerInvariant()));
         return new EncodedOutput(output, bytes, final.Width, final.Height);
     }
+
+    private static int CostRank(OutputFormat format) => format switch
+    {
+        OutputFormat.Avif => 0,
+        OutputFormat.Webp => 1,
+        OutputFormat.Png => 2,
+        _ => 3,
+    };
 
     private static Enums.Interesting Interesting(CropGravity gravity) => gravity switch
     {

@@ -9,7 +9,7 @@ namespace Pixerve.Imaging;
 /// </summary>
 public sealed class VipsSourceImage : SourceImage
 {
-    private readonly byte[] _bytes;
+    private readonly Source _bytes;
     private readonly SourceFormat _format;
     private readonly Image _header;
     private readonly List<Image> _decodes = [];
@@ -20,7 +20,8 @@ public sealed class VipsSourceImage : SourceImage
         if (format is not (SourceFormat.Jpeg or SourceFormat.Avif))
             throw new ArgumentOutOfRangeException(nameof(format), format, "libvips reads JPEG and AVIF here");
         LibVips.EnsureConfigured();
-        _bytes = source.ToArray();
+        // One unmanaged copy that the header read and the decode both load from.
+        _bytes = Source.NewFromMemory(source.Span);
         _format = format;
         try
         {
@@ -29,6 +30,7 @@ public sealed class VipsSourceImage : SourceImage
         }
         catch (VipsException e)
         {
+            _bytes.Dispose();
             throw Undecodable(e);
         }
 
@@ -72,12 +74,13 @@ public sealed class VipsSourceImage : SourceImage
     /// decoder error fails the load (a truncated file is not padded with grey).
     /// </summary>
     private Image Load(int shrink) => _format == SourceFormat.Jpeg
-        ? Image.JpegloadBuffer(_bytes, shrink: shrink, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error)
-        : Image.HeifloadBuffer(_bytes, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error);
+        ? Image.JpegloadSource(_bytes, shrink: shrink, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error)
+        : Image.HeifloadSource(_bytes, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error);
 
     public override void Dispose()
     {
         foreach (var image in _decodes) image.Dispose();
         _header.Dispose();
+        _bytes.Dispose();
     }
 }
