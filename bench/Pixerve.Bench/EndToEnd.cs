@@ -25,6 +25,10 @@ internal static class EndToEnd
         var siloCounts = (Option(args, "--silos") ?? "1").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
         var uploads = int.Parse(Option(args, "--uploads") ?? "30", CultureInfo.InvariantCulture);
         var concurrency = int.Parse(Option(args, "--concurrency") ?? "4", CultureInfo.InvariantCulture);
+        var idle = int.Parse(Option(args, "--idle") ?? "10", CultureInfo.InvariantCulture);
+        // --silo-setting Pixerve:Imaging:ThreadNice=0 (repeatable): compare configurations in one build.
+        var siloSettings = args.Select((a, i) => (a, i)).Where(p => p.a == "--silo-setting" && p.i + 1 < args.Length)
+            .Select(p => args[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
         var image = Path.Combine(images, Option(args, "--image") ?? "photo-1920x1280-canon.jpg");
         if (!File.Exists(image))
         {
@@ -33,18 +37,20 @@ internal static class EndToEnd
         }
 
         Console.WriteLine($"Pixerve end-to-end bench: {Environment.ProcessorCount} cores, load average {LoadAverage()}; " +
-                          $"{uploads} uploads of {Path.GetFileName(image)} by {concurrency} clients, jpg q80 + webp q80 at boxes 1600 and 400, directHost.");
+                          $"{uploads} uploads of {Path.GetFileName(image)} by {concurrency} clients, jpg q80 + webp q80 at boxes 1600 and 400, directHost; " +
+                          $"idle acknowledgements from {idle} uploads one at a time first; silo settings: {(siloSettings.Count == 0 ? "defaults" : string.Join(", ", siloSettings.Select(kv => $"{kv.Key}={kv.Value}")))}.");
         var rows = new List<string>
         {
-            "| silos | uploads | clients | wall (s) | uploads/s | p50 upload→completed (s) | p99 upload→completed (s) | not completed |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| silos | uploads | clients | wall (s) | uploads/s | p50 upload→completed (s) | p99 upload→completed (s) | not completed | ack p50 / p99 idle (ms) | ack p50 / p99 under load (ms) | p99 load / idle |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
         foreach (var silos in siloCounts)
         {
             Console.WriteLine($"running {silos} silo(s) ...");
-            var result = await RunClusterAsync(silos, uploads, concurrency, await File.ReadAllBytesAsync(image));
+            var result = await RunClusterAsync(silos, uploads, concurrency, idle, siloSettings, await File.ReadAllBytesAsync(image));
+            var (idle99, load99) = (Percentile(result.IdleAcks, 0.99), Percentile(result.LoadAcks, 0.99));
             rows.Add(FormattableString.Invariant(
-                $"| {silos} | {uploads} | {concurrency} | {result.Wall.TotalSeconds:F1} | {uploads / result.Wall.TotalSeconds:F2} | {Percentile(result.Latencies, 0.50):F2} | {Percentile(result.Latencies, 0.99):F2} | {result.NotCompleted} |"));
+                $"| {silos} | {uploads} | {concurrency} | {result.Wall.TotalSeconds:F1} | {uploads / result.Wall.TotalSeconds:F2} | {Percentile(result.Latencies, 0.50):F2} | {Percentile(result.Latencies, 0.99):F2} | {result.NotCompleted} | {Percentile(result.IdleAcks, 0.50) * 1000:F0} / {idle99 * 1000:F0} | {Percentile(result.LoadAcks, 0.50) * 1000:F0} / {load99 * 1000:F0} | {load99 / idle99:F1}× |"));
             Console.WriteLine($"  load average after: {LoadAverage()}");
         }
 
@@ -53,9 +59,10 @@ internal static class EndToEnd
         return 0;
     }
 
-    private static async Task<(TimeSpan Wall, List<double> Latencies, int NotCompleted)> RunClusterAsync(int silos, int uploads, int concurrency, byte[] photo)
+    private static async Task<(TimeSpan Wall, List<double> Latencies, int NotCompleted, List<double> IdleAcks, List<double> LoadAcks)> RunClusterAsync(
+        int silos, int uploads, int concurrency, int idle, IReadOnlyDictionary<string, string> siloSettings, byte[] photo)
     {
-        await using var cluster = await ProcessCluster.StartAsync(silos, Secret, gatewaySettings:
+        await using var cluster = await ProcessCluster.StartAsync(silos, Secret, siloSettings, gatewaySettings:
         [
             "--Pixerve:RateLimits:UploadsPerMinutePerIp=0", "--Pixerve:RateLimits:UploadsPerMinutePerSubject=0",
             "--Logging:LogLevel:Default=Error", "--Logging:LogLevel:Orleans=Error",
@@ -67,19 +74,24 @@ internal static class EndToEnd
         // Warm-up, untimed: JIT and native libraries on every silo, grain activations, Azurite's containers.
         await RunClientsAsync(http, token, photo, () => Interlocked.Increment(ref sequence), 2 * silos, concurrency);
 
+        // Idle: one upload at a time, each after the previous job is done, so nothing converts while it is acknowledged.
+        var idleResults = await RunClientsAsync(http, token, photo, () => Interlocked.Increment(ref sequence), idle, 1);
+
         var started = Stopwatch.GetTimestamp();
         var results = await RunClientsAsync(http, token, photo, () => Interlocked.Increment(ref sequence), uploads, concurrency);
         var wall = Stopwatch.GetElapsedTime(started);
         var completed = results.Where(r => r.Status == "completed").Select(r => r.Seconds).ToList();
-        return (wall, completed, results.Count - completed.Count);
+        // Under load: every acknowledgement of the timed run but the first round's, which arrive before any conversion runs.
+        var loadAcks = results.OrderBy(r => r.Sent).Skip(concurrency).Select(r => r.Ack).ToList();
+        return (wall, completed, results.Count - completed.Count, idleResults.Select(r => r.Ack).ToList(), loadAcks);
     }
 
     /// <summary><paramref name="count"/> uploads by <paramref name="concurrency"/> clients, each waiting for its job before the next.</summary>
-    private static async Task<List<(string Status, double Seconds)>> RunClientsAsync(HttpClient http, string token, byte[] photo,
+    private static async Task<List<(string Status, double Seconds, double Ack, DateTimeOffset Sent)>> RunClientsAsync(HttpClient http, string token, byte[] photo,
         Func<int> next, int count, int concurrency)
     {
         var remaining = count;
-        var results = new List<(string, double)>();
+        var results = new List<(string, double, double, DateTimeOffset)>();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
             while (Interlocked.Decrement(ref remaining) >= 0)
@@ -91,7 +103,8 @@ internal static class EndToEnd
         return results;
     }
 
-    private static async Task<(string Status, double Seconds)> UploadAndWaitAsync(HttpClient http, string token, byte[] photo, int number)
+    /// <returns>The job's final status, upload→finished seconds, and the acknowledgement: upload sent → answer read.</returns>
+    private static async Task<(string Status, double Seconds, double Ack, DateTimeOffset Sent)> UploadAndWaitAsync(HttpClient http, string token, byte[] photo, int number)
     {
         // Bytes after the JPEG end marker are ignored by decoders but make each upload a job of its own.
         var file = new ByteArrayContent([.. photo, .. BitConverter.GetBytes(number), .. Guid.NewGuid().ToByteArray()]);
@@ -99,9 +112,12 @@ internal static class EndToEnd
         using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = new MultipartFormDataContent { { file, "file", $"photo-{number}.jpg" } } };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var sent = DateTimeOffset.UtcNow;
+        var sending = Stopwatch.GetTimestamp();
         using var response = await http.SendAsync(request);
-        if (!response.IsSuccessStatusCode) return ($"upload {(int)response.StatusCode}", 0);
-        var hash = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+        var answer0 = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var ack = Stopwatch.GetElapsedTime(sending).TotalSeconds;
+        if (!response.IsSuccessStatusCode) return ($"upload {(int)response.StatusCode}", 0, ack, sent);
+        var hash = answer0.GetProperty("hash").GetString()!;
 
         while (true)
         {
@@ -114,7 +130,7 @@ internal static class EndToEnd
             var state = status.GetProperty("status").GetString()!;
             if (state is not ("completed" or "failed" or "cancelled")) continue;
             // The job's own finish time (same machine, same clock), so the poll interval does not count.
-            return (state, (status.GetProperty("finished_at").GetDateTimeOffset() - sent).TotalSeconds);
+            return (state, (status.GetProperty("finished_at").GetDateTimeOffset() - sent).TotalSeconds, ack, sent);
         }
     }
 

@@ -6,6 +6,7 @@ using Pixerve.Tests.Infrastructure;
 // Orchestrator by default; with --worker it runs one row on one source and prints its measurements, so each
 // row's peak memory is measured in a process of its own. --e2e measures the whole cluster instead (EndToEnd.cs).
 if (args.Contains("--e2e")) return await EndToEnd.RunAsync(args, Orchestrator.Images(args));
+if (args.Contains("--steps")) return Steps.Run(args, Orchestrator.Images(args));
 return args is ["--worker", var row, var source, var iterations]
     ? Worker.Run(Row.All[int.Parse(row, CultureInfo.InvariantCulture)], source, int.Parse(iterations, CultureInfo.InvariantCulture))
     : Orchestrator.Run(args);
@@ -47,7 +48,10 @@ internal static class Orchestrator
     {
         var iterations = Option(args, "--iterations") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 3;
         var images = Images(args);
-        Console.WriteLine($"Pixerve bench: {Environment.ProcessorCount} cores, {iterations} timed runs per row after one warm-up; " +
+        // --rows 0,1,2 runs only those rows (Row.All's order: pixerve, libvips, sharp, seed, vipsthumbnail).
+        var only = Option(args, "--rows")?.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToHashSet();
+        var sources = Option(args, "--sources")?.Split(',') ?? Workload.Sources;
+        Console.WriteLine($"Pixerve bench: {Environment.ProcessorCount} cores, load average {LoadAverage()}, {iterations} timed runs per row after one warm-up; " +
                           $"each run makes {Workload.OutputsPerImage} files (jpg q{Workload.JpegQuality}, webp q{Workload.WebpQuality}, " +
                           $"avif q{Workload.AvifQuality} at boxes {string.Join(" and ", Workload.Boxes)}).");
         Console.WriteLine($"libvips in process: {NetVips.NetVips.Version(0)}.{NetVips.NetVips.Version(1)}.{NetVips.NetVips.Version(2)}");
@@ -57,7 +61,7 @@ internal static class Orchestrator
             "| source | pipeline | images/s | ms/image | peak RSS (MB) | speed vs Pixerve | RSS vs Pixerve |",
             "|---|---|---:|---:|---:|---:|---:|",
         };
-        foreach (var name in Workload.Sources)
+        foreach (var name in sources)
         {
             var source = Path.Combine(images, name);
             if (!File.Exists(source))
@@ -70,6 +74,7 @@ internal static class Orchestrator
             for (var index = 0; index < Row.All.Count; index++)
             {
                 var row = Row.All[index];
+                if (only is not null && !only.Contains(index)) continue;
                 if (row.Unavailable is { } reason)
                 {
                     Console.WriteLine($"skipped '{row.Name}' on {name}: {reason}");
@@ -77,7 +82,7 @@ internal static class Orchestrator
                 }
 
                 Console.WriteLine($"running '{row.Name}' on {name} ...");
-                var (seconds, peakKb) = RunWorker(index, source, iterations);
+                var (seconds, peakKb) = row.Measure(source, iterations) ?? RunWorker(index, source, iterations);
                 pixerve ??= (seconds, peakKb);
                 table.Add(FormattableString.Invariant(
                     $"| {name} | {row.Name} | {1 / seconds:F2} | {seconds * 1000:F0} | {peakKb / 1024.0:F0} | {pixerve.Value.Seconds / seconds:F2}× | {(double)peakKb / pixerve.Value.PeakKb:F2}× |"));
@@ -85,6 +90,7 @@ internal static class Orchestrator
         }
 
         Console.WriteLine();
+        Console.WriteLine($"load average after: {LoadAverage()}");
         foreach (var line in table) Console.WriteLine(line);
         Console.WriteLine();
         Console.WriteLine("speed vs Pixerve > 1 means faster than Pixerve; RSS vs Pixerve > 1 means more memory. CLI rows' RSS is their largest single process.");
@@ -107,6 +113,9 @@ internal static class Orchestrator
         var parts = result.Split(' ');
         return (double.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     public static string Images(string[] args) => Option(args, "--images") ?? DefaultImages();
 

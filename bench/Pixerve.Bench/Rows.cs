@@ -18,7 +18,10 @@ public abstract class Row
     /// <summary>Produces every output of one source into <paramref name="outDir"/>; returns how many files it wrote.</summary>
     public abstract int Run(string source, string outDir);
 
-    public static IReadOnlyList<Row> All { get; } = [new PixerveRow(), new SeedCliRow(), new VipsCliRow(), new NetVipsRow()];
+    /// <summary>A row that times itself (in another runtime) returns its seconds per image and peak RSS; null: run it in a worker.</summary>
+    public virtual (double Seconds, long PeakKb)? Measure(string source, int iterations) => null;
+
+    public static IReadOnlyList<Row> All { get; } = [new PixerveRow(), new NetVipsRow(), new SharpRow(), new SeedCliRow(), new VipsCliRow()];
 }
 
 /// <summary>(a) Pixerve's own converter, in process: decode once, derive sizes, encode in parallel.</summary>
@@ -107,7 +110,7 @@ public abstract class CliRow : Row
             throw new InvalidOperationException($"{tool} {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result}");
     }
 
-    private static string? Which(string tool) =>
+    protected static string? Which(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
         .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
 
@@ -123,7 +126,10 @@ public sealed class SeedCliRow : CliRow
 {
     public override string Name => "seed: convert + cwebp + avifenc";
 
-    protected override string[] Tools => ["convert", "cwebp", "avifenc"];
+    /// <summary>ImageMagick 6's own name first: a `convert` earlier on the PATH may be a stand-in that is not ImageMagick.</summary>
+    private static readonly string Convert = Which("convert-im6.q16") is not null ? "convert-im6.q16" : "convert";
+
+    protected override string[] Tools => [Convert, "cwebp", "avifenc"];
 
     public override int Run(string source, string outDir)
     {
@@ -132,10 +138,10 @@ public sealed class SeedCliRow : CliRow
         {
             var (w, h) = Workload.Fit(width, height, box);
             var out_ = Path.Combine(outDir, box.ToString());
-            Exec("convert", source, "-resize", $"{box}x{box}>", "-quality", $"{Workload.JpegQuality}", "-strip", $"{out_}.jpg");
+            Exec(Convert, source, "-resize", $"{box}x{box}>", "-quality", $"{Workload.JpegQuality}", "-strip", $"{out_}.jpg");
             Exec("cwebp", "-quiet", "-q", $"{Workload.WebpQuality}", "-resize", $"{w}", $"{h}", "-metadata", "none", source, "-o", $"{out_}.webp");
             // avifenc neither resizes nor reads JPEG: ImageMagick makes the resized PNG it encodes.
-            Exec("convert", source, "-resize", $"{box}x{box}>", "-strip", $"{out_}.png");
+            Exec(Convert, source, "-resize", $"{box}x{box}>", "-strip", $"{out_}.png");
             Exec("avifenc", "-s", $"{Workload.AomCpuUsed}", "--min", $"{Workload.AvifQuantizer}", "--max", $"{Workload.AvifQuantizer}",
                 $"{out_}.png", $"{out_}.avif");
             File.Delete($"{out_}.png");

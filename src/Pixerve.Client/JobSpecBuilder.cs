@@ -89,9 +89,11 @@ public sealed class JobSpecBuilder
 /// <summary>One format's encoder settings and output sizes.</summary>
 public sealed class FormatSpecBuilder
 {
-    private readonly List<int[]> _sizes = [];
+    private readonly List<JsonNode> _sizes = [];
     private int? _quality;
     private int? _speed;
+    private Fit? _fit;
+    private Gravity? _gravity;
 
     /// <summary>Encoder quality, 1–100.</summary>
     public FormatSpecBuilder Quality(int quality)
@@ -111,12 +113,20 @@ public sealed class FormatSpecBuilder
         return this;
     }
 
-    /// <summary>A box the image is fitted inside (aspect kept, never upscaled).</summary>
+    /// <summary>How every size of this format fits its box, and for <see cref="Client.Fit.Cover"/> which part the crop keeps.</summary>
+    public FormatSpecBuilder Fit(Fit fit, Gravity? gravity = null)
+    {
+        _fit = fit;
+        _gravity = gravity;
+        return this;
+    }
+
+    /// <summary>A box the image is fitted inside (aspect kept, never upscaled), or fitted as <see cref="Fit"/> says.</summary>
     public FormatSpecBuilder Size(int width, int height)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        _sizes.Add([width, height]);
+        _sizes.Add(new JsonArray(width, height));
         return this;
     }
 
@@ -124,20 +134,37 @@ public sealed class FormatSpecBuilder
     public FormatSpecBuilder Size(int side)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(side);
-        _sizes.Add([side]);
+        _sizes.Add(new JsonArray(side));
         return this;
     }
+
+    /// <summary>A box with a fit (and crop gravity) of its own, whatever the format's.</summary>
+    public FormatSpecBuilder Size(int width, int height, Fit fit, Gravity? gravity = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        var size = new JsonObject { ["box"] = new JsonArray(width, height), ["fit"] = Name(fit) };
+        if (gravity is { } g) size["gravity"] = Name(g);
+        _sizes.Add(size);
+        return this;
+    }
+
+    private static string Name(Fit fit) => fit.ToString().ToLowerInvariant();
+
+    private static string Name(Gravity gravity) => gravity.ToString().ToLowerInvariant();
 
     internal JsonObject Build()
     {
         var settings = new JsonObject();
         if (_quality is { } quality) settings["quality"] = quality;
         if (_speed is { } speed) settings["speed"] = speed;
+        if (_fit is { } fit) settings["fit"] = Name(fit);
+        if (_gravity is { } gravity) settings["gravity"] = Name(gravity);
         var spec = new JsonObject();
         if (settings.Count > 0) spec["settings"] = settings;
         // The format "original" takes no sizes; any other format without one is refused by the server, naming it.
         if (_sizes.Count > 0)
-            spec["sizes"] = new JsonArray(_sizes.Select(s => (JsonNode?)new JsonArray(s.Select(v => (JsonNode?)v).ToArray())).ToArray());
+            spec["sizes"] = new JsonArray(_sizes.Select(s => (JsonNode?)s.DeepClone()).ToArray());
         return spec;
     }
 }

@@ -1,21 +1,19 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using SkiaSharp;
+using NetVips;
 
 namespace Pixerve.Imaging;
 
 /// <summary>
-/// Decodes a source once, at the smallest scale the largest output needs, makes each distinct size from the
-/// next larger one and encodes the outputs in parallel. CPU-bound and synchronous: callers run it off the
-/// grain scheduler.
+/// One pixel pipeline in libvips, from decode to the last encode: the source is decoded once, shrunk on load to
+/// the smallest scale the largest output needs, and resized in the same pass; each further size is made from the
+/// smallest one already made that covers it, and every output is cropped or stretched (cover, fill) and encoded as
+/// soon as its size exists. Every step runs on <see cref="ConversionThreads"/>, the silo's CPU budget at a lower
+/// priority; the call blocks until the outputs are done, so callers run it off the grain scheduler.
 /// </summary>
 public sealed class ImageConverter(ImagingOptions options)
 {
-    private static readonly SKSamplingOptions Halving = new(SKFilterMode.Linear, SKMipmapMode.None);
-    private static readonly SKSamplingOptions FinalResample = new(SKCubicResampler.Mitchell);
-
-    private readonly SemaphoreSlim _avifGate = new(Math.Max(1, options.AvifConcurrency));
-    private readonly ParallelOptions _parallel = new() { MaxDegreeOfParallelism = Math.Max(1, options.EncodeParallelism) };
+    private readonly ConversionThreads _threads = ConversionThreads.For(options);
 
     public ImageConverter() : this(new ImagingOptions())
     {
@@ -29,149 +27,138 @@ public sealed class ImageConverter(ImagingOptions options)
     {
         var format = ImageSniffer.Detect(source.Span);
         using var image = SourceImage.Open(source);
-        var origin = image.Origin;
-        var swap = Orientation.SwapsAxes(origin);
-        var (sourceWidth, sourceHeight) = (image.Width, image.Height);
         // The gateway refuses these from the header already; this guards every other way in.
-        if ((long)sourceWidth * sourceHeight > options.MaxSourcePixels)
+        if ((long)image.Width * image.Height > options.MaxSourcePixels)
             throw new UndecodableImageException(
-                $"source is {sourceWidth}×{sourceHeight} pixels, more than the limit of {options.MaxSourcePixels} pixels");
+                $"source is {image.Width}×{image.Height} pixels, more than the limit of {options.MaxSourcePixels} pixels");
 
+        var upright = new Upright(image, format ?? SourceFormat.Jpeg);
         if (plan.All(p => p.Box is null))
         {
             // Only originals, stored byte for byte: still proven to decode as their sniffed format first, or bytes
             // behind a valid magic number (GIF89a…<script>) would be stored and served as an image.
-            var (previewWidth, previewHeight) = PreviewSize(swap ? sourceHeight : sourceWidth, swap ? sourceWidth : sourceHeight);
-            using var small = image.Decode(swap ? previewHeight : previewWidth, swap ? previewWidth : previewHeight);
-            var copies = plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList();
-            return new ConvertedImage(Describe(format, swap ? sourceHeight : sourceWidth, swap ? sourceWidth : sourceHeight, small, origin, swap), copies);
+            var described = Wait(_threads.Run(() =>
+            {
+                using var small = upright.Decode(SourcePreviewMaker.Size(upright.Width, upright.Height));
+                return upright.Describe(small);
+            }));
+            return new ConvertedImage(described, plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList());
         }
-        var (orientedWidth, orientedHeight) = swap ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight);
 
-        // Formats asking for the same box share one resized bitmap.
-        var sizeOf = plan.Select(p => p.Box is { } box ? Fit.Inside(orientedWidth, orientedHeight, box) : default).ToArray();
-        var sizes = sizeOf.Where((_, i) => plan[i].Box is not null).Distinct().OrderByDescending(s => (long)s.Width * s.Height).ToList();
-        var needWidth = sizes.Max(t => swap ? t.Height : t.Width);
-        var needHeight = sizes.Max(t => swap ? t.Width : t.Height);
+        return Run(source, plan, upright);
+    }
 
-        var resized = new Dictionary<(int Width, int Height), SKBitmap>();
-        var decoded = image.Decode(needWidth, needHeight);
-        var owned = new List<SKBitmap> { decoded };
+    private ConvertedImage Run(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan, Upright upright)
+    {
+        var shapes = plan.Select(p => p.Box is { } box ? Fit.Shape(upright.Width, upright.Height, box) : null).ToArray();
+        // Outputs asking for the same scaled size share one resized image, made once.
+        var sizes = shapes.OfType<OutputShape>().Select(s => s.Scaled).Distinct()
+            .OrderByDescending(s => (long)s.Width * s.Height).ToList();
+
+        var made = new Dictionary<(int Width, int Height), Task<Image>>();
+        var tasks = new List<Task>();
+        made[sizes[0]] = _threads.Run(() => upright.Decode(sizes[0]));
+        foreach (var size in sizes.Skip(1))
+        {
+            var from = Smallest(made, size);
+            made[size] = _threads.After(made[from], () => Materialise(VipsResize.Resize(made[from].Result, size.Width, size.Height)));
+        }
+
+        tasks.AddRange(made.Values);
+        var previewSize = SourcePreviewMaker.Size(upright.Width, upright.Height);
+        var previewFrom = made.Keys.Any(k => Covers(k, previewSize)) ? Smallest(made, previewSize) : sizes[^1];
+        var description = _threads.After(made[previewFrom], () => upright.Describe(made[previewFrom].Result));
+        tasks.Add(description);
+
+        var outputs = new Task<EncodedOutput>[plan.Count];
+        // Dearest encodes are queued first (the longest job first keeps the threads busy to the end): an AV1 encode
+        // of the largest size is usually the conversion's critical path.
+        foreach (var i in Enumerable.Range(0, plan.Count).OrderBy(i => CostRank(plan[i].Format)))
+        {
+            var (output, shape) = (plan[i], shapes[i]);
+            if (shape is null)
+            {
+                outputs[i] = Task.FromResult(new EncodedOutput(output, source, upright.Width, upright.Height));
+                continue;
+            }
+
+            var scaled = made[shape.Scaled];
+            outputs[i] = _threads.After(scaled, () => Encode(output, shape, scaled.Result));
+            tasks.Add(outputs[i]);
+        }
+
         try
         {
-            // Largest first, each from the smallest bitmap already made that covers it: the full decode is
-            // scaled once, and a thumbnail costs a resize of the next size up rather than of the whole photo.
-            var unoriented = new List<SKBitmap> { decoded };
-            foreach (var (width, height) in sizes)
-            {
-                var (w, h) = swap ? (height, width) : (width, height);
-                var scaled = Resize(unoriented.Last(b => b.Width >= w && b.Height >= h), w, h);
-                if (!owned.Contains(scaled)) owned.Add(scaled);
-                unoriented.Add(scaled);
-                var oriented = Orientation.Apply(scaled, origin);
-                if (!owned.Contains(oriented)) owned.Add(oriented);
-                resized[(width, height)] = oriented;
-            }
-
-            var description = Describe(format, orientedWidth, orientedHeight, unoriented[^1], origin, swap);
-
-            // The decode and the unoriented intermediates are not encoded: free them before the encoders
-            // (AV1's especially) claim their own memory.
-            foreach (var bitmap in owned.Except(resized.Values).ToList())
-            {
-                bitmap.Dispose();
-                owned.Remove(bitmap);
-            }
-
-            var outputs = new EncodedOutput[plan.Count];
-            try
-            {
-                Parallel.For(0, plan.Count, _parallel, i =>
-                {
-                    var output = plan[i];
-                    if (output.Box is null)
-                    {
-                        outputs[i] = new EncodedOutput(output, source, orientedWidth, orientedHeight);
-                        return;
-                    }
-
-                    var bitmap = resized[sizeOf[i]];
-                    // Parallel.For's workers carry the caller's span as the current one, so each encode is its child.
-                    using var span = PixerveTracing.Source.StartActivity($"encode {output.Format.ToString().ToLowerInvariant()}");
-                    span?.SetTag("pixerve.output", output.Name);
-                    var started = Stopwatch.GetTimestamp();
-                    var bytes = Encoder.Encode(bitmap, output, _avifGate);
-                    PixerveMetrics.ConversionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
-                        new KeyValuePair<string, object?>("format", output.Format.ToString().ToLowerInvariant()));
-                    outputs[i] = new EncodedOutput(output, bytes, bitmap.Width, bitmap.Height);
-                });
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-            {
-                // Callers handle the encoder's own exception types, not Parallel's wrapper.
-                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-            }
-
-            return new ConvertedImage(description, outputs);
+            WaitAll(tasks);
+            return new ConvertedImage(description.Result, outputs.Select(o => o.Result).ToList());
         }
         finally
         {
-            foreach (var bitmap in owned) bitmap.Dispose();
+            foreach (var task in made.Values.Where(t => t.IsCompletedSuccessfully)) task.Result.Dispose();
         }
     }
 
-    private static (int Width, int Height) PreviewSize(int orientedWidth, int orientedHeight) =>
-        Fit.Inside(orientedWidth, orientedHeight, new BoxSize(SourcePreview.MaxSide, SourcePreview.MaxSide));
-
-    /// <summary>Describes the source from its smallest unoriented bitmap, which the preview is scaled from.</summary>
-    private static SourceDescription Describe(
-        SourceFormat? format, int orientedWidth, int orientedHeight, SKBitmap smallest, SKEncodedOrigin origin, bool swap)
+    private static EncodedOutput Encode(PlannedOutput output, OutputShape shape, Image scaled)
     {
-        var (width, height) = swap ? (smallest.Height, smallest.Width) : (smallest.Width, smallest.Height);
-        var (previewWidth, previewHeight) = PreviewSize(width, height);
-        var scaled = Resize(smallest, swap ? previewHeight : previewWidth, swap ? previewWidth : previewHeight);
-        var upright = Orientation.Apply(scaled, origin);
-        try
+        // The tasks carry the caller's execution context, so each encode's span is a child of the conversion's.
+        using var span = PixerveTracing.Source.StartActivity($"encode {output.Format.ToString().ToLowerInvariant()}");
+        span?.SetTag("pixerve.output", output.Name);
+        var started = Stopwatch.GetTimestamp();
+        using var final = shape.Fit switch
         {
-            var info = new SKImageInfo(upright.Width, upright.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul, SKColorSpace.CreateSrgb());
-            using var straight = new SKBitmap(info);
-            if (!upright.PeekPixels().ReadPixels(straight.PeekPixels()))
-                throw new UndecodableImageException("source could not be read back for its preview");
-
-            var hasAlpha = smallest.AlphaType != SKAlphaType.Opaque;
-            return new SourceDescription(format ?? SourceFormat.Jpeg, orientedWidth, orientedHeight, hasAlpha, 1,
-                new SourcePreview(straight.Width, straight.Height, straight.Bytes));
-        }
-        finally
-        {
-            if (!ReferenceEquals(upright, scaled) && !ReferenceEquals(upright, smallest)) upright.Dispose();
-            if (!ReferenceEquals(scaled, smallest)) scaled.Dispose();
-        }
+            FitMode.Cover => scaled.Smartcrop(shape.Width, shape.Height, interesting: Interesting(shape.Gravity)),
+            FitMode.Fill => VipsResize.Resize(scaled, shape.Width, shape.Height),
+            _ => scaled.Copy(),
+        };
+        var bytes = Encoder.Encode(final, output);
+        PixerveMetrics.ConversionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>("format", output.Format.ToString().ToLowerInvariant()));
+        return new EncodedOutput(output, bytes, final.Width, final.Height);
     }
 
-    /// <summary>libvips' resize; SkiaSharp's halving and Mitchell cubic only if libvips rounds to another size.</summary>
-    private static SKBitmap Resize(SKBitmap source, int width, int height)
+    private static int CostRank(OutputFormat format) => format switch
     {
-        if (source.Width == width && source.Height == height) return source;
-        return VipsResize.Resize(source, width, height) ?? SkiaResize(source, width, height);
+        OutputFormat.Avif => 0,
+        OutputFormat.Webp => 1,
+        OutputFormat.Png => 2,
+        _ => 3,
+    };
+
+    private static Enums.Interesting Interesting(CropGravity gravity) => gravity switch
+    {
+        CropGravity.Attention => Enums.Interesting.Attention,
+        CropGravity.Entropy => Enums.Interesting.Entropy,
+        _ => Enums.Interesting.Centre,
+    };
+
+    /// <summary>Renders a lazy image into memory, where several encoders and the next size read it at once.</summary>
+    internal static Image Materialise(Image lazy)
+    {
+        using (lazy) return lazy.CopyMemory();
     }
 
-    /// <summary>Halves with a 2×2 box while the image is at least twice the target, then resamples with Mitchell cubic.</summary>
-    private static SKBitmap SkiaResize(SKBitmap source, int width, int height)
-    {
-        var current = source;
-        while (current.Width >= 2 * width && current.Height >= 2 * height && current.Width >= 4)
-        {
-            var half = new SKBitmap(current.Info.WithSize(current.Width / 2, current.Height / 2));
-            current.ScalePixels(half, Halving);
-            if (!ReferenceEquals(current, source)) current.Dispose();
-            current = half;
-        }
+    private static bool Covers((int Width, int Height) size, (int Width, int Height) need) =>
+        size.Width >= need.Width && size.Height >= need.Height;
 
-        if (current.Width == width && current.Height == height) return current;
-        var result = new SKBitmap(current.Info.WithSize(width, height));
-        current.ScalePixels(result, FinalResample);
-        if (!ReferenceEquals(current, source)) current.Dispose();
-        return result;
+    /// <summary>The smallest size made so far that covers <paramref name="need"/> (the first, largest one always does).</summary>
+    private static (int Width, int Height) Smallest(Dictionary<(int Width, int Height), Task<Image>> made, (int Width, int Height) need) =>
+        made.Keys.Where(k => Covers(k, need)).MinBy(k => (long)k.Width * k.Height);
+
+    private static T Wait<T>(Task<T> task)
+    {
+        WaitAll([task]);
+        return task.Result;
+    }
+
+    /// <summary>
+    /// Waits for every step, even after one failed, so that no step still reads an image about to be disposed; then
+    /// throws the first failure as itself (callers handle <see cref="UndecodableImageException"/>, not a wrapper).
+    /// </summary>
+    private static void WaitAll(IReadOnlyList<Task> tasks)
+    {
+        Task.WhenAll(tasks).ContinueWith(_ => { }, TaskScheduler.Default).Wait();
+        var errors = tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.Flatten().InnerExceptions).ToList();
+        if (errors.Count == 0) return;
+        ExceptionDispatchInfo.Throw(errors.FirstOrDefault(e => e is UndecodableImageException) ?? errors[0]);
     }
 }

@@ -15,11 +15,18 @@ public sealed class ImagingOptions
     public long MaxSourcePixels { get; set; } = 50_000_000;
 
     /// <summary>
-    /// How many AVIF encodes may run at once in this process. AV1 costs several times a JPEG or WebP and aom
-    /// threads internally, so letting every worker encode AVIF at once would starve the cheap formats.
+    /// The silo's CPU budget for image work: threads decoding, resizing and encoding at once, across all the
+    /// conversions running on the silo (0: one per core). Each runs one libvips operation with libvips' own
+    /// thread count at one, so the budget is the cores image work can occupy.
     /// </summary>
-    public int AvifConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+    public int Threads { get; set; }
 
-    /// <summary>How many outputs of one job are encoded at once.</summary>
-    public int EncodeParallelism { get; set; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Nice value (0–19) of the conversion threads: above 0, the scheduler gives them less of a contended core than
+    /// the threads answering requests, so acknowledgements and status reads stay fast under load. 0 leaves them at
+    /// the process's priority.
+    /// </summary>
+    public int ThreadNice { get; set; } = 10;
+
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 }

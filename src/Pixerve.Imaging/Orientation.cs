@@ -1,37 +1,19 @@
-using SkiaSharp;
+using NetVips;
 
 namespace Pixerve.Imaging;
 
 /// <summary>Applies an EXIF orientation so outputs look the way the camera meant them.</summary>
 public static class Orientation
 {
-    public static bool SwapsAxes(SKEncodedOrigin origin) =>
-        origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+    /// <summary>Orientations 5–8 turn the picture a quarter: width and height trade places.</summary>
+    public static bool SwapsAxes(int orientation) => orientation is >= 5 and <= 8;
 
-    /// <summary>Returns <paramref name="source"/> itself when nothing is to be done, else a new bitmap.</summary>
-    public static SKBitmap Apply(SKBitmap source, SKEncodedOrigin origin)
+    /// <summary>A new image, upright; the orientation is not kept as metadata (nothing would turn it twice).</summary>
+    public static Image Apply(Image source, int orientation)
     {
-        if (origin == SKEncodedOrigin.TopLeft) return source;
-
-        float w = source.Width, h = source.Height;
-        // Each matrix maps source (x, y) to its place in the oriented image.
-        var matrix = origin switch
-        {
-            SKEncodedOrigin.TopRight => new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1),
-            SKEncodedOrigin.BottomRight => new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1),
-            SKEncodedOrigin.BottomLeft => new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1),
-            SKEncodedOrigin.LeftTop => new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1),
-            SKEncodedOrigin.RightTop => new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1),
-            SKEncodedOrigin.RightBottom => new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1),
-            SKEncodedOrigin.LeftBottom => new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1),
-            _ => SKMatrix.Identity,
-        };
-
-        var info = SwapsAxes(origin) ? source.Info.WithSize(source.Height, source.Width) : source.Info;
-        var oriented = new SKBitmap(info);
-        using var canvas = new SKCanvas(oriented);
-        canvas.SetMatrix(matrix);
-        canvas.DrawBitmap(source, 0, 0, SKSamplingOptions.Default);
-        return oriented;
+        if (orientation is < 2 or > 8) return source.Copy();
+        // libvips' autorotate reads the orientation from the image: say it, then let it turn and mirror.
+        using var tagged = source.Mutate(m => m.Set(GValue.GIntType, "orientation", orientation));
+        return tagged.Autorot();
     }
 }

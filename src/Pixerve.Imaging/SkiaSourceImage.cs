@@ -1,16 +1,23 @@
+using NetVips;
 using SkiaSharp;
 
 namespace Pixerve.Imaging;
 
-/// <summary>JPEG, PNG, GIF (first frame) and WebP through SkiaSharp, with DCT scaling for JPEG.</summary>
+/// <summary>
+/// PNG, GIF (first frame) and WebP through SkiaSharp, whose decoders measured faster than libvips' for these
+/// (bench/README.md); WebP scales on decode. The pixels are decoded into sRGB with straight alpha and handed to
+/// libvips without a copy for everything after.
+/// </summary>
 public sealed class SkiaSourceImage : SourceImage
 {
     private readonly SKData _data;
     private readonly SKCodec _codec;
+    private readonly List<IDisposable> _decodes = [];
 
     /// <param name="expected">The sniffed format: a codec Skia picks for another format is refused.</param>
     public SkiaSourceImage(ReadOnlyMemory<byte> source, SourceFormat expected)
     {
+        LibVips.EnsureConfigured();
         _data = SKData.CreateCopy(source.Span);
         // Skia owns the stream from here: the codec keeps it, or a failed create deletes it at once.
         var codec = SKCodec.Create(new SKMemoryStream(_data), out var result);
@@ -32,7 +39,6 @@ public sealed class SkiaSourceImage : SourceImage
 
     private static SKEncodedImageFormat? SkiaFormat(SourceFormat format) => format switch
     {
-        SourceFormat.Jpeg => SKEncodedImageFormat.Jpeg,
         SourceFormat.Png => SKEncodedImageFormat.Png,
         SourceFormat.Gif => SKEncodedImageFormat.Gif,
         SourceFormat.Webp => SKEncodedImageFormat.Webp,
@@ -43,34 +49,60 @@ public sealed class SkiaSourceImage : SourceImage
 
     public override int Height => _codec.Info.Height;
 
-    public override SKEncodedOrigin Origin => _codec.EncodedOrigin;
+    public override int Orientation => Math.Clamp((int)_codec.EncodedOrigin, 1, 8);
 
-    /// <summary>Decodes into sRGB at the smallest scale the codec supports that still covers the needed size (JPEG DCT scaling).</summary>
-    public override SKBitmap Decode(int needWidth, int needHeight)
+    /// <summary>Decodes at the smallest scale the codec supports that still covers the needed size (WebP only).</summary>
+    public override Image Decode(int needWidth, int needHeight)
     {
         var size = _codec.Info.Size;
-        for (var eighths = 1; eighths < 8; eighths++)
+        if (_codec.EncodedFormat == SKEncodedImageFormat.Webp)
         {
-            var candidate = _codec.GetScaledDimensions(eighths / 8f);
-            if (candidate.Width >= needWidth && candidate.Height >= needHeight && candidate.Width < size.Width)
+            for (var eighths = 1; eighths < 8; eighths++)
             {
-                size = candidate;
-                break;
+                var candidate = _codec.GetScaledDimensions(eighths / 8f);
+                if (candidate.Width >= needWidth && candidate.Height >= needHeight && candidate.Width < size.Width)
+                {
+                    size = candidate;
+                    break;
+                }
             }
         }
 
-        var alpha = _codec.Info.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Premul;
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, alpha, SKColorSpace.CreateSrgb());
+        var opaque = _codec.Info.AlphaType == SKAlphaType.Opaque;
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, opaque ? SKAlphaType.Opaque : SKAlphaType.Unpremul,
+            SKColorSpace.CreateSrgb());
         var bitmap = new SKBitmap(info);
         var result = _codec.GetPixels(info, bitmap.GetPixels());
-        if (result is SKCodecResult.Success) return bitmap;
+        if (result is not SKCodecResult.Success)
+        {
+            bitmap.Dispose();
+            throw new UndecodableImageException($"source is not a decodable image: {Describe(result)}");
+        }
 
-        bitmap.Dispose();
-        throw new UndecodableImageException($"source is not a decodable image: {Describe(result)}");
+        return Wrap(bitmap, opaque, _decodes);
+    }
+
+    /// <summary>
+    /// Hands an sRGB RGBA8 bitmap with straight alpha to libvips without a copy. Both go into
+    /// <paramref name="owned"/>, to be disposed in reverse order (the image points into the bitmap).
+    /// </summary>
+    internal static Image Wrap(SKBitmap bitmap, bool opaque, List<IDisposable> owned)
+    {
+        owned.Add(bitmap);
+        // libvips reads the bitmap's memory in place (it lives until this source is disposed). Raw memory is
+        // "multiband" to libvips, whose savers would then drop the fourth band instead of treating it as alpha:
+        // say it is sRGB (a header change, no copy). An opaque image goes on without its alpha band.
+        using var memory = Image.NewFromMemory(bitmap.GetPixels(), (ulong)bitmap.ByteCount, bitmap.Width, bitmap.Height, 4, Enums.BandFormat.Uchar);
+        using var rgba = memory.Copy(interpretation: Enums.Interpretation.Srgb);
+        var image = opaque ? rgba.ExtractBand(0, n: 3) : rgba.Copy();
+        owned.Add(image);
+        return image;
     }
 
     public override void Dispose()
     {
+        // Images first: they point into the bitmaps.
+        foreach (var decode in Enumerable.Reverse(_decodes)) decode.Dispose();
         _codec.Dispose();
         _data.Dispose();
     }

@@ -1,4 +1,4 @@
-using SkiaSharp;
+using NetVips;
 
 namespace Pixerve.Imaging;
 
@@ -13,24 +13,35 @@ public abstract class SourceImage : IDisposable
 
     public abstract int Height { get; }
 
-    public abstract SKEncodedOrigin Origin { get; }
+    /// <summary>The EXIF orientation, 1 (upright) to 8.</summary>
+    public abstract int Orientation { get; }
 
-    /// <summary>sRGB RGBA pixels, premultiplied unless opaque, at least <paramref name="needWidth"/>×<paramref name="needHeight"/> when the decoder can scale.</summary>
-    public abstract SKBitmap Decode(int needWidth, int needHeight);
+    /// <summary>
+    /// The pixels, in stored orientation, as a lazy libvips image: sRGB, 8-bit RGB or RGBA with straight alpha, at
+    /// least <paramref name="needWidth"/>×<paramref name="needHeight"/> when the decoder can scale on load. Decoding
+    /// happens when the image is first rendered: errors then are <see cref="VipsException"/>s, which
+    /// <see cref="Undecodable"/> turns into the user's message. The image is valid while this source is.
+    /// </summary>
+    public abstract Image Decode(int needWidth, int needHeight);
 
     public abstract void Dispose();
 
     /// <summary>
     /// The source goes to the decoder of the format its bytes were sniffed as, never to a library's own detection:
-    /// AVIF to libvips' heif loader (SkiaSharp has no AVIF decoder), HEIC to the system's libheif (the bundled
-    /// libvips has no HEVC decoder), JPEG, PNG, GIF and WebP to SkiaSharp, whose
-    /// codec must agree on the format.
+    /// JPEG and AVIF to libvips' jpeg and heif loaders by name, HEIC to the system's libheif (the bundled libvips has
+    /// no HEVC decoder), PNG, GIF and WebP to SkiaSharp (faster there; see bench/README.md), whose codec must agree
+    /// on the format.
     /// </summary>
     public static SourceImage Open(ReadOnlyMemory<byte> source) => ImageSniffer.Detect(source.Span) switch
     {
-        SourceFormat.Avif => new VipsSourceImage(source),
+        SourceFormat.Avif => new VipsSourceImage(source, SourceFormat.Avif),
+        SourceFormat.Jpeg => new VipsSourceImage(source, SourceFormat.Jpeg),
         SourceFormat.Heic => new Heif.HeifSourceImage(source),
         { } format => new SkiaSourceImage(source, format),
         null => throw new UndecodableImageException("source is not a decodable image: not JPEG, PNG, GIF, WebP, AVIF or HEIC"),
     };
+
+    /// <summary>The user's message for a decoder's error.</summary>
+    public static UndecodableImageException Undecodable(VipsException e) =>
+        new($"source is not a decodable image: {e.Message.Split('\n', 2)[0].Trim()}");
 }

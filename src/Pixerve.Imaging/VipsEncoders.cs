@@ -1,11 +1,11 @@
 using NetVips;
-using SkiaSharp;
 
 namespace Pixerve.Imaging;
 
 /// <summary>
-/// Lossy encoders through libvips: AVIF (libheif + aom, which SkiaSharp lacks), WebP and JPEG (libvips'
-/// savers measured ~1.6× and ~3× faster than SkiaSharp's here). Metadata is never written.
+/// Every output through libvips' savers: JPEG (mozjpeg-style optimised Huffman tables), WebP, AVIF (libheif + aom)
+/// and PNG (libspng; faster than SkiaSharp's at the same zlib level and filters, see bench/README.md). Images are
+/// sRGB, 8-bit RGB or RGBA with straight alpha. Metadata is never written.
 /// </summary>
 public static class VipsEncoders
 {
@@ -19,32 +19,29 @@ public static class VipsEncoders
 
     private static readonly double[] White = [255, 255, 255];
 
-    public static byte[] Avif(SKBitmap bitmap, int? quality, int? speed)
-    {
-        using var view = new VipsView(bitmap);
-        return view.Image.HeifsaveBuffer(
+    public static byte[] Avif(Image image, int? quality, int? speed) =>
+        image.HeifsaveBuffer(
             q: quality ?? DefaultAvifQuality,
             effort: AvifEffort(speed),
             compression: Enums.ForeignHeifCompression.Av1,
             subsampleMode: Enums.ForeignSubsample.Auto,
             keep: Enums.ForeignKeep.None);
-    }
 
-    public static byte[] Webp(SKBitmap bitmap, int quality, int? speed)
-    {
-        using var view = new VipsView(bitmap);
-        return view.Image.WebpsaveBuffer(q: quality, effort: WebpEffort(speed), keep: Enums.ForeignKeep.None);
-    }
+    public static byte[] Webp(Image image, int quality, int? speed) =>
+        image.WebpsaveBuffer(q: quality, effort: WebpEffort(speed), keep: Enums.ForeignKeep.None);
 
     /// <summary>JPEG has no alpha: translucent pixels are flattened on white, as a viewer would show them on a page.</summary>
-    public static byte[] Jpeg(SKBitmap bitmap, int quality)
+    public static byte[] Jpeg(Image image, int quality)
     {
-        using var view = new VipsView(bitmap);
-        using var flat = view.Image.HasAlpha() ? view.Image.Flatten(background: White) : null;
+        using var flat = image.HasAlpha() ? image.Flatten(background: White) : null;
         // Chroma is subsampled 4:2:0 below quality 90 and kept whole from 90 on; Huffman tables are optimised.
-        return (flat ?? view.Image).JpegsaveBuffer(q: quality, optimizeCoding: true, subsampleMode: Enums.ForeignSubsample.Auto,
+        return (flat ?? image).JpegsaveBuffer(q: quality, optimizeCoding: true, subsampleMode: Enums.ForeignSubsample.Auto,
             keep: Enums.ForeignKeep.None);
     }
+
+    /// <summary>Every row tries each PNG filter (adaptive), as SkiaSharp's encoder did: smaller files than no filter.</summary>
+    public static byte[] Png(Image image, int? speed) =>
+        image.PngsaveBuffer(compression: PngZlibLevel(speed), filter: Enums.ForeignPngFilter.All, keep: Enums.ForeignKeep.None);
 
     /// <summary>Speed 0–10 maps to libvips' AVIF effort 9–0: higher speed means less effort.</summary>
     public static int AvifEffort(int? speed) =>
@@ -53,4 +50,7 @@ public static class VipsEncoders
     /// <summary>Speed 0–10 maps to libwebp's method 6–0.</summary>
     public static int WebpEffort(int? speed) =>
         Math.Clamp((int)Math.Round((10 - (speed ?? DefaultWebpSpeed)) * 0.6, MidpointRounding.AwayFromZero), 0, 6);
+
+    /// <summary>Speed 0–10 (default 5) maps to zlib level 9–0: slower means smaller.</summary>
+    public static int PngZlibLevel(int? speed) => Math.Clamp(9 - (int)Math.Round((speed ?? 5) * 0.9), 0, 9);
 }

@@ -1,46 +1,37 @@
-using System.Runtime.InteropServices;
 using NetVips;
-using SkiaSharp;
 
 namespace Pixerve.Imaging;
 
 /// <summary>
-/// Downscales with libvips' resize (integer box shrink, then a Lanczos-3 reduce, vectorised and threaded):
-/// several times faster than SkiaSharp's cubic ScalePixels at the same or better quality.
+/// Exact-size downscaling with libvips' resize (integer box shrink, then a Lanczos-3 reduce, vectorised), the
+/// way its thumbnail does it: translucent pixels are premultiplied for the filter, so colour does not bleed out
+/// of transparent areas, and straight again after.
 /// </summary>
 public static class VipsResize
 {
-    /// <summary>Returns a new bitmap of exactly <paramref name="width"/>×<paramref name="height"/>, or null if libvips rounded differently.</summary>
-    public static SKBitmap? Resize(SKBitmap source, int width, int height)
+    /// <summary>A new (lazy) image of exactly <paramref name="width"/>×<paramref name="height"/>; the aspect changes if the sides ask it to.</summary>
+    public static Image Resize(Image source, int width, int height)
     {
-        // Premultiplied pixels are filtered as they are: every band alike is the right way to filter
-        // premultiplied colour, and it saves two conversions.
-        using var view = new VipsView(source, straightAlpha: false);
-        using var resized = view.Image.Resize(width / (double)source.Width, vscale: height / (double)source.Height, kernel: Enums.Kernel.Lanczos3);
-        if (resized.Width != width || resized.Height != height) return null;
-
-        var pixels = resized.WriteToMemory<byte>();
-        var result = new SKBitmap(source.Info.WithSize(width, height));
-        if (pixels.Length != result.ByteCount || result.RowBytes != width * 4)
+        if (source.Width == width && source.Height == height) return source.Copy();
+        var (hscale, vscale) = (width / (double)source.Width, height / (double)source.Height);
+        Image resized;
+        if (source.HasAlpha())
         {
-            result.Dispose();
-            return null;
+            using var premultiplied = source.Premultiply();
+            using var scaled = premultiplied.Resize(hscale, vscale: vscale, kernel: Enums.Kernel.Lanczos3);
+            // Back to the source's depth while still premultiplied: Lanczos' overshoot leaves pixels of alpha near 0,
+            // whose colour unpremultiplying would blow up; rounded first, they are transparent black, as before.
+            using var quantised = scaled.Cast(source.Format);
+            using var straight = quantised.Unpremultiply();
+            resized = straight.Cast(source.Format);
+        }
+        else
+        {
+            resized = source.Resize(hscale, vscale: vscale, kernel: Enums.Kernel.Lanczos3);
         }
 
-        // Lanczos lobes can push a colour above its alpha, which premultiplied pixels cannot hold.
-        if (source.AlphaType == SKAlphaType.Premul) ClampToAlpha(pixels);
-        Marshal.Copy(pixels, 0, result.GetPixels(), pixels.Length);
-        return result;
-    }
-
-    private static void ClampToAlpha(Span<byte> rgba)
-    {
-        for (var i = 0; i + 3 < rgba.Length; i += 4)
-        {
-            var alpha = rgba[i + 3];
-            if (rgba[i] > alpha) rgba[i] = alpha;
-            if (rgba[i + 1] > alpha) rgba[i + 1] = alpha;
-            if (rgba[i + 2] > alpha) rgba[i + 2] = alpha;
-        }
+        if (resized.Width == width && resized.Height == height) return resized;
+        // libvips rounds the scaled sides itself; a pixel more or less is cropped or repeated at the edge.
+        using (resized) return resized.Gravity(Enums.CompassDirection.NorthWest, width, height, extend: Enums.Extend.Copy);
     }
 }

@@ -1,75 +1,86 @@
-using System.Runtime.InteropServices;
 using NetVips;
-using SkiaSharp;
 
 namespace Pixerve.Imaging;
 
 /// <summary>
-/// AVIF through libvips (libheif + dav1d). libheif applies the file's rotation and mirroring itself, so the
-/// pixels come out upright. AV1 has no cheap scaled decode: the full image is decoded.
+/// JPEG and AVIF through libvips' own loaders, each called by name: libvips' detection would hand other bytes to
+/// whichever loader claims them. JPEG shrinks on load (libjpeg's DCT scaling by 2, 4 or 8) and streams; AV1 has no
+/// cheap scaled decode, and libheif applies the file's rotation itself, so AVIF pixels come out upright.
 /// </summary>
 public sealed class VipsSourceImage : SourceImage
 {
-    private readonly Image _image;
+    private readonly Source _bytes;
+    private readonly SourceFormat _format;
+    private readonly Image _header;
+    private readonly List<Image> _decodes = [];
 
-    public VipsSourceImage(ReadOnlyMemory<byte> source)
+    /// <param name="format">The sniffed format; only JPEG and AVIF are read here.</param>
+    public VipsSourceImage(ReadOnlyMemory<byte> source, SourceFormat format = SourceFormat.Avif)
     {
+        if (format is not (SourceFormat.Jpeg or SourceFormat.Avif))
+            throw new ArgumentOutOfRangeException(nameof(format), format, "libvips reads JPEG and AVIF here");
         LibVips.EnsureConfigured();
+        // One unmanaged copy that the header read and the decode both load from.
+        _bytes = Source.NewFromMemory(source.Span);
+        _format = format;
         try
         {
-            // Only the header is read here; pixels are decoded in Decode. The heif loader by name: libvips' own
-            // detection would hand other bytes to whichever loader claims them.
-            _image = Image.HeifloadBuffer(source.ToArray(), failOn: Enums.FailOn.Error);
+            // Only the header is read here; pixels are decoded when a Decode result is first rendered.
+            _header = Load(1);
         }
         catch (VipsException e)
         {
-            throw new UndecodableImageException($"source is not a decodable image: {FirstLine(e.Message)}");
+            _bytes.Dispose();
+            throw Undecodable(e);
         }
+
+        Orientation = format == SourceFormat.Jpeg && _header.Contains("orientation") ? Math.Clamp((int)_header.Get("orientation"), 1, 8) : 1;
     }
 
-    public override int Width => _image.Width;
+    public override int Width => _header.Width;
 
-    public override int Height => _image.Height;
+    public override int Height => _header.Height;
 
-    public override SKEncodedOrigin Origin => SKEncodedOrigin.TopLeft;
+    public override int Orientation { get; }
 
-    public override SKBitmap Decode(int needWidth, int needHeight)
+    public override Image Decode(int needWidth, int needHeight)
     {
-        byte[] pixels;
-        bool hasAlpha;
         try
         {
-            using var srgb = _image.Colourspace(Enums.Interpretation.Srgb);
-            using var eight = srgb.Cast(Enums.BandFormat.Uchar);
-            hasAlpha = eight.HasAlpha();
-            using var rgba = hasAlpha ? eight.Copy() : eight.Bandjoin(255);
-            pixels = rgba.WriteToMemory<byte>();
+            using var loaded = Load(_format == SourceFormat.Jpeg ? JpegShrink(needWidth, needHeight) : 1);
+            var srgb = Srgb.Import(loaded);
+            _decodes.Add(srgb);
+            return srgb;
         }
         catch (VipsException e)
         {
-            throw new UndecodableImageException($"source is not a decodable image: {FirstLine(e.Message)}");
+            throw Undecodable(e);
         }
-
-        var straight = new SKImageInfo(Width, Height, SKColorType.Rgba8888, hasAlpha ? SKAlphaType.Unpremul : SKAlphaType.Opaque, SKColorSpace.CreateSrgb());
-        if (pixels.Length != straight.BytesSize) throw new UndecodableImageException("source is not a decodable image: unexpected pixel layout");
-        var bitmap = new SKBitmap(hasAlpha ? straight.WithAlphaType(SKAlphaType.Premul) : straight);
-        // Skia resamples premultiplied pixels (no dark fringes at edges), so straight alpha is converted on the copy.
-        var handle = GCHandle.Alloc(pixels, GCHandleType.Pinned);
-        try
-        {
-            using var from = new SKPixmap(straight, handle.AddrOfPinnedObject(), straight.RowBytes);
-            if (from.ReadPixels(bitmap.Info, bitmap.GetPixels(), bitmap.RowBytes)) return bitmap;
-        }
-        finally
-        {
-            handle.Free();
-        }
-
-        bitmap.Dispose();
-        throw new UndecodableImageException("source is not a decodable image: could not convert its pixels");
     }
 
-    public override void Dispose() => _image.Dispose();
+    /// <summary>The largest DCT shrink whose result still covers the needed size: libjpeg rounds scaled sides up.</summary>
+    private int JpegShrink(int needWidth, int needHeight)
+    {
+        foreach (var shrink in new[] { 8, 4, 2 })
+        {
+            if ((Width + shrink - 1) / shrink >= needWidth && (Height + shrink - 1) / shrink >= needHeight) return shrink;
+        }
 
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+        return 1;
+    }
+
+    /// <summary>
+    /// Sequential access: the decode streams through the first resize without holding the full-size image. Any
+    /// decoder error fails the load (a truncated file is not padded with grey).
+    /// </summary>
+    private Image Load(int shrink) => _format == SourceFormat.Jpeg
+        ? Image.JpegloadSource(_bytes, shrink: shrink, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error)
+        : Image.HeifloadSource(_bytes, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error);
+
+    public override void Dispose()
+    {
+        foreach (var image in _decodes) image.Dispose();
+        _header.Dispose();
+        _bytes.Dispose();
+    }
 }

@@ -45,6 +45,26 @@ public sealed class JobSpecBuilderTests
     }
 
     [Fact]
+    public void Fit_and_gravity_go_into_settings_or_into_one_size()
+    {
+        var job = new JobSpecBuilder()
+            .Format("webp", f => f.Fit(Fit.Cover, Gravity.Attention).Size(300).Size(200, 100, Fit.Fill).Size(50, 50, Fit.Cover, Gravity.Entropy))
+            .DirectHost()
+            .Build();
+
+        var expected = JsonNode.Parse("""
+            {
+              "formats": {
+                "webp": { "settings": { "fit": "cover", "gravity": "attention" },
+                          "sizes": [[300], { "box": [200, 100], "fit": "fill" }, { "box": [50, 50], "fit": "cover", "gravity": "entropy" }] }
+              },
+              "directHost": true
+            }
+            """);
+        Assert.True(JsonNode.DeepEquals(expected, job), job.ToJsonString());
+    }
+
+    [Fact]
     public async Task The_token_is_an_hs256_jwt_that_a_standard_validator_accepts()
     {
         var token = new JobSpecBuilder().Format("png", f => f.Size(10)).MintToken(Secret, TimeSpan.FromMinutes(5), issuer: "me", audience: "pixerve");

@@ -33,6 +33,36 @@ public sealed class JobSpecParserTests
         Assert.Equal([new BoxSize(640, 480)], avif.Sizes);
     }
 
+    [Fact]
+    public void Reads_fit_and_gravity_per_format_and_per_size()
+    {
+        var spec = JobSpecParser.Parse("""
+            {"formats": {"webp": {"settings": {"fit": "cover", "gravity": "attention"},
+                                  "sizes": [[800, 600], {"box": [200], "fit": "fill"}, {"box": [300, 100], "gravity": "entropy"}]},
+                         "jpg": {"sizes": [[100, 50], {"box": [40], "fit": "cover", "gravity": "center"}]}},
+             "directHost": true}
+            """);
+
+        Assert.Equal([
+            new BoxSize(800, 600, FitMode.Cover, CropGravity.Attention),
+            new BoxSize(200, 200, FitMode.Fill, CropGravity.Attention),
+            new BoxSize(300, 100, FitMode.Cover, CropGravity.Entropy),
+        ], spec.Formats[0].Sizes);
+        Assert.Equal([new BoxSize(100, 50), new BoxSize(40, 40, FitMode.Cover)], spec.Formats[1].Sizes);
+        Assert.Equal(FitMode.Inside, spec.Formats[1].Sizes[0].Fit);
+    }
+
+    [Theory]
+    [InlineData("""{"formats": {"jpg": {"settings": {"fit": "contain"}, "sizes": [[10]]}}, "directHost": true}""", "formats.jpg.settings.fit")]
+    [InlineData("""{"formats": {"jpg": {"settings": {"fit": 1}, "sizes": [[10]]}}, "directHost": true}""", "formats.jpg.settings.fit")]
+    [InlineData("""{"formats": {"jpg": {"settings": {"fit": "cover", "gravity": "north"}, "sizes": [[10]]}}, "directHost": true}""", "formats.jpg.settings.gravity")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[10], {"box": [10], "fit": "Cover"}]}}, "directHost": true}""", "formats.jpg.sizes[1].fit")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [{"box": [10], "gravity": "face"}]}}, "directHost": true}""", "formats.jpg.sizes[0].gravity")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [{"fit": "cover"}]}}, "directHost": true}""", "formats.jpg.sizes[0].box")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [{"box": [0, 10]}]}}, "directHost": true}""", "formats.jpg.sizes[0].box")]
+    public void Refuses_an_unknown_fit_or_gravity_naming_the_field(string json, string field) =>
+        Assert.Equal(field, Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(json)).Field);
+
     [Theory]
     [InlineData("""{"directHost": true}""", "formats")]
     [InlineData("""{"formats": {"avif": {"settings": {"speed": 11}, "sizes": [[10]]}}, "directHost": true}""", "formats.avif.settings.speed")]

@@ -205,6 +205,44 @@ public sealed class UploadTests(PixerveFixture fixture)
         Assert.Equal(field, problem.GetProperty("field").GetString());
     }
 
+    [Theory]
+    [InlineData("""{"formats": {"jpg": {"settings": {"fit": "contain"}, "sizes": [[100]]}}, "directHost": true, "subDir": "fit"}""", "formats.jpg.settings.fit")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [{"box": [100], "fit": "cover", "gravity": "faces"}]}}, "directHost": true, "subDir": "fit"}""", "formats.jpg.sizes[0].gravity")]
+    public async Task Unknown_fit_or_gravity_is_refused_with_400_naming_the_field(string job, string field)
+    {
+        using var claim = System.Text.Json.JsonDocument.Parse(job);
+        var token = fixture.Token(claim.RootElement);
+        using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.jpg"), token));
+
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.Equal(field, problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Cover_and_fill_sizes_fill_their_boxes_under_the_usual_names()
+    {
+        using var claim = System.Text.Json.JsonDocument.Parse("""
+            {"formats": {"jpg": {"settings": {"fit": "cover", "gravity": "attention"},
+                                 "sizes": [[300, 300], {"box": [200, 50], "fit": "fill"}, {"box": [120], "fit": "inside"}]}},
+             "directHost": true, "subDir": "slice/fit"}
+            """);
+        var token = fixture.Token(claim.RootElement);
+        var image = RepositoryPaths.Image("photo-1920x1280-canon.jpg");
+        using var response = await fixture.Http.SendAsync(fixture.Upload(image, token));
+        await HttpAssert.AssertOk(response);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(image)));
+        var status = await fixture.WaitUntilFinalAsync(hash, token);
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+
+        foreach (var (name, size) in new[] { ("300_300", (300, 300)), ("50_200", (200, 50)), ("120_120", (120, 80)) })
+        {
+            using var file = await fixture.Http.GetAsync($"/files/slice/fit/{hash}_photo-1920x1280-canon_{name}_.jpg");
+            Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+            using var bitmap = SKBitmap.Decode(await file.Content.ReadAsByteArrayAsync());
+            Assert.Equal(size, (bitmap.Width, bitmap.Height));
+        }
+    }
+
     [Fact]
     public async Task More_outputs_than_the_limit_are_refused_with_400_naming_sizes()
     {

@@ -131,7 +131,7 @@ public sealed class VipsUntrustedTests
             [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(8, 8), null, 10)]);
 
         var flags = new Dictionary<string, NetVips.Enums.OperationFlags>();
-        foreach (var name in new[] { "vipsload", "matrixload", "csvload", "matload", "fitsload", "magickload", "rawload", "analyzeload", "ppmload", "heifload_buffer" })
+        foreach (var name in new[] { "vipsload", "matrixload", "csvload", "matload", "fitsload", "magickload", "rawload", "analyzeload", "ppmload", "heifload_buffer", "heifload_source", "jpegload_source" })
         {
             try { using var op = NetVips.Operation.NewFromName(name); flags[name] = op.GetFlags(); }
             catch (NetVips.VipsException) { } // not built into this libvips
@@ -141,5 +141,8 @@ public sealed class VipsUntrustedTests
         Assert.NotEmpty(untrusted);
         Assert.All(untrusted, f => Assert.True(f.Value.HasFlag(NetVips.Enums.OperationFlags.BLOCKED), f.Key));
         Assert.False(flags["heifload_buffer"].HasFlag(NetVips.Enums.OperationFlags.BLOCKED));
+        // The loaders the converter calls by name.
+        Assert.False(flags["heifload_source"].HasFlag(NetVips.Enums.OperationFlags.BLOCKED));
+        Assert.False(flags["jpegload_source"].HasFlag(NetVips.Enums.OperationFlags.BLOCKED));
     }
 }

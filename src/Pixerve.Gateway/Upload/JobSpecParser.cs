@@ -105,13 +105,15 @@ public static partial class JobSpecParser
             if (entry.Value.ValueKind != JsonValueKind.Object) throw new JobSpecException(field, "must be an object");
 
             int? quality = null, speed = null;
+            var (fit, gravity) = (FitMode.Inside, CropGravity.Centre);
             if (entry.Value.TryGetProperty("settings", out var settings) && settings.ValueKind == JsonValueKind.Object)
             {
                 if (settings.TryGetProperty("quality", out var q)) quality = Int(q, $"{field}.settings.quality", 1, 100);
                 if (settings.TryGetProperty("speed", out var s)) speed = Int(s, $"{field}.settings.speed", 0, 10);
+                (fit, gravity) = FitAndGravity(settings, $"{field}.settings", fit, gravity);
             }
 
-            var sizes = format == OutputFormat.Original ? [] : ParseSizes(entry.Value, $"{field}.sizes");
+            var sizes = format == OutputFormat.Original ? [] : ParseSizes(entry.Value, $"{field}.sizes", fit, gravity);
             outputs += Math.Max(1, sizes.Count);
             if (outputs > maxOutputs)
                 throw new JobSpecException($"{field}.sizes", $"a job may produce at most {maxOutputs} files (Pixerve:Limits:MaxOutputsPerJob)");
@@ -121,7 +123,8 @@ public static partial class JobSpecParser
         return result;
     }
 
-    private static List<BoxSize> ParseSizes(JsonElement format, string field)
+    /// <param name="fit">The format's fit (from its settings), which a size given as an object may override.</param>
+    private static List<BoxSize> ParseSizes(JsonElement format, string field, FitMode fit, CropGravity gravity)
     {
         if (!format.TryGetProperty("sizes", out var sizes) || sizes.ValueKind != JsonValueKind.Array || sizes.GetArrayLength() == 0)
             throw new JobSpecException(field, "give at least one size as [width, height] or [side]");
@@ -131,14 +134,58 @@ public static partial class JobSpecParser
         foreach (var size in sizes.EnumerateArray())
         {
             var at = $"{field}[{index++}]";
-            if (size.ValueKind != JsonValueKind.Array || size.GetArrayLength() is not (1 or 2))
-                throw new JobSpecException(at, "must be [width, height] or [side]");
-            var width = Int(size[0], at, 1, MaxOutputSide);
-            var height = size.GetArrayLength() == 2 ? Int(size[1], at, 1, MaxOutputSide) : width;
-            result.Add(new BoxSize(width, height));
+            if (size.ValueKind == JsonValueKind.Object)
+            {
+                // {"box": [w, h], "fit": "cover", "gravity": "attention"}: one size with a fit of its own.
+                var (width, height) = Box(size.TryGetProperty("box", out var box) ? box : default, $"{at}.box");
+                var (sizeFit, sizeGravity) = FitAndGravity(size, at, fit, gravity);
+                result.Add(new BoxSize(width, height, sizeFit, sizeGravity));
+            }
+            else
+            {
+                var (width, height) = Box(size, at);
+                result.Add(new BoxSize(width, height, fit, gravity));
+            }
         }
 
         return result;
+    }
+
+    private static (int Width, int Height) Box(JsonElement size, string at)
+    {
+        if (size.ValueKind != JsonValueKind.Array || size.GetArrayLength() is not (1 or 2))
+            throw new JobSpecException(at, "must be [width, height] or [side]");
+        var width = Int(size[0], at, 1, MaxOutputSide);
+        var height = size.GetArrayLength() == 2 ? Int(size[1], at, 1, MaxOutputSide) : width;
+        return (width, height);
+    }
+
+    /// <summary>The <c>fit</c> and <c>gravity</c> of <paramref name="owner"/> (settings or a size), each defaulting to what encloses it.</summary>
+    private static (FitMode Fit, CropGravity Gravity) FitAndGravity(JsonElement owner, string field, FitMode fit, CropGravity gravity)
+    {
+        if (owner.TryGetProperty("fit", out var f) && f.ValueKind != JsonValueKind.Null)
+        {
+            fit = (f.ValueKind == JsonValueKind.String ? f.GetString() : null) switch
+            {
+                "inside" => FitMode.Inside,
+                "cover" => FitMode.Cover,
+                "fill" => FitMode.Fill,
+                _ => throw new JobSpecException($"{field}.fit", "unknown fit; use inside, cover or fill"),
+            };
+        }
+
+        if (owner.TryGetProperty("gravity", out var g) && g.ValueKind != JsonValueKind.Null)
+        {
+            gravity = (g.ValueKind == JsonValueKind.String ? g.GetString() : null) switch
+            {
+                "centre" or "center" => CropGravity.Centre,
+                "attention" => CropGravity.Attention,
+                "entropy" => CropGravity.Entropy,
+                _ => throw new JobSpecException($"{field}.gravity", "unknown gravity; use centre, attention or entropy"),
+            };
+        }
+
+        return (fit, gravity);
     }
 
     private static string SubDir(JsonElement root)

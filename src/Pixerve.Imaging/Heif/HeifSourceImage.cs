@@ -10,6 +10,7 @@ namespace Pixerve.Imaging.Heif;
 /// </summary>
 public sealed class HeifSourceImage : SourceImage
 {
+    private readonly List<IDisposable> _decodes = [];
     private GCHandle _pinned;
     private IntPtr _context;
     private IntPtr _handle;
@@ -42,9 +43,9 @@ public sealed class HeifSourceImage : SourceImage
 
     public override int Height { get; }
 
-    public override SKEncodedOrigin Origin => SKEncodedOrigin.TopLeft;
+    public override int Orientation => 1;
 
-    public override SKBitmap Decode(int needWidth, int needHeight)
+    public override NetVips.Image Decode(int needWidth, int needHeight)
     {
         var hasAlpha = LibHeif.heif_image_handle_has_alpha_channel(_handle) != 0;
         Check(LibHeif.heif_decode_image(_handle, out var image, LibHeif.ColorspaceRgb, LibHeif.ChromaInterleavedRgba, IntPtr.Zero));
@@ -57,13 +58,13 @@ public sealed class HeifSourceImage : SourceImage
                 throw new UndecodableImageException("source is not a decodable image: libheif gave an unexpected pixel layout");
 
             // libheif converts YCbCr to RGB but not between colour spaces: Skia does that on the copy, from the
-            // file's ICC profile (an iPhone's Display P3) into sRGB, and premultiplies.
+            // file's ICC profile (an iPhone's Display P3) into sRGB.
             using var colorSpace = IccColorSpace() ?? SKColorSpace.CreateSrgb();
             var straight = new SKImageInfo(width, height, SKColorType.Rgba8888, hasAlpha ? SKAlphaType.Unpremul : SKAlphaType.Opaque, colorSpace);
-            var target = new SKImageInfo(width, height, SKColorType.Rgba8888, hasAlpha ? SKAlphaType.Premul : SKAlphaType.Opaque, SKColorSpace.CreateSrgb());
+            var target = new SKImageInfo(width, height, SKColorType.Rgba8888, hasAlpha ? SKAlphaType.Unpremul : SKAlphaType.Opaque, SKColorSpace.CreateSrgb());
             var bitmap = new SKBitmap(target);
             using var from = new SKPixmap(straight, plane, stride);
-            if (from.ReadPixels(bitmap.Info, bitmap.GetPixels(), bitmap.RowBytes)) return bitmap;
+            if (from.ReadPixels(bitmap.Info, bitmap.GetPixels(), bitmap.RowBytes)) return SkiaSourceImage.Wrap(bitmap, !hasAlpha, _decodes);
             bitmap.Dispose();
             throw new UndecodableImageException("source is not a decodable image: could not convert its pixels");
         }
@@ -85,6 +86,9 @@ public sealed class HeifSourceImage : SourceImage
 
     public override void Dispose()
     {
+        // Images first: they point into the bitmaps.
+        foreach (var decode in Enumerable.Reverse(_decodes)) decode.Dispose();
+        _decodes.Clear();
         if (_handle != IntPtr.Zero) LibHeif.heif_image_handle_release(_handle);
         if (_context != IntPtr.Zero) LibHeif.heif_context_free(_context);
         if (_pinned.IsAllocated) _pinned.Free();
