@@ -39,6 +39,24 @@ public sealed class FidelityTests
         AssertLooksLike(Raster.Skia(Read("photo-1920x1280-canon.jpg")), Decode(output));
     }
 
+    [Fact]
+    public void Jpeg_with_an_embedded_wide_gamut_profile_is_converted_to_srgb()
+    {
+        // The Canon photo moved into Display P3 (libvips' built-in profile), the profile embedded: its numbers are
+        // not sRGB numbers, so only a converter that applies the profile gets the photo's colours back.
+        var photo = Read("photo-1920x1280-canon.jpg");
+        using var srgb = NetVips.Image.JpegloadBuffer(photo);
+        using var p3 = srgb.IccTransform("p3", inputProfile: "srgb", embedded: false, intent: NetVips.Enums.Intent.Relative, depth: 8);
+        var source = p3.JpegsaveBuffer(q: 95, keep: NetVips.Enums.ForeignKeep.Icc);
+
+        var output = Assert.Single(_converter.Convert(source, [Output(OutputFormat.Png, 480)]));
+        var reference = Raster.Skia(photo);
+        var converted = Raster.GridDistance(reference, Decode(output));
+        var unconverted = Raster.GridDistance(reference, Raster.Vips(p3));
+        Assert.True(converted <= Tolerance, $"a grid cell differs by {converted:F1} (allowed {Tolerance})");
+        Assert.True(unconverted > converted + 3, $"the P3 numbers read as sRGB differ by {unconverted:F1}, the conversion by {converted:F1}");
+    }
+
     [Theory]
     [InlineData(OutputFormat.Jpg)]
     [InlineData(OutputFormat.Png)]

@@ -66,6 +66,16 @@ public sealed class ImageConverterTests
     }
 
     [Fact]
+    public void Truncated_jpeg_is_reported_as_undecodable_not_padded()
+    {
+        // The header reads, the scan data stops at 400 KB: libjpeg would pad the rest with grey unless told to fail.
+        var source = File.ReadAllBytes(RepositoryPaths.Image("hostile/truncated.jpg"));
+        var error = Assert.Throws<UndecodableImageException>(() => _converter.Convert(source, [Output(OutputFormat.Jpg, 100, 100)]));
+        Assert.StartsWith("source is not a decodable image", error.Message);
+        Assert.Throws<UndecodableImageException>(() => _converter.Convert(source, [new PlannedOutput("copy.jpg", OutputFormat.Original, null, null, null)]));
+    }
+
+    [Fact]
     public void Pixel_bomb_is_refused_by_the_converter_too()
     {
         // Defence in depth: the gateway refuses it at upload, but a staged file must not be decoded either.
