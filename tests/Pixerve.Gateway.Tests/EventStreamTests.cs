@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
-using Orleans.Runtime;
+using Orleans.Core.Internal;
 using Pixerve.Tests.Infrastructure;
 
 namespace Pixerve.Tests.Gateway;
@@ -92,11 +92,12 @@ public sealed class EventStreamTests(PixerveFixture fixture)
             var hash = await UploadAsync(http, token);
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await using var stream = await OpenAsync(http, hash, token, deadline.Token);
-            Assert.Equal("pending", (await stream.NextAsync()).Type);
+            var (_, pending) = await stream.NextAsync();
+            Assert.Equal("pending", pending.GetProperty("status").GetString());
 
             // The activation holding the subscription goes; the job comes back in a new one, unsubscribed.
-            var management = fixture.Cluster.Client.GetGrain<IManagementGrain>(0);
-            await management.ForceActivationCollection(TimeSpan.Zero);
+            var job = fixture.Cluster.Client.GetGrain<IJobGrain>(pending.GetProperty("job_id").GetString()!);
+            await job.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
             fixture.Queue().Resume();
 
             var types = new List<string>();
