@@ -18,7 +18,7 @@ public sealed class JobSpecBuilder
     private Uri? _callback;
     private int? _priority;
 
-    /// <summary>Adds an output format (<c>jpg</c>, <c>png</c>, <c>webp</c>, <c>avif</c>, <c>original</c>), in the order outputs are named.</summary>
+    /// <summary>Adds an output format (<c>jpg</c>, <c>png</c>, <c>webp</c>, <c>avif</c>, <c>gif</c>, <c>original</c>), in the order outputs are named.</summary>
     public JobSpecBuilder Format(string format, Action<FormatSpecBuilder>? configure = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(format);
@@ -92,6 +92,7 @@ public sealed class FormatSpecBuilder
     private readonly List<int[]> _sizes = [];
     private int? _quality;
     private int? _speed;
+    private bool? _animated;
 
     /// <summary>Encoder quality, 1–100.</summary>
     public FormatSpecBuilder Quality(int quality)
@@ -110,6 +111,12 @@ public sealed class FormatSpecBuilder
         _speed = speed;
         return this;
     }
+
+    /// <summary>
+    /// Whether an animated GIF or WebP source keeps its frames in this format (default true; only <c>webp</c> and
+    /// <c>gif</c> animate): false makes it a still of the first frame.
+    /// </summary>
+    public FormatSpecBuilder Animated(bool animated = true) { _animated = animated; return this; }
 
     /// <summary>A box the image is fitted inside (aspect kept, never upscaled).</summary>
     public FormatSpecBuilder Size(int width, int height)
@@ -133,6 +140,7 @@ public sealed class FormatSpecBuilder
         var settings = new JsonObject();
         if (_quality is { } quality) settings["quality"] = quality;
         if (_speed is { } speed) settings["speed"] = speed;
+        if (_animated is { } animated) settings["animated"] = animated;
         var spec = new JsonObject();
         if (settings.Count > 0) spec["settings"] = settings;
         // The format "original" takes no sizes; any other format without one is refused by the server, naming it.

@@ -14,6 +14,7 @@ public static class Encoder
         OutputFormat.Jpg => VipsEncoders.Jpeg(bitmap, output.Quality ?? DefaultJpegQuality),
         OutputFormat.Webp => VipsEncoders.Webp(bitmap, output.Quality ?? DefaultWebpQuality, output.Speed),
         OutputFormat.Avif => EncodeAvif(bitmap, output, avifGate),
+        OutputFormat.Gif => VipsEncoders.Gif(bitmap),
         OutputFormat.Png => EncodePng(bitmap, new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, PngZlibLevel(output.Speed))),
         _ => throw new NotSupportedException($"{output.Format} is not an encoded format"),
     };

@@ -14,6 +14,12 @@ public sealed class ImagingOptions
     /// </summary>
     public long MaxSourcePixels { get; set; } = 50_000_000;
 
+    /// <summary>The gateway's key for the frame limit: one setting governs both checks.</summary>
+    public const string MaxFramesKey = "Pixerve:Limits:MaxFrames";
+
+    /// <summary>An animated source with more frames is refused; its frames together also count against <see cref="MaxSourcePixels"/>.</summary>
+    public int MaxFrames { get; set; } = 500;
+
     /// <summary>
     /// How many AVIF encodes may run at once in this process. AV1 costs several times a JPEG or WebP and aom
     /// threads internally, so letting every worker encode AVIF at once would starve the cheap formats.

@@ -36,6 +36,13 @@ public static class VipsEncoders
         return view.Image.WebpsaveBuffer(q: quality, effort: WebpEffort(speed), keep: Enums.ForeignKeep.None);
     }
 
+    /// <summary>A still GIF: libvips quantises to a 256-colour palette (one transparent) and dithers.</summary>
+    public static byte[] Gif(SKBitmap bitmap)
+    {
+        using var view = new VipsView(bitmap);
+        return view.Image.GifsaveBuffer(keep: Enums.ForeignKeep.None);
+    }
+
     /// <summary>JPEG has no alpha: translucent pixels are flattened on white, as a viewer would show them on a page.</summary>
     public static byte[] Jpeg(SKBitmap bitmap, int quality)
     {
