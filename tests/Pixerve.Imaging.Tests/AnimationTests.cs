@@ -97,7 +97,8 @@ public sealed class AnimationTests
         var output = Assert.Single(_converter.Convert(Read("vb.jpg"), [Output(OutputFormat.Gif, 200)]));
         using var gif = LoadAll(output);
         Assert.Equal(1, Pages(gif));
-        Assert.Equal((200, 113), (gif.Width, gif.Height));
+        Assert.Equal((200, 112), (gif.Width, gif.Height));
+        Assert.Equal((200, 112), (output.Width, output.Height));
     }
 
     [Fact]
