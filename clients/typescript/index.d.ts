@@ -4,7 +4,7 @@ export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'can
 
 /** The `job` claim of a job token (camelCase, unlike the answers). */
 export interface JobSpec {
-  formats?: Record<string, { settings?: { quality?: number; speed?: number }; sizes: number[][] }>;
+  formats?: Record<string, { settings?: { quality?: number; speed?: number; animated?: boolean }; sizes: number[][] }>;
   keepOriginal?: boolean;
   directHost?: boolean;
   subDir?: string;
@@ -106,7 +106,7 @@ export interface OutputLocation {
 
 export interface JobOutput {
   name: string;
-  /** The job's format key: jpg, png, webp, avif or original. */
+  /** The job's format key: jpg, png, webp, avif, gif or original. */
   format: string;
   width: number;
   height: number;

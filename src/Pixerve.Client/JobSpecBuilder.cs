@@ -18,7 +18,7 @@ public sealed class JobSpecBuilder
     private Uri? _callback;
     private int? _priority;
 
-    /// <summary>Adds an output format (<c>jpg</c>, <c>png</c>, <c>webp</c>, <c>avif</c>, <c>original</c>), in the order outputs are named.</summary>
+    /// <summary>Adds an output format (<c>jpg</c>, <c>png</c>, <c>webp</c>, <c>avif</c>, <c>gif</c>, <c>original</c>), in the order outputs are named.</summary>
     public JobSpecBuilder Format(string format, Action<FormatSpecBuilder>? configure = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(format);
@@ -94,6 +94,7 @@ public sealed class FormatSpecBuilder
     private int? _speed;
     private Fit? _fit;
     private Gravity? _gravity;
+    private bool? _animated;
 
     /// <summary>Encoder quality, 1–100.</summary>
     public FormatSpecBuilder Quality(int quality)
@@ -120,6 +121,12 @@ public sealed class FormatSpecBuilder
         _gravity = gravity;
         return this;
     }
+
+    /// <summary>
+    /// Whether an animated GIF or WebP source keeps its frames in this format (default true; only <c>webp</c> and
+    /// <c>gif</c> animate): false makes it a still of the first frame.
+    /// </summary>
+    public FormatSpecBuilder Animated(bool animated = true) { _animated = animated; return this; }
 
     /// <summary>A box the image is fitted inside (aspect kept, never upscaled), or fitted as <see cref="Fit"/> says.</summary>
     public FormatSpecBuilder Size(int width, int height)
@@ -160,6 +167,7 @@ public sealed class FormatSpecBuilder
         if (_speed is { } speed) settings["speed"] = speed;
         if (_fit is { } fit) settings["fit"] = Name(fit);
         if (_gravity is { } gravity) settings["gravity"] = Name(gravity);
+        if (_animated is { } animated) settings["animated"] = animated;
         var spec = new JsonObject();
         if (settings.Count > 0) spec["settings"] = settings;
         // The format "original" takes no sizes; any other format without one is refused by the server, naming it.

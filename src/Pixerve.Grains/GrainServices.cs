@@ -29,6 +29,7 @@ public static class GrainServices
         services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
         services.Configure<ImagingOptions>(configuration.GetSection(ImagingOptions.Section));
         services.Configure<ImagingOptions>(o => o.MaxSourcePixels = configuration.GetValue(ImagingOptions.MaxSourcePixelsKey, o.MaxSourcePixels));
+        services.Configure<ImagingOptions>(o => o.MaxFrames = configuration.GetValue(ImagingOptions.MaxFramesKey, o.MaxFrames));
         services.AddSingleton(sp => new ImageConverter(sp.GetRequiredService<IOptions<ImagingOptions>>().Value));
         // Each backend with an SDK is its own project; this silo takes all three.
         services.AddPixerveStorage().AddS3Storage().AddGcsStorage().AddSftpStorage();

@@ -14,6 +14,7 @@ public static class Encoder
         OutputFormat.Webp => VipsEncoders.Webp(image, output.Quality ?? DefaultWebpQuality, output.Speed),
         OutputFormat.Avif => VipsEncoders.Avif(image, output.Quality, output.Speed),
         OutputFormat.Png => VipsEncoders.Png(image, output.Speed),
+        OutputFormat.Gif => VipsEncoders.Gif(image),
         _ => throw new NotSupportedException($"{output.Format} is not an encoded format"),
     };
 }

@@ -12,10 +12,11 @@ public sealed class GifFrameTooLargeException(int width, int height, long limit)
 /// Walks a GIF's block structure as its bytes stream by (fed in any chunks) and measures every image
 /// descriptor, since a 1×1 logical screen may hold an 8000×8000 frame that decoders allocate in full. Throws
 /// <see cref="GifFrameTooLargeException"/> at the first frame whose size, or the canvas it spans, exceeds the
-/// limit. Pixel data is skipped sub-block by sub-block; nothing is decoded. A structure it cannot follow ends
+/// limit, and <see cref="AnimationTooLargeException"/> at the first frame past the frame limit or whose logical screen
+/// times the frames so far passes the pixel limit (decoders make every frame a whole screen). Pixel data is skipped sub-block by sub-block; nothing is decoded. A structure it cannot follow ends
 /// the walk: whether the file decodes at all is for the decoder to say.
 /// </summary>
-public sealed class GifFrameScanner(long maxPixels)
+public sealed class GifFrameScanner(long maxPixels, int maxFrames = int.MaxValue)
 {
     private enum State { Header, Skip, Block, ExtensionLabel, Descriptor, LzwMinimum, SubBlockSize, Done }
 
@@ -86,6 +87,7 @@ public sealed class GifFrameScanner(long maxPixels)
         var canvasHeight = Math.Max(_screenHeight, top + height);
         if ((long)width * height > maxPixels) throw new GifFrameTooLargeException(width, height, maxPixels);
         if ((long)canvasWidth * canvasHeight > maxPixels) throw new GifFrameTooLargeException(canvasWidth, canvasHeight, maxPixels);
+        AnimationTooLargeException.ThrowIfPast(Frames, _screenWidth, _screenHeight, maxPixels, maxFrames);
     }
 
     /// <summary>A colour table follows when the packed byte's top bit is set: 3 × 2^(n+1) bytes.</summary>

@@ -22,8 +22,23 @@ public sealed class ImageConverter(ImagingOptions options)
     public IReadOnlyList<EncodedOutput> Convert(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan) =>
         ConvertImage(source, plan).Outputs;
 
-    /// <summary>The outputs and a description of the source, with its preview made from the decode the outputs use.</summary>
+    /// <summary>
+    /// The outputs and a description of the source, with its preview made from the decode the outputs use. An
+    /// animated source's WebP and GIF outputs keep its frames (<see cref="AnimatedEncoder"/>); the others take its first.
+    /// </summary>
     public ConvertedImage ConvertImage(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
+    {
+        using var animation = AnimatedEncoder.TryOpen(source, options);
+        if (animation is null) return ConvertStill(source, plan);
+
+        var still = ConvertStill(source, plan.Where(p => !AnimatedEncoder.Takes(p)).ToList());
+        var stillOutputs = new Queue<EncodedOutput>(still.Outputs);
+        // On the conversion threads, like every other image step: animated outputs count against the CPU budget too.
+        var outputs = plan.Select(p => AnimatedEncoder.Takes(p) ? Wait(_threads.Run(() => animation.Encode(p))) : stillOutputs.Dequeue()).ToList();
+        return new ConvertedImage(still.Source with { Frames = animation.Frames }, outputs);
+    }
+
+    private ConvertedImage ConvertStill(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
     {
         var format = ImageSniffer.Detect(source.Span);
         using var image = SourceImage.Open(source);

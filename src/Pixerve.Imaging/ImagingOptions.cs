@@ -14,6 +14,12 @@ public sealed class ImagingOptions
     /// </summary>
     public long MaxSourcePixels { get; set; } = 50_000_000;
 
+    /// <summary>The gateway's key for the frame limit: one setting governs both checks.</summary>
+    public const string MaxFramesKey = "Pixerve:Limits:MaxFrames";
+
+    /// <summary>An animated source with more frames is refused; its frames together also count against <see cref="MaxSourcePixels"/>.</summary>
+    public int MaxFrames { get; set; } = 500;
+
     /// <summary>
     /// The silo's CPU budget for image work: threads decoding, resizing and encoding at once, across all the
     /// conversions running on the silo (0: one per core). Each runs one libvips operation with libvips' own

@@ -30,6 +30,9 @@ public static class VipsEncoders
     public static byte[] Webp(Image image, int quality, int? speed) =>
         image.WebpsaveBuffer(q: quality, effort: WebpEffort(speed), keep: Enums.ForeignKeep.None);
 
+    /// <summary>A still GIF: libvips quantises to a 256-colour palette (one transparent) and dithers.</summary>
+    public static byte[] Gif(Image image) => image.GifsaveBuffer(keep: Enums.ForeignKeep.None);
+
     /// <summary>JPEG has no alpha: translucent pixels are flattened on white, as a viewer would show them on a page.</summary>
     public static byte[] Jpeg(Image image, int quality)
     {

@@ -17,6 +17,7 @@ public sealed class JobSpecBuilderTests
         var job = new JobSpecBuilder()
             .Format("jpg", f => f.Quality(80).Size(1600, 1200).Size(400))
             .Format("avif", f => f.Quality(60).Speed(8).Size(800, 800))
+            .Format("webp", f => f.Animated(false).Size(320))
             .KeepOriginal()
             .StorageKey("s3", "media-s3")
             .DirectHost()
@@ -29,7 +30,8 @@ public sealed class JobSpecBuilderTests
             {
               "formats": {
                 "jpg": { "settings": { "quality": 80 }, "sizes": [[1600, 1200], [400]] },
-                "avif": { "settings": { "quality": 60, "speed": 8 }, "sizes": [[800, 800]] }
+                "avif": { "settings": { "quality": 60, "speed": 8 }, "sizes": [[800, 800]] },
+                "webp": { "settings": { "animated": false }, "sizes": [[320]] }
               },
               "keepOriginal": true,
               "storageKeys": { "s3": "media-s3" },
@@ -41,7 +43,7 @@ public sealed class JobSpecBuilderTests
             }
             """);
         Assert.True(JsonNode.DeepEquals(expected, job), job.ToJsonString());
-        Assert.Equal(["jpg", "avif"], job["formats"]!.AsObject().Select(f => f.Key));
+        Assert.Equal(["jpg", "avif", "webp"], job["formats"]!.AsObject().Select(f => f.Key));
     }
 
     [Fact]

@@ -63,10 +63,25 @@ public sealed class JobSpecParserTests
     public void Refuses_an_unknown_fit_or_gravity_naming_the_field(string json, string field) =>
         Assert.Equal(field, Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(json)).Field);
 
+    [Fact]
+    public void Accepts_gif_and_animated_false_as_a_still_for_its_format_only()
+    {
+        var spec = JobSpecParser.Parse("""
+            {"formats": {"gif": {"sizes": [[64]]}, "webp": {"settings": {"animated": false}, "sizes": [[64]]},
+                         "png": {"settings": {"animated": true}, "sizes": [[64]]}}, "directHost": true}
+            """);
+
+        Assert.Equal([(OutputFormat.Gif, false), (OutputFormat.Webp, true), (OutputFormat.Png, false)], spec.Formats.Select(f => (f.Format, f.Still)));
+        var plan = OutputPlan.For("h", "a", SourceFormat.Gif, spec);
+        Assert.Equal([("h_a_64_64_.gif", false, "image/gif"), ("h_a_64_64_.webp", true, "image/webp"), ("h_a_64_64_.png", false, "image/png")],
+            plan.Select(p => (p.Name, p.Still, p.ContentType)));
+    }
+
     [Theory]
     [InlineData("""{"directHost": true}""", "formats")]
     [InlineData("""{"formats": {"avif": {"settings": {"speed": 11}, "sizes": [[10]]}}, "directHost": true}""", "formats.avif.settings.speed")]
-    [InlineData("""{"formats": {"gif": {"sizes": [[1]]}}, "directHost": true}""", "formats.gif")]
+    [InlineData("""{"formats": {"bmp": {"sizes": [[1]]}}, "directHost": true}""", "formats.bmp")]
+    [InlineData("""{"formats": {"gif": {"settings": {"animated": "no"}, "sizes": [[1]]}}, "directHost": true}""", "formats.gif.settings.animated")]
     [InlineData("""{"formats": {"jpg": {"sizes": []}}, "directHost": true}""", "formats.jpg.sizes")]
     [InlineData("""{"formats": {"jpg": {"sizes": [[0, 10]]}}, "directHost": true}""", "formats.jpg.sizes[0]")]
     [InlineData("""{"formats": {"jpg": {"sizes": [[9000]]}}, "directHost": true}""", "formats.jpg.sizes[0]")]

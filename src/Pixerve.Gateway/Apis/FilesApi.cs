@@ -47,7 +47,7 @@ public static class FilesApi
         app.MapGet("/files/{**path}", ProblemHttpResult (string path) =>
                 TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no file {path}"))
             .WithTags("Files")
-            .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/jpeg", "image/png", "image/webp", "image/avif")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/jpeg", "image/png", "image/webp", "image/avif", "image/gif")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A directHost output (ETag, Range, immutable caching)");
         return app;

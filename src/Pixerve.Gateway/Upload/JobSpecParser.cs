@@ -99,25 +99,35 @@ public static partial class JobSpecParser
                 "png" => OutputFormat.Png,
                 "webp" => OutputFormat.Webp,
                 "avif" => OutputFormat.Avif,
+                "gif" => OutputFormat.Gif,
                 "original" => OutputFormat.Original,
-                _ => throw new JobSpecException(field, "unknown format; use jpg, png, webp, avif or original"),
+                _ => throw new JobSpecException(field, "unknown format; use jpg, png, webp, avif, gif or original"),
             };
             if (entry.Value.ValueKind != JsonValueKind.Object) throw new JobSpecException(field, "must be an object");
 
             int? quality = null, speed = null;
             var (fit, gravity) = (FitMode.Inside, CropGravity.Centre);
+            var still = false;
             if (entry.Value.TryGetProperty("settings", out var settings) && settings.ValueKind == JsonValueKind.Object)
             {
                 if (settings.TryGetProperty("quality", out var q)) quality = Int(q, $"{field}.settings.quality", 1, 100);
                 if (settings.TryGetProperty("speed", out var s)) speed = Int(s, $"{field}.settings.speed", 0, 10);
                 (fit, gravity) = FitAndGravity(settings, $"{field}.settings", fit, gravity);
+                // Only WebP and GIF can animate; the other formats always take an animated source's first frame.
+                if (settings.TryGetProperty("animated", out var a))
+                    still = a.ValueKind switch
+                    {
+                        JsonValueKind.True => false,
+                        JsonValueKind.False => true,
+                        _ => throw new JobSpecException($"{field}.settings.animated", "must be true or false"),
+                    };
             }
 
             var sizes = format == OutputFormat.Original ? [] : ParseSizes(entry.Value, $"{field}.sizes", fit, gravity);
             outputs += Math.Max(1, sizes.Count);
             if (outputs > maxOutputs)
                 throw new JobSpecException($"{field}.sizes", $"a job may produce at most {maxOutputs} files (Pixerve:Limits:MaxOutputsPerJob)");
-            result.Add(new FormatRequest(format, quality, speed, sizes));
+            result.Add(new FormatRequest(format, quality, speed, sizes) { Still = still });
         }
 
         return result;

@@ -170,11 +170,22 @@ public sealed class UploadHandler(
 
         try
         {
-            // A GIF's logical screen says nothing of its frames' sizes: each image descriptor is measured as it streams by.
-            var gifFrames = header.Format == SourceFormat.Gif ? new GifFrameScanner(limits.Value.MaxSourcePixels) : null;
+            // A GIF's logical screen says nothing of its frames' sizes, and neither it nor a WebP's canvas says how many
+            // frames follow: each image descriptor or ANMF chunk is counted and measured as it streams by.
+            Action<ReadOnlyMemory<byte>>? inspect = null;
+            if (header.Format == SourceFormat.Gif)
+            {
+                var gifFrames = new GifFrameScanner(limits.Value.MaxSourcePixels, limits.Value.MaxFrames);
+                inspect = bytes => gifFrames.Feed(bytes.Span);
+            }
+            else if (header.Format == SourceFormat.Webp)
+            {
+                var webpFrames = new WebpFrameScanner(limits.Value.MaxSourcePixels, limits.Value.MaxFrames);
+                inspect = bytes => webpFrames.Feed(bytes.Span);
+            }
+
             var staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes,
-                hash => JobIdentity.Compute(hash, specJson!), cancellationToken,
-                gifFrames is null ? null : bytes => gifFrames.Feed(bytes.Span));
+                hash => JobIdentity.Compute(hash, specJson!), cancellationToken, inspect);
             return new StagedFile(fileName, spec, specJson!, header.Format, staged, null);
         }
         catch (UploadTooLargeException e)
@@ -182,6 +193,10 @@ public sealed class UploadHandler(
             return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
         }
         catch (GifFrameTooLargeException e)
+        {
+            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
+        }
+        catch (AnimationTooLargeException e)
         {
             return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
         }

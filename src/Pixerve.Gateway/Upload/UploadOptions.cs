@@ -23,6 +23,13 @@ public sealed class UploadOptions
     public long MaxSourcePixels { get; set; } = 50_000_000;
 
     /// <summary>
+    /// The most frames an animated GIF or WebP may have: 413 beyond, counted as the upload streams in. Its frames
+    /// together (width × height × frames) also count against <see cref="MaxSourcePixels"/>.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxFrames { get; set; } = 500;
+
+    /// <summary>
     /// How much of the start of a file may be buffered to find its dimensions. JPEG puts its APPn segments
     /// (EXIF, ICC, XMP: usually well under 256 KB) before the frame header.
     /// </summary>

@@ -9,4 +9,6 @@ public enum OutputFormat
     Avif,
     /// <summary>A byte-exact copy of the upload.</summary>
     Original,
+    /// <summary>Animated when the source is (frames, delays and loop kept); appended last, as values are stored.</summary>
+    Gif,
 }

@@ -27,7 +27,7 @@ public static class OutputPlan
             foreach (var box in format.Sizes)
             {
                 var name = $"{hash}_{baseName}_{box.Height}_{box.Width}_.{Extension(format.Format)}";
-                outputs.Add(new PlannedOutput(name, format.Format, box, format.Quality, format.Speed));
+                outputs.Add(new PlannedOutput(name, format.Format, box, format.Quality, format.Speed) { Still = format.Still });
             }
         }
 
@@ -42,6 +42,7 @@ public static class OutputPlan
         OutputFormat.Png => "png",
         OutputFormat.Webp => "webp",
         OutputFormat.Avif => "avif",
+        OutputFormat.Gif => "gif",
         _ => throw new ArgumentOutOfRangeException(nameof(format), "a copy keeps the source's extension"),
     };
 

@@ -10,12 +10,19 @@ public sealed record PlannedOutput(
     [property: Id(3)] int? Quality,
     [property: Id(4)] int? Speed)
 {
+    /// <summary>
+    /// <c>settings.animated: false</c>: an animated source's first frame only. False (the default, and what plans
+    /// stored before it existed read as) lets WebP and GIF outputs keep an animated source's frames.
+    /// </summary>
+    [Id(5)] public bool Still { get; init; }
+
     public string ContentType => Format switch
     {
         OutputFormat.Jpg => "image/jpeg",
         OutputFormat.Png => "image/png",
         OutputFormat.Webp => "image/webp",
         OutputFormat.Avif => "image/avif",
+        OutputFormat.Gif => "image/gif",
         _ => "application/octet-stream",
     };
 }

@@ -1,0 +1,126 @@
+using NetVips;
+
+namespace Pixerve.Imaging;
+
+/// <summary>
+/// An animated GIF or WebP source, loaded whole through libvips (its loader by name, <c>n=-1</c>: every frame
+/// stacked into one tall image, <c>page-height</c> apart), and the WebP and GIF outputs made from it with their
+/// frames, per-frame delays and loop count kept. The still pipeline makes every other output from the first frame.
+/// </summary>
+public sealed class AnimatedEncoder : IDisposable
+{
+    private readonly Image _frames;
+    private readonly int[] _delays;
+    private readonly int _loop;
+
+    private AnimatedEncoder(Image frames, int frameCount, int frameHeight, int[] delays, int loop)
+    {
+        _frames = frames;
+        Frames = frameCount;
+        FrameHeight = frameHeight;
+        _delays = delays;
+        _loop = loop;
+    }
+
+    public int Frames { get; }
+
+    public int FrameWidth => _frames.Width;
+
+    public int FrameHeight { get; }
+
+    /// <summary>
+    /// Opens <paramref name="source"/> if it is a GIF or WebP of more than one frame, else null. Refuses a source
+    /// past the frame limit or whose frames together (width × height × frames) pass the pixel limit: the gateway
+    /// checks both at upload, this guards every other way in.
+    /// </summary>
+    public static AnimatedEncoder? TryOpen(ReadOnlyMemory<byte> source, ImagingOptions options)
+    {
+        var format = ImageSniffer.Detect(source.Span);
+        if (format is not (SourceFormat.Gif or SourceFormat.Webp)) return null;
+        LibVips.EnsureConfigured();
+
+        Image image;
+        try
+        {
+            // Only the header is read here. The loader by name: libvips' own detection would hand other bytes to
+            // whichever loader claims them.
+            var bytes = source.ToArray();
+            image = format == SourceFormat.Gif ? Image.GifloadBuffer(bytes, n: -1) : Image.WebploadBuffer(bytes, n: -1);
+        }
+        catch (VipsException e)
+        {
+            throw new UndecodableImageException($"source is not a decodable image: {e.Message.Split('\n', 2)[0].Trim()}");
+        }
+
+        try
+        {
+            var frames = image.Contains("n-pages") ? (int)image.Get("n-pages") : 1;
+            var frameHeight = image.PageHeight;
+            if (frames <= 1 || frameHeight <= 0 || image.Height != frameHeight * frames)
+            {
+                image.Dispose();
+                return null;
+            }
+
+            if (frames > options.MaxFrames)
+                throw new UndecodableImageException($"source has {frames} frames, more than the limit of {options.MaxFrames} frames");
+            if ((long)image.Width * frameHeight * frames > options.MaxSourcePixels)
+                throw new UndecodableImageException(
+                    $"source is {frames} frames of {image.Width}×{frameHeight} pixels, more than the limit of {options.MaxSourcePixels} pixels");
+
+            var delays = image.Contains("delay") ? (int[])image.Get("delay") : [];
+            var loop = image.Contains("loop") ? (int)image.Get("loop") : 0;
+            // Decoded once into memory: every output resizes every frame, and the loaders decode sequentially.
+            var decoded = image.CopyMemory();
+            image.Dispose();
+            return new AnimatedEncoder(decoded, frames, frameHeight, delays, loop);
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Whether <paramref name="output"/> is made here: a resized WebP or GIF not forced to a still.</summary>
+    public static bool Takes(PlannedOutput output) =>
+        output.Box is not null && !output.Still && output.Format is OutputFormat.Webp or OutputFormat.Gif;
+
+    /// <summary>Every frame fitted inside the output's box, encoded with the source's delays and loop count.</summary>
+    public EncodedOutput Encode(PlannedOutput output)
+    {
+        var (width, height) = Fit.Inside(FrameWidth, FrameHeight, output.Box ?? throw new ArgumentException("a copy is not encoded", nameof(output)));
+        var resized = new List<Image>(Frames);
+        try
+        {
+            // Each frame on its own: resizing the stacked image as one would blend the edges of neighbouring frames.
+            for (var i = 0; i < Frames; i++)
+            {
+                using var frame = _frames.ExtractArea(0, i * FrameHeight, FrameWidth, FrameHeight);
+                resized.Add(width == FrameWidth && height == FrameHeight
+                    ? frame.Copy()
+                    : frame.ThumbnailImage(width, height: height, size: Enums.Size.Force));
+            }
+
+            using var joined = Image.Arrayjoin(resized.ToArray(), across: 1);
+            using var animation = joined.Mutate(m =>
+            {
+                m.Set("page-height", height);
+                m.Set("n-pages", Frames);
+                if (_delays.Length > 0) m.Set("delay", _delays);
+                m.Set("loop", _loop);
+            });
+            var bytes = output.Format == OutputFormat.Gif
+                ? animation.GifsaveBuffer(keep: Enums.ForeignKeep.None)
+                : animation.WebpsaveBuffer(q: output.Quality ?? Encoder.DefaultWebpQuality, effort: VipsEncoders.WebpEffort(output.Speed),
+                    keep: Enums.ForeignKeep.None);
+            return new EncodedOutput(output, bytes, width, height);
+        }
+        finally
+        {
+            foreach (var frame in resized) frame.Dispose();
+        }
+    }
+
+    public void Dispose() => _frames.Dispose();
+}
