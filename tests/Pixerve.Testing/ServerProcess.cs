@@ -20,7 +20,19 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>
+    /// True once the process has exited and its output has been read to the end: the exit is seen before the last
+    /// lines' events have run otherwise, and a test reading <see cref="Output"/> would miss them.
+    /// </summary>
+    public bool HasExited
+    {
+        get
+        {
+            if (!_process.HasExited) return false;
+            _process.WaitForExit();
+            return true;
+        }
+    }
     public int ExitCode => _process.ExitCode;
     public string Output => string.Join('\n', _output);
 

@@ -60,8 +60,29 @@ public sealed class UploadHandler(
         if (principal is not null) body.Admit(maxBody);
         var result = await ReadFormAsync(http, boundary, body, principal, maxBody);
         if (body.Admitted || body.Ended) return result;
-        // Refused before the caller was known, with the body unread: answer, then read no more of it.
+        // A small form refused part way (its token read, its file not) is still being sent by a well-behaved
+        // client, which would see a reset connection instead of the answer: read its rest within the pre-auth limit.
+        if (await DrainedWithinLimitAsync(body, http.RequestAborted)) return result;
+        // Refused before the caller was known, with more body than that: answer, then read no more of it.
         return new UnreadBodyRefusal(result);
+    }
+
+    private static async Task<bool> DrainedWithinLimitAsync(PreAuthBodyStream body, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (await body.ReadAsync(buffer, cancellationToken) > 0)
+            {
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException)
+        {
+            // Past the limit, too slow or gone: the rest stays unread.
+            return false;
+        }
     }
 
     /// <summary>A refusal before any of the body was read: Kestrel then drains at most <see cref="PreAuthBodyBytes"/> of it.</summary>
