@@ -9,13 +9,14 @@ namespace Pixerve.Imaging;
 /// </summary>
 public sealed class AnimatedEncoder : IDisposable
 {
-    private readonly Image _frames;
+    private readonly Image _loaded;
+    private Image? _decoded;
     private readonly int[] _delays;
     private readonly int _loop;
 
-    private AnimatedEncoder(Image frames, int frameCount, int frameHeight, int[] delays, int loop)
+    private AnimatedEncoder(Image loaded, int frameCount, int frameHeight, int[] delays, int loop)
     {
-        _frames = frames;
+        _loaded = loaded;
         Frames = frameCount;
         FrameHeight = frameHeight;
         _delays = delays;
@@ -24,7 +25,7 @@ public sealed class AnimatedEncoder : IDisposable
 
     public int Frames { get; }
 
-    public int FrameWidth => _frames.Width;
+    public int FrameWidth => _loaded.Width;
 
     public int FrameHeight { get; }
 
@@ -37,6 +38,15 @@ public sealed class AnimatedEncoder : IDisposable
     {
         var format = ImageSniffer.Detect(source.Span);
         if (format is not (SourceFormat.Gif or SourceFormat.Webp)) return null;
+        // Most GIFs and WebPs are stills: known from their structure without handing a copy of the bytes to libvips.
+        if (format == SourceFormat.Webp && !HasAnimationFlag(source.Span)) return null;
+        if (format == SourceFormat.Gif)
+        {
+            var scanner = new GifFrameScanner(long.MaxValue);
+            scanner.Feed(source.Span);
+            if (scanner.Frames <= 1) return null;
+        }
+
         LibVips.EnsureConfigured();
 
         Image image;
@@ -70,10 +80,7 @@ public sealed class AnimatedEncoder : IDisposable
 
             var delays = image.Contains("delay") ? (int[])image.Get("delay") : [];
             var loop = image.Contains("loop") ? (int)image.Get("loop") : 0;
-            // Decoded once into memory: every output resizes every frame, and the loaders decode sequentially.
-            var decoded = image.CopyMemory();
-            image.Dispose();
-            return new AnimatedEncoder(decoded, frames, frameHeight, delays, loop);
+            return new AnimatedEncoder(image, frames, frameHeight, delays, loop);
         }
         catch
         {
@@ -81,6 +88,10 @@ public sealed class AnimatedEncoder : IDisposable
             throw;
         }
     }
+
+    /// <summary>An extended WebP (a <c>VP8X</c> chunk first) whose flags byte has the animation bit (0x02).</summary>
+    private static bool HasAnimationFlag(ReadOnlySpan<byte> webp) =>
+        webp.Length > 20 && webp[12..16].SequenceEqual("VP8X"u8) && (webp[20] & 0x02) != 0;
 
     /// <summary>Whether <paramref name="output"/> is made here: a resized WebP or GIF not forced to a still.</summary>
     public static bool Takes(PlannedOutput output) =>
@@ -90,13 +101,19 @@ public sealed class AnimatedEncoder : IDisposable
     public EncodedOutput Encode(PlannedOutput output)
     {
         var (width, height) = Fit.Inside(FrameWidth, FrameHeight, output.Box ?? throw new ArgumentException("a copy is not encoded", nameof(output)));
+        using var span = PixerveTracing.Source.StartActivity($"encode animated {output.Format.ToString().ToLowerInvariant()}");
+        span?.SetTag("pixerve.output", output.Name);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Decoded into memory once, at the first animated output: every output resizes every frame. A job with
+        // none (only stills and copies) never decodes more than the first frame.
+        _decoded ??= _loaded.CopyMemory();
         var resized = new List<Image>(Frames);
         try
         {
             // Each frame on its own: resizing the stacked image as one would blend the edges of neighbouring frames.
             for (var i = 0; i < Frames; i++)
             {
-                using var frame = _frames.ExtractArea(0, i * FrameHeight, FrameWidth, FrameHeight);
+                using var frame = _decoded.ExtractArea(0, i * FrameHeight, FrameWidth, FrameHeight);
                 resized.Add(width == FrameWidth && height == FrameHeight
                     ? frame.Copy()
                     : frame.ThumbnailImage(width, height: height, size: Enums.Size.Force));
@@ -114,6 +131,8 @@ public sealed class AnimatedEncoder : IDisposable
                 ? animation.GifsaveBuffer(keep: Enums.ForeignKeep.None)
                 : animation.WebpsaveBuffer(q: output.Quality ?? Encoder.DefaultWebpQuality, effort: VipsEncoders.WebpEffort(output.Speed),
                     keep: Enums.ForeignKeep.None);
+            PixerveMetrics.ConversionDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>("format", output.Format.ToString().ToLowerInvariant()));
             return new EncodedOutput(output, bytes, width, height);
         }
         finally
@@ -122,5 +141,9 @@ public sealed class AnimatedEncoder : IDisposable
         }
     }
 
-    public void Dispose() => _frames.Dispose();
+    public void Dispose()
+    {
+        _decoded?.Dispose();
+        _loaded.Dispose();
+    }
 }
