@@ -60,6 +60,27 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
         Assert.True(sent < MostTheGatewayMayTake, $"the gateway took {sent} bytes of a refused upload");
     }
 
+    [Theory]
+    [InlineData("Authorization: Bearer not.a.token\r\n")]
+    [InlineData("")]
+    public async Task A_refused_upload_larger_than_the_small_limit_is_answered_with_connection_close(string authorization)
+    {
+        // A keep-alive client (Go's net/http, undici) would send its next request down this connection, which closes
+        // with the body unread, and fail with a broken pipe: the answer must tell it not to.
+        var file = new byte[700 * 1024];
+        var (status, headers) = await PostSizedAsync(authorization, Part("file", "big.jpg"), file);
+        Assert.Equal(401, status);
+        Assert.Contains("Connection: close", headers, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_small_refused_upload_is_read_to_its_end_and_its_connection_kept()
+    {
+        var (status, headers) = await PostSizedAsync("Authorization: Bearer not.a.token\r\n", Part("file", "small.jpg"), new byte[8 * 1024]);
+        Assert.Equal(401, status);
+        Assert.DoesNotContain("Connection: close", headers, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task A_valid_form_token_still_lifts_the_limit_to_files_times_the_file_limit()
     {
@@ -107,6 +128,51 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
         var problem = JsonDocument.Parse(body).RootElement;
         Assert.Equal(408, problem.GetProperty("status").GetInt32());
         Assert.Contains("too slowly", problem.GetProperty("detail").GetString());
+    }
+
+    /// <summary>
+    /// A <c>POST /upload</c> with a Content-Length over a raw socket, written in full while the answer is read (the
+    /// gateway may close before the end). Returns the answer's status and headers.
+    /// </summary>
+    private async Task<(int Status, string Headers)> PostSizedAsync(string extraHeaders, string prefix, byte[] file)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var address = fixture.Http.BaseAddress!;
+        var content = Encoding.ASCII.GetBytes(prefix).Concat(file).Concat(Encoding.ASCII.GetBytes($"\r\n--{Boundary}--\r\n")).ToArray();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(address.Host, address.Port, deadline.Token);
+        await using var network = new NetworkStream(socket, ownsSocket: false);
+        var head = $"POST /upload HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: multipart/form-data; boundary={Boundary}\r\n" +
+                   $"Content-Length: {content.Length}\r\n{extraHeaders}\r\n";
+        try
+        {
+            await network.WriteAsync(Encoding.ASCII.GetBytes(head).Concat(content).ToArray(), deadline.Token);
+        }
+        catch (IOException)
+        {
+            // The gateway closed the connection before the end: the answer is what counts.
+        }
+
+        // The answer's head, then its body (chunked problem JSON, ended by a zero chunk).
+        var received = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while (!Encoding.ASCII.GetString(received.ToArray()).Contains("\r\n0\r\n\r\n") &&
+                   (read = await network.ReadAsync(buffer, deadline.Token)) > 0)
+                received.Write(buffer, 0, read);
+        }
+        catch (IOException)
+        {
+            // A reset after the answer: what came before it is the answer.
+        }
+
+        var response = Encoding.ASCII.GetString(received.ToArray());
+        var split = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(split > 0, $"no answer came back: '{response}'");
+        var headers = response[..split];
+        return (int.Parse(headers.Split(' ')[1]), headers);
     }
 
     private static string Part(string name, string? fileName) =>

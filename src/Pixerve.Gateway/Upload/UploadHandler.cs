@@ -35,36 +35,42 @@ public sealed class UploadHandler(
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
-        var request = http.Request;
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
-            !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) ||
-            HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
-            return RefusedUnread(http, Problem(StatusCodes.Status415UnsupportedMediaType, "send multipart/form-data with a 'file' part"));
-
-        // A bad Authorization header is an error in itself; only its absence lets the form field speak.
-        ClaimsPrincipal? principal = null;
-        if (PixerveAuthentication.BearerToken(request) is not null)
-        {
-            if (http.User.Identity?.IsAuthenticated != true || http.User.IsInRole(AdminTokenHandler.Role))
-                return RefusedUnread(http, Results.Challenge(authenticationSchemes: [JwtBearerDefaults.AuthenticationScheme]));
-            principal = http.User;
-            if (SubjectLimited(http, principal, PixerveAuthentication.BearerToken(request)!) is { } limited) return RefusedUnread(http, limited);
-        }
-
         // Each file is held to MaxUploadBytes by staging; the request as a whole may carry the most files allowed.
         // Kestrel's limit is set before the body is read (it cannot be raised after), so a caller not yet known
         // (its token comes in the form) is held to PreAuthBodyBytes by the stream until the token is valid.
         var maxBody = Math.Max(1, limits.Value.MaxFilesPerUpload) * (limits.Value.MaxUploadBytes + FramingAllowance);
         SetKestrelBodyLimit(http, maxBody);
-        var body = new PreAuthBodyStream(request.Body, PreAuthBodyBytes);
-        if (principal is not null) body.Admit(maxBody);
-        var result = await ReadFormAsync(http, boundary, body, principal, maxBody);
+        var body = new PreAuthBodyStream(http.Request.Body, PreAuthBodyBytes);
+        var result = await AnswerAsync(http, body, maxBody);
         if (body.Admitted || body.Ended) return result;
-        // A small form refused part way (its token read, its file not) is still being sent by a well-behaved
-        // client, which would see a reset connection instead of the answer: read its rest within the pre-auth limit.
-        if (await DrainedWithinLimitAsync(body, http.RequestAborted)) return result;
-        // Refused before the caller was known, with more body than that: answer, then read no more of it.
+        // Refused before the caller was known. A well-behaved client is still sending a small body and would see a
+        // reset connection instead of the answer: read its rest within the pre-auth limit, and the connection lives on.
+        if (http.Request.ContentLength is not > PreAuthBodyBytes && await DrainedWithinLimitAsync(body, http.RequestAborted)) return result;
+        // More body than that: answer with Connection: close (a keep-alive client must not send its next request
+        // down a connection about to close), then read no more of it.
         return new UnreadBodyRefusal(result);
+    }
+
+    private async Task<IResult> AnswerAsync(HttpContext http, PreAuthBodyStream body, long maxBody)
+    {
+        var request = http.Request;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
+            !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) ||
+            HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "send multipart/form-data with a 'file' part");
+
+        // A bad Authorization header is an error in itself; only its absence lets the form field speak.
+        ClaimsPrincipal? principal = null;
+        if (PixerveAuthentication.BearerToken(request) is { } bearer)
+        {
+            if (http.User.Identity?.IsAuthenticated != true || http.User.IsInRole(AdminTokenHandler.Role))
+                return Results.Challenge(authenticationSchemes: [JwtBearerDefaults.AuthenticationScheme]);
+            if (SubjectLimited(http, http.User, bearer) is { } limited) return limited;
+            principal = http.User;
+            body.Admit(maxBody);
+        }
+
+        return await ReadFormAsync(http, boundary, body, principal, maxBody);
     }
 
     private static async Task<bool> DrainedWithinLimitAsync(PreAuthBodyStream body, CancellationToken cancellationToken)
@@ -83,13 +89,6 @@ public sealed class UploadHandler(
             // Past the limit, too slow or gone: the rest stays unread.
             return false;
         }
-    }
-
-    /// <summary>A refusal before any of the body was read: Kestrel then drains at most <see cref="PreAuthBodyBytes"/> of it.</summary>
-    private static IResult RefusedUnread(HttpContext http, IResult refusal)
-    {
-        SetKestrelBodyLimit(http, PreAuthBodyBytes);
-        return refusal;
     }
 
     private static void SetKestrelBodyLimit(HttpContext http, long bytes)
