@@ -28,6 +28,7 @@ public sealed class ImageConverter(ImagingOptions options)
     /// </summary>
     public ConvertedImage ConvertImage(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
     {
+        using var inFlight = _threads.EnterConversion();
         using var animation = AnimatedEncoder.TryOpen(source, options);
         if (animation is null) return ConvertStill(source, plan);
 
@@ -86,6 +87,10 @@ public sealed class ImageConverter(ImagingOptions options)
         tasks.Add(description);
 
         var outputs = new Task<EncodedOutput>[plan.Count];
+        // Alone on the threads, the largest AV1 encode (the critical path) goes last and wide: after every other
+        // step, across all the threads, ~45 % sooner on two cores than on one. With other conversions in flight the
+        // threads are busy anyway and each step takes one.
+        var wide = _threads.Count > 1 && _threads.ConversionsInFlight == 1 ? LargestAvif(plan, shapes) : null;
         // Dearest encodes are queued first (the longest job first keeps the threads busy to the end): an AV1 encode
         // of the largest size is usually the conversion's critical path.
         foreach (var i in Enumerable.Range(0, plan.Count).OrderBy(i => CostRank(plan[i].Format)))
@@ -97,9 +102,17 @@ public sealed class ImageConverter(ImagingOptions options)
                 continue;
             }
 
+            if (i == wide) continue;
             var scaled = made[shape.Scaled];
             outputs[i] = _threads.After(scaled, () => Encode(output, shape, scaled.Result));
             tasks.Add(outputs[i]);
+        }
+
+        if (wide is { } w)
+        {
+            var (output, shape, scaled) = (plan[w], shapes[w]!, made[shapes[w]!.Scaled]);
+            outputs[w] = _threads.After(Task.WhenAll(tasks), () => _threads.RunWide(() => Encode(output, shape, scaled.Result)));
+            tasks.Add(outputs[w]);
         }
 
         try
@@ -130,6 +143,13 @@ public sealed class ImageConverter(ImagingOptions options)
             new KeyValuePair<string, object?>("format", output.Format.ToString().ToLowerInvariant()));
         return new EncodedOutput(output, bytes, final.Width, final.Height);
     }
+
+    /// <summary>The AVIF output made from the largest scaled size, if the plan has one.</summary>
+    private static int? LargestAvif(IReadOnlyList<PlannedOutput> plan, OutputShape?[] shapes) =>
+        Enumerable.Range(0, plan.Count)
+            .Where(i => plan[i].Format == OutputFormat.Avif && shapes[i] is not null)
+            .Select(i => (int?)i)
+            .MaxBy(i => (long)shapes[i!.Value]!.Scaled.Width * shapes[i.Value]!.Scaled.Height);
 
     private static int CostRank(OutputFormat format) => format switch
     {

@@ -16,6 +16,12 @@ internal static class LibVips
         NetVips.NetVips.BlockUntrusted = true;
     }
 
+    /// <summary>
+    /// Sets how many threads libvips gives each pipeline started from now on (and libaom each AV1 encode). Only
+    /// <see cref="ConversionThreads.RunWide{T}"/> raises it, while it holds every conversion thread.
+    /// </summary>
+    public static void SetConcurrency(int threads) => NetVips.NetVips.Concurrency = threads;
+
     /// <summary>Runs the static constructor; call before using NetVips.</summary>
     public static void EnsureConfigured()
     {

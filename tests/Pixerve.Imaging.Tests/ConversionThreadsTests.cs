@@ -4,8 +4,71 @@ using Xunit.Abstractions;
 
 namespace Pixerve.Imaging.Tests;
 
+/// <summary>Not beside other tests: libvips' thread count is process-wide, and other converters' wide steps change it.</summary>
+[CollectionDefinition(nameof(ConversionThreadsTests), DisableParallelization = true)]
+public sealed class ConversionThreadsCollection;
+
+[Collection(nameof(ConversionThreadsTests))]
 public sealed class ConversionThreadsTests(ITestOutputHelper log)
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_wide_step_of_the_only_conversion_waits_for_the_other_threads_and_threads_libvips_across_them()
+    {
+        // A budget of its own (2 threads, nice 11): no other test's steps share it.
+        var threads = ConversionThreads.For(new ImagingOptions { Threads = 2, ThreadNice = 11 });
+        using var conversion = threads.EnterConversion();
+        var running = 0;
+        using var otherStarted = new ManualResetEventSlim();
+        using var releaseOther = new ManualResetEventSlim();
+        var other = threads.Run(() =>
+        {
+            Interlocked.Increment(ref running);
+            otherStarted.Set();
+            releaseOther.Wait(Deadline);
+            return Interlocked.Decrement(ref running);
+        });
+        Assert.True(otherStarted.Wait(Deadline));
+
+        using var wideStarted = new ManualResetEventSlim();
+        var wide = threads.Run(() => threads.RunWide(() =>
+        {
+            wideStarted.Set();
+            return (Alongside: Interlocked.Increment(ref running) - 1, LibvipsThreads: NetVips.NetVips.Concurrency);
+        }));
+        // The second thread is free: a wide step that did not wait would start now, beside the other one.
+        Assert.False(wideStarted.Wait(TimeSpan.FromSeconds(1)), "the wide step started while another step ran");
+        releaseOther.Set();
+
+        var (alongside, libvipsThreads) = await wide.WaitAsync(Deadline);
+        await other.WaitAsync(Deadline);
+        Assert.Equal(0, alongside);
+        Assert.Equal(2, libvipsThreads);
+        Assert.Equal(1, NetVips.NetVips.Concurrency);
+    }
+
+    [Fact]
+    public async Task With_another_conversion_in_flight_a_wide_step_takes_one_thread_and_waits_for_nothing()
+    {
+        var threads = ConversionThreads.For(new ImagingOptions { Threads = 2, ThreadNice = 12 });
+        using var first = threads.EnterConversion();
+        using var second = threads.EnterConversion();
+        using var releaseOther = new ManualResetEventSlim();
+        var other = threads.Run(() => releaseOther.Wait(Deadline));
+        try
+        {
+            var libvipsThreads = await threads.Run(() => threads.RunWide(() => NetVips.NetVips.Concurrency)).WaitAsync(Deadline);
+            Assert.Equal(1, libvipsThreads);
+        }
+        finally
+        {
+            releaseOther.Set();
+        }
+
+        Assert.True(await other.WaitAsync(Deadline));
+    }
+
     [Fact]
     public void Conversion_threads_and_the_threads_libvips_starts_from_them_run_niced()
     {
