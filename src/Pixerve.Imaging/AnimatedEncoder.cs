@@ -97,10 +97,14 @@ public sealed class AnimatedEncoder : IDisposable
     public static bool Takes(PlannedOutput output) =>
         output.Box is not null && !output.Still && output.Format is OutputFormat.Webp or OutputFormat.Gif;
 
-    /// <summary>Every frame fitted inside the output's box, encoded with the source's delays and loop count.</summary>
+    /// <summary>
+    /// Every frame fitted to the output's box as its fit asks (<see cref="Fit.Shape"/>, as for a still), encoded
+    /// with the source's delays and loop count.
+    /// </summary>
     public EncodedOutput Encode(PlannedOutput output)
     {
-        var (width, height) = Fit.Inside(FrameWidth, FrameHeight, output.Box ?? throw new ArgumentException("a copy is not encoded", nameof(output)));
+        var shape = Fit.Shape(FrameWidth, FrameHeight, output.Box ?? throw new ArgumentException("a copy is not encoded", nameof(output)));
+        var (width, height) = (shape.Width, shape.Height);
         using var span = PixerveTracing.Source.StartActivity($"encode animated {output.Format.ToString().ToLowerInvariant()}");
         span?.SetTag("pixerve.output", output.Name);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -110,13 +114,26 @@ public sealed class AnimatedEncoder : IDisposable
         var resized = new List<Image>(Frames);
         try
         {
+            // A cover crop's window is chosen once, on the first frame, and cut from every frame: a window chosen
+            // per frame would move as the frames change, and the animation would jitter.
+            (int Left, int Top)? window = null;
             // Each frame on its own: resizing the stacked image as one would blend the edges of neighbouring frames.
             for (var i = 0; i < Frames; i++)
             {
                 using var frame = _decoded.ExtractArea(0, i * FrameHeight, FrameWidth, FrameHeight);
-                resized.Add(width == FrameWidth && height == FrameHeight
-                    ? frame.Copy()
-                    : frame.ThumbnailImage(width, height: height, size: Enums.Size.Force));
+                if (shape.Fit != FitMode.Cover)
+                {
+                    // Inside: the scaled size is the output's; fill: each side stretched to the box on its own.
+                    resized.Add(Resize(frame, width, height));
+                    continue;
+                }
+
+                // The first frame rendered once: a smart crop's search reads it many times over.
+                using var scaled = window is null
+                    ? ImageConverter.Materialise(Resize(frame, shape.Scaled.Width, shape.Scaled.Height))
+                    : Resize(frame, shape.Scaled.Width, shape.Scaled.Height);
+                window ??= CropWindow.Find(scaled, width, height, shape.Gravity);
+                resized.Add(scaled.ExtractArea(window.Value.Left, window.Value.Top, width, height));
             }
 
             using var joined = Image.Arrayjoin(resized.ToArray(), across: 1);
@@ -140,6 +157,10 @@ public sealed class AnimatedEncoder : IDisposable
             foreach (var frame in resized) frame.Dispose();
         }
     }
+
+    /// <summary>A frame at exactly <paramref name="width"/>×<paramref name="height"/>, its aspect changed if the sides ask it to.</summary>
+    private static Image Resize(Image frame, int width, int height) =>
+        width == frame.Width && height == frame.Height ? frame.Copy() : frame.ThumbnailImage(width, height: height, size: Enums.Size.Force);
 
     public void Dispose()
     {

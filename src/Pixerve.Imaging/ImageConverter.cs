@@ -134,7 +134,7 @@ public sealed class ImageConverter(ImagingOptions options)
         var started = Stopwatch.GetTimestamp();
         using var final = shape.Fit switch
         {
-            FitMode.Cover => scaled.Smartcrop(shape.Width, shape.Height, interesting: Interesting(shape.Gravity)),
+            FitMode.Cover => scaled.Smartcrop(shape.Width, shape.Height, interesting: CropWindow.Interesting(shape.Gravity)),
             FitMode.Fill => VipsResize.Resize(scaled, shape.Width, shape.Height),
             _ => scaled.Copy(),
         };
@@ -157,13 +157,6 @@ public sealed class ImageConverter(ImagingOptions options)
         OutputFormat.Webp => 1,
         OutputFormat.Png => 2,
         _ => 3,
-    };
-
-    private static Enums.Interesting Interesting(CropGravity gravity) => gravity switch
-    {
-        CropGravity.Attention => Enums.Interesting.Attention,
-        CropGravity.Entropy => Enums.Interesting.Entropy,
-        _ => Enums.Interesting.Centre,
     };
 
     /// <summary>Renders a lazy image into memory, where several encoders and the next size read it at once.</summary>
