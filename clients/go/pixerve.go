@@ -110,18 +110,65 @@ type Status struct {
 	Error         *string      `json:"error"`
 	Webhook       *Webhook     `json:"webhook"`
 	ProcessedBy   *string      `json:"processed_by"`
+	// Source is the source image as the job converted it; nil until then.
+	Source *SourceInfo `json:"source"`
+	// Outputs lists every output once, in ExpectedFiles order; empty until the job has converted its source.
+	Outputs []JobOutput `json:"outputs"`
+}
+
+// SourceInfo describes a job's source image. Width and Height are after its EXIF orientation; Format is its
+// sniffed format as an extension (jpg, png, gif, webp, avif, heic); Frames is 1 for a still image. The
+// placeholders come from a ≤100×100 downscale: ThumbHash is the ThumbHash bytes in standard base64 with padding,
+// BlurHash has 4×3 components, DominantColor is #rrggbb (nil for a wholly transparent image).
+type SourceInfo struct {
+	Format        string  `json:"format"`
+	Width         int     `json:"width"`
+	Height        int     `json:"height"`
+	HasAlpha      bool    `json:"has_alpha"`
+	DominantColor *string `json:"dominant_color"`
+	ThumbHash     string  `json:"thumbhash"`
+	BlurHash      string  `json:"blurhash"`
+	Frames        int     `json:"frames"`
+}
+
+// JobOutput is one output of a job: its format key (jpg, png, webp, avif, gif or original), its real pixel size
+// after orientation and fitting, its length, and every place it was stored.
+type JobOutput struct {
+	Name      string           `json:"name"`
+	Format    string           `json:"format"`
+	Width     int              `json:"width"`
+	Height    int              `json:"height"`
+	Bytes     int64            `json:"bytes"`
+	Locations []OutputLocation `json:"locations"`
+}
+
+// OutputLocation is where one backend stored an output; Location as in StoredFile.
+type OutputLocation struct {
+	Backend  string `json:"backend"`
+	Location string `json:"location"`
 }
 
 // Record answers GET /success and GET /failures: status is success, failed or not_found; the rest is set
 // for a finished job's own record.
 type Record struct {
-	Hash      string          `json:"hash"`
-	JobID     string          `json:"job_id"`
-	Status    string          `json:"status"`
-	Timestamp *time.Time      `json:"timestamp,omitempty"`
-	FileCount int             `json:"file_count,omitempty"`
-	Error     string          `json:"error,omitempty"`
-	JobData   json.RawMessage `json:"job_data,omitempty"`
+	Hash      string     `json:"hash"`
+	JobID     string     `json:"job_id"`
+	Status    string     `json:"status"`
+	Timestamp *time.Time `json:"timestamp,omitempty"`
+	FileCount int        `json:"file_count,omitempty"`
+	Error     string     `json:"error,omitempty"`
+	JobData   *JobData   `json:"job_data,omitempty"`
+}
+
+// JobData is what a finished job asked for and what it produced. Spec is the token's job claim as sent (every
+// callbackHeaders value replaced by ***); Source and Outputs are as in Status.
+type JobData struct {
+	Spec          json.RawMessage `json:"spec"`
+	ExpectedFiles []string        `json:"expected_files"`
+	Files         []StoredFile    `json:"files"`
+	Attempts      int             `json:"attempts"`
+	Source        *SourceInfo     `json:"source"`
+	Outputs       []JobOutput     `json:"outputs"`
 }
 
 // Job names a job: by Hash (with the token's claim) and/or JobID.

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"image/jpeg"
 	"os"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +99,68 @@ func TestUploadWaitDownload(t *testing.T) {
 	again, err := f.client.Upload(f.ctx, File{"photo-1920x1280-canon.jpg", bytes.NewReader(f.photo)}, token, true)
 	if err != nil || again.JobID != answer.JobID || again.Status != StatusCompleted {
 		t.Fatalf("form-token upload %+v %v", again, err)
+	}
+}
+
+func TestStatusDescribesTheSourceAndEveryOutput(t *testing.T) {
+	f := setup(t)
+	// Three boxes, three fits: inside keeps the 3:2 aspect, fill stretches to the box, cover crops to it.
+	spec := map[string]interface{}{
+		"formats": map[string]interface{}{
+			"jpg":  map[string]interface{}{"sizes": []interface{}{[]int{400}, map[string]interface{}{"box": []int{300, 100}, "fit": "fill"}}},
+			"webp": map[string]interface{}{"settings": map[string]interface{}{"fit": "cover"}, "sizes": [][]int{{240, 240}}},
+		},
+		"directHost": true, "subDir": subDir,
+	}
+	token := f.token(t, spec)
+	answer, err := f.client.Upload(f.ctx, File{"photo-1920x1280-canon.jpg", bytes.NewReader(f.photo)}, token, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	final, err := f.client.WaitUntilFinal(f.ctx, token, Job{Hash: answer.Hash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.Status != StatusCompleted {
+		t.Fatalf("job ended %+v", final)
+	}
+	source := final.Source
+	if source == nil || source.Format != "jpg" || source.Width != 1920 || source.Height != 1280 || source.HasAlpha || source.Frames != 1 {
+		t.Fatalf("source %+v", source)
+	}
+	if source.DominantColor == nil || !regexp.MustCompile(`^#[0-9a-f]{6}$`).MatchString(*source.DominantColor) {
+		t.Fatalf("dominant colour %v", source.DominantColor)
+	}
+	if thumb, err := base64.StdEncoding.DecodeString(source.ThumbHash); err != nil || len(thumb) < 5 {
+		t.Fatalf("thumbhash %q: %d bytes, %v", source.ThumbHash, len(thumb), err)
+	}
+	if len(source.BlurHash) != 28 { // 4×3 components: 1 + 1 + 4 + 2 × 11 characters
+		t.Fatalf("blurhash %q", source.BlurHash)
+	}
+	want := map[string][3]interface{}{ // by the name's tail ({H}_{W}, the box): format, width, height
+		"_photo-1920x1280-canon_400_400_.jpg":  {"jpg", 400, 267},
+		"_photo-1920x1280-canon_100_300_.jpg":  {"jpg", 300, 100},
+		"_photo-1920x1280-canon_240_240_.webp": {"webp", 240, 240},
+	}
+	if len(final.Outputs) != len(want) || len(final.ExpectedFiles) != len(want) {
+		t.Fatalf("outputs %+v for expected files %v", final.Outputs, final.ExpectedFiles)
+	}
+	for i, output := range final.Outputs {
+		expected, known := want[strings.TrimPrefix(output.Name, answer.Hash)]
+		if !known || output.Name != final.ExpectedFiles[i] {
+			t.Fatalf("output %d is %q; expected files %v", i, output.Name, final.ExpectedFiles)
+		}
+		if got := [3]interface{}{output.Format, output.Width, output.Height}; got != expected {
+			t.Fatalf("%s is %v, want %v", output.Name, got, expected)
+		}
+		location := OutputLocation{"direct", "/files/" + subDir + "/" + output.Name}
+		if output.Bytes <= 0 || len(output.Locations) != 1 || output.Locations[0] != location {
+			t.Fatalf("%s: %d bytes at %+v", output.Name, output.Bytes, output.Locations)
+		}
+	}
+	record, err := f.client.Success(f.ctx, token, Job{Hash: answer.Hash})
+	if err != nil || record.JobData == nil || !reflect.DeepEqual(record.JobData.Source, final.Source) || !reflect.DeepEqual(record.JobData.Outputs, final.Outputs) {
+		t.Fatalf("success record %+v %v", record, err)
 	}
 }
 

@@ -2,9 +2,29 @@
 
 export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
+/**
+ * How an output is made to fit its box: `inside` keeps the source's aspect inside it, `cover` fills the box exactly and
+ * crops the overflow (see Gravity), `fill` stretches each side to it. Nothing is ever upscaled.
+ */
+export type Fit = 'inside' | 'cover' | 'fill';
+
+/** Which part a `cover` crop keeps: the middle, the most salient region, or the most detailed one. */
+export type Gravity = 'centre' | 'center' | 'attention' | 'entropy';
+
+/** One size with a fit and gravity of its own (each defaults to the format's settings); `box` is [w, h] or [side]. */
+export interface SizeBox {
+  box: [number, number] | [number];
+  fit?: Fit;
+  gravity?: Gravity;
+}
+
 /** The `job` claim of a job token (camelCase, unlike the answers). */
 export interface JobSpec {
-  formats?: Record<string, { settings?: { quality?: number; speed?: number; animated?: boolean }; sizes: number[][] }>;
+  formats?: Record<string, {
+    settings?: { quality?: number; speed?: number; animated?: boolean; fit?: Fit; gravity?: Gravity };
+    /** Boxes: [w, h], [side], or a SizeBox. */
+    sizes: Array<number[] | SizeBox>;
+  }>;
   keepOriginal?: boolean;
   directHost?: boolean;
   subDir?: string;

@@ -10,7 +10,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from typing import Any, Dict, Iterable, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, Optional, Tuple, Union
+
+from .models import BatchUploadResponse, JobRecord, StatusResponse, UploadResponse
 
 FINAL_STATUSES = ("completed", "failed", "cancelled")
 FileArg = Union[str, "os.PathLike[str]", Tuple[str, bytes]]
@@ -40,22 +42,23 @@ def mint_token(secret: str, job: Dict[str, Any], ttl_seconds: int = 600, sub: Op
 
 
 class Client:
-    """The job-token side of the API. Answers are the gateway's JSON as dicts (snake_case, as in the document)."""
+    """The job-token side of the API. Answers are the gateway's JSON as dicts (snake_case, as in the document), typed
+    by the TypedDicts of pixerve.models: a finished job's status carries `source` (SourceInfo) and `outputs` (JobOutput)."""
 
     def __init__(self, base_url: str, timeout: float = 60.0):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
     # -- uploads -------------------------------------------------------------------------------------------
-    def upload(self, file: FileArg, token: str, form_token: bool = False) -> Dict[str, Any]:
+    def upload(self, file: FileArg, token: str, form_token: bool = False) -> UploadResponse:
         """One image: {hash, job_id, expected_files, status}. form_token sends the token as the seed's form field."""
         return self._upload([file], token, form_token)
 
-    def upload_batch(self, files: Iterable[FileArg], token: str) -> Dict[str, Any]:
+    def upload_batch(self, files: Iterable[FileArg], token: str) -> BatchUploadResponse:
         """Several images, one job each: {jobs: [{file, hash, job_id, expected_files, status} | {file, error}]}."""
         return self._upload(list(files), token, False)
 
-    def _upload(self, files: list, token: str, form_token: bool) -> Dict[str, Any]:
+    def _upload(self, files: list, token: str, form_token: bool) -> Any:
         boundary = "pixerve-" + uuid.uuid4().hex
         body = bytearray()
         if form_token:
@@ -70,20 +73,20 @@ class Client:
         return self._json("POST", "/upload", None if form_token else token, bytes(body), headers)
 
     # -- a job ---------------------------------------------------------------------------------------------
-    def status(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None) -> Dict[str, Any]:
+    def status(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None) -> StatusResponse:
         return self._json("GET", "/status" + self._query(hash, job_id), token)
 
-    def cancel(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None) -> Dict[str, Any]:
+    def cancel(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None) -> StatusResponse:
         """Cancels a pending job; a job that is not pending is a PixerveError with status 409."""
         return self._json("DELETE", "/cancel" + self._query(hash, job_id), token)
 
-    def success(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None) -> Dict[str, Any]:
+    def success(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None) -> JobRecord:
         return self._json("GET", "/success" + self._query(hash, job_id), token)
 
-    def failures(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None) -> Dict[str, Any]:
+    def failures(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None) -> JobRecord:
         return self._json("GET", "/failures" + self._query(hash, job_id), token)
 
-    def wait(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None, timeout: float = 300.0) -> Dict[str, Any]:
+    def wait(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None, timeout: float = 300.0) -> StatusResponse:
         """The job's status once final, from the server-sent events of /events; polls with backoff if the stream breaks."""
         deadline = time.monotonic() + timeout
         try:
@@ -106,7 +109,8 @@ class Client:
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
 
-    def events(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None, timeout: float = 300.0):
+    def events(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None,
+               timeout: float = 300.0) -> Iterator[StatusResponse]:
         """Yields each state of the job (the /status JSON) as the gateway streams it; ends after a final state."""
         request = self._request("GET", "/events" + self._query(hash, job_id), token, headers={"Accept": "text/event-stream"})
         with self._open(request, timeout) as response:
@@ -152,6 +156,6 @@ class Client:
                                problem.get("field"), problem) from None
 
     def _json(self, method: str, path: str, token: Optional[str], body: Optional[bytes] = None,
-              headers: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+              headers: Optional[Dict[str, str]] = None) -> Any:
         with self._open(self._request(method, path, token, body, headers), self.timeout) as response:
             return json.loads(response.read())

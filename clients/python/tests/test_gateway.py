@@ -1,4 +1,5 @@
 """Against a real gateway: PIXERVE_URL, PIXERVE_JWT_SECRET and PIXERVE_TEST_IMAGE (clients/test.sh sets them)."""
+import base64
 import os
 import struct
 import unittest
@@ -51,6 +52,35 @@ class GatewayTests(unittest.TestCase):
         # The seed's form-field token reaches the same job.
         again = self.client.upload(IMAGE, self.token, form_token=True)
         self.assertEqual((job["job_id"], "completed"), (again["job_id"], again["status"]))
+
+    def test_status_describes_the_source_and_every_output(self):
+        # Three boxes, three fits: inside keeps the 3:2 aspect, fill stretches to the box, cover crops to it.
+        spec = {"formats": {"jpg": {"sizes": [[400], {"box": [300, 100], "fit": "fill"}]},
+                            "webp": {"settings": {"fit": "cover"}, "sizes": [[240, 240]]}},
+                "directHost": True, "subDir": SUB_DIR}
+        token = mint_token(SECRET, spec, sub="python-tests")
+        job = self.client.upload(IMAGE, token)
+        final = self.client.wait(token, job["hash"], timeout=120)
+        self.assertEqual("completed", final["status"], final.get("error"))
+        source = final["source"]
+        self.assertIsNotNone(source)
+        self.assertEqual(("jpg", 1920, 1280, False, 1),
+                         (source["format"], source["width"], source["height"], source["has_alpha"], source["frames"]))
+        self.assertRegex(source["dominant_color"] or "", r"^#[0-9a-f]{6}$")
+        self.assertGreaterEqual(len(base64.b64decode(source["thumbhash"], validate=True)), 5)
+        self.assertEqual(28, len(source["blurhash"]))  # 4×3 components: 1 + 1 + 4 + 2 × 11 characters
+        # By the name's tail ({H}_{W}, the box): format, width, height.
+        want = {"_photo-1920x1280-canon_400_400_.jpg": ("jpg", 400, 267),
+                "_photo-1920x1280-canon_100_300_.jpg": ("jpg", 300, 100),
+                "_photo-1920x1280-canon_240_240_.webp": ("webp", 240, 240)}
+        self.assertEqual(sorted(job["hash"] + tail for tail in want), sorted(final["expected_files"]))
+        self.assertEqual(final["expected_files"], [o["name"] for o in final["outputs"]])
+        for output in final["outputs"]:
+            self.assertEqual(want[output["name"][len(job["hash"]):]], (output["format"], output["width"], output["height"]))
+            self.assertGreater(output["bytes"], 0)
+            self.assertEqual([{"backend": "direct", "location": f"/files/{SUB_DIR}/{output['name']}"}], output["locations"])
+        job_data = self.client.success(token, job["hash"])["job_data"]
+        self.assertEqual((source, final["outputs"]), (job_data["source"], job_data["outputs"]))
 
     def test_batch_upload_answers_an_entry_per_file(self):
         batch = self.client.upload_batch([("a.jpg", unique(self.photo)), ("notes.txt", b"not an image")], self.token)

@@ -52,6 +52,38 @@ test('upload, wait until completed, download', { skip }, async () => {
   assert.deepEqual([again.job_id, again.status], [answer.job_id, 'completed']);
 });
 
+test('status describes the source and every output', { skip }, async () => {
+  // Three boxes, three fits: inside keeps the 3:2 aspect, fill stretches to the box, cover crops to it.
+  const spec = {
+    formats: { jpg: { sizes: [[400], { box: [300, 100], fit: 'fill' }] }, webp: { settings: { fit: 'cover' }, sizes: [[240, 240]] } },
+    directHost: true, subDir,
+  };
+  const token = await mintToken(secret, spec, { sub: 'typescript-tests' });
+  const answer = await client.upload({ name: 'photo-1920x1280-canon.jpg', data: photo }, token);
+  const final = await client.waitUntilFinal(token, { hash: answer.hash }, { timeoutMs: 120_000 });
+  assert.equal(final.status, 'completed', final.error ?? '');
+  const { source } = final;
+  assert.deepEqual([source.format, source.width, source.height, source.has_alpha, source.frames], ['jpg', 1920, 1280, false, 1]);
+  assert.match(source.dominant_color, /^#[0-9a-f]{6}$/);
+  assert.ok(Buffer.from(source.thumbhash, 'base64').length >= 5 && /^[A-Za-z0-9+/]+={0,2}$/.test(source.thumbhash), source.thumbhash);
+  assert.equal(source.blurhash.length, 28); // 4×3 components: 1 + 1 + 4 + 2 × 11 characters
+  // By the name's tail ({H}_{W}, the box): format, width, height.
+  const want = {
+    '_photo-1920x1280-canon_400_400_.jpg': ['jpg', 400, 267],
+    '_photo-1920x1280-canon_100_300_.jpg': ['jpg', 300, 100],
+    '_photo-1920x1280-canon_240_240_.webp': ['webp', 240, 240],
+  };
+  assert.deepEqual([...final.expected_files].sort(), Object.keys(want).map((tail) => answer.hash + tail).sort());
+  assert.deepEqual(final.outputs.map((o) => o.name), final.expected_files);
+  for (const output of final.outputs) {
+    assert.deepEqual([output.format, output.width, output.height], want[output.name.slice(answer.hash.length)], output.name);
+    assert.ok(output.bytes > 0, output.name);
+    assert.deepEqual(output.locations, [{ backend: 'direct', location: `/files/${subDir}/${output.name}` }]);
+  }
+  const record = await client.success(token, { hash: answer.hash });
+  assert.deepEqual([record.job_data.source, record.job_data.outputs], [source, final.outputs]);
+});
+
 test('batch upload answers an entry per file', { skip }, async () => {
   const token = await mintToken(secret, job);
   const batch = await client.uploadBatch([{ name: 'a.jpg', data: unique() }, { name: 'notes.txt', data: new TextEncoder().encode('not an image') }], token);

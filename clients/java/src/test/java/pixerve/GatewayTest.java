@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import pixerve.Models.OutputLocation;
 import pixerve.PixerveClient.Job;
 import pixerve.PixerveClient.Upload;
 
@@ -39,6 +41,7 @@ public final class GatewayTest {
         photo = Files.readAllBytes(Path.of(image));
         var tests = new LinkedHashMap<String, Check>();
         tests.put("upload, wait until completed, download", GatewayTest::uploadWaitDownload);
+        tests.put("status describes the source and every output", GatewayTest::describesSourceAndOutputs);
         tests.put("batch upload answers an entry per file", GatewayTest::batchUpload);
         tests.put("cancel a pending job", GatewayTest::cancelPending);
         tests.put("a bad token is 401", GatewayTest::badToken);
@@ -110,6 +113,42 @@ public final class GatewayTest {
         equal("success", client.failures(token, Job.byId(answer.jobId())).status());
         var again = client.upload(new Upload("photo-1920x1280-canon.jpg", photo), token, true);
         equal(List.of(answer.jobId(), "completed"), List.of(again.jobId(), again.status()));
+    }
+
+    static void describesSourceAndOutputs() throws Exception {
+        // Three boxes, three fits: inside keeps the 3:2 aspect, fill stretches to the box, cover crops to it.
+        var formats = new LinkedHashMap<String, Object>();
+        formats.put("jpg", Map.of("sizes", List.of(List.of(400), Map.of("box", List.of(300, 100), "fit", "fill"))));
+        formats.put("webp", Map.of("settings", Map.of("fit", "cover"), "sizes", List.of(List.of(240, 240))));
+        var spec = new LinkedHashMap<String, Object>();
+        spec.put("formats", formats);
+        spec.put("directHost", true);
+        spec.put("subDir", SUB_DIR);
+        var token = token(spec);
+        var answer = client.upload(new Upload("photo-1920x1280-canon.jpg", photo), token);
+        var fin = client.waitUntilFinal(token, Job.byHash(answer.hash()), Duration.ofMinutes(2));
+        equal("completed", fin.status());
+        var source = fin.source();
+        check(source != null, "no source in " + fin.json());
+        equal(List.of("jpg", 1920, 1280, false, 1), List.of(source.format(), source.width(), source.height(), source.hasAlpha(), source.frames()));
+        check(source.dominantColor() != null && source.dominantColor().matches("#[0-9a-f]{6}"), "dominant colour " + source.dominantColor());
+        check(Base64.getDecoder().decode(source.thumbhash()).length >= 5, "thumbhash " + source.thumbhash());
+        equal(28, source.blurhash().length());   // 4×3 components: 1 + 1 + 4 + 2 × 11 characters
+        // By the name's tail ({H}_{W}, the box): format, width, height.
+        var want = Map.of(
+            "_photo-1920x1280-canon_400_400_.jpg", List.of("jpg", 400, 267),
+            "_photo-1920x1280-canon_100_300_.jpg", List.of("jpg", 300, 100),
+            "_photo-1920x1280-canon_240_240_.webp", List.of("webp", 240, 240));
+        equal(want.keySet().stream().map(tail -> answer.hash() + tail).sorted().toList(), fin.expectedFiles().stream().sorted().toList());
+        equal(fin.expectedFiles(), fin.outputs().stream().map(o -> o.name()).toList());
+        for (var output : fin.outputs()) {
+            equal(want.get(output.name().substring(answer.hash().length())), List.of(output.format(), output.width(), output.height()));
+            check(output.bytes() > 0, output.name() + " has " + output.bytes() + " bytes");
+            equal(List.of(new OutputLocation("direct", "/files/" + SUB_DIR + "/" + output.name())), output.locations());
+        }
+        var jobData = client.success(token, Job.byHash(answer.hash())).jobData();
+        check(jobData != null, "no job_data in the success record");
+        equal(List.of(source, fin.outputs()), List.of(jobData.source(), jobData.outputs()));
     }
 
     static void batchUpload() {
