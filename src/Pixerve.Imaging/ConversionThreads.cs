@@ -70,15 +70,16 @@ public sealed class ConversionThreads : TaskScheduler
     /// <summary>
     /// Runs <paramref name="work"/>, a step already on one of the threads, across all of them when its conversion is
     /// the only one in flight: the other threads finish their current steps and start no new one until it is done.
-    /// Otherwise (or with one thread) it runs on this thread alone, like any step.
+    /// Otherwise (or with one thread) it runs on this thread alone, like any step. <paramref name="work"/> is told
+    /// how many threads it runs on.
     /// </summary>
-    public T RunWide<T>(Func<T> work)
+    public T RunWide<T>(Func<int, T> work)
     {
-        if (!TryHoldEveryThread()) return work();
+        if (!TryHoldEveryThread()) return work(1);
         try
         {
             LibVips.SetConcurrency(Count);
-            return work();
+            return work(Count);
         }
         finally
         {

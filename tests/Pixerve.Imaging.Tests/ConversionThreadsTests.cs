@@ -32,19 +32,20 @@ public sealed class ConversionThreadsTests(ITestOutputHelper log)
         Assert.True(otherStarted.Wait(Deadline));
 
         using var wideStarted = new ManualResetEventSlim();
-        var wide = threads.Run(() => threads.RunWide(() =>
+        var wide = threads.Run(() => threads.RunWide(told =>
         {
             wideStarted.Set();
-            return (Alongside: Interlocked.Increment(ref running) - 1, LibvipsThreads: NetVips.NetVips.Concurrency);
+            return (Alongside: Interlocked.Increment(ref running) - 1, LibvipsThreads: NetVips.NetVips.Concurrency, Told: told);
         }));
         // The second thread is free: a wide step that did not wait would start now, beside the other one.
         Assert.False(wideStarted.Wait(TimeSpan.FromSeconds(1)), "the wide step started while another step ran");
         releaseOther.Set();
 
-        var (alongside, libvipsThreads) = await wide.WaitAsync(Deadline);
+        var (alongside, libvipsThreads, told) = await wide.WaitAsync(Deadline);
         await other.WaitAsync(Deadline);
         Assert.Equal(0, alongside);
         Assert.Equal(2, libvipsThreads);
+        Assert.Equal(2, told);
         Assert.Equal(1, NetVips.NetVips.Concurrency);
     }
 
@@ -58,8 +59,9 @@ public sealed class ConversionThreadsTests(ITestOutputHelper log)
         var other = threads.Run(() => releaseOther.Wait(Deadline));
         try
         {
-            var libvipsThreads = await threads.Run(() => threads.RunWide(() => NetVips.NetVips.Concurrency)).WaitAsync(Deadline);
+            var (libvipsThreads, told) = await threads.Run(() => threads.RunWide(told => (NetVips.NetVips.Concurrency, told))).WaitAsync(Deadline);
             Assert.Equal(1, libvipsThreads);
+            Assert.Equal(1, told);
         }
         finally
         {
@@ -87,6 +89,40 @@ public sealed class ConversionThreadsTests(ITestOutputHelper log)
         // libvips' workers started by those threads inherit the value (seen when this test runs alone: workers
         // started earlier by other tests' threads are reused and keep theirs).
         Assert.Contains(threads, t => t.Name == "libvips worker" && t.Nice > 0);
+    }
+
+    [Theory]
+    [InlineData("photo-18mp-sony.jpg", 2)] // 12× the pixels of its 1600 px AVIF: the AV1 encode goes last and wide
+    [InlineData("photo-1920x1280-canon.jpg", 1)] // 1.4×: it starts first, on one thread
+    public void A_lone_conversion_of_a_large_source_encodes_its_largest_avif_last_across_the_threads(string image, int expectedThreads)
+    {
+        var converter = new ImageConverter(new ImagingOptions { Threads = 2, ThreadNice = 13 });
+        var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PixerveTracing.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var prefix = $"wide-{expectedThreads}";
+        converter.Convert(File.ReadAllBytes(RepositoryPaths.Image(image)),
+        [
+            new PlannedOutput($"{prefix}.avif", OutputFormat.Avif, new BoxSize(1600, 1600), null, null),
+            new PlannedOutput($"{prefix}.webp", OutputFormat.Webp, new BoxSize(1600, 1600), null, null),
+            new PlannedOutput($"{prefix}-small.avif", OutputFormat.Avif, new BoxSize(400, 400), null, null),
+        ]);
+
+        System.Diagnostics.Activity Span(string name) => spans.Single(s => (string?)s.GetTagItem("pixerve.output") == name);
+        var (avif, webp, small) = (Span($"{prefix}.avif"), Span($"{prefix}.webp"), Span($"{prefix}-small.avif"));
+        Assert.Equal(expectedThreads, avif.GetTagItem("pixerve.threads"));
+        Assert.Equal(1, small.GetTagItem("pixerve.threads"));
+        if (expectedThreads > 1)
+            Assert.True(avif.StartTimeUtc >= webp.StartTimeUtc + webp.Duration && avif.StartTimeUtc >= small.StartTimeUtc + small.Duration,
+                "the wide AV1 encode started before the other encodes had finished");
+        else
+            Assert.True(avif.StartTimeUtc < webp.StartTimeUtc + webp.Duration, "the AV1 encode, the critical path, waited for the others");
     }
 
     private static List<(string Name, int Nice)> Threads() =>
