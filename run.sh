@@ -69,7 +69,8 @@ for port in 11111 30000 8080; do
 done
 
 echo "Starting the silo…"
-dotnet src/Pixerve.Silo/bin/Release/net10.0/Pixerve.Silo.dll > "$logs/silo.log" 2>&1 &
+# glibc's malloc arenas capped at 2, as the container image does: a third less memory (docs/operations.md, "Memory").
+MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" dotnet src/Pixerve.Silo/bin/Release/net10.0/Pixerve.Silo.dll > "$logs/silo.log" 2>&1 &
 pids+=($!)
 wait_for_port 30000 silo "$!"
 

@@ -182,6 +182,8 @@ public sealed class KubernetesManifestTests
 
         Assert.Contains("ENTRYPOINT [\"/app/entrypoint.sh\"]", dockerfile);
         Assert.Contains("USER $APP_UID", dockerfile);
+        // libvips under glibc's default of 8 arenas per core keeps a third more memory resident (docs/operations.md).
+        Assert.Matches(@"(?m)^\s+MALLOC_ARENA_MAX=2\b", dockerfile);
         Assert.Contains("deploy/publish.sh /app", dockerfile);
     }
 
