@@ -9,7 +9,8 @@ internal static class LibVips
         // pointers into pixel memory we free alive after the job is done.
         NetVips.Cache.Max = 0;
         // One thread per libvips operation: the converter runs its operations side by side on ConversionThreads,
-        // which are the CPU budget; libvips threading each of them as well would multiply it.
+        // which are the CPU budget; libvips threading each of them as well would multiply it. Only a wide step
+        // (ConversionThreads.RunWide), holding every conversion thread, raises it for its own duration.
         NetVips.NetVips.Concurrency = 1;
         // Loaders and savers libvips does not harden for untrusted input (ImageMagick, PDF, MAT, FITS, ...) are
         // refused outright; ours (jpeg, heif) are not among them.
