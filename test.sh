@@ -2,6 +2,8 @@
 # Runs every test against real servers (the tests start Azurite themselves).
 set -euo pipefail
 cd "$(dirname "$0")"
+# No MSBuild node outlives the run: a reused node inherits open files (a caller's lock, a pipe) and holds them.
+export MSBUILDDISABLENODEREUSE=1
 [ -x Azurite/node_modules/.bin/azurite ] || npm ci --prefix Azurite --no-audit --no-fund --loglevel=error
 # Debian packages the tests use: the SFTP tests start a real sshd of their own (openssh-server); the jobs
 # page test drives a headless Chromium (chromium, ~110 MB to download: the slow part of a fresh install).

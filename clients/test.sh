@@ -4,6 +4,7 @@
 # Prints 'client <language>: N passed, N failed (T s)' per client and a closing 'clients: N passed, N failed'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export MSBUILDDISABLENODEREUSE=1 # no MSBuild node outlives the run holding a caller's lock or pipe
 root=$PWD
 languages=("$@"); [ ${#languages[@]} -gt 0 ] || languages=(typescript python go java)
 started=$SECONDS
