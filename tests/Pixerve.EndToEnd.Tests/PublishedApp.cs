@@ -23,6 +23,8 @@ public sealed class PublishedApp : IAsyncLifetime
         // The test host's MSBuild settings are not the publish's.
         foreach (var key in publish.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
             publish.Environment.Remove(key);
+        // …but no MSBuild node may outlive the publish, holding the test run's inherited files open.
+        publish.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         using var process = Process.Start(publish)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
