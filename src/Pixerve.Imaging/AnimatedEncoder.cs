@@ -124,14 +124,14 @@ public sealed class AnimatedEncoder : IDisposable
                 if (shape.Fit != FitMode.Cover)
                 {
                     // Inside: the scaled size is the output's; fill: each side stretched to the box on its own.
-                    resized.Add(Resize(frame, width, height));
+                    resized.Add(VipsResize.Resize(frame, width, height));
                     continue;
                 }
 
                 // The first frame rendered once: a smart crop's search reads it many times over.
                 using var scaled = window is null
-                    ? ImageConverter.Materialise(Resize(frame, shape.Scaled.Width, shape.Scaled.Height))
-                    : Resize(frame, shape.Scaled.Width, shape.Scaled.Height);
+                    ? ImageConverter.Materialise(VipsResize.Resize(frame, shape.Scaled.Width, shape.Scaled.Height))
+                    : VipsResize.Resize(frame, shape.Scaled.Width, shape.Scaled.Height);
                 window ??= CropWindow.Find(scaled, width, height, shape.Gravity);
                 resized.Add(scaled.ExtractArea(window.Value.Left, window.Value.Top, width, height));
             }
@@ -157,10 +157,6 @@ public sealed class AnimatedEncoder : IDisposable
             foreach (var frame in resized) frame.Dispose();
         }
     }
-
-    /// <summary>A frame at exactly <paramref name="width"/>×<paramref name="height"/>, its aspect changed if the sides ask it to.</summary>
-    private static Image Resize(Image frame, int width, int height) =>
-        width == frame.Width && height == frame.Height ? frame.Copy() : frame.ThumbnailImage(width, height: height, size: Enums.Size.Force);
 
     public void Dispose()
     {
