@@ -58,32 +58,19 @@ public sealed class AnimationUploadTests(PixerveFixture fixture)
         Assert.Equal([200, 200, 200], (int[])gif.Get("delay"));
     }
 
-    [Fact]
-    public async Task Frames_times_pixels_over_the_limit_is_413_at_upload_and_stages_nothing()
+    [Theory]
+    // 5000×5000 = 25 MP a frame passes the 50 MP limit once, twice (the limit is inclusive), not three times.
+    [InlineData(5000, 3, "Pixerve:Limits:MaxSourcePixels")]
+    [InlineData(1, 501, "Pixerve:Limits:MaxFrames")]
+    public async Task An_animation_past_a_limit_is_413_at_upload_naming_it_and_stages_nothing(int side, int frames, string limit)
     {
-        // 5000×5000 = 25 MP a frame passes the 50 MP limit once, twice (the limit is inclusive), not three times.
         var before = await fixture.Staging.ListAsync(CancellationToken.None);
-        var token = fixture.Token(new { formats = new { webp = new { sizes = new[] { new[] { 100 } } } }, directHost = true, subDir = "anim-bomb" });
-        foreach (var (bytes, name) in new[] { (Gif(5000, 5000, 3), "bomb.gif"), (Webp(5000, 5000, 3), "bomb.webp") })
+        var token = fixture.Token(new { formats = new { webp = new { sizes = new[] { new[] { 100 } } } }, directHost = true, subDir = "anim-limits" });
+        foreach (var (bytes, name) in new[] { (Gif(side, side, frames), "animation.gif"), (Webp(side, side, frames), "animation.webp") })
         {
             using var response = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, name, token));
             var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge);
-            Assert.Contains("Pixerve:Limits:MaxSourcePixels", problem.GetProperty("detail").GetString());
-        }
-
-        await fixture.AssertNothingNewStagedAsync(before);
-    }
-
-    [Fact]
-    public async Task More_frames_than_MaxFrames_is_413_at_upload_and_stages_nothing()
-    {
-        var before = await fixture.Staging.ListAsync(CancellationToken.None);
-        var token = fixture.Token(new { formats = new { webp = new { sizes = new[] { new[] { 100 } } } }, directHost = true, subDir = "anim-frames" });
-        foreach (var (bytes, name) in new[] { (Gif(1, 1, 501), "frames.gif"), (Webp(1, 1, 501), "frames.webp") })
-        {
-            using var response = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, name, token));
-            var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge);
-            Assert.Contains("Pixerve:Limits:MaxFrames", problem.GetProperty("detail").GetString());
+            Assert.Contains(limit, problem.GetProperty("detail").GetString());
         }
 
         await fixture.AssertNothingNewStagedAsync(before);

@@ -63,9 +63,7 @@ public sealed class EventStreamTests(PixerveFixture fixture)
         fixture.Queue().Pause();
         try
         {
-            using var upload = await http.SendAsync(PixerveFixture.UploadBytes(UniqueBytes.Png(), "tiny.png", token));
-            await HttpAssert.AssertOk(upload);
-            var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+            var hash = await UploadAsync(http, token, UniqueBytes.Png(), "tiny.png");
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await using var stream = await OpenAsync(http, hash, token, deadline.Token);
             var types = new List<string> { (await stream.NextAsync()).Type };
@@ -157,9 +155,9 @@ public sealed class EventStreamTests(PixerveFixture fixture)
         }
     }
 
-    private async Task<string> UploadAsync(HttpClient http, string token)
+    private static async Task<string> UploadAsync(HttpClient http, string token, byte[]? bytes = null, string name = "va.jpg")
     {
-        using var response = await http.SendAsync(PixerveFixture.UploadBytes(UniqueBytes.Jpeg("va.jpg"), "va.jpg", token));
+        using var response = await http.SendAsync(PixerveFixture.UploadBytes(bytes ?? UniqueBytes.Jpeg("va.jpg"), name, token));
         await HttpAssert.AssertOk(response);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
     }

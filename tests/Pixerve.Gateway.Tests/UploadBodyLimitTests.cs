@@ -153,26 +153,9 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
             // The gateway closed the connection before the end: the answer is what counts.
         }
 
-        // The answer's head, then its body (chunked problem JSON, ended by a zero chunk).
-        var received = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        try
-        {
-            int read;
-            while (!Encoding.ASCII.GetString(received.ToArray()).Contains("\r\n0\r\n\r\n") &&
-                   (read = await network.ReadAsync(buffer, deadline.Token)) > 0)
-                received.Write(buffer, 0, read);
-        }
-        catch (IOException)
-        {
-            // A reset after the answer: what came before it is the answer.
-        }
-
-        var response = Encoding.ASCII.GetString(received.ToArray());
-        var split = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        Assert.True(split > 0, $"no answer came back: '{response}'");
-        var headers = response[..split];
-        return (int.Parse(headers.Split(' ')[1]), headers);
+        // A kept connection stays open: the answer ends with its last (zero) chunk.
+        var (status, headers, _) = Answer(await ReadAllAsync(network, deadline.Token, untilAnswerEnds: true), "");
+        return (status, headers);
     }
 
     private static string Part(string name, string? fileName) =>
@@ -237,16 +220,22 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
             // The gateway closed the connection: it reads no more.
         }
 
-        var response = Encoding.UTF8.GetString(await reading);
+        var (status, headers, body) = Answer(await reading, $" (after {sent} bytes sent)");
+        return (status, headers, body, sent);
+    }
+
+    /// <summary>The status, headers and (JSON) body of the answer in <paramref name="received"/>.</summary>
+    private static (int Status, string Headers, string Body) Answer(byte[] received, string context)
+    {
+        var response = Encoding.UTF8.GetString(received);
         var split = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        Assert.True(split > 0, $"no answer came back (after {sent} bytes sent): '{response}'");
+        Assert.True(split > 0, $"no answer came back{context}: '{response}'");
         var headers = response[..split];
-        var status = int.Parse(headers.Split(' ')[1]);
         var body = response[(split + 4)..];
         // A chunked answer: keep the JSON between its chunk sizes.
         if (headers.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
-            body = body[(body.IndexOf("\r\n", StringComparison.Ordinal) + 2)..body.LastIndexOf('}')] + "}";
-        return (status, headers, body, sent);
+            body = body[(body.IndexOf("\r\n", StringComparison.Ordinal) + 2)..(body.LastIndexOf('}') + 1)];
+        return (int.Parse(headers.Split(' ')[1]), headers, body);
     }
 
     private static async Task WriteChunkAsync(NetworkStream network, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -256,15 +245,20 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
         await network.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
     }
 
-    /// <summary>Everything the gateway sends until it closes (or resets) the connection.</summary>
-    private static async Task<byte[]> ReadAllAsync(NetworkStream network, CancellationToken cancellationToken)
+    /// <summary>
+    /// Everything the gateway sends until it closes (or resets) the connection, or, with
+    /// <paramref name="untilAnswerEnds"/>, until a chunked answer's last chunk.
+    /// </summary>
+    private static async Task<byte[]> ReadAllAsync(NetworkStream network, CancellationToken cancellationToken, bool untilAnswerEnds = false)
     {
         var received = new MemoryStream();
         var buffer = new byte[16 * 1024];
         try
         {
             int read;
-            while ((read = await network.ReadAsync(buffer, cancellationToken)) > 0) received.Write(buffer, 0, read);
+            while (!(untilAnswerEnds && Encoding.ASCII.GetString(received.ToArray()).Contains("\r\n0\r\n\r\n")) &&
+                   (read = await network.ReadAsync(buffer, cancellationToken)) > 0)
+                received.Write(buffer, 0, read);
         }
         catch (IOException)
         {
