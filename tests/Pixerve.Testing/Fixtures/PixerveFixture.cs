@@ -69,8 +69,17 @@ public class PixerveFixture : IAsyncLifetime
         }
         catch
         {
-            // xunit does not dispose a fixture whose start failed: stop whatever did start, then fail.
-            await DisposeAsync();
+            // xunit does not dispose a fixture whose start failed: stop whatever did start, then fail. Within a
+            // deadline: stopping a cluster whose silo never finished starting can wait forever, and the run would
+            // hang until its blame timeout instead of reporting this fixture's failure.
+            try
+            {
+                await DisposeAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            }
+            catch (TimeoutException)
+            {
+            }
+
             throw;
         }
     }
