@@ -35,6 +35,7 @@ public static class GrainServices
         services.AddPixerveStorage().AddS3Storage().AddGcsStorage().AddSftpStorage();
         services.AddSingleton<ICircuitObserver, StorageHealthReporter>();
         services.AddSingleton<CredentialProtector>();
+        services.AddSingleton<ResolvedCredentials>();
         // Every silo shares one key ring in the storage account, so any silo decrypts what another encrypted.
         var dataProtection = services.AddDataProtection().SetApplicationName("pixerve");
         // Keys at rest encrypted with a certificate every silo holds: the blob container alone decrypts nothing.

@@ -34,6 +34,7 @@ public static class PixerveConfiguration
         Map("PIXERVE_JWT_SECRET", "Pixerve:Jwt:Secret");
         Map("PIXERVE_ADMIN_TOKEN", "Pixerve:AdminToken");
         Map("PIXERVE_WEBHOOK_SECRET", "Pixerve:Webhooks:Secret");
+        Map("PIXERVE_CLUSTER_CLIENT_KEY", ClusterClientKey.ConfigurationKey);
         Map("PIXERVE_DATA_DIR", DataDirKey);
         Map("PIXERVE_SERVE_DIR", ServeDirKey);
         Map("PIXERVE_STORAGE_CONNECTION_STRING", StorageConnectionStringKey);

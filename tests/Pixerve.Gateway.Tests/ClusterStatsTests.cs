@@ -64,7 +64,8 @@ public sealed class ClusterStatsTests(PixerveFixture fixture)
     [Fact]
     public async Task A_silo_that_stops_reporting_is_dropped_and_one_that_leaves_is_gone_at_once()
     {
-        var stats = fixture.Cluster.GrainFactory.GetGrain<IClusterStatsGrain>(0);
+        // Report is the silos' own call: made as a silo makes it, not as a cluster client.
+        var stats = fixture.SiloService<IGrainFactory>().GetGrain<IClusterStatsGrain>(0);
         await stats.Report(new SiloQueueReport("silent-silo", 7, 1, TimeSpan.FromMilliseconds(100)));
         await stats.Report(new SiloQueueReport("leaving-silo", 3, 0, TimeSpan.FromHours(1)));
         var listed = await stats.Silos();

@@ -59,7 +59,7 @@ public sealed class RecordTests(PixerveFixture fixture)
         var token = fixture.Token(Job("records/retention"));
         var hash = await fixture.UploadAsync("photo-wood.webp", token);
         Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, token)).GetProperty("status").GetString());
-        var cleanup = fixture.Cluster.GrainFactory.GetGrain<ICleanupGrain>(0);
+        var cleanup = fixture.SiloService<IGrainFactory>().GetGrain<ICleanupGrain>(0);
 
         // The clock is passed in: 29 days on, the record stays; 31 days on, it is gone.
         await cleanup.Run(DateTimeOffset.UtcNow.AddDays(29));
@@ -69,7 +69,7 @@ public sealed class RecordTests(PixerveFixture fixture)
         using var status = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, $"/status?hash={hash}", token));
         Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
         var today = JobIndexDays.Key(DateTimeOffset.UtcNow);
-        Assert.DoesNotContain(await fixture.Cluster.GrainFactory.GetGrain<IJobIndexGrain>(today).All(), e => e.Hash == hash);
+        Assert.DoesNotContain(await fixture.SiloService<IGrainFactory>().GetGrain<IJobIndexGrain>(today).All(), e => e.Hash == hash);
         // The job is gone, so its records answer as for any unknown job.
         using var success = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, $"/success?hash={hash}", token));
         await HttpAssert.AssertProblem(success, HttpStatusCode.NotFound);

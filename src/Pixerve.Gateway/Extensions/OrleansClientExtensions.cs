@@ -46,6 +46,7 @@ public static class OrleansClientExtensions
         }
 
         client.AddActivityPropagation();
+        client.AddPixerveClientKey(configuration);
         // The silos' TLS, with the same certificate: a client without it cannot reach them.
         if (ClusterTls.Configured(configuration) is { } tls)
             client.UseTls(tls.Certificate, o => ClusterTls.Configure(o, tls.Settings, tls.Certificate));

@@ -10,19 +10,22 @@ namespace Pixerve;
 public interface ICredentialStoreGrain : IGrainWithIntegerKey
 {
     /// <summary>Adds or replaces a credential; true when it is new.</summary>
-    [Alias("Put")]
+    [CallableFromGateway, Alias("Put")]
     Task<bool> Put(CredentialDefinition credential);
 
-    [Alias("Delete")]
+    [CallableFromGateway, Alias("Delete")]
     Task<bool> Delete(string key);
 
-    [ReadOnly, Alias("List")]
+    [ReadOnly, CallableFromGateway, Alias("List")]
     Task<IReadOnlyList<CredentialSummary>> List();
 
-    [ReadOnly, Alias("Get")]
+    [ReadOnly, CallableFromGateway, Alias("Get")]
     Task<CredentialSummary?> Get(string key);
 
-    /// <summary>The credential with its secrets decrypted, for the storage grains; null when unknown.</summary>
+    /// <summary>
+    /// The credential for the storage grains, its secrets still encrypted (they decrypt at use); null when unknown.
+    /// Never callable from outside the cluster's silos.
+    /// </summary>
     [ReadOnly, Alias("Resolve")]
-    Task<CredentialDefinition?> Resolve(string key);
+    Task<ProtectedCredential?> Resolve(string key);
 }

@@ -9,7 +9,7 @@ namespace Pixerve;
 [Alias("pixerve.IJobGrain")]
 public interface IJobGrain : IGrainWithStringKey
 {
-    [Alias("Submit")]
+    [CallableFromGateway, Alias("Submit")]
     Task<SubmitResult> Submit(JobSubmission submission);
 
     /// <summary>Called by a queue worker on <paramref name="silo"/>: pending → processing. Null when the job is no longer pending.</summary>
@@ -24,21 +24,21 @@ public interface IJobGrain : IGrainWithStringKey
     [Alias("RunFailed")]
     Task RunFailed(string error);
 
-    [Alias("Cancel")]
+    [CallableFromGateway, Alias("Cancel")]
     Task<CancelOutcome> Cancel();
 
     /// <summary>Null when no job was ever submitted under this id.</summary>
-    [AlwaysInterleave, Alias("GetSnapshot")]
+    [AlwaysInterleave, CallableFromGateway, Alias("GetSnapshot")]
     Task<JobSnapshot?> GetSnapshot();
 
     /// <summary>
     /// Subscribes <paramref name="observer"/> to the job's changes, or renews its subscription (which expires after
     /// a minute unrenewed), and answers the job as it stands; null when there is no job (then nothing is subscribed).
     /// </summary>
-    [AlwaysInterleave, Alias("Watch")]
+    [AlwaysInterleave, CallableFromGateway, Alias("Watch")]
     Task<JobSnapshot?> Watch(IJobObserver observer);
 
-    [AlwaysInterleave, Alias("Unwatch")]
+    [AlwaysInterleave, CallableFromGateway, Alias("Unwatch")]
     Task Unwatch(IJobObserver observer);
 
     /// <summary>Forgets the job if it ended before <paramref name="cutoff"/>; true when it did.</summary>

@@ -16,6 +16,6 @@ public interface IClusterStatsGrain : IGrainWithIntegerKey
     Task Forget(string silo);
 
     /// <summary>The silos heard from recently, by address.</summary>
-    [Alias("Silos")]
+    [CallableFromGateway, Alias("Silos")]
     Task<IReadOnlyList<SiloQueueStats>> Silos();
 }

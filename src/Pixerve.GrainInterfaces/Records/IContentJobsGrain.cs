@@ -15,6 +15,6 @@ public interface IContentJobsGrain : IGrainWithStringKey
     [Alias("Remove")]
     Task Remove(string jobId);
 
-    [ReadOnly, Alias("List")]
+    [ReadOnly, CallableFromGateway, Alias("List")]
     Task<IReadOnlyList<string>> List();
 }

@@ -11,7 +11,7 @@ public interface IJobIndexGrain : IGrainWithStringKey
     Task Remove(string jobId);
 
     /// <summary>Entries of one kind, newest first.</summary>
-    [Alias("List")]
+    [CallableFromGateway, Alias("List")]
     Task<IReadOnlyList<IndexEntry>> List(IndexKind kind);
 
     [Alias("All")]

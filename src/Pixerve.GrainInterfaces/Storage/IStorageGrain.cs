@@ -15,6 +15,6 @@ public interface IStorageGrain : IGrainWithStringKey
     Task<StoreResult> Store(StoreRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Writes and deletes a probe object with the named credential; null when it worked, else why not.</summary>
-    [Alias("Probe")]
+    [CallableFromGateway, Alias("Probe")]
     Task<string?> Probe(string credentialKey, CancellationToken cancellationToken = default);
 }

@@ -13,6 +13,6 @@ public interface IStorageHealthGrain : IGrainWithIntegerKey
     Task Report(CircuitReport report);
 
     /// <summary>Per backend and credential, the worst state any silo reported.</summary>
-    [ReadOnly, Alias("GetCircuits")]
+    [ReadOnly, CallableFromGateway, Alias("GetCircuits")]
     Task<IReadOnlyList<CircuitReport>> GetCircuits();
 }

@@ -26,9 +26,6 @@ public sealed class CredentialStoreGrain(
     TimeProvider clock,
     ILogger<CredentialStoreGrain> logger) : Grain, ICredentialStoreGrain
 {
-    // Decrypted credentials, so a storage call does not pay for a decryption each time.
-    private readonly Dictionary<string, CredentialDefinition> _resolved = new(StringComparer.Ordinal);
-
     public async Task<bool> Put(CredentialDefinition credential)
     {
         // Encryption may load the key ring from blob storage: keep it off the grain scheduler.
@@ -44,14 +41,12 @@ public sealed class CredentialStoreGrain(
             UpdatedAt = clock.GetUtcNow(),
         };
         await store.WriteStateAsync();
-        _resolved[credential.Key] = credential;
         logger.LogInformation("Credential {Key} ({Type}) {Action}", credential.Key, credential.Type.ToWire(), isNew ? "added" : "replaced");
         return isNew;
     }
 
     public async Task<bool> Delete(string key)
     {
-        _resolved.Remove(key);
         if (!store.State.Credentials.Remove(key)) return false;
         await store.WriteStateAsync();
         logger.LogInformation("Credential {Key} deleted", key);
@@ -67,18 +62,11 @@ public sealed class CredentialStoreGrain(
     public Task<CredentialSummary?> Get(string key) =>
         Task.FromResult(store.State.Credentials.TryGetValue(key, out var stored) ? Summary(key, stored) : null);
 
-    public async Task<CredentialDefinition?> Resolve(string key)
-    {
-        if (_resolved.TryGetValue(key, out var cached)) return cached;
-        if (!store.State.Credentials.TryGetValue(key, out var stored)) return null;
-
-        var secrets = await Task.Run(() => protector.Unprotect(stored.ProtectedSecrets));
-        // A Put may have replaced it while decrypting; the newest wins.
-        if (_resolved.TryGetValue(key, out cached)) return cached;
-        var resolved = new CredentialDefinition(key, stored.Type, stored.Settings, secrets);
-        _resolved[key] = resolved;
-        return resolved;
-    }
+    // Secrets leave this grain as they are stored: encrypted. The silo that writes decrypts them (ResolvedCredentials).
+    public Task<ProtectedCredential?> Resolve(string key) =>
+        Task.FromResult(store.State.Credentials.TryGetValue(key, out var stored)
+            ? new ProtectedCredential(key, stored.Type, stored.Settings, stored.ProtectedSecrets)
+            : null);
 
     private static CredentialSummary Summary(string key, StoredCredential stored) =>
         new(key, stored.Type, stored.Settings, stored.SecretFields, stored.UpdatedAt);

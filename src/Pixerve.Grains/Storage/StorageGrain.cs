@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Pixerve.Grains.Credentials;
 using Pixerve.Storage;
 using Pixerve.Storage.Filesystem;
 using Pixerve.Storage.Resilience;
@@ -18,6 +19,7 @@ public sealed class StorageGrain(
     ObjectStores stores,
     DirectHostStore directHost,
     StorageResilience resilience,
+    ResolvedCredentials credentials,
     ILogger<StorageGrain> logger) : Grain, IStorageGrain
 {
     private string Kind => this.GetPrimaryKeyString();
@@ -91,8 +93,9 @@ public sealed class StorageGrain(
         if (credentialKey is null)
             return Kind == DirectHostStore.Backend ? (directHost.Open(), null) : (null, "no credential key was given");
 
-        var credential = await GrainFactory.GetGrain<ICredentialStoreGrain>(0).Resolve(credentialKey);
-        if (credential is null) return (null, $"no credential named '{credentialKey}' (was it deleted?)");
+        var stored = await GrainFactory.GetGrain<ICredentialStoreGrain>(0).Resolve(credentialKey);
+        if (stored is null) return (null, $"no credential named '{credentialKey}' (was it deleted?)");
+        var credential = await credentials.DecryptAsync(stored);
         if (credential.Type.ToWire() != Kind)
             return (null, $"credential '{credentialKey}' is for {credential.Type.ToWire()}, not {Kind}");
         try

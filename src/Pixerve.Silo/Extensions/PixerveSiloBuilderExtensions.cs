@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Pixerve.Grains;
 using Pixerve.Grains.Jobs;
+using Pixerve.Grains.Operations;
 
 namespace Pixerve.Silo;
 
@@ -60,6 +61,7 @@ public static class PixerveSiloBuilderExtensions
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(resume.Ticks, o.MinimumReminderPeriod.Ticks)));
 
         silo.UsePixerveTls(configuration);
+        silo.AddIncomingGrainCallFilter<ClusterClientCallFilter>();
         silo.Services.AddPixerveGrainServices(configuration);
         // Grain calls join the caller's trace: one upload is one trace across gateway and silos.
         silo.AddActivityPropagation();

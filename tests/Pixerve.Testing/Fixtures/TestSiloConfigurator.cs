@@ -9,9 +9,9 @@ public sealed class TestSiloConfigurator : ISiloConfigurator
     public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPixerve(siloBuilder.Configuration);
 }
 
-/// <summary>The test cluster's client as the gateway's own: grain calls carry the caller's trace.</summary>
+/// <summary>The test cluster's client as the gateway's own: grain calls carry the caller's trace and the cluster client key.</summary>
 public sealed class TestClientConfigurator : IClientBuilderConfigurator
 {
     public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder clientBuilder) =>
-        clientBuilder.AddActivityPropagation();
+        clientBuilder.AddActivityPropagation().AddPixerveClientKey(configuration);
 }
