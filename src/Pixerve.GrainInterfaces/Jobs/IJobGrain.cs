@@ -20,9 +20,16 @@ public interface IJobGrain : IGrainWithStringKey
     [Alias("Complete")]
     Task Complete(ConversionResult result);
 
-    /// <summary>The run broke for a reason that may pass (a storage outage, a silo going away).</summary>
+    /// <summary>
+    /// The run broke for a reason that may pass (a storage outage, a silo going away). Kept for workers on silos that
+    /// predate <see cref="RunBroke"/>, during a rolling update: their text is taken as the admin's detail.
+    /// </summary>
     [Alias("RunFailed")]
     Task RunFailed(string error);
+
+    /// <summary>The run broke for a reason that may pass (a storage outage, a silo going away).</summary>
+    [Alias("RunBroke")]
+    Task RunBroke(JobError error);
 
     [Alias("Cancel")]
     Task<CancelOutcome> Cancel();
