@@ -54,6 +54,15 @@ public sealed record JobStatusReport(
     /// <summary>Every output once, in the order the job names them, with its real size and where it was stored.</summary>
     public IReadOnlyList<OutputDescription> Outputs { get; init; } = [];
 
+    /// <summary>What kind of failure <see cref="Error"/> is (<c>decode</c>, <c>storage</c>, <c>credential</c>, …); null while there is none.</summary>
+    public string? ErrorCategory { get; init; }
+
+    /// <summary>The correlation id of the error: quote it to the operator, who finds the detail in the server's logs.</summary>
+    public string? ErrorId { get; init; }
+
+    /// <summary>The error in full (hosts, paths, exception text): only when read with the admin token.</summary>
+    public string? ErrorDetail { get; init; }
+
     /// <summary>Completed, failed or cancelled: the status will not change again.</summary>
     [JsonIgnore] public bool IsFinal => JobStatuses.IsFinal(Status);
 }
@@ -70,7 +79,10 @@ public static class JobStatuses
     public static bool IsFinal(string status) => status is Completed or Failed or Cancelled;
 }
 
-/// <summary>One output stored on one backend; <see cref="Location"/> is a URL, <c>gs://</c> name, <c>sftp://</c> path or <c>/files/…</c>.</summary>
+/// <summary>
+/// One output stored on one backend; <see cref="Location"/> is a URL, <c>gs://</c> name, <c>sftp://</c> path,
+/// <c>/files/…</c>, or for a <c>direct</c> credential without a base URL the path relative to its directory.
+/// </summary>
 public sealed record OutputFile(string Name, string Backend, string Location, long Bytes, int Width, int Height);
 
 /// <summary>
@@ -97,6 +109,15 @@ public sealed record WebhookDelivery(string Status, int Attempts, int? LastStatu
 /// </summary>
 public sealed record JobRecord(string Hash, string JobId, string Status, DateTimeOffset? Timestamp, int? FileCount, string? Error, JobData? JobData)
 {
+    /// <summary>As <see cref="JobStatusReport.ErrorCategory"/>.</summary>
+    public string? ErrorCategory { get; init; }
+
+    /// <summary>As <see cref="JobStatusReport.ErrorId"/>.</summary>
+    public string? ErrorId { get; init; }
+
+    /// <summary>As <see cref="JobStatusReport.ErrorDetail"/>: the admin token's only.</summary>
+    public string? ErrorDetail { get; init; }
+
     [JsonIgnore] public bool Found => Status != "not_found";
 }
 

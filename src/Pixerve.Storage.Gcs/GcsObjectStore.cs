@@ -48,6 +48,13 @@ public sealed class GcsObjectStore : IObjectStore
         _ => error.Message,
     };
 
+    // The status only: Google's messages name the service account and the bucket.
+    public string DescribeSafely(Exception error) => error switch
+    {
+        GoogleApiException api when (int)api.HttpStatusCode > 0 => $"the backend refused the write: status {(int)api.HttpStatusCode}",
+        _ => ObjectStoreErrors.Safe(error),
+    };
+
     public ValueTask DisposeAsync()
     {
         _client.Dispose();

@@ -78,6 +78,18 @@ public sealed class S3ObjectStore : IObjectStore
         _ => error.Message,
     };
 
+    // The status and S3's error code only: its messages and the endpoint can name the bucket, the account and the host.
+    public string DescribeSafely(Exception error) => error switch
+    {
+        AmazonS3Exception s3 when (int)s3.StatusCode > 0 => s3.ErrorCode is { Length: > 0 } code && IsPlainCode(code)
+            ? $"the backend refused the write: status {(int)s3.StatusCode} {code}"
+            : $"the backend refused the write: status {(int)s3.StatusCode}",
+        _ => ObjectStoreErrors.Safe(error),
+    };
+
+    /// <summary>S3 error codes are words (<c>AccessDenied</c>, <c>NoSuchBucket</c>); anything else is not shown.</summary>
+    private static bool IsPlainCode(string code) => code.Length <= 64 && code.All(char.IsAsciiLetterOrDigit);
+
     public ValueTask DisposeAsync()
     {
         _client.Dispose();

@@ -75,6 +75,21 @@ public sealed class SftpObjectStore : IObjectStore
                 _ => $"{_display}: {error.Message}",
             };
 
+    // Never _display nor the message: SSH.NET's texts name the user, the host, the port and remote paths.
+    public string DescribeSafely(Exception error) =>
+        _rejectedHostKey is not null
+            ? "the server's host key does not match host_key_fingerprint"
+            : error switch
+            {
+                SshAuthenticationException => "the server refused the login",
+                SftpPermissionDeniedException => "the server denied permission to write",
+                SftpPathNotFoundException => "a directory on the path does not exist on the server",
+                SshOperationTimeoutException => "timed out",
+                _ when ObjectStoreErrors.IsTimeout(error) => "timed out",
+                _ when ObjectStoreErrors.IsNetwork(error) || error is SshConnectionException or ProxyException => "cannot reach the server",
+                _ => "the write failed",
+            };
+
     private async Task ReplaceAsync(string temporary, string path, CancellationToken cancellationToken)
     {
         try

@@ -12,6 +12,15 @@ public interface IObjectStore : IAsyncDisposable
     /// <summary>Worth retrying (network trouble, throttling, a server error) rather than a refusal that will repeat.</summary>
     bool IsTransient(Exception error);
 
-    /// <summary>A short sentence for the job's error; the backend and key are added by the caller.</summary>
+    /// <summary>
+    /// A short sentence for the admin and the silo logs (the probe's answer, the detail of a job's error, the health
+    /// view): it may name endpoints, user names and paths. The backend and key are added by the caller.
+    /// </summary>
     string Describe(Exception error) => error.Message;
+
+    /// <summary>
+    /// What went wrong, for whoever holds the job's token: a status, a timeout, a refused login — never where (no
+    /// host, port, user name, bucket or path). The backend and key are added by the caller.
+    /// </summary>
+    string DescribeSafely(Exception error) => ObjectStoreErrors.Safe(error);
 }

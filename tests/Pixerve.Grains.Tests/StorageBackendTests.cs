@@ -202,6 +202,8 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
             error = status.GetProperty("error").GetString();
             Assert.Contains("s3 's3-down'", error);
             Assert.True(error!.Contains("cannot reach") || error.Contains("circuit open"), error);
+            // The endpoint is the admin's to read (in /health below), not the job token holder's.
+            Assert.DoesNotContain($"127.0.0.1:{closedPort}", error);
             return error!.Contains("circuit open");
         }, TimeSpan.FromMinutes(2), "the s3-down circuit to open");
         Assert.Contains("unavailable", error);

@@ -23,6 +23,29 @@ public sealed class FilesystemStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_direct_store_without_a_base_url_answers_the_path_relative_to_its_root()
+    {
+        await using var store = new LocalDirectoryStore(_root, null);
+
+        var location = await store.PutAsync("d/x.jpg", new byte[] { 1 }, "image/jpeg", CancellationToken.None);
+
+        // The job's answers go to its token holder: the silo's absolute path is not theirs to read.
+        Assert.Equal("d/x.jpg", location);
+        Assert.True(File.Exists(Path.Combine(_root, "d", "x.jpg")));
+    }
+
+    [Fact]
+    public void A_missing_directory_is_described_safely_without_its_path()
+    {
+        IObjectStore store = new LocalDirectoryStore(_root, null);
+        var missing = new DirectoryNotFoundException($"Could not find a part of the path '{_root}/gone/x.jpg'.");
+
+        Assert.Contains(_root, store.Describe(missing));
+        Assert.Equal("its directory does not exist on the silo", store.DescribeSafely(missing));
+        Assert.DoesNotContain(_root, store.DescribeSafely(new IOException($"Not a directory : '{_root}/x'")));
+    }
+
+    [Fact]
     public async Task A_path_outside_the_root_is_refused()
     {
         await using var store = new LocalDirectoryStore(_root, null);

@@ -38,11 +38,11 @@ public static class JobsApi
         {
             var all = await callerJobs.AllOfHashAsync(hash!);
             if (all.Count == 0) return CallerJobs.Unknown(hash, null);
-            return TypedResults.Ok(new HashJobs(hash!, all.Select(j => StatusResponse.From(j.Snapshot)).ToList()));
+            return TypedResults.Ok(new HashJobs(hash!, all.Select(j => StatusResponse.From(j.Snapshot, JobErrorView.SeesDetail(caller))).ToList()));
         }
 
         var (job, problem) = await callerJobs.FindAsync(caller, hash, jobId);
-        return problem is not null ? problem : TypedResults.Ok(StatusResponse.From(job!.Snapshot));
+        return problem is not null ? problem : TypedResults.Ok(StatusResponse.From(job!.Snapshot, JobErrorView.SeesDetail(caller)));
     }
 
     private static async Task<Results<Ok<StatusResponse>, ProblemHttpResult>> CancelAsync(
@@ -53,7 +53,7 @@ public static class JobsApi
         var job = found!.Grain;
         return await job.Cancel() switch
         {
-            CancelOutcome.Cancelled => TypedResults.Ok(StatusResponse.From((await job.GetSnapshot())!)),
+            CancelOutcome.Cancelled => TypedResults.Ok(StatusResponse.From((await job.GetSnapshot())!, JobErrorView.SeesDetail(caller))),
             CancelOutcome.NotFound => CallerJobs.Unknown(hash, jobId),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
                 detail: $"job {found.Snapshot.JobId} is {(await job.GetSnapshot())!.Status.ToWire()}: only a pending job can be cancelled"),
@@ -79,7 +79,7 @@ public static class JobsApi
         var job = found!.Snapshot;
         return job.Status switch
         {
-            JobStatus.Failed => TypedResults.Ok(new FailureRecord(job.Hash, job.JobId, "failed", job.FinishedAt!.Value, job.Error ?? "", JobData.From(job))),
+            JobStatus.Failed => TypedResults.Ok(FailureRecord.From(job, JobErrorView.SeesDetail(caller))),
             JobStatus.Completed => TypedResults.Ok(new RecordStatus(job.Hash, job.JobId, "success")),
             _ => TypedResults.Ok(new RecordStatus(job.Hash, job.JobId, "not_found")),
         };
@@ -94,6 +94,6 @@ public static class JobsApi
         if (slot is null) return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, detail: refusal);
         // Held until the request ends, however it ends (the job final, the client gone).
         http.Response.RegisterForDispose(slot);
-        return TypedResults.ServerSentEvents(events.Watch(job!.Grain, job.Snapshot, cancellationToken));
+        return TypedResults.ServerSentEvents(events.Watch(job!.Grain, job.Snapshot, JobErrorView.SeesDetail(http.User), cancellationToken));
     }
 }

@@ -14,15 +14,16 @@ namespace Pixerve.Gateway.Jobs;
 /// </summary>
 public sealed class JobEventStream(IGrainFactory grains, IOptions<GatewayClientOptions> options, ILogger<JobEventStream> logger)
 {
+    /// <param name="withDetail"><see cref="JobErrorView.SeesDetail"/> of the caller: whether events carry the error's detail.</param>
     public async IAsyncEnumerable<SseItem<StatusResponse>> Watch(
-        IJobGrain job, JobSnapshot snapshot, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IJobGrain job, JobSnapshot snapshot, bool withDetail, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var watcher = new JobWatcher();
         var reference = grains.CreateObjectReference<IJobObserver>(watcher);
         try
         {
             var last = await job.Watch(reference) ?? snapshot;
-            yield return Event(last);
+            yield return Event(last, withDetail);
             while (!last.Status.IsFinal())
             {
                 var next = await NextAsync(job, watcher, reference, cancellationToken);
@@ -30,7 +31,7 @@ public sealed class JobEventStream(IGrainFactory grains, IOptions<GatewayClientO
                 if (next.UpdatedAt < last.UpdatedAt) continue;
                 var changed = (next.Status, next.Attempts) != (last.Status, last.Attempts);
                 last = next;
-                if (changed) yield return Event(last);
+                if (changed) yield return Event(last, withDetail);
             }
         }
         finally
@@ -82,6 +83,6 @@ public sealed class JobEventStream(IGrainFactory grains, IOptions<GatewayClientO
         }
     }
 
-    private static SseItem<StatusResponse> Event(JobSnapshot snapshot) =>
-        new(StatusResponse.From(snapshot), snapshot.Status.ToWire());
+    private static SseItem<StatusResponse> Event(JobSnapshot snapshot, bool withDetail) =>
+        new(StatusResponse.From(snapshot, withDetail), snapshot.Status.ToWire());
 }

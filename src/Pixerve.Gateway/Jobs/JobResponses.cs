@@ -1,8 +1,27 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Pixerve.Gateway.Jobs;
 
+/// <summary>
+/// What of a job's error a caller reads: everyone its safe message, category and correlation id; the admin also its
+/// detail (exception text, endpoints, user names, paths).
+/// </summary>
+public static class JobErrorView
+{
+    /// <summary>The one place that decides who reads an error's detail.</summary>
+    public static bool SeesDetail(ClaimsPrincipal caller) => CallerJobs.IsAdmin(caller);
+
+    /// <summary>The job's error; from a silo that predates <see cref="JobSnapshot.Failure"/>, its one text as the admin's detail.</summary>
+    public static JobError? Of(JobSnapshot job) => job.Failure ?? JobError.Legacy(job.Error, job.Status);
+}
+
+/// <param name="Error">The safe message: never a host, a path on a silo or a user name.</param>
+/// <param name="ErrorCategory">See <see cref="JobErrorCategory"/>.</param>
+/// <param name="ErrorId">The correlation id of the silo log lines with the detail.</param>
+/// <param name="ErrorDetail">The admin's only: absent for a job token.</param>
 public sealed record StatusResponse(
     string Hash,
     string JobId,
@@ -16,15 +35,24 @@ public sealed record StatusResponse(
     IReadOnlyList<string> ExpectedFiles,
     IReadOnlyList<StoredFile> Files,
     string? Error,
+    string? ErrorCategory,
+    string? ErrorId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorDetail,
     WebhookResponse? Webhook,
     string? ProcessedBy,
     SourceInfo? Source,
     IReadOnlyList<JobOutput> Outputs)
 {
-    public static StatusResponse From(JobSnapshot job) => new(job.Hash, job.JobId, job.Status.ToWire(), job.Priority, job.CreatedAt,
-        job.UpdatedAt, job.StartedAt, job.FinishedAt, job.Attempts, job.ExpectedFiles, job.Files, job.Error,
-        job.Webhook is { } w ? new WebhookResponse(w.Outcome.ToString().ToLowerInvariant(), w.Attempts, w.LastStatusCode, w.LastError, w.DeliveredAt) : null,
-        job.ProcessedBy, job.Source, JobOutput.Of(job.Outputs, job.Files));
+    /// <param name="withDetail"><see cref="JobErrorView.SeesDetail"/> of the caller.</param>
+    public static StatusResponse From(JobSnapshot job, bool withDetail)
+    {
+        var error = JobErrorView.Of(job);
+        return new(job.Hash, job.JobId, job.Status.ToWire(), job.Priority, job.CreatedAt,
+            job.UpdatedAt, job.StartedAt, job.FinishedAt, job.Attempts, job.ExpectedFiles, job.Files,
+            error?.Message, error?.Category, error?.CorrelationId, withDetail ? error?.Detail : null,
+            job.Webhook is { } w ? new WebhookResponse(w.Outcome.ToString().ToLowerInvariant(), w.Attempts, w.LastStatusCode, w.LastError, w.DeliveredAt) : null,
+            job.ProcessedBy, job.Source, JobOutput.Of(job.Outputs, job.Files));
+    }
 }
 
 public sealed record WebhookResponse(string Status, int Attempts, int? LastStatusCode, string? LastError, DateTimeOffset? DeliveredAt);
@@ -36,7 +64,25 @@ public sealed record RecordStatus(string Hash, string JobId, string Status);
 
 public sealed record SuccessRecord(string Hash, string JobId, string Status, DateTimeOffset Timestamp, int FileCount, JobData JobData);
 
-public sealed record FailureRecord(string Hash, string JobId, string Status, DateTimeOffset Timestamp, string Error, JobData JobData);
+/// <summary>Error fields as in <see cref="StatusResponse"/>: <see cref="ErrorDetail"/> for the admin only.</summary>
+public sealed record FailureRecord(
+    string Hash,
+    string JobId,
+    string Status,
+    DateTimeOffset Timestamp,
+    string Error,
+    string? ErrorCategory,
+    string? ErrorId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorDetail,
+    JobData JobData)
+{
+    public static FailureRecord From(JobSnapshot job, bool withDetail)
+    {
+        var error = JobErrorView.Of(job);
+        return new(job.Hash, job.JobId, "failed", job.FinishedAt!.Value, error?.Message ?? "", error?.Category, error?.CorrelationId,
+            withDetail ? error?.Detail : null, JobData.From(job));
+    }
+}
 
 /// <summary>What the job asked for (its token's job claim, callback header values hidden) and what it produced.</summary>
 public sealed record JobData(
@@ -71,4 +117,21 @@ public sealed record JobData(
 
 public sealed record RecordPage(IReadOnlyList<RecordListItem> Items, string? NextCursor);
 
-public sealed record RecordListItem(string Hash, string JobId, DateTimeOffset Timestamp, int FileCount, string? Error);
+/// <summary>One job of the admin's lists: error fields as in <see cref="StatusResponse"/>, the detail included.</summary>
+public sealed record RecordListItem(
+    string Hash,
+    string JobId,
+    DateTimeOffset Timestamp,
+    int FileCount,
+    string? Error,
+    string? ErrorCategory,
+    string? ErrorId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorDetail)
+{
+    /// <summary>An entry written before errors were split has only its text: the admin reads it as the detail.</summary>
+    public static RecordListItem From(IndexEntry entry)
+    {
+        var error = entry.Failure ?? JobError.Legacy(entry.Error, JobStatus.Failed);
+        return new(entry.Hash, entry.Key, entry.Timestamp, entry.FileCount, error?.Message, error?.Category, error?.CorrelationId, error?.Detail);
+    }
+}

@@ -36,7 +36,7 @@ public sealed partial class RecordLists(IGrainFactory grains, Microsoft.Extensio
             var key = day.ToString(JobIndexDays.Format);
             var entries = await grains.GetGrain<IJobIndexGrain>(key).List(kind);
             var take = Math.Min(size - items.Count, Math.Max(0, entries.Count - offset));
-            items.AddRange(entries.Skip(offset).Take(take).Select(e => new RecordListItem(e.Hash, e.Key, e.Timestamp, e.FileCount, e.Error)));
+            items.AddRange(entries.Skip(offset).Take(take).Select(RecordListItem.From));
             if (items.Count == size)
             {
                 var next = offset + take < entries.Count ? $"{key}.{offset + take}" : day > oldest ? $"{day.AddDays(-1):yyyy-MM-dd}.0" : null;

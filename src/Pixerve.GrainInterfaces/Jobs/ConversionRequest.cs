@@ -5,4 +5,11 @@ namespace Pixerve;
 public sealed record ConversionRequest(
     [property: Id(0)] string Hash,
     [property: Id(1)] JobSubmission Submission,
-    [property: Id(2)] IReadOnlyList<PlannedOutput> Plan);
+    [property: Id(2)] IReadOnlyList<PlannedOutput> Plan)
+{
+    /// <summary>
+    /// This run's id in the silo logs: every line about a failure of the run carries it, and so does the job's error.
+    /// Null from a silo that predates it.
+    /// </summary>
+    [Id(3)] public string? CorrelationId { get; init; }
+}

@@ -21,8 +21,8 @@ public interface IJobGrain : IGrainWithStringKey
     Task Complete(ConversionResult result);
 
     /// <summary>The run broke for a reason that may pass (a storage outage, a silo going away).</summary>
-    [Alias("RunFailed")]
-    Task RunFailed(string error);
+    [Alias("RunBroke")]
+    Task RunBroke(JobError error);
 
     [CallableFromGateway, Alias("Cancel")]
     Task<CancelOutcome> Cancel();

@@ -11,5 +11,8 @@ public sealed record IndexEntry(
     /// <summary>Null in entries written before jobs had ids of their own: those jobs are keyed by their hash.</summary>
     [Id(5)] public string? JobId { get; init; }
 
+    /// <summary>The failure behind <see cref="Error"/> (its safe message), with its detail: the lists are the admin's.</summary>
+    [Id(6)] public JobError? Failure { get; init; }
+
     public string Key => JobId ?? Hash;
 }

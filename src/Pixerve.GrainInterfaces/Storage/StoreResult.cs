@@ -2,7 +2,8 @@ using Orleans.Concurrency;
 
 namespace Pixerve;
 
+/// <param name="Error">Why not every file was stored; null when they were.</param>
 [GenerateSerializer, Alias("pixerve.StoreResult"), Immutable]
 public sealed record StoreResult(
     [property: Id(0)] IReadOnlyList<StoredFile> Files,
-    [property: Id(1)] string? Error);
+    [property: Id(2)] JobError? Error);

@@ -22,6 +22,8 @@ public sealed class ConverterGrain(
         var submission = request.Submission;
         var spec = submission.Spec;
         var plan = request.Plan;
+        // A job grain on a silo that predates correlation ids sends none: this run still needs one for its logs.
+        var correlationId = request.CorrelationId ?? JobError.NewCorrelationId();
 
         ReadOnlyMemory<byte> source;
         try
@@ -30,7 +32,9 @@ public sealed class ConverterGrain(
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return ConversionResult.Failure("the staged upload is gone (it may have been cleaned up): upload the file again");
+            var gone = ConversionErrors.UploadGone(e, correlationId);
+            logger.LogWarning("The staged upload {Blob} of {Hash} is gone [{CorrelationId}]", submission.StagedBlob, request.Hash, gone.CorrelationId);
+            return ConversionResult.Of([], gone);
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -47,7 +51,8 @@ public sealed class ConverterGrain(
         }
         catch (UndecodableImageException e)
         {
-            return ConversionResult.Failure(e.Message);
+            logger.LogInformation("Source {Hash} could not be decoded [{CorrelationId}]: {Error}", request.Hash, correlationId, e.Message);
+            return ConversionResult.Of([], ConversionErrors.Undecodable(e, correlationId));
         }
 
         logger.LogInformation("Converted {Hash} into {Count} outputs in {Elapsed:F0} ms",
@@ -57,7 +62,7 @@ public sealed class ConverterGrain(
         var encoded = converted.Outputs
             .Select(o => o.Plan.Box is null ? o with { Width = described.Width, Height = described.Height } : o)
             .ToList();
-        var stored = await StoreAsync(spec, submission.SourceFormat, encoded);
+        var stored = await StoreAsync(spec, submission.SourceFormat, encoded, correlationId);
         return stored with
         {
             Source = described,
@@ -77,7 +82,8 @@ public sealed class ConverterGrain(
     /// Hands every output to the storage grain of each backend the job names, all on this silo, in parallel.
     /// The job succeeds only when every output is on every backend; the error names each backend that failed.
     /// </summary>
-    private async Task<ConversionResult> StoreAsync(JobSpec spec, SourceFormat sourceFormat, IReadOnlyList<EncodedOutput> encoded)
+    private async Task<ConversionResult> StoreAsync(JobSpec spec, SourceFormat sourceFormat, IReadOnlyList<EncodedOutput> encoded,
+        string correlationId)
     {
         var outputs = encoded
             .Select(o => new OutputFile(o.Plan.Name, ContentType(o.Plan, sourceFormat), o.Bytes, o.Width, o.Height))
@@ -90,11 +96,11 @@ public sealed class ConverterGrain(
         {
             using var span = PixerveTracing.Source.StartActivity($"store {target.Backend}");
             span?.SetTag("pixerve.credential", target.Key);
-            return await GrainFactory.GetGrain<IStorageGrain>(target.Backend).Store(new StoreRequest(target.Key, spec.SubDir, outputs));
+            return await GrainFactory.GetGrain<IStorageGrain>(target.Backend)
+                .Store(new StoreRequest(target.Key, spec.SubDir, outputs) { CorrelationId = correlationId });
         }));
         var files = results.SelectMany(r => r.Files).ToList();
-        var errors = results.Where(r => r.Error is not null).Select(r => r.Error!).ToList();
-        return new ConversionResult(files, errors.Count == 0 ? null : string.Join("; ", errors));
+        return ConversionResult.Of(files, JobError.Join(results.Select(r => r.Error).OfType<JobError>().ToList(), correlationId));
     }
 
     private static string ContentType(PlannedOutput plan, SourceFormat source) => plan.Format != OutputFormat.Original

@@ -30,7 +30,11 @@ public sealed partial class JobGrain
         var outbox = State.Outbox;
         var changed = false;
         if (outbox.IndexPending && await TryAsync("index", () => GrainFactory.GetGrain<IJobIndexGrain>(State.IndexedDay!)
-                .Add(new IndexEntry(Hash, IndexKindOf(State.Status), State.FinishedAt!.Value, State.Files.Count, State.Error) { JobId = JobId })))
+                .Add(new IndexEntry(Hash, IndexKindOf(State.Status), State.FinishedAt!.Value, State.Files.Count, State.EffectiveFailure?.Message)
+                {
+                    JobId = JobId,
+                    Failure = State.EffectiveFailure,
+                })))
         {
             outbox.IndexPending = false;
             changed = true;

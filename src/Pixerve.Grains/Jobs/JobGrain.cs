@@ -95,7 +95,7 @@ public sealed partial class JobGrain(
         var plan = State.Plan.Count > 0
             ? State.Plan
             : OutputPlan.For(Hash, submission.BaseName, submission.SourceFormat, submission.Spec).ToList();
-        return new ConversionRequest(Hash, submission, plan);
+        return new ConversionRequest(Hash, submission, plan) { CorrelationId = JobError.NewCorrelationId() };
     }
 
     public async Task Complete(ConversionResult result)
@@ -105,18 +105,22 @@ public sealed partial class JobGrain(
         State.Files = result.Files.ToList();
         State.Source = result.Source;
         State.Outputs = result.Outputs.ToList();
-        State.Error = result.Error;
-        await FinishAsync(result.Error is null ? JobStatus.Completed : JobStatus.Failed);
+        // A silo that predates the split sends one unvetted string: the admin's only.
+        var failure = result.Failure ?? JobError.Legacy(result.Error, JobStatus.Failed);
+        State.Fail(failure);
+        if (failure is not null) LogFailure(failure);
+        await FinishAsync(failure is null ? JobStatus.Completed : JobStatus.Failed);
     }
 
-    public async Task RunFailed(string error)
+    public async Task RunBroke(JobError error)
     {
         _running = false;
         if (State.Status != JobStatus.Processing) return;
         if (State.Attempts < options.Value.MaxAttempts)
         {
             // Queued again at once (this activation's silo is alive: it answered), not at the next reminder.
-            logger.LogWarning("Job {JobId} attempt {Attempt} broke ({Error}); it goes back to the queue", JobId, State.Attempts, error);
+            logger.LogWarning("Job {JobId} attempt {Attempt} broke [{CorrelationId}] ({Error}); it goes back to the queue",
+                JobId, State.Attempts, error.CorrelationId, error.Detail);
             State.Status = JobStatus.Pending;
             State.UpdatedAt = clock.GetUtcNow();
             await WriteAsync();
@@ -124,9 +128,20 @@ public sealed partial class JobGrain(
             return;
         }
 
-        State.Error = $"conversion failed after {State.Attempts} attempts: {error}";
+        var failure = error with
+        {
+            Message = $"conversion failed after {State.Attempts} attempts: {error.Message}",
+            Detail = $"conversion failed after {State.Attempts} attempts: {error.Detail}",
+        };
+        State.Fail(failure);
+        LogFailure(failure);
         await FinishAsync(JobStatus.Failed);
     }
+
+    /// <summary>The line an operator finds by the correlation id a token holder quotes: it carries the detail.</summary>
+    private void LogFailure(JobError failure) =>
+        logger.LogWarning("Job {JobId} ({Hash}) failed [{CorrelationId}] {Category}: {Detail}",
+            JobId, Hash, failure.CorrelationId, failure.Category, failure.Detail);
 
     public async Task<CancelOutcome> Cancel()
     {
@@ -134,7 +149,7 @@ public sealed partial class JobGrain(
         if (State.Status != JobStatus.Pending) return CancelOutcome.NotPending;
 
         State.CancelRequested = true;
-        State.Error = "cancelled by request";
+        State.Fail(JobError.Cancelled);
         await FinishAsync(JobStatus.Cancelled);
         return CancelOutcome.Cancelled;
     }
@@ -151,8 +166,10 @@ public sealed partial class JobGrain(
     private JobSnapshot Snapshot()
     {
         var submission = State.Submission!;
-        return new JobSnapshot(Hash, State.Status, State.CreatedAt, State.UpdatedAt, State.ExpectedNames, State.Files, State.Error)
+        var failure = State.EffectiveFailure;
+        return new JobSnapshot(Hash, State.Status, State.CreatedAt, State.UpdatedAt, State.ExpectedNames, State.Files, failure?.Message)
         {
+            Failure = failure,
             JobId = JobId,
             StartedAt = State.StartedAt,
             FinishedAt = State.FinishedAt,

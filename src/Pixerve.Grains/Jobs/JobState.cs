@@ -11,6 +11,7 @@ public sealed class JobState
     /// <summary>Only in records written before the plan was kept (<see cref="Plan"/> names the files since).</summary>
     [Id(4)] public List<string> ExpectedFiles { get; set; } = [];
     [Id(5)] public List<StoredFile> Files { get; set; } = [];
+    /// <summary>The safe message of <see cref="Failure"/>; in records written before it, the one unvetted error text.</summary>
     [Id(6)] public string? Error { get; set; }
     [Id(7)] public int Attempts { get; set; }
     /// <summary>Set by a cancel request; a cancelled job never runs, even if a worker still holds its hash.</summary>
@@ -29,6 +30,18 @@ public sealed class JobState
     [Id(16)] public SourceInfo? Source { get; set; }
     /// <summary>The outputs as made (size, bytes); empty before, and in records written before outputs were kept.</summary>
     [Id(17)] public List<OutputInfo> Outputs { get; set; } = [];
+    /// <summary>Why the job failed or was cancelled; null before, and in records written before errors were split.</summary>
+    [Id(18)] public JobError? Failure { get; set; }
+
+    /// <summary>The failure as every reader is to see it: a record written before the split shows its old text to the admin only.</summary>
+    public JobError? EffectiveFailure => Failure ?? JobError.Legacy(Error, Status);
+
+    /// <summary>Records the failure; <see cref="Error"/> keeps its safe message for readers that predate <see cref="Failure"/>.</summary>
+    public void Fail(JobError? failure)
+    {
+        Failure = failure;
+        Error = failure?.Message;
+    }
 
     /// <summary>The names of the files the job produces, in plan order.</summary>
     public IReadOnlyList<string> ExpectedNames => Plan.Count > 0 ? Plan.Select(o => o.Name).ToList() : ExpectedFiles;

@@ -100,8 +100,9 @@ public sealed class JobWorkers(
         catch (Exception e)
         {
             // A silo that went away mid-run, a storage outage: the job goes back to the queue at once.
-            logger.LogWarning(e, "Conversion of job {JobId} broke", jobId);
-            await ReportAsync(jobId, () => job.RunFailed(e.Message));
+            var broke = ConversionErrors.Broke(e, request.CorrelationId ?? JobError.NewCorrelationId());
+            logger.LogWarning(e, "Conversion of job {JobId} broke [{CorrelationId}]", jobId, broke.CorrelationId);
+            await ReportAsync(jobId, () => job.RunBroke(broke));
             return;
         }
 

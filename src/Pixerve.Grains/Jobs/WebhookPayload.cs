@@ -3,6 +3,10 @@ using System.Text.Json;
 namespace Pixerve.Grains.Jobs;
 
 /// <summary>The body POSTed to <c>completionCallback</c> when a job ends.</summary>
+/// <remarks>
+/// The callback goes wherever the token holder pointed it: the error is the safe one (<see cref="JobError"/>), with
+/// its category and correlation id, never its detail.
+/// </remarks>
 public sealed record WebhookPayload(
     string Hash,
     string JobId,
@@ -11,6 +15,8 @@ public sealed record WebhookPayload(
     DateTimeOffset Timestamp,
     IReadOnlyList<StoredFile> Files,
     string? Error,
+    string? ErrorCategory,
+    string? ErrorId,
     SourceInfo? Source,
     IReadOnlyList<JobOutput> Outputs)
 {
@@ -20,7 +26,11 @@ public sealed record WebhookPayload(
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static byte[] For(string hash, string jobId, JobState state) => JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload(
-        hash, jobId, state.Status.ToWire(), state.Files.Count, state.FinishedAt ?? state.UpdatedAt, state.Files, state.Error,
-        state.Source, JobOutput.Of(state.Outputs, state.Files)), Json);
+    public static byte[] For(string hash, string jobId, JobState state)
+    {
+        var failure = state.EffectiveFailure;
+        return JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload(
+            hash, jobId, state.Status.ToWire(), state.Files.Count, state.FinishedAt ?? state.UpdatedAt, state.Files,
+            failure?.Message, failure?.Category, failure?.CorrelationId, state.Source, JobOutput.Of(state.Outputs, state.Files)), Json);
+    }
 }

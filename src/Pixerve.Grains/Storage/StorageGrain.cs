@@ -27,8 +27,19 @@ public sealed class StorageGrain(
     public async Task<StoreResult> Store(StoreRequest request, CancellationToken cancellationToken)
     {
         var target = new StorageTarget(Kind, request.CredentialKey);
+        var correlationId = request.CorrelationId ?? JobError.NewCorrelationId();
         var (store, openError) = await OpenAsync(request.CredentialKey);
-        if (store is null) return new StoreResult([], $"storage {target.Label}: {openError}");
+        if (store is null)
+        {
+            var error = openError! with
+            {
+                Message = $"storage {target.Label}: {openError!.Message}",
+                CorrelationId = correlationId,
+                Detail = $"storage {target.Label}: {openError.Detail}",
+            };
+            logger.LogWarning("Storage {Target} could not be opened [{CorrelationId}]: {Error}", target, correlationId, error.Detail);
+            return new StoreResult([], error);
+        }
 
         var files = new List<StoredFile>(request.Files.Count);
         await using (store)
@@ -46,14 +57,15 @@ public sealed class StorageGrain(
                 catch (StorageUnavailableException e)
                 {
                     // Refused untried: nothing was written, so no write to time.
-                    logger.LogInformation("Storage {Target} refused {Name}: {Error}", target, file.Name, e.Message);
-                    return new StoreResult(files, e.Message);
+                    logger.LogInformation("Storage {Target} refused {Name} [{CorrelationId}]: {Error}", target, file.Name, correlationId, e.Message);
+                    return new StoreResult(files, Failed(e, correlationId));
                 }
                 catch (StorageWriteException e)
                 {
                     RecordWrite(started, "error");
-                    logger.LogWarning(e.InnerException, "Storage {Label} failed writing {Name}", target.Label, file.Name);
-                    return new StoreResult(files, e.Message);
+                    logger.LogWarning(e.InnerException, "Storage {Label} failed writing {Name} [{CorrelationId}]: {Error}",
+                        target.Label, file.Name, correlationId, e.Message);
+                    return new StoreResult(files, Failed(e, correlationId));
                 }
             }
         }
@@ -64,7 +76,8 @@ public sealed class StorageGrain(
     public async Task<string?> Probe(string credentialKey, CancellationToken cancellationToken)
     {
         var (store, openError) = await OpenAsync(credentialKey);
-        if (store is null) return openError;
+        // The probe is the admin's: it answers in full.
+        if (store is null) return openError!.Detail;
         await using (store)
         {
             var name = $".pixerve-probe-{Guid.NewGuid():N}.txt";
@@ -84,27 +97,39 @@ public sealed class StorageGrain(
         return null;
     }
 
+    /// <summary>The job's error: the resilience layer already wrote both registers of it.</summary>
+    private static JobError Failed(StorageWriteException error, string correlationId) =>
+        new(JobErrorCategory.Storage, error.SafeMessage, correlationId, error.Message);
+
     private void RecordWrite(long started, string outcome) => PixerveMetrics.StorageWriteDuration.Record(
         Stopwatch.GetElapsedTime(started).TotalSeconds,
         new KeyValuePair<string, object?>("backend", Kind), new KeyValuePair<string, object?>("outcome", outcome));
 
-    private async Task<(IObjectStore? Store, string? Error)> OpenAsync(string? credentialKey)
+    /// <summary>The store, or why not (its correlation id left to the caller).</summary>
+    /// <remarks>
+    /// The token holder named the key, so saying that no credential has that name, or that it is of another type,
+    /// tells them nothing new. Why a credential's settings cannot open its backend can quote them: that is the admin's.
+    /// </remarks>
+    private async Task<(IObjectStore? Store, JobError? Error)> OpenAsync(string? credentialKey)
     {
         if (credentialKey is null)
-            return Kind == DirectHostStore.Backend ? (directHost.Open(), null) : (null, "no credential key was given");
+            return Kind == DirectHostStore.Backend ? (directHost.Open(), null) : (null, CredentialError("no credential key was given"));
 
         var stored = await GrainFactory.GetGrain<ICredentialStoreGrain>(0).Resolve(credentialKey);
-        if (stored is null) return (null, $"no credential named '{credentialKey}' (was it deleted?)");
+        if (stored is null) return (null, CredentialError($"no credential named '{credentialKey}' (was it deleted?)"));
         var credential = await credentials.DecryptAsync(stored);
         if (credential.Type.ToWire() != Kind)
-            return (null, $"credential '{credentialKey}' is for {credential.Type.ToWire()}, not {Kind}");
+            return (null, CredentialError($"credential '{credentialKey}' is for {credential.Type.ToWire()}, not {Kind}"));
         try
         {
             return (stores.Open(credential.ForStorage()), null);
         }
         catch (Exception e)
         {
-            return (null, $"cannot open the backend with credential '{credentialKey}': {e.Message}");
+            var cannot = $"cannot open the backend with credential '{credentialKey}'";
+            return (null, new JobError(JobErrorCategory.Credential, $"{cannot}: its settings are not usable", null, $"{cannot}: {e.Message}"));
         }
     }
+
+    private static JobError CredentialError(string message) => new(JobErrorCategory.Credential, message, null, message);
 }

@@ -12,6 +12,7 @@ internal sealed class StorageCircuit(StorageTarget target)
 {
     private int _failuresInARow;
     private volatile string? _lastError;
+    private volatile string? _lastSafeError;
 
     public StorageTarget Target => target;
 
@@ -31,6 +32,13 @@ internal sealed class StorageCircuit(StorageTarget target)
         set => _lastError = value;
     }
 
+    /// <summary><see cref="LastError"/> as a job token holder may read it, for the refusals that fail their jobs.</summary>
+    public string? LastSafeError
+    {
+        get => _lastSafeError;
+        set => _lastSafeError = value;
+    }
+
     public DateTimeOffset ChangedAt { get; set; }
 
     public int FailuresInARow => Volatile.Read(ref _failuresInARow);
@@ -40,7 +48,7 @@ internal sealed class StorageCircuit(StorageTarget target)
     /// <summary>Ends a run of failures; true when there was one.</summary>
     public bool ResetFailures() => Interlocked.Exchange(ref _failuresInARow, 0) > 0;
 
-    /// <summary>Why a write is refused while the circuit is open (or half-open, with its one trial under way).</summary>
-    public string Refusal(DateTimeOffset retryAt) => string.Create(CultureInfo.InvariantCulture,
-        $"circuit open after {FailuresInARow} failures in a row, next try after {retryAt:HH:mm:ss}Z (last error: {LastError})");
+    /// <summary>Why a write is refused while the circuit is open (or half-open, with its one trial under way), naming <paramref name="lastError"/>.</summary>
+    public string Refusal(DateTimeOffset retryAt, string? lastError) => string.Create(CultureInfo.InvariantCulture,
+        $"circuit open after {FailuresInARow} failures in a row, next try after {retryAt:HH:mm:ss}Z (last error: {lastError})");
 }

@@ -67,7 +67,9 @@ public sealed class StorageResilience : IDisposable
                 }
                 catch (Exception e) when (!token.IsCancellationRequested)
                 {
-                    throw new StorageWriteException($"storage {target.Label} failed writing {name}: {store.Describe(e)}", store.IsTransient(e), e);
+                    // The one place a backend's failure becomes the job's: in full for the admin, and as its token holder may read it.
+                    var failed = $"storage {target.Label} failed writing {name}: ";
+                    throw new StorageWriteException(failed + store.Describe(e), failed + store.DescribeSafely(e), store.IsTransient(e), e);
                 }
             }, cancellationToken);
 
@@ -78,7 +80,9 @@ public sealed class StorageResilience : IDisposable
         catch (BrokenCircuitException refused)
         {
             var retryAt = _clock.GetUtcNow() + (refused.RetryAfter ?? _options.Value.OpenFor);
-            throw new StorageUnavailableException($"storage {target.Label} is unavailable: {circuit.Refusal(retryAt)}", refused);
+            var unavailable = $"storage {target.Label} is unavailable: ";
+            throw new StorageUnavailableException(unavailable + circuit.Refusal(retryAt, circuit.LastError),
+                unavailable + circuit.Refusal(retryAt, circuit.LastSafeError), refused);
         }
         catch (Exception e) when (e is StorageWriteException or OperationCanceledException)
         {
@@ -130,10 +134,10 @@ public sealed class StorageResilience : IDisposable
             BreakDuration = options.OpenFor,
             StateProvider = circuit.StateProvider,
             ManualControl = circuit.ManualControl,
-            OnOpened = args => Changed(circuit, CircuitState.Open, args.Outcome.Exception is StorageWriteException failed
-                ? failed.Message
-                : $"storage {target.Label}: a write was cancelled before it finished"),
-            OnHalfOpened = _ => Changed(circuit, CircuitState.HalfOpen, circuit.LastError),
+            OnOpened = args => args.Outcome.Exception is StorageWriteException failed
+                ? Changed(circuit, CircuitState.Open, failed.Message, failed.SafeMessage)
+                : Changed(circuit, CircuitState.Open, $"storage {target.Label}: a write was cancelled before it finished"),
+            OnHalfOpened = _ => Changed(circuit, CircuitState.HalfOpen, circuit.LastError, circuit.LastSafeError),
             OnClosed = _ =>
             {
                 circuit.ResetFailures();
@@ -159,9 +163,12 @@ public sealed class StorageResilience : IDisposable
         });
     }
 
-    private ValueTask Changed(StorageCircuit circuit, CircuitState state, string? error)
+    /// <param name="error">In full: the health view and the logs are the admin's.</param>
+    /// <param name="safeError">As a job's token holder may read it, in the refusals while the circuit is open; the same when omitted.</param>
+    private ValueTask Changed(StorageCircuit circuit, CircuitState state, string? error, string? safeError = null)
     {
         circuit.LastError = error;
+        circuit.LastSafeError = safeError ?? error;
         circuit.ChangedAt = _clock.GetUtcNow();
         if (state == CircuitState.Open) _logger.LogWarning("Storage circuit {Circuit} opened: {Error}", circuit.Target, error);
         else _logger.LogInformation("Storage circuit {Circuit} is {State}", circuit.Target, state);
