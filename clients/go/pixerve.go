@@ -15,6 +15,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -228,14 +229,22 @@ func (c *Client) UploadBatch(ctx context.Context, files []File, token string) (*
 func (c *Client) upload(ctx context.Context, files []File, token string, formToken bool, answer interface{}) error {
 	var body bytes.Buffer
 	form := multipart.NewWriter(&body)
-	if formToken {
-		if err := form.WriteField("token", token); err != nil {
-			return err
+	// preamble writes what comes before the file parts (the seed's token field) and answers the token for the header.
+	preamble := func(form *multipart.Writer) (string, error) {
+		if !formToken {
+			return token, nil
 		}
-		token = ""
+		return "", form.WriteField("token", token)
+	}
+	headerToken, err := preamble(form)
+	if err != nil {
+		return err
 	}
 	for _, f := range files {
-		w, err := form.CreateFormFile("file", f.Name)
+		w, err := form.CreatePart(textproto.MIMEHeader{
+			"Content-Disposition": {fileDisposition(f.Name)},
+			"Content-Type":        {"application/octet-stream"},
+		})
 		if err != nil {
 			return err
 		}
@@ -246,7 +255,62 @@ func (c *Client) upload(ctx context.Context, files []File, token string, formTok
 	if err := form.Close(); err != nil {
 		return err
 	}
-	return c.do(ctx, http.MethodPost, "/upload", token, &body, form.FormDataContentType(), answer)
+	request, err := c.request(ctx, http.MethodPost, "/upload", headerToken, &body, form.FormDataContentType(), "application/json")
+	if err != nil {
+		return err
+	}
+	// The body waits for the gateway's 100 Continue, so a token it refuses costs no body and the answer is not lost
+	// to a connection it closes (with a Transport whose ExpectContinueTimeout is set, as http.DefaultTransport's is).
+	request.Header.Set("Expect", "100-continue")
+	response, err := c.roundTrip(request)
+	var problem *Problem
+	if err != nil && !errors.As(err, &problem) && ctx.Err() == nil {
+		// The gateway refused before reading the body and closed while it was still going out (a Transport that does
+		// not wait for 100 Continue): the write broke and the answer was dropped. Ask again with no file; a refusal
+		// of the token (401, 403, 429…) is the answer the upload had, anything else leaves the transport error.
+		var probe bytes.Buffer
+		form := multipart.NewWriter(&probe)
+		if _, werr := preamble(form); werr == nil && form.Close() == nil {
+			request, rerr := c.request(ctx, http.MethodPost, "/upload", headerToken, &probe, form.FormDataContentType(), "application/json")
+			if rerr == nil {
+				if _, perr := c.roundTrip(request); errors.As(perr, &problem) && problem.Status > 400 && problem.Status < 500 {
+					return problem
+				}
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	defer response.Body.Close()
+	return json.NewDecoder(response.Body).Decode(answer)
+}
+
+// fileDisposition is a file part's Content-Disposition. The name never goes into the header raw (CR and LF would
+// end it and start another; mime/multipart only escapes quotes and backslashes): in filename="…" printable ASCII
+// stays except '"', '%' and '\', every other byte is percent-encoded (RFC 7578 §4.2), and a name that needed
+// that also goes exactly in filename* (UTF-8, RFC 8187), which the gateway reads first.
+func fileDisposition(name string) string {
+	fallback := percentEncoded(name, func(b byte) bool { return b >= 0x20 && b < 0x7f && b != '"' && b != '%' && b != '\\' })
+	disposition := `form-data; name="file"; filename="` + fallback + `"`
+	if fallback == name {
+		return disposition
+	}
+	return disposition + "; filename*=UTF-8''" + percentEncoded(name, func(b byte) bool {
+		return b < 0x80 && (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("!#$&+-.^_`|~", b) >= 0)
+	})
+}
+
+func percentEncoded(s string, keep func(byte) bool) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if keep(s[i]) {
+			b.WriteByte(s[i])
+		} else {
+			fmt.Fprintf(&b, "%%%02X", s[i])
+		}
+	}
+	return b.String()
 }
 
 // Status answers the job's current state.
@@ -375,6 +439,14 @@ func (c *Client) do(ctx context.Context, method, path, token string, body io.Rea
 }
 
 func (c *Client) send(ctx context.Context, method, path, token string, body io.Reader, contentType, accept string) (*http.Response, error) {
+	request, err := c.request(ctx, method, path, token, body, contentType, accept)
+	if err != nil {
+		return nil, err
+	}
+	return c.roundTrip(request)
+}
+
+func (c *Client) request(ctx context.Context, method, path, token string, body io.Reader, contentType, accept string) (*http.Request, error) {
 	request, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
 	if err != nil {
 		return nil, err
@@ -388,7 +460,19 @@ func (c *Client) send(ctx context.Context, method, path, token string, body io.R
 	if accept != "" {
 		request.Header.Set("Accept", accept)
 	}
-	response, err := c.HTTP.Do(request)
+	return request, nil
+}
+
+// roundTrip sends the request; an answer but 2xx is a *Problem.
+func (c *Client) roundTrip(request *http.Request) (*http.Response, error) {
+	client := c.HTTP
+	if client == nil {
+		client = http.DefaultClient
+	}
+	if request.Header.Get("Authorization") != "" {
+		client = keepTokenToOrigin(client)
+	}
+	response, err := client.Do(request)
 	if err != nil {
 		return nil, err
 	}
@@ -405,4 +489,32 @@ func (c *Client) send(ctx context.Context, method, path, token string, body io.R
 		problem.Status = response.StatusCode
 	}
 	return nil, problem
+}
+
+// keepTokenToOrigin answers a copy of hc on which a redirect to another origin (scheme, host, port) than the
+// request's goes without the Authorization header: the token is for the gateway it was given to. net/http drops
+// it itself only for another domain: it keeps it for a subdomain, and for http after https on the same host:port.
+func keepTokenToOrigin(hc *http.Client) *http.Client {
+	next, copied := hc.CheckRedirect, *hc
+	copied.CheckRedirect = func(request *http.Request, via []*http.Request) error {
+		if origin(request.URL) != origin(via[0].URL) {
+			request.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(request, via)
+		}
+		if len(via) >= 10 { // net/http's own limit when CheckRedirect is nil
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &copied
+}
+
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"image/jpeg"
+	"net/http"
 	"os"
 	"reflect"
 	"regexp"
@@ -166,12 +167,15 @@ func TestStatusDescribesTheSourceAndEveryOutput(t *testing.T) {
 
 func TestBatchUploadAnswersAnEntryPerFile(t *testing.T) {
 	f := setup(t)
-	batch, err := f.client.UploadBatch(f.ctx, []File{{"a.jpg", bytes.NewReader(f.unique())}, {"notes.txt", strings.NewReader("not an image")}}, f.token(t, job))
+	// The gateway names each file as it read it: a name with CR, LF, quotes and non-ASCII comes back as sent.
+	batch, err := f.client.UploadBatch(f.ctx, []File{{"a.jpg", bytes.NewReader(f.unique())}, {"notes.txt", strings.NewReader("not an image")},
+		{oddName, strings.NewReader("not an image either")}}, f.token(t, job))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(batch.Jobs) != 2 || batch.Jobs[0].File != "a.jpg" || batch.Jobs[0].Status != StatusPending ||
-		batch.Jobs[1].File != "notes.txt" || batch.Jobs[1].Error == nil || batch.Jobs[1].Error.Status != 415 {
+	if len(batch.Jobs) != 3 || batch.Jobs[0].File != "a.jpg" || batch.Jobs[0].Status != StatusPending ||
+		batch.Jobs[1].File != "notes.txt" || batch.Jobs[1].Error == nil || batch.Jobs[1].Error.Status != 415 ||
+		batch.Jobs[2].File != oddName || batch.Jobs[2].Error == nil || batch.Jobs[2].Error.Status != 415 {
 		t.Fatalf("unexpected batch %+v", batch)
 	}
 }
@@ -215,6 +219,51 @@ func TestBadTokenIs401(t *testing.T) {
 		t.Fatalf("got %v", p)
 	}
 }
+
+// refusedEveryTime uploads size bytes under a token of another secret runs times: what each attempt ended in.
+func (f *fixture) refusedEveryTime(client *Client, size, runs int) []string {
+	bad, _ := MintToken("another-secret-that-is-long-enough-0123456789", job, time.Minute, "")
+	data := make([]byte, size)
+	copy(data, []byte{0xff, 0xd8, 0xff, 0xe0}) // the gateway refuses the token before it looks at the bytes
+	_, _ = rand.Read(data[4:])
+	var outcomes []string
+	for run := 0; run < runs; run++ {
+		_, err := client.Upload(f.ctx, File{"big.jpg", bytes.NewReader(data)}, bad, false)
+		var p *Problem
+		switch {
+		case err == nil:
+			outcomes = append(outcomes, "accepted")
+		case errors.As(err, &p) && p.Status == 401 && strings.Contains(p.Detail, "signature"):
+			outcomes = append(outcomes, "401")
+		default: // a transport error instead of the answer
+			outcomes = append(outcomes, err.Error())
+		}
+	}
+	return outcomes
+}
+
+// checkEvery401 runs refusedEveryTime with the default client (the body waits for 100 Continue) and with one whose
+// Transport sends the body at once (the write races the gateway's answer and close).
+func checkEvery401(t *testing.T, size int) {
+	f := setup(t)
+	clients := map[string]*Client{"default": f.client, "no ExpectContinueTimeout": {BaseURL: f.client.BaseURL, HTTP: &http.Client{Transport: &http.Transport{}}}}
+	for name, client := range clients {
+		outcomes := f.refusedEveryTime(client, size, 20)
+		surfaced := 0
+		for _, o := range outcomes {
+			if o == "401" {
+				surfaced++
+			}
+		}
+		if surfaced != len(outcomes) {
+			t.Errorf("%s client: %d of %d surfaced the 401: %q", name, surfaced, len(outcomes), outcomes)
+		}
+	}
+}
+
+func TestBadTokenIs401ForA16MBUpload20Times(t *testing.T) { checkEvery401(t, 16<<20) }
+
+func TestBadTokenIs401ForA700KBUpload20Times(t *testing.T) { checkEvery401(t, 700<<10) }
 
 func TestBadSpecIs400NamingTheField(t *testing.T) {
 	f := setup(t)

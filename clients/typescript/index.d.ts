@@ -184,6 +184,12 @@ export declare function mintToken(secret: string, job: JobSpec, options?: { ttlS
 
 export declare class PixerveClient {
   constructor(baseUrl: string, options?: { fetch?: typeof fetch });
+  /**
+   * One image. Any file name goes safely: one that is not plain printable ASCII (CR, LF, quotes, non-ASCII) is
+   * percent-encoded in the part's `filename` and sent exactly in `filename*`, which the gateway reads. When the
+   * gateway refuses the token before reading the body and fetch fails with the broken connection, the client asks
+   * again without the file and throws that refusal (a PixerveError, `cause` the transport error).
+   */
   upload(file: UploadFile, token: string, options?: { formToken?: boolean }): Promise<UploadResponse>;
   uploadBatch(files: UploadFile[], token: string): Promise<BatchUploadResponse>;
   status(token: string, job: JobRef): Promise<StatusResponse>;

@@ -17,6 +17,20 @@ export class PixerveError extends Error {
 }
 
 const encoder = new TextEncoder();
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const percentEncoded = (bytes, keep) => Array.from(bytes, (b) => (keep(b) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+const attrChar = (b) => /[A-Za-z0-9!#$&+\-.^_`|~]/.test(String.fromCharCode(b)) && b < 0x80;
+
+// A file part's Content-Disposition. The name never goes into the header raw (CR and LF would end it and start
+// another): in filename="…" printable ASCII stays except '"', '%' and '\', every other byte of its UTF-8 is
+// percent-encoded (RFC 7578 §4.2); a name that needed that also goes exactly in filename*=UTF-8''… (RFC 8187),
+// which the gateway reads first.
+function fileDisposition(name) {
+  const bytes = encoder.encode(name);
+  const fallback = percentEncoded(bytes, (b) => b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x25 && b !== 0x5c);
+  const disposition = `form-data; name="file"; filename="${fallback}"`;
+  return fallback === name ? disposition : `${disposition}; filename*=UTF-8''${percentEncoded(bytes, attrChar)}`;
+}
 const base64url = (bytes) => {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
@@ -63,13 +77,33 @@ export class PixerveClient {
   }
 
   async #upload(files, token, formToken) {
-    const form = new FormData();
-    if (formToken) form.append('token', token); // the seed's form field, before the file parts
+    const boundary = `pixerve-${hex(crypto.getRandomValues(new Uint8Array(16)))}`;
+    // The seed's token field comes before the file parts.
+    const preamble = formToken ? [`--${boundary}\r\nContent-Disposition: form-data; name="token"\r\n\r\n${token}\r\n`] : [];
+    const parts = [...preamble];
     for (const file of files) {
-      if (file instanceof Blob) form.append('file', file, file.name ?? 'upload');
-      else form.append('file', file.data instanceof Blob ? file.data : new Blob([file.data]), file.name);
+      const [name, data] = file instanceof Blob ? [file.name ?? 'upload', file] : [file.name, file.data instanceof Blob ? file.data : new Blob([file.data])];
+      parts.push(`--${boundary}\r\nContent-Disposition: ${fileDisposition(name)}\r\nContent-Type: application/octet-stream\r\n\r\n`, data, '\r\n');
     }
-    return this.#json('/upload', formToken ? null : token, { method: 'POST', body: form });
+    const upload = (body) => this.#fetchOk('/upload', formToken ? null : token, {
+      method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body: new Blob([...body, `--${boundary}--\r\n`]),
+    });
+    let response;
+    try {
+      response = await upload(parts);
+    } catch (e) {
+      if (e instanceof PixerveError) throw e;
+      // A gateway that refuses the token before reading the body answers and closes while the body is still going
+      // out; fetch then fails with the broken pipe (EPIPE) and drops the answer. Ask again with no file: a refusal
+      // of the token (401, 403, 429…) is the answer the upload had; anything else leaves the transport error standing.
+      const refusal = await upload(preamble).then(() => null, (r) => r);
+      if (refusal instanceof PixerveError && refusal.status >= 401 && refusal.status < 500) {
+        refusal.cause = e;
+        throw refusal;
+      }
+      throw e;
+    }
+    return response.json();
   }
 
   status(token, job) { return this.#json(`/status${query(job)}`, token); }

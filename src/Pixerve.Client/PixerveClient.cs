@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 
 namespace Pixerve.Client;
@@ -153,12 +155,31 @@ public sealed class PixerveClient(HttpClient http)
             // The server sniffs the format from the bytes; the content type only keeps proxies from guessing.
             var part = new StreamContent(file.Content);
             part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            form.Add(part, "file", file.FileName);
+            part.Headers.ContentDisposition = FileDisposition(file.FileName);
+            form.Add(part);
         }
 
         var request = Request(HttpMethod.Post, "upload", token);
         request.Content = form;
         return request;
+    }
+
+    /// <summary>
+    /// A file part's <c>Content-Disposition</c>, for any name: <see cref="MultipartFormDataContent"/> throws on a name
+    /// with CR, LF or a quote. In <c>filename</c> printable ASCII stays except <c>"</c>, <c>%</c> and <c>\</c>, every
+    /// other byte of its UTF-8 is percent-encoded (RFC 7578 §4.2); <c>filename*</c> (RFC 8187, percent-encoded by .NET)
+    /// carries the name exactly, and the gateway reads that first.
+    /// </summary>
+    private static ContentDispositionHeaderValue FileDisposition(string fileName)
+    {
+        var fallback = new StringBuilder();
+        foreach (var b in Encoding.UTF8.GetBytes(fileName))
+        {
+            if (b is >= 0x20 and < 0x7f and not (byte)'"' and not (byte)'%' and not (byte)'\\') fallback.Append((char)b);
+            else fallback.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+        }
+
+        return new ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileName = $"\"{fallback}\"", FileNameStar = fileName };
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string token)

@@ -3,8 +3,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import os
+import pathlib
 import time
 import urllib.error
 import urllib.parse
@@ -41,6 +43,99 @@ def mint_token(secret: str, job: Dict[str, Any], ttl_seconds: int = 600, sub: Op
     return unsigned + "." + _b64(signature)
 
 
+# In a part's filename="…", printable ASCII stays as it is except '"', '%' and '\\'; every other byte of the name's
+# UTF-8 (CR and LF among them) is percent-encoded (RFC 7578 §4.2). In filename*=UTF-8''… (RFC 8187) only attr-chars stay.
+_FILENAME_KEEP = frozenset(range(0x20, 0x7F)) - frozenset(b'"%\\')
+_ATTR_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")
+
+
+def _percent_encoded(raw: bytes, keep: frozenset) -> str:
+    return "".join(chr(b) if b in keep else f"%{b:02X}" for b in raw)
+
+
+def _file_disposition(name: str) -> str:
+    """The file part's Content-Disposition. The name never goes into the header raw: a name that is not plain printable
+    ASCII is percent-encoded in filename and sent exactly in filename*, which the gateway reads first."""
+    raw = name.encode("utf-8", "surrogateescape")
+    fallback = _percent_encoded(raw, _FILENAME_KEEP)
+    disposition = f'form-data; name="file"; filename="{fallback}"'
+    return disposition if fallback == name else disposition + "; filename*=UTF-8''" + _percent_encoded(raw, _ATTR_CHARS)
+
+
+def _origin(url: str) -> Tuple[str, str, Optional[int]]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
+
+
+class _KeepTokenToItsOrigin(urllib.request.HTTPRedirectHandler):
+    """Follows redirects as urllib does, but a redirect to another origin (scheme, host, port) goes without the
+    Authorization header: the token is for the gateway it was given to, not for wherever a redirect points."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        redirected = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if redirected is not None and _origin(redirected.full_url) != _origin(req.full_url):
+            redirected.remove_header("Authorization")
+        return redirected
+
+
+class _StopSending(Exception):
+    pass
+
+
+class _ReadsAnEarlyAnswer:
+    """An http.client connection for a body the server may refuse before reading it (a bad token): when the server
+    answers and closes while the body is still going out, the send breaks (EPIPE, ECONNRESET), but its answer is
+    already here. Sending stops there and getresponse reads that answer; only when there is none does the send's
+    error stand."""
+
+    _send_error: Optional[OSError] = None
+
+    def send(self, data):
+        if self._send_error is not None:
+            raise _StopSending()
+        try:
+            super().send(data)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError) as e:
+            self._send_error = e
+            raise _StopSending() from None
+
+    def request(self, method, url, body=None, headers={}, **kwargs):
+        try:
+            super().request(method, url, body, headers, **kwargs)
+        except _StopSending:
+            pass
+
+    def getresponse(self):
+        try:
+            return super().getresponse()
+        except (OSError, http.client.HTTPException):
+            if self._send_error is None:
+                raise
+            raise self._send_error from None
+
+
+class _HTTPConnection(_ReadsAnEarlyAnswer, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_HTTPConnection, req)
+
+
+_handlers: list = [_KeepTokenToItsOrigin, _HTTPHandler]
+if hasattr(http.client, "HTTPSConnection"):
+    class _HTTPSConnection(_ReadsAnEarlyAnswer, http.client.HTTPSConnection):
+        pass
+
+    class _HTTPSHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return self.do_open(_HTTPSConnection, req, context=self._context)
+
+    _handlers.append(_HTTPSHandler)
+
+
 class Client:
     """The job-token side of the API. Answers are the gateway's JSON as dicts (snake_case, as in the document), typed
     by the TypedDicts of pixerve.models: a finished job's status carries `source` (SourceInfo) and `outputs` (JobOutput)."""
@@ -48,6 +143,7 @@ class Client:
     def __init__(self, base_url: str, timeout: float = 60.0):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self._opener = urllib.request.build_opener(*_handlers)
 
     # -- uploads -------------------------------------------------------------------------------------------
     def upload(self, file: FileArg, token: str, form_token: bool = False) -> UploadResponse:
@@ -60,17 +156,22 @@ class Client:
 
     def _upload(self, files: list, token: str, form_token: bool) -> Any:
         boundary = "pixerve-" + uuid.uuid4().hex
-        body = bytearray()
+        # The body as pieces: bytes, and each file given by path as its Path, read in blocks as it is sent.
+        pieces: list = []
         if form_token:
-            body += f'--{boundary}\r\nContent-Disposition: form-data; name="token"\r\n\r\n{token}\r\n'.encode()
+            pieces.append(f'--{boundary}\r\nContent-Disposition: form-data; name="token"\r\n\r\n{token}\r\n'.encode())
         for file in files:
-            name, data = file if isinstance(file, tuple) else (os.path.basename(file), open(file, "rb").read())
-            quoted = name.replace('"', "%22")
-            body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
-                     f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + b"\r\n"
-        body += f"--{boundary}--\r\n".encode()
-        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-        return self._json("POST", "/upload", None if form_token else token, bytes(body), headers)
+            if isinstance(file, tuple):
+                name, data = file[0], file[1] if isinstance(file[1], bytes) else bytes(memoryview(file[1]))
+            else:
+                name, data = os.path.basename(os.fspath(file)), pathlib.Path(file)
+            pieces.append(f"--{boundary}\r\nContent-Disposition: {_file_disposition(name)}\r\n"
+                          f"Content-Type: application/octet-stream\r\n\r\n".encode())
+            pieces += [data, b"\r\n"]
+        pieces.append(f"--{boundary}--\r\n".encode())
+        length = sum(p.stat().st_size if isinstance(p, pathlib.Path) else len(p) for p in pieces)
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(length)}
+        return self._json("POST", "/upload", None if form_token else token, _stream(pieces), headers)
 
     # -- a job ---------------------------------------------------------------------------------------------
     def status(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None) -> StatusResponse:
@@ -136,7 +237,7 @@ class Client:
         params = {k: v for k, v in (("hash", hash), ("job_id", job_id)) if v}
         return "?" + urllib.parse.urlencode(params) if params else ""
 
-    def _request(self, method: str, path: str, token: Optional[str], body: Optional[bytes] = None,
+    def _request(self, method: str, path: str, token: Optional[str], body: Any = None,
                  headers: Optional[Dict[str, str]] = None) -> urllib.request.Request:
         request = urllib.request.Request(self.base_url + path, data=body, method=method, headers=dict(headers or {}))
         if token:
@@ -145,7 +246,7 @@ class Client:
 
     def _open(self, request: urllib.request.Request, timeout: float):
         try:
-            return urllib.request.urlopen(request, timeout=timeout)
+            return self._opener.open(request, timeout=timeout)
         except urllib.error.HTTPError as e:
             raw = e.read()
             try:
@@ -155,7 +256,18 @@ class Client:
             raise PixerveError(problem.get("status") or e.code, problem.get("title"), problem.get("detail"),
                                problem.get("field"), problem) from None
 
-    def _json(self, method: str, path: str, token: Optional[str], body: Optional[bytes] = None,
+    def _json(self, method: str, path: str, token: Optional[str], body: Any = None,
               headers: Optional[Dict[str, str]] = None) -> Any:
         with self._open(self._request(method, path, token, body, headers), self.timeout) as response:
             return json.loads(response.read())
+
+
+def _stream(pieces: list) -> Iterator[bytes]:
+    """The pieces' bytes in order, a path's in 64 KiB blocks."""
+    for piece in pieces:
+        if isinstance(piece, pathlib.Path):
+            with piece.open("rb") as f:
+                for block in iter(lambda: f.read(64 * 1024), b""):
+                    yield block
+        elif piece:
+            yield piece

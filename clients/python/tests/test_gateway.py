@@ -6,6 +6,7 @@ import unittest
 import uuid
 
 from pixerve import Client, PixerveError, mint_token
+from .test_transport import ODD_NAME
 
 URL, SECRET, IMAGE = os.environ.get("PIXERVE_URL"), os.environ.get("PIXERVE_JWT_SECRET"), os.environ.get("PIXERVE_TEST_IMAGE")
 SUB_DIR = "python-client"
@@ -83,10 +84,12 @@ class GatewayTests(unittest.TestCase):
         self.assertEqual((source, final["outputs"]), (job_data["source"], job_data["outputs"]))
 
     def test_batch_upload_answers_an_entry_per_file(self):
-        batch = self.client.upload_batch([("a.jpg", unique(self.photo)), ("notes.txt", b"not an image")], self.token)
-        self.assertEqual(["a.jpg", "notes.txt"], [e["file"] for e in batch["jobs"]])
+        # The gateway names each file as it read it: a name with CR, LF, quotes and non-ASCII comes back as sent.
+        batch = self.client.upload_batch([("a.jpg", unique(self.photo)), ("notes.txt", b"not an image"),
+                                          (ODD_NAME, b"not an image either")], self.token)
+        self.assertEqual(["a.jpg", "notes.txt", ODD_NAME], [e["file"] for e in batch["jobs"]])
         self.assertEqual("pending", batch["jobs"][0]["status"])
-        self.assertEqual(415, batch["jobs"][1]["error"]["status"])
+        self.assertEqual([415, 415], [e["error"]["status"] for e in batch["jobs"][1:]])
 
     def test_cancel_a_pending_job(self):
         # One conversion at a time: a slower job first keeps the next one pending long enough to cancel it.
@@ -110,6 +113,29 @@ class GatewayTests(unittest.TestCase):
             self.client.upload(IMAGE, mint_token("another-secret-that-is-long-enough-0123456789", JOB))
         self.assertEqual(401, caught.exception.status)
         self.assertIn("signature", caught.exception.detail)
+
+    def refused_every_time(self, size: int, runs: int = 20):
+        """Uploads `size` bytes under a token of another secret `runs` times: what each attempt ended in."""
+        bad = mint_token("another-secret-that-is-long-enough-0123456789", JOB)
+        data = b"\xff\xd8\xff\xe0" + os.urandom(size - 4)  # the gateway refuses the token before it looks at bytes
+        outcomes = []
+        for _ in range(runs):
+            try:
+                self.client.upload(("big.jpg", data), bad)
+                outcomes.append("accepted")
+            except PixerveError as e:
+                outcomes.append(e.status if "signature" in (e.detail or "") else f"{e.status}: {e.detail}")
+            except Exception as e:  # a transport error instead of the answer
+                outcomes.append(repr(e))
+        return outcomes
+
+    def test_bad_token_is_401_for_a_16_mb_upload_20_times(self):
+        outcomes = self.refused_every_time(16 * 1024 * 1024)
+        self.assertEqual([401] * 20, outcomes, f"{outcomes.count(401)} of 20 surfaced the 401")
+
+    def test_bad_token_is_401_for_a_700_kb_upload_20_times(self):
+        outcomes = self.refused_every_time(700 * 1024)
+        self.assertEqual([401] * 20, outcomes, f"{outcomes.count(401)} of 20 surfaced the 401")
 
     def test_bad_spec_is_400_naming_the_field(self):
         token = mint_token(SECRET, {"formats": {"jpg": {"sizes": [[0]]}}, "directHost": True})

@@ -86,10 +86,13 @@ test('status describes the source and every output', { skip }, async () => {
 
 test('batch upload answers an entry per file', { skip }, async () => {
   const token = await mintToken(secret, job);
-  const batch = await client.uploadBatch([{ name: 'a.jpg', data: unique() }, { name: 'notes.txt', data: new TextEncoder().encode('not an image') }], token);
-  assert.deepEqual(batch.jobs.map((e) => e.file), ['a.jpg', 'notes.txt']);
+  // The gateway names each file as it read it: a name with CR, LF, quotes and non-ASCII comes back as sent.
+  const oddName = 'evil"\r\nX-Injected: 1\r\n\r\n\\ 100% \u00fc\u6f22.jpg';
+  const text = new TextEncoder().encode('not an image');
+  const batch = await client.uploadBatch([{ name: 'a.jpg', data: unique() }, { name: 'notes.txt', data: text }, { name: oddName, data: text }], token);
+  assert.deepEqual(batch.jobs.map((e) => e.file), ['a.jpg', 'notes.txt', oddName]);
   assert.equal(batch.jobs[0].status, 'pending');
-  assert.equal(batch.jobs[1].error.status, 415);
+  assert.deepEqual(batch.jobs.slice(1).map((e) => e.error.status), [415, 415]);
 });
 
 test('cancel a pending job', { skip }, async () => {
@@ -119,6 +122,33 @@ test('a bad token is 401', { skip }, async () => {
   const e = await refusal(client.upload({ name: 'p.jpg', data: photo }, token));
   assert.equal(e.status, 401);
   assert.match(e.detail, /signature/);
+});
+
+// Uploads `size` bytes under a token of another secret `runs` times: what each attempt ended in.
+async function refusedEveryTime(size, runs = 20) {
+  const bad = await mintToken('another-secret-that-is-long-enough-0123456789', job);
+  const data = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(size - 4)]); // refused before its bytes are read
+  const outcomes = [];
+  for (let run = 0; run < runs; run++) {
+    try {
+      await client.upload({ name: 'big.jpg', data }, bad);
+      outcomes.push('accepted');
+    } catch (e) {
+      if (e instanceof PixerveError) outcomes.push(/signature/.test(e.detail ?? '') ? e.status : `${e.status}: ${e.detail}`);
+      else outcomes.push(`${e}${e.cause ? ` (${e.cause.code ?? e.cause})` : ''}`); // a transport error instead of the answer
+    }
+  }
+  return outcomes;
+}
+
+test('a bad token is 401 for a 16 MB upload, 20 times', { skip }, async () => {
+  const outcomes = await refusedEveryTime(16 * 1024 * 1024);
+  assert.deepEqual(outcomes, Array(20).fill(401), `${outcomes.filter((o) => o === 401).length} of 20 surfaced the 401`);
+});
+
+test('a bad token is 401 for a 700 KB upload, 20 times', { skip }, async () => {
+  const outcomes = await refusedEveryTime(700 * 1024);
+  assert.deepEqual(outcomes, Array(20).fill(401), `${outcomes.filter((o) => o === 401).length} of 20 surfaced the 401`);
 });
 
 test('a bad spec is 400 naming the field', { skip }, async () => {

@@ -1,7 +1,6 @@
 package pixerve;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -46,12 +45,31 @@ public final class PixerveClient {
 
     private final URI base;
     private final HttpClient http;
+    /** For the calls that carry a token: {@link #http}, or a copy of it that follows no redirect. */
+    private final HttpClient withToken;
 
     public PixerveClient(URI base) { this(base, HttpClient.newHttpClient()); }
 
+    /**
+     * Calls go through {@code http}. The token only goes to {@code base}: a call that carries it follows no redirect
+     * (a 3xx is a {@link PixerveException}) even when {@code http} follows them, because java.net.http sends every
+     * header again to wherever a redirect points, Authorization included.
+     */
     public PixerveClient(URI base, HttpClient http) {
         this.base = URI.create(base.toString().replaceAll("/+$", ""));
         this.http = http;
+        this.withToken = http.followRedirects() == HttpClient.Redirect.NEVER ? http : withoutRedirects(http);
+    }
+
+    private static HttpClient withoutRedirects(HttpClient http) {
+        var builder = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).version(http.version())
+            .sslContext(http.sslContext()).sslParameters(http.sslParameters());
+        http.connectTimeout().ifPresent(builder::connectTimeout);
+        http.cookieHandler().ifPresent(builder::cookieHandler);
+        http.proxy().ifPresent(builder::proxy);
+        http.authenticator().ifPresent(builder::authenticator);
+        http.executor().ifPresent(builder::executor);
+        return builder.build();
     }
 
     /** One image; {@code formToken} sends the token as the seed's multipart field instead of the header. */
@@ -70,19 +88,67 @@ public final class PixerveClient {
 
     private Object upload(List<Upload> files, String token, boolean formToken) {
         var boundary = "pixerve-" + UUID.randomUUID();
-        var body = new ByteArrayOutputStream();
-        if (formToken) body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n" + token + "\r\n").getBytes(StandardCharsets.UTF_8));
+        // The seed's token field comes before the file parts.
+        var preamble = (formToken ? "--" + boundary + "\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n" + token + "\r\n" : "").getBytes(StandardCharsets.UTF_8);
+        var closing = ("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        var headerToken = formToken ? null : token;
+        var body = new ArrayList<byte[]>(List.of(preamble));
         for (var file : files) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file.name().replace("\"", "%22")
-                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-            body.writeBytes(file.data());
-            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+            body.add(("--" + boundary + "\r\nContent-Disposition: " + fileDisposition(file.name())
+                + "\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.add(file.data());
+            body.add("\r\n".getBytes(StandardCharsets.UTF_8));
         }
-        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        var request = request("/upload", formToken ? null : token)
-            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
-        return json(request);
+        body.add(closing);
+        try {
+            return json(uploadRequest(boundary, headerToken, body));
+        } catch (UncheckedIOException e) {
+            // A gateway that refuses the token before reading the body answers and closes while the body is still
+            // going out; java.net.http may then fail ("header parser received no bytes") and drop the answer. Ask
+            // again with no file: a refusal of the token (401, 403, 429…) is the answer the upload had; anything else
+            // leaves the transport error standing.
+            try {
+                json(uploadRequest(boundary, headerToken, List.of(preamble, closing)));
+            } catch (PixerveException refusal) {
+                if (refusal.status() > 400 && refusal.status() < 500) {
+                    refusal.initCause(e);
+                    throw refusal;
+                }
+            } catch (RuntimeException ignored) {
+                // no answer to that either
+            }
+            throw e;
+        }
+    }
+
+    private HttpRequest.Builder uploadRequest(String boundary, String token, List<byte[]> body) {
+        return request("/upload", token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.concat(body.stream().map(HttpRequest.BodyPublishers::ofByteArray).toArray(HttpRequest.BodyPublisher[]::new)));
+    }
+
+    /**
+     * A file part's Content-Disposition. The name never goes into the header raw (CR and LF would end it and start
+     * another): in {@code filename="…"} printable ASCII stays except {@code "}, {@code %} and {@code \}, every other
+     * byte of its UTF-8 is percent-encoded (RFC 7578 §4.2); a name that needed that also goes exactly in
+     * {@code filename*=UTF-8''…} (RFC 8187), which the gateway reads first.
+     */
+    static String fileDisposition(String name) {
+        var raw = name.getBytes(StandardCharsets.UTF_8);
+        var fallback = percentEncoded(raw, b -> b >= 0x20 && b < 0x7f && b != '"' && b != '%' && b != '\\');
+        var disposition = "form-data; name=\"file\"; filename=\"" + fallback + "\"";
+        if (fallback.equals(name)) return disposition;
+        return disposition + "; filename*=UTF-8''" + percentEncoded(raw, b -> b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+            || b >= '0' && b <= '9' || b < 0x80 && "!#$&+-.^_`|~".indexOf(b) >= 0);
+    }
+
+    private static String percentEncoded(byte[] raw, java.util.function.IntPredicate keep) {
+        var text = new StringBuilder();
+        for (var b : raw) {
+            var unsigned = b & 0xff;
+            if (keep.test(unsigned)) text.append((char) unsigned);
+            else text.append('%').append(String.format("%02X", unsigned));
+        }
+        return text.toString();
     }
 
     public JobStatus status(String token, Job job) { return JobStatus.from(object(json(request("/status" + query(job), token).GET()))); }
@@ -162,7 +228,9 @@ public final class PixerveClient {
     private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
         HttpResponse<byte[]> failed;
         try {
-            var response = http.send(request.build(), info -> info.statusCode() < 300
+            var built = request.build();
+            var client = built.headers().firstValue("Authorization").isPresent() ? withToken : http;
+            var response = client.send(built, info -> info.statusCode() < 300
                 ? (HttpResponse.BodySubscriber<Object>) (HttpResponse.BodySubscriber<?>) handler.apply(info)
                 : (HttpResponse.BodySubscriber<Object>) (HttpResponse.BodySubscriber<?>) HttpResponse.BodySubscribers.ofByteArray());
             if (response.statusCode() < 300) {
