@@ -1,3 +1,4 @@
+using Pixerve.Gateway.Admin;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -12,7 +13,7 @@ namespace Pixerve.Gateway.Jobs;
 public static class JobErrorView
 {
     /// <summary>The one place that decides who reads an error's detail.</summary>
-    public static bool SeesDetail(ClaimsPrincipal caller) => CallerJobs.IsAdmin(caller);
+    public static bool SeesDetail(ClaimsPrincipal caller) => caller.IsAdmin();
 
     /// <summary>The job's error; from a silo that predates <see cref="JobSnapshot.Failure"/>, its one text as the admin's detail.</summary>
     public static JobError? Of(JobSnapshot job) => job.Failure ?? JobError.Legacy(job.Error, job.Status);
