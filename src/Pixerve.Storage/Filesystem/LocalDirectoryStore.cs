@@ -3,11 +3,14 @@ namespace Pixerve.Storage.Filesystem;
 /// <summary>A directory on the silo's file system (a <c>direct</c> credential: a shared mount, say), optionally served at <c>baseUrl</c>.</summary>
 public sealed class LocalDirectoryStore(string root, string? baseUrl) : IObjectStore
 {
-    public async Task<string> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken)
+    /// <remarks>A file system keeps no fingerprint beside a file: an existing one is kept on the registry's word.</remarks>
+    public async Task<StoredObject> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, string? fingerprint,
+        CancellationToken cancellationToken)
     {
         var path = LocalFiles.Confine(root, relativePath);
-        await LocalFiles.WriteAtomicallyAsync(path, bytes, cancellationToken);
-        return baseUrl is { Length: > 0 } ? $"{baseUrl.TrimEnd('/')}/{relativePath}" : path;
+        var existing = await LocalFiles.CreateAtomicallyAsync(path, bytes, cancellationToken);
+        var location = baseUrl is { Length: > 0 } ? $"{baseUrl.TrimEnd('/')}/{relativePath}" : path;
+        return new StoredObject(location, existing ?? bytes.Length, existing is not null);
     }
 
     public Task DeleteAsync(string relativePath, CancellationToken cancellationToken)
