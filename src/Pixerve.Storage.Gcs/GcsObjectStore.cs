@@ -25,12 +25,35 @@ public sealed class GcsObjectStore : IObjectStore
         _client = builder.Build();
     }
 
-    public async Task<string> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Create-only: <c>ifGenerationMatch=0</c> makes the upload succeed only where no object of that name exists
+    /// (412 otherwise, atomically). The fingerprint goes in the object's metadata and is checked on an existing one.
+    /// </remarks>
+    public async Task<StoredObject> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, string? fingerprint,
+        CancellationToken cancellationToken)
     {
         var name = StoragePaths.Join(_prefix, relativePath);
+        var location = $"gs://{_bucket}/{name}";
+        var destination = new Google.Apis.Storage.v1.Data.Object
+        {
+            Bucket = _bucket,
+            Name = name,
+            ContentType = contentType,
+            Metadata = fingerprint is not { Length: > 0 } ? null : new Dictionary<string, string> { [ObjectConflictException.FingerprintKey] = fingerprint },
+        };
         using var body = ObjectBodies.ReadOnlyStream(bytes);
-        await _client.UploadObjectAsync(_bucket, name, contentType, body, cancellationToken: cancellationToken);
-        return $"gs://{_bucket}/{name}";
+        try
+        {
+            await _client.UploadObjectAsync(destination, body, new UploadObjectOptions { IfGenerationMatch = 0 }, cancellationToken);
+            return new StoredObject(location, bytes.Length, Existed: false);
+        }
+        catch (GoogleApiException e) when (e.HttpStatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            var existing = await _client.GetObjectAsync(_bucket, name, cancellationToken: cancellationToken);
+            ObjectConflictException.ThrowIfOtherWork(relativePath, fingerprint,
+                existing.Metadata?.TryGetValue(ObjectConflictException.FingerprintKey, out var held) == true ? held : null);
+            return new StoredObject(location, (long)(existing.Size ?? 0), Existed: true);
+        }
     }
 
     public Task DeleteAsync(string relativePath, CancellationToken cancellationToken) =>

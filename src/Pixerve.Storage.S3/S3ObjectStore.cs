@@ -45,21 +45,62 @@ public sealed class S3ObjectStore : IObjectStore
         _client = new AmazonS3Client(new BasicAWSCredentials(settings.AccessKeyId, settings.SecretAccessKey), config);
     }
 
-    public async Task<string> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Create-only in two steps. The PUT carries <c>If-None-Match: *</c>, which makes the create atomic where the
+    /// server honours it (Amazon S3 and most S3-compatible servers: an existing key answers 412). Some do not and
+    /// would replace the object silently (s3rver, which the tests run, ignores the header on PUT), so a HEAD first
+    /// finds an existing object on those too; only a writer racing between that HEAD and the PUT can still replace
+    /// one there. The fingerprint goes in <c>x-amz-meta-pixerve-fingerprint</c> and is checked on an existing object.
+    /// </remarks>
+    public async Task<StoredObject> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, string? fingerprint,
+        CancellationToken cancellationToken)
     {
         var key = StoragePaths.Join(_prefix, relativePath);
-        using var body = ObjectBodies.ReadOnlyStream(bytes);
-        await _client.PutObjectAsync(new PutObjectRequest
+        var location = $"{_publicBase}/{key}";
+        var existing = await HeadAsync(key, cancellationToken);
+        if (existing is null)
         {
-            BucketName = _bucket,
-            Key = key,
-            InputStream = body,
-            AutoCloseStream = false,
-            ContentType = contentType,
-            // Without this the SDK sends aws-chunked framing, which some S3-compatible servers store verbatim.
-            UseChunkEncoding = false,
-        }, cancellationToken);
-        return $"{_publicBase}/{key}";
+            using var body = ObjectBodies.ReadOnlyStream(bytes);
+            var request = new PutObjectRequest
+            {
+                BucketName = _bucket,
+                Key = key,
+                InputStream = body,
+                AutoCloseStream = false,
+                ContentType = contentType,
+                IfNoneMatch = "*",
+                // Without this the SDK sends aws-chunked framing, which some S3-compatible servers store verbatim.
+                UseChunkEncoding = false,
+            };
+            if (fingerprint is { Length: > 0 }) request.Metadata.Add(ObjectConflictException.FingerprintKey, fingerprint);
+            try
+            {
+                await _client.PutObjectAsync(request, cancellationToken);
+                return new StoredObject(location, bytes.Length, Existed: false);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                // Created meanwhile by another writer of the same name.
+                existing = await HeadAsync(key, cancellationToken);
+                if (existing is null) throw;
+            }
+        }
+
+        ObjectConflictException.ThrowIfOtherWork(relativePath, fingerprint, existing.Metadata[ObjectConflictException.FingerprintKey]);
+        return new StoredObject(location, existing.ContentLength, Existed: true);
+    }
+
+    /// <summary>The object's size and metadata; null when there is none of that key.</summary>
+    private async Task<GetObjectMetadataResponse?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     public Task DeleteAsync(string relativePath, CancellationToken cancellationToken) =>
@@ -67,7 +108,9 @@ public sealed class S3ObjectStore : IObjectStore
 
     public bool IsTransient(Exception error) => error switch
     {
-        AmazonS3Exception s3 => (int)s3.StatusCode >= 500 || s3.StatusCode == HttpStatusCode.TooManyRequests || s3.ErrorCode is "SlowDown" or "RequestTimeout",
+        // ConditionalRequestConflict (409): a conditional write raced another; asked again, the HEAD finds the winner.
+        AmazonS3Exception s3 => (int)s3.StatusCode >= 500 || s3.StatusCode == HttpStatusCode.TooManyRequests
+                                || s3.ErrorCode is "SlowDown" or "RequestTimeout" or "ConditionalRequestConflict",
         _ => ObjectStoreErrors.IsNetwork(error),
     };
 

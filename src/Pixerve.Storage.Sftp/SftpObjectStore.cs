@@ -41,18 +41,59 @@ public sealed class SftpObjectStore : IObjectStore
         _display = $"sftp://{settings.Username}@{settings.Host}:{settings.Port}";
     }
 
-    public async Task<string> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Uploaded beside the target, then renamed to it with plain SFTP rename, which refuses an existing target
+    /// (unlike the posix-rename extension, which replaces it): a reader never sees half a file and none is replaced.
+    /// SFTP keeps no metadata, so an existing file is kept on the registry's word.
+    /// </remarks>
+    public async Task<StoredObject> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, string? fingerprint,
+        CancellationToken cancellationToken)
     {
         await ConnectAsync(cancellationToken);
         var path = RemotePath(relativePath);
+        var location = _display + (path.StartsWith('/') ? path : "/~/" + path);
         var slash = path.LastIndexOf('/');
         if (slash > 0) await EnsureDirectoryAsync(path[..slash], cancellationToken);
-        using var body = ObjectBodies.ReadOnlyStream(bytes);
-        // Upload beside the target, then rename over it, so a reader never sees half a file.
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        await _client.UploadFileAsync(body, temporary, cancellationToken);
-        await ReplaceAsync(temporary, path, cancellationToken);
-        return _display + (path.StartsWith('/') ? path : "/~/" + path);
+        using (var body = ObjectBodies.ReadOnlyStream(bytes))
+            await _client.UploadFileAsync(body, temporary, cancellationToken);
+        try
+        {
+            await _client.RenameFileAsync(temporary, path, cancellationToken);
+            return new StoredObject(location, bytes.Length, Existed: false);
+        }
+        catch (SshException) when (!cancellationToken.IsCancellationRequested && _client.IsConnected)
+        {
+            // The server says only "failure": the target exists (kept), or the rename failed for another reason.
+            var existing = await ExistingSizeAsync(path, cancellationToken);
+            await DeleteQuietlyAsync(temporary);
+            if (existing is null) throw;
+            return new StoredObject(location, existing.Value, Existed: true);
+        }
+    }
+
+    private async Task<long?> ExistingSizeAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _client.GetAttributesAsync(path, cancellationToken)).Size;
+        }
+        catch (SftpPathNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Removes a temporary upload that was not renamed; one left behind is harmless (never served under a name).</summary>
+    private async Task DeleteQuietlyAsync(string temporary)
+    {
+        try
+        {
+            await _client.DeleteFileAsync(temporary, CancellationToken.None);
+        }
+        catch (SshException)
+        {
+        }
     }
 
     public async Task DeleteAsync(string relativePath, CancellationToken cancellationToken)
@@ -89,21 +130,6 @@ public sealed class SftpObjectStore : IObjectStore
                 _ when ObjectStoreErrors.IsNetwork(error) || error is SshConnectionException or ProxyException => "cannot reach the server",
                 _ => "the write failed",
             };
-
-    private async Task ReplaceAsync(string temporary, string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // OpenSSH's posix-rename extension replaces atomically; SSH.NET exposes it synchronously only.
-            await Task.Run(() => _client.RenameFile(temporary, path, isPosix: true), cancellationToken);
-        }
-        catch (NotSupportedException)
-        {
-            // A server without the extension: plain SFTP rename refuses an existing target.
-            if (await _client.ExistsAsync(path, cancellationToken)) await _client.DeleteFileAsync(path, cancellationToken);
-            await _client.RenameFileAsync(temporary, path, cancellationToken);
-        }
-    }
 
     private string RemotePath(string relativePath) => _root.Length == 0 ? relativePath : $"{_root}/{relativePath}";
 

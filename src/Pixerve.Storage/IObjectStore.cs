@@ -3,9 +3,18 @@ namespace Pixerve.Storage;
 /// <summary>One backend opened with one credential, for the duration of one store or probe.</summary>
 public interface IObjectStore : IAsyncDisposable
 {
-    /// <summary>Writes <paramref name="relativePath"/> (<c>{subDir}/{name}</c>) under the credential's prefix; returns its URL or path.</summary>
+    /// <summary>
+    /// Creates <paramref name="relativePath"/> (<c>{subDir}/{name}</c>) under the credential's prefix and answers its
+    /// URL or path. Create-only, atomically where the backend can: a file already there is never replaced. It is
+    /// taken to be the same work (the name registry gives a name in one place to one fingerprint: a rerun after a
+    /// crash, another job asking for identical output), kept, and answered with its own size; where the backend keeps
+    /// metadata, the <paramref name="fingerprint"/> is written with a new file and checked against an existing one,
+    /// and a mismatch throws <see cref="ObjectConflictException"/>.
+    /// </summary>
+    /// <param name="fingerprint">The output's <c>OutputFingerprint</c>; null for what is not an output (the probe).</param>
     /// <remarks>The token is honoured all the way into the SDK's request, so a cancelled write stops where it is.</remarks>
-    Task<string> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken);
+    Task<StoredObject> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, string? fingerprint,
+        CancellationToken cancellationToken);
 
     Task DeleteAsync(string relativePath, CancellationToken cancellationToken);
 

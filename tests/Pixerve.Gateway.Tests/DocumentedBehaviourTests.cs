@@ -165,7 +165,7 @@ public sealed class DocumentedBehaviourTests(PixerveFixture fixture)
         string[] Codes(string path, string method) =>
             paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject().Select(r => r.Name).Order().ToArray();
 
-        Assert.Equal(["200", "400", "401", "408", "413", "415", "429", "503"], Codes("/upload", "post"));
+        Assert.Equal(["200", "400", "401", "408", "409", "413", "415", "429", "503"], Codes("/upload", "post"));
         Assert.Equal(["200", "400", "401", "404"], Codes("/status", "get"));
         Assert.Equal(["200", "400", "401", "404", "409"], Codes("/cancel", "delete"));
         Assert.Equal(["200", "400", "401", "404"], Codes("/success", "get"));

@@ -101,6 +101,23 @@ public sealed class JobSpecParserTests
     public void Refuses_a_bad_spec_naming_the_field(string? json, string field) =>
         Assert.Equal(field, Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(json)).Field);
 
+    [Theory]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[10], {"box": [10], "fit": "fill"}]}}, "directHost": true}""", "formats.jpg.sizes[1]")]
+    [InlineData("""{"formats": {"jpg": {"sizes": [[20, 10]]}, "jpeg": {"settings": {"quality": 5}, "sizes": [[20, 10]]}}, "directHost": true}""", "formats.jpeg.sizes[0]")]
+    public void Refuses_two_outputs_of_one_name_with_other_settings(string json, string field)
+    {
+        var error = Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(json));
+        Assert.Equal(field, error.Field);
+        Assert.Contains("names the same file as formats.jpg.sizes[0]", error.Message);
+    }
+
+    [Fact]
+    public void Accepts_one_name_asked_twice_for_the_same_work()
+    {
+        var spec = JobSpecParser.Parse("""{"formats": {"jpg": {"sizes": [[10], [10, 10], [10, 20]]}, "png": {"sizes": [[10]]}}, "directHost": true}""");
+        Assert.Equal(3, spec.Formats[0].Sizes.Count);
+    }
+
     [Fact]
     public void Refuses_more_outputs_than_the_limit_naming_sizes()
     {

@@ -220,6 +220,94 @@ public sealed class TenancyTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task A_served_file_never_changes_another_claim_for_its_name_in_its_place_is_refused_409()
+    {
+        // Two claims for one place and name that differ in the work: what replaced a served file before.
+        var subDir = $"tenancy/{Unique()}/same";
+        object Claim(object settings, int priority = 0) => new
+        {
+            formats = new { jpg = new { settings, sizes = new[] { new[] { 200 } } } },
+            directHost = true,
+            subDir,
+            priority,
+        };
+        var tokenA = fixture.Token(Claim(new { quality = 95 }));
+        var tokenB = fixture.Token(Claim(new { quality = 5, fit = "fill" }));
+        var bytes = UniqueBytes.Jpeg("va.jpg");
+
+        var a = await UploadAsync(bytes, tokenA, "victim.jpg");
+        var hash = a.GetProperty("hash").GetString()!;
+        var name = Assert.Single(Names(a.GetProperty("expected_files")));
+        Assert.Equal($"{hash}_victim_200_200_.jpg", name);
+        var statusA = await fixture.WaitUntilFinalAsync(hash, tokenA);
+        Assert.Equal("completed", statusA.GetProperty("status").GetString());
+        var served = await ServedAsync(subDir, name);
+        Assert.Equal(served.Length, statusA.GetProperty("files")[0].GetProperty("bytes").GetInt64());
+
+        var staged = await fixture.Staging.ListAsync(CancellationToken.None);
+        using (var refused = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, "victim.jpg", tokenB)))
+        {
+            var problem = await HttpAssert.AssertProblem(refused, HttpStatusCode.Conflict);
+            Assert.Equal([name], Names(problem.GetProperty("files")));
+            Assert.Contains(name, problem.GetProperty("detail").GetString());
+            Assert.Contains($"subDir '{subDir}'", problem.GetProperty("detail").GetString());
+        }
+
+        // No job was made of it, its staged upload is gone, and job A's file and record are as they were.
+        using (var none = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, $"/status?hash={hash}", tokenB)))
+            await HttpAssert.AssertProblem(none, HttpStatusCode.NotFound);
+        await fixture.AssertNothingNewStagedAsync(staged);
+        Assert.Equal(served, await ServedAsync(subDir, name));
+        Assert.Equal(statusA.GetRawText(), (await fixture.GetJsonAsync($"/status?hash={hash}", tokenA)).GetRawText());
+
+        // The same claim again is the same job, answered as it stands.
+        var again = await UploadAsync(bytes, tokenA, "victim.jpg");
+        Assert.Equal((a.GetProperty("job_id").GetString(), "completed"), (again.GetProperty("job_id").GetString(), again.GetProperty("status").GetString()));
+
+        // Another claim asking for the same work of that name is a job of its own, not refused: it finds its file
+        // there already, keeps it, and completes with it.
+        var tokenC = fixture.Token(Claim(new { quality = 95 }, priority: 3));
+        var c = await UploadAsync(bytes, tokenC, "victim.jpg");
+        Assert.NotEqual(a.GetProperty("job_id").GetString(), c.GetProperty("job_id").GetString());
+        var statusC = await fixture.WaitUntilFinalAsync(hash, tokenC);
+        Assert.Equal("completed", statusC.GetProperty("status").GetString());
+        Assert.Equal(served.Length, statusC.GetProperty("files")[0].GetProperty("bytes").GetInt64());
+
+        // Claim B's way out: another file name is another file.
+        var b = await UploadAsync(bytes, tokenB, "victim-small.jpg");
+        Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, tokenB)).GetProperty("status").GetString());
+        var small = await ServedAsync(subDir, Assert.Single(Names(b.GetProperty("expected_files"))));
+        Assert.True(small.Length < served.Length, $"quality 5 ({small.Length} bytes) is smaller than 95 ({served.Length})");
+        Assert.Equal(served, await ServedAsync(subDir, name));
+    }
+
+    [Fact]
+    public async Task In_a_batch_the_refused_file_is_a_409_entry_naming_its_files()
+    {
+        var subDir = $"tenancy/{Unique()}";
+        var bytes = UniqueBytes.Jpeg("vb.jpg");
+        var first = fixture.Token(new { formats = new { png = new { sizes = new[] { new[] { 30 } } } }, directHost = true, subDir });
+        var second = fixture.Token(new { formats = new { png = new { settings = new { speed = 9 }, sizes = new[] { new[] { 30 } } } }, directHost = true, subDir });
+        var name = Assert.Single(Names((await UploadAsync(bytes, first, "a.jpg")).GetProperty("expected_files")));
+
+        var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(bytes), "file", "a.jpg" },
+            { new ByteArrayContent(bytes), "file", "b.jpg" },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = form };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", second);
+        using var response = await fixture.Http.SendAsync(request);
+        await HttpAssert.AssertOk(response);
+        var jobs = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobs");
+
+        var error = jobs[0].GetProperty("error");
+        Assert.Equal(409, error.GetProperty("status").GetInt32());
+        Assert.Equal([name], Names(error.GetProperty("files")));
+        Assert.Equal("pending", jobs[1].GetProperty("status").GetString());
+    }
+
+    [Fact]
     public void Job_id_is_the_sha256_of_hash_sub_and_the_claim_in_canonical_json_each_on_its_own_line()
     {
         var hash = new string('a', 64);
@@ -291,6 +379,13 @@ public sealed class TenancyTests(PixerveFixture fixture)
         using var response = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, fileName, token));
         await HttpAssert.AssertOk(response);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<byte[]> ServedAsync(string subDir, string name)
+    {
+        using var response = await fixture.Http.GetAsync($"/files/{subDir}/{name}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsByteArrayAsync();
     }
 
     /// <summary>A 404's body without its per-request trace id.</summary>

@@ -180,6 +180,36 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
     }
 
     [Fact]
+    public async Task Two_credentials_on_one_bucket_cannot_replace_each_others_files_the_fingerprint_stops_the_second()
+    {
+        // The name registry knows places by credential, so it cannot see that these two are one bucket and prefix;
+        // the fingerprint kept in the object's metadata does.
+        var prefix = $"twins-{Guid.NewGuid():N}";
+        await PutCredentialAsync("s3-twin-a", "s3", S3Data(prefix));
+        await PutCredentialAsync("s3-twin-b", "s3", S3Data(prefix));
+        object Claim(string key, int quality) => new
+        {
+            formats = new { jpg = new { settings = new { quality }, sizes = new[] { new[] { 96 } } } },
+            subDir = "same",
+            storageKeys = new { s3 = key },
+        };
+
+        var (first, expected) = await RunJobAsync("va.jpg", Claim("s3-twin-a", 95));
+        Assert.Equal("completed", first.GetProperty("status").GetString());
+        var key = $"{prefix}/same/{Assert.Single(expected)}";
+        using var s3 = new AmazonS3Client(new BasicAWSCredentials(S3rverServer.AccessKeyId, S3rverServer.SecretAccessKey),
+            new AmazonS3Config { ServiceURL = fixture.S3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        var stored = await ReadS3Async(s3, key);
+
+        var (second, _) = await RunJobAsync("va.jpg", Claim("s3-twin-b", 5));
+        Assert.Equal("failed", second.GetProperty("status").GetString());
+        Assert.Contains($"storage s3 's3-twin-b' failed writing {expected[0]}: a file named {expected[0]} already exists with other content",
+            second.GetProperty("error").GetString());
+        Assert.Equal(stored, await ReadS3Async(s3, key));
+        Assert.Equal(stored.Length, File(first, expected[0], "s3").GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
     public async Task A_backend_that_is_down_fails_the_job_naming_it_and_then_fails_fast_once_its_circuit_opens()
     {
         var closedPort = ServerProcess.FreePort();
@@ -259,6 +289,14 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
         using var response = await fixture.Http.GetAsync($"/files/{subDir}/{name}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static async Task<byte[]> ReadS3Async(AmazonS3Client s3, string key)
+    {
+        using var response = await s3.GetObjectAsync(S3rverServer.Bucket, key);
+        using var copy = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(copy);
+        return copy.ToArray();
     }
 
     private static JsonElement File(JsonElement status, string name, string backend) =>

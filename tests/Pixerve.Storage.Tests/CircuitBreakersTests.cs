@@ -113,8 +113,29 @@ public sealed class CircuitBreakersTests : IDisposable
         Assert.Equal("stored", await WriteAsync(S3A));
     }
 
-    private Task<string> WriteAsync(StorageTarget target) =>
-        _resilience.PutAsync(target, _store, "sub/x.jpg", new byte[] { 1, 2, 3 }, "image/jpeg", CancellationToken.None);
+    [Fact]
+    public async Task A_file_made_by_other_work_fails_its_write_without_counting_against_the_circuit()
+    {
+        await FailAsync(S3A, "down");
+        await FailAsync(S3A, "down");
+        _store.Next = (_, _) => ScriptedStore.Fail(new ObjectConflictException("sub/x.jpg"));
+        for (var i = 0; i < 5; i++)
+        {
+            var error = await Assert.ThrowsAsync<StorageWriteException>(() => WriteAsync(S3A));
+            Assert.False(error.IsTransient);
+            Assert.Equal("storage s3 'a' failed writing x.jpg: a file named x.jpg already exists with other content; stored files are never replaced",
+                error.Message);
+        }
+
+        // The backend answered each time: the run of failures before ended, and none of these counts.
+        await FailAsync(S3A, "down");
+        await FailAsync(S3A, "down");
+        Assert.Equal(CircuitState.Closed, _resilience.StatusOf(S3A).State);
+        Assert.Empty(_observer.Changes);
+    }
+
+    private async Task<string> WriteAsync(StorageTarget target) =>
+        (await _resilience.PutAsync(target, _store, "sub/x.jpg", new byte[] { 1, 2, 3 }, "image/jpeg", null, CancellationToken.None)).Location;
 
     private Task<StorageWriteException> FailAsync(StorageTarget target, string error)
     {

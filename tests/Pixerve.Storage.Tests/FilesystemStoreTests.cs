@@ -14,11 +14,51 @@ public sealed class FilesystemStoreTests : IDisposable
     {
         await using var store = new LocalDirectoryStore(_root, "https://cdn.example/media/");
 
-        var location = await store.PutAsync("d/x.jpg", new byte[] { 1, 2, 3 }, "image/jpeg", CancellationToken.None);
+        var location = await store.PutAsync("d/x.jpg", new byte[] { 1, 2, 3 }, "image/jpeg", "f1", CancellationToken.None);
 
-        Assert.Equal("https://cdn.example/media/d/x.jpg", location);
+        Assert.Equal(new StoredObject("https://cdn.example/media/d/x.jpg", 3, Existed: false), location);
         Assert.Equal([1, 2, 3], await File.ReadAllBytesAsync(Path.Combine(_root, "d", "x.jpg")));
-        // Written beside the target and renamed over it: nothing temporary is left.
+        // Written beside the target and moved there: nothing temporary is left.
+        Assert.Empty(Directory.EnumerateFiles(_root, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Theory]
+    [InlineData("direct")]
+    [InlineData("directHost")]
+    public async Task A_file_that_exists_is_never_replaced_and_the_write_answers_its_size(string kind)
+    {
+        await using var store = kind == "direct"
+            ? new LocalDirectoryStore(_root, null)
+            : new DirectHostStore(Options.Create(new DirectHostOptions { ServeDir = _root })).Open();
+        var path = Path.Combine(_root, "same", "x.jpg");
+
+        var first = await store.PutAsync("same/x.jpg", new byte[] { 1, 2, 3, 4 }, "image/jpeg", "work-a", CancellationToken.None);
+        Assert.False(first.Existed);
+
+        // Other bytes under the name: the file keeps its own, and the answer is its size.
+        var other = await store.PutAsync("same/x.jpg", new byte[] { 9, 9 }, "image/jpeg", "work-b", CancellationToken.None);
+        Assert.Equal((first.Location, 4L, true), (other.Location, other.Bytes, other.Existed));
+        Assert.Equal([1, 2, 3, 4], await File.ReadAllBytesAsync(path));
+
+        // The same again (a rerun) succeeds the same way.
+        var again = await store.PutAsync("same/x.jpg", new byte[] { 1, 2, 3, 4 }, "image/jpeg", "work-a", CancellationToken.None);
+        Assert.Equal((4L, true), (again.Bytes, again.Existed));
+        Assert.Equal([1, 2, 3, 4], await File.ReadAllBytesAsync(path));
+        Assert.Empty(Directory.EnumerateFiles(_root, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Writers_racing_for_one_name_leave_exactly_one_of_their_files_whole()
+    {
+        await using var store = new LocalDirectoryStore(_root, null);
+        var contents = Enumerable.Range(1, 16).Select(i => Enumerable.Repeat((byte)i, 64 * 1024).ToArray()).ToList();
+
+        var results = await Task.WhenAll(contents.Select(bytes =>
+            Task.Run(() => store.PutAsync("race/x.png", bytes, "image/png", null, CancellationToken.None))));
+
+        Assert.Single(results, r => !r.Existed);
+        var stored = await File.ReadAllBytesAsync(Path.Combine(_root, "race", "x.png"));
+        Assert.Contains(contents, c => c.AsSpan().SequenceEqual(stored));
         Assert.Empty(Directory.EnumerateFiles(_root, "*.tmp", SearchOption.AllDirectories));
     }
 
@@ -27,10 +67,10 @@ public sealed class FilesystemStoreTests : IDisposable
     {
         await using var store = new LocalDirectoryStore(_root, null);
 
-        var location = await store.PutAsync("d/x.jpg", new byte[] { 1 }, "image/jpeg", CancellationToken.None);
+        var stored = await store.PutAsync("d/x.jpg", new byte[] { 1 }, "image/jpeg", fingerprint: null, CancellationToken.None);
 
         // The job's answers go to its token holder: the silo's absolute path is not theirs to read.
-        Assert.Equal("d/x.jpg", location);
+        Assert.Equal("d/x.jpg", stored.Location);
         Assert.True(File.Exists(Path.Combine(_root, "d", "x.jpg")));
     }
 
@@ -49,7 +89,7 @@ public sealed class FilesystemStoreTests : IDisposable
     public async Task A_path_outside_the_root_is_refused()
     {
         await using var store = new LocalDirectoryStore(_root, null);
-        await Assert.ThrowsAsync<ArgumentException>(() => store.PutAsync("../escape.jpg", new byte[] { 1 }, "image/jpeg", CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.PutAsync("../escape.jpg", new byte[] { 1 }, "image/jpeg", null, CancellationToken.None));
         Assert.False(store.IsTransient(new ArgumentException("outside")));
     }
 
@@ -58,7 +98,7 @@ public sealed class FilesystemStoreTests : IDisposable
     {
         var serve = new DirectHostStore(Options.Create(new DirectHostOptions { ServeDir = _root }));
         await using (var store = serve.Open())
-            Assert.Equal("/files/s/a.png", await store.PutAsync("s/a.png", new byte[] { 9 }, "image/png", CancellationToken.None));
+            Assert.Equal("/files/s/a.png", (await store.PutAsync("s/a.png", new byte[] { 9 }, "image/png", null, CancellationToken.None)).Location);
 
         serve.Delete("https://elsewhere.example/s/a.png");
         Assert.True(File.Exists(Path.Combine(_root, "s", "a.png")));

@@ -92,8 +92,8 @@ public sealed class RetryTests
         Options.Create(new StorageResilienceOptions { Attempts = 4, FirstRetryDelay = firstRetryDelay, FailuresToOpen = 3 }),
         clock, [], NullLogger<StorageResilience>.Instance);
 
-    private Task<string> WriteAsync(StorageResilience resilience, CancellationToken cancellationToken) =>
-        resilience.PutAsync(Target, _store, "sub/x.png", new byte[] { 1 }, "image/png", cancellationToken);
+    private async Task<string> WriteAsync(StorageResilience resilience, CancellationToken cancellationToken) =>
+        (await resilience.PutAsync(Target, _store, "sub/x.png", new byte[] { 1 }, "image/png", null, cancellationToken)).Location;
 
     private static async Task Poll(Func<bool> condition)
     {

@@ -15,6 +15,7 @@ public static class UploadApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status408RequestTimeout)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -23,7 +24,8 @@ public static class UploadApi
             .WithDescription("Several 'file' parts (up to Pixerve:Limits:MaxFilesPerUpload) make one job each and answer " +
                 "{jobs: [{file, hash, job_id, expected_files, status} | {file, error}]} in part order; one part answers " +
                 "{hash, job_id, expected_files, status}. The same bytes under the same job claim are one job: uploading them " +
-                "again answers that job as it stands.")
+                "again answers that job as it stands. Stored files are never replaced: a file name the same bytes already have in the " +
+                "same place from other settings answers 409, naming it under 'files'.")
             .AddOpenApiOperationTransformer(UploadAnswer.DescribeBothShapesAsync);
         return app;
     }

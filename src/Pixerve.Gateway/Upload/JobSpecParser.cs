@@ -103,6 +103,8 @@ public static partial class JobSpecParser
 
         var result = new List<FormatRequest>();
         var outputs = 0;
+        // A name carries the format and the box only: two outputs named alike must be the same work.
+        var named = new Dictionary<(string Extension, int Width, int Height), (string Field, object Work)>();
         foreach (var entry in formats.EnumerateObject())
         {
             var field = $"formats.{entry.Name}";
@@ -140,6 +142,17 @@ public static partial class JobSpecParser
             outputs += Math.Max(1, sizes.Count);
             if (outputs > maxOutputs)
                 throw new JobSpecException($"{field}.sizes", $"a job may produce at most {maxOutputs} files (Pixerve:Limits:MaxOutputsPerJob)");
+            for (var i = 0; i < sizes.Count; i++)
+            {
+                var box = sizes[i];
+                var at = $"{field}.sizes[{i}]";
+                var work = (box.Fit, box.Gravity, quality, speed, still);
+                if (!named.TryAdd((OutputPlan.Extension(format), box.Width, box.Height), (at, work)) &&
+                    named[(OutputPlan.Extension(format), box.Width, box.Height)] is var (other, otherWork) && !otherWork.Equals(work))
+                    throw new JobSpecException(at, $"names the same file as {other} (_{box.Height}_{box.Width}_.{OutputPlan.Extension(format)}) " +
+                        "with other settings; an output name carries only the format and the box");
+            }
+
             result.Add(new FormatRequest(format, quality, speed, sizes) { Still = still });
         }
 

@@ -265,6 +265,10 @@ public sealed class UploadHandler(
                 response.Headers.RetryAfter = "30";
                 return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable,
                     "the cluster is saturated: too many jobs are waiting; try again later");
+            case SubmitOutcome.Conflict:
+                // Names taken for other work: no job was written, and the files already there stay as they are.
+                await staging.DeleteAsync(staged.BlobName);
+                return FileOutcome.Conflict(file.FileName, result.Reason ?? "file names already taken", result.Conflicts);
             case SubmitOutcome.Exists:
                 // The same work was asked before: answer with that job as it stands; its record is not touched.
                 await staging.DeleteAsync(staged.BlobName);

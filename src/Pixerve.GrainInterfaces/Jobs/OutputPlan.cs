@@ -2,7 +2,10 @@ using System.Text;
 
 namespace Pixerve;
 
-/// <summary>The deterministic output names of DESIGN.md §2, shared by the gateway's answer and the converter.</summary>
+/// <summary>
+/// The deterministic output names of DESIGN.md §2, shared by the gateway's answer and the converter. A name says
+/// nothing of the settings, so each planned output also carries its <see cref="OutputFingerprint"/>.
+/// </summary>
 public static class OutputPlan
 {
     private const int MaxBaseNameLength = 100;
@@ -18,7 +21,7 @@ public static class OutputPlan
             {
                 if (!copyPlanned)
                 {
-                    outputs.Add(new PlannedOutput(copyName, OutputFormat.Original, null, null, null));
+                    outputs.Add(Fingerprinted(hash, new PlannedOutput(copyName, OutputFormat.Original, null, null, null)));
                     copyPlanned = true;
                 }
                 continue;
@@ -27,14 +30,21 @@ public static class OutputPlan
             foreach (var box in format.Sizes)
             {
                 var name = $"{hash}_{baseName}_{box.Height}_{box.Width}_.{Extension(format.Format)}";
-                outputs.Add(new PlannedOutput(name, format.Format, box, format.Quality, format.Speed) { Still = format.Still });
+                outputs.Add(Fingerprinted(hash, new PlannedOutput(name, format.Format, box, format.Quality, format.Speed) { Still = format.Still }));
             }
         }
 
         if (spec.KeepOriginal && !copyPlanned)
-            outputs.Add(new PlannedOutput(copyName, OutputFormat.Original, null, null, null));
+            outputs.Add(Fingerprinted(hash, new PlannedOutput(copyName, OutputFormat.Original, null, null, null)));
         return outputs;
     }
+
+    /// <summary>The plan with every output's fingerprint, for plans stored before fingerprints were part of them.</summary>
+    public static IReadOnlyList<PlannedOutput> WithFingerprints(string hash, IReadOnlyList<PlannedOutput> plan) =>
+        plan.All(p => p.Fingerprint.Length > 0) ? plan : plan.Select(p => p.Fingerprint.Length > 0 ? p : Fingerprinted(hash, p)).ToList();
+
+    private static PlannedOutput Fingerprinted(string hash, PlannedOutput output) =>
+        output with { Fingerprint = OutputFingerprint.Of(hash, output) };
 
     public static string Extension(OutputFormat format) => format switch
     {

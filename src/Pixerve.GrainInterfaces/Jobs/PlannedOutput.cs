@@ -16,6 +16,12 @@ public sealed record PlannedOutput(
     /// </summary>
     [Id(5)] public bool Still { get; init; }
 
+    /// <summary>
+    /// <see cref="OutputFingerprint.Of"/> this output; empty in plans stored before fingerprints existed, which
+    /// <see cref="OutputPlan.WithFingerprints"/> fills in.
+    /// </summary>
+    [Id(6)] public string Fingerprint { get; init; } = "";
+
     public string ContentType => Format switch
     {
         OutputFormat.Jpg => "image/jpeg",

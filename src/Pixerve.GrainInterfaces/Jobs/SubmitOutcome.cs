@@ -12,4 +12,10 @@ public enum SubmitOutcome
     Exists,
     /// <summary>The silo's queue is full: the caller should answer 503 and drop its staged blob.</summary>
     Overloaded,
+    /// <summary>
+    /// Another job of the same bytes already stored files of some of these names in the same place with other
+    /// settings (<see cref="SubmitResult.Conflicts"/>): nothing was written, the caller should answer 409 and drop
+    /// its staged blob. Stored files are never replaced.
+    /// </summary>
+    Conflict,
 }

@@ -8,4 +8,10 @@ public sealed record SubmitResult(
     [property: Id(2)] JobStatus Status)
 {
     public static SubmitResult Overloaded { get; } = new(SubmitOutcome.Overloaded, [], JobStatus.Pending);
+
+    /// <summary>For <see cref="SubmitOutcome.Conflict"/>: the planned file names that are taken, each once.</summary>
+    [Id(3)] public IReadOnlyList<string> Conflicts { get; init; } = [];
+
+    /// <summary>For <see cref="SubmitOutcome.Conflict"/>: why, in words the uploader can act on.</summary>
+    [Id(4)] public string? Reason { get; init; }
 }

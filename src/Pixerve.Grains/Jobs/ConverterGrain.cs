@@ -86,7 +86,7 @@ public sealed class ConverterGrain(
         string correlationId)
     {
         var outputs = encoded
-            .Select(o => new OutputFile(o.Plan.Name, ContentType(o.Plan, sourceFormat), o.Bytes, o.Width, o.Height))
+            .Select(o => new OutputFile(o.Plan.Name, ContentType(o.Plan, sourceFormat), o.Bytes, o.Width, o.Height) { Fingerprint = o.Plan.Fingerprint })
             .ToList();
         var targets = new List<(string Backend, string? Key)>();
         if (spec.DirectHost) targets.Add(("direct", null));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Runtime;
+using Pixerve.Grains.Records;
 
 namespace Pixerve.Grains.Jobs;
 
@@ -48,13 +49,23 @@ public sealed partial class JobGrain(
 
         if (queue.IsFull) return SubmitResult.Overloaded;
 
+        // Names first: a name another job of these bytes holds in the same place for other work refuses this one
+        // before anything of it exists, so the file already there is never replaced (stored files are immutable).
+        // Listed under its hash with its names: readers skip an id whose job was never written, and the names are
+        // this job's own should it be submitted again.
+        var plan = OutputPlan.For(submission.Hash, submission.BaseName, submission.SourceFormat, submission.Spec).ToList();
+        var claims = await GrainFactory.GetGrain<IContentJobsGrain>(submission.Hash).Add(JobId, OutputClaim.For(submission.Spec, plan));
+        if (!claims.IsGranted)
+        {
+            DeactivateOnIdle();
+            return Conflict(submission, plan, claims);
+        }
+
         // Durability before the record: should the reminder fail (its table's owner just died), nothing is
         // written and the upload is refused cleanly; should the write fail after it, the reminder finds no
-        // record and goes away. Listed under its hash first: readers skip an id whose job was never written.
+        // record and goes away.
         await RegisterResumeReminderAsync();
-        await GrainFactory.GetGrain<IContentJobsGrain>(submission.Hash).Add(JobId);
         var now = clock.GetUtcNow();
-        var plan = OutputPlan.For(submission.Hash, submission.BaseName, submission.SourceFormat, submission.Spec).ToList();
         job.State = new JobState
         {
             Submission = submission,
@@ -69,6 +80,21 @@ public sealed partial class JobGrain(
     }
 
     private SubmitResult Result(SubmitOutcome outcome) => new(outcome, State.ExpectedNames, State.Status);
+
+    private static SubmitResult Conflict(JobSubmission submission, List<PlannedOutput> plan, ClaimOutcome claims)
+    {
+        var names = claims.Conflicts.Select(c => c.Name).Distinct(StringComparer.Ordinal).ToList();
+        var where = submission.Spec.SubDir.Length == 0 ? "at the top level" : $"under subDir '{submission.Spec.SubDir}'";
+        var reason = claims.Full
+            ? $"these bytes are already stored under {ContentJobsGrain.MaxNames} names, the most Pixerve keeps track of for one image; " +
+              "upload again under names it already has"
+            : names.Count == 1
+                ? $"a file named {names[0]} is already stored {where} from the same bytes with other settings, and stored files are never replaced; " +
+                  "upload under another file name or subDir, or with the same settings"
+                : $"{names.Count} of these files are already stored {where} from the same bytes with other settings, and stored files are never replaced; " +
+                  "upload under another file name or subDir, or with the same settings";
+        return new SubmitResult(SubmitOutcome.Conflict, plan.Select(p => p.Name).ToList(), JobStatus.Pending) { Conflicts = names, Reason = reason };
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -93,8 +119,8 @@ public sealed partial class JobGrain(
         DelayDeactivation(TimeSpan.FromMinutes(30));
         var submission = State.Submission! with { Hash = Hash };
         var plan = State.Plan.Count > 0
-            ? State.Plan
-            : OutputPlan.For(Hash, submission.BaseName, submission.SourceFormat, submission.Spec).ToList();
+            ? OutputPlan.WithFingerprints(Hash, State.Plan)
+            : OutputPlan.For(Hash, submission.BaseName, submission.SourceFormat, submission.Spec);
         return new ConversionRequest(Hash, submission, plan) { CorrelationId = JobError.NewCorrelationId() };
     }
 

@@ -50,9 +50,10 @@ public sealed class StorageGrain(
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    var location = await resilience.PutAsync(target, store, relative, file.Bytes, file.ContentType, cancellationToken);
+                    // Create-only: a file already there is the same work's (a rerun), kept, and listed with its own size.
+                    var stored = await resilience.PutAsync(target, store, relative, file.Bytes, file.ContentType, file.Fingerprint, cancellationToken);
                     RecordWrite(started, "ok");
-                    files.Add(new StoredFile(file.Name, Kind, location, file.Bytes.Length, file.Width, file.Height));
+                    files.Add(new StoredFile(file.Name, Kind, stored.Location, stored.Bytes, file.Width, file.Height));
                 }
                 catch (StorageUnavailableException e)
                 {
@@ -83,7 +84,7 @@ public sealed class StorageGrain(
             var name = $".pixerve-probe-{Guid.NewGuid():N}.txt";
             try
             {
-                await store.PutAsync(name, Encoding.UTF8.GetBytes("pixerve credential probe\n"), "text/plain", cancellationToken);
+                await store.PutAsync(name, Encoding.UTF8.GetBytes("pixerve credential probe\n"), "text/plain", null, cancellationToken);
                 await store.DeleteAsync(name, cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -7,11 +7,14 @@ public sealed class LocalDirectoryStore(string root, string? baseUrl) : IObjectS
     /// <c>{baseUrl}/{relativePath}</c>, or without a base URL the path relative to the directory: the job's answers go to
     /// its token holder, and the silo's absolute path says where a mount lives on the cluster's machines.
     /// </summary>
-    public async Task<string> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken)
+    /// <remarks>A file system keeps no fingerprint beside a file: an existing one is kept on the registry's word.</remarks>
+    public async Task<StoredObject> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, string? fingerprint,
+        CancellationToken cancellationToken)
     {
         var path = LocalFiles.Confine(root, relativePath);
-        await LocalFiles.WriteAtomicallyAsync(path, bytes, cancellationToken);
-        return baseUrl is { Length: > 0 } ? $"{baseUrl.TrimEnd('/')}/{relativePath}" : relativePath;
+        var existing = await LocalFiles.CreateAtomicallyAsync(path, bytes, cancellationToken);
+        var location = baseUrl is { Length: > 0 } ? $"{baseUrl.TrimEnd('/')}/{relativePath}" : relativePath;
+        return new StoredObject(location, existing ?? bytes.Length, existing is not null);
     }
 
     public Task DeleteAsync(string relativePath, CancellationToken cancellationToken)

@@ -12,19 +12,32 @@ public static class LocalFiles
         return path;
     }
 
-    /// <summary>Write then rename, so a reader never sees half a file and a rerun simply replaces it.</summary>
-    public static async Task WriteAtomicallyAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a temporary file beside <paramref name="path"/>, then moves it there without overwriting (a hard link,
+    /// which fails when the name exists), so a reader never sees half a file and no file is ever replaced. Answers
+    /// null when it created the file, or the length of the file that was there already (which is kept).
+    /// </summary>
+    public static async Task<long?> CreateAtomicallyAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (Existing(path) is { } before) return before;
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
             await File.WriteAllBytesAsync(temporary, bytes, cancellationToken);
-            File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, path, overwrite: false);
+            return null;
+        }
+        catch (IOException) when (Existing(path) is not null)
+        {
+            // Created meanwhile by another writer of the same name.
+            return Existing(path);
         }
         finally
         {
             File.Delete(temporary);
         }
     }
+
+    private static long? Existing(string path) => new FileInfo(path) is { Exists: true } file ? file.Length : null;
 }

@@ -48,34 +48,37 @@ public sealed class StorageResilience : IDisposable
     }
 
     /// <summary>
-    /// Writes one file through the target's pipeline. Fails with <see cref="StorageWriteException"/> whose message is
-    /// the job's error (<see cref="StorageUnavailableException"/> when the circuit refused it untried), or with
+    /// Creates one file through the target's pipeline (<see cref="IObjectStore.PutAsync"/>: never replacing one).
+    /// Fails with <see cref="StorageWriteException"/> whose message is the job's error
+    /// (<see cref="StorageUnavailableException"/> when the circuit refused it untried), or with
     /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> was cancelled.
     /// </summary>
-    public async Task<string> PutAsync(StorageTarget target, IObjectStore store, string relativePath, ReadOnlyMemory<byte> bytes,
-        string contentType, CancellationToken cancellationToken)
+    public async Task<StoredObject> PutAsync(StorageTarget target, IObjectStore store, string relativePath, ReadOnlyMemory<byte> bytes,
+        string contentType, string? fingerprint, CancellationToken cancellationToken)
     {
         var circuit = CircuitOf(target);
         var name = relativePath[(relativePath.LastIndexOf('/') + 1)..];
         try
         {
-            var location = await circuit.Pipeline.ExecuteAsync(async token =>
+            var stored = await circuit.Pipeline.ExecuteAsync(async token =>
             {
                 try
                 {
-                    return await store.PutAsync(relativePath, bytes, contentType, token);
+                    return await store.PutAsync(relativePath, bytes, contentType, fingerprint, token);
                 }
                 catch (Exception e) when (!token.IsCancellationRequested)
                 {
                     // The one place a backend's failure becomes the job's: in full for the admin, and as its token holder may read it.
                     var failed = $"storage {target.Label} failed writing {name}: ";
-                    throw new StorageWriteException(failed + store.Describe(e), failed + store.DescribeSafely(e), store.IsTransient(e), e);
+                    throw new StorageWriteException(failed + store.Describe(e), failed + store.DescribeSafely(e), store.IsTransient(e), e)
+                    {
+                        IsBackendFault = e is not ObjectConflictException,
+                    };
                 }
             }, cancellationToken);
 
-            // Polly would still count the failures before this success within its window: start the run again.
-            if (circuit.ResetFailures()) await circuit.ManualControl.CloseAsync(CancellationToken.None);
-            return location;
+            await BackendAnsweredAsync(circuit);
+            return stored;
         }
         catch (BrokenCircuitException refused)
         {
@@ -84,11 +87,23 @@ public sealed class StorageResilience : IDisposable
             throw new StorageUnavailableException(unavailable + circuit.Refusal(retryAt, circuit.LastError),
                 unavailable + circuit.Refusal(retryAt, circuit.LastSafeError), refused);
         }
+        catch (StorageWriteException e) when (!e.IsBackendFault)
+        {
+            // A file of that name made by other work: the backend answered, as the breaker saw it too.
+            await BackendAnsweredAsync(circuit);
+            throw;
+        }
         catch (Exception e) when (e is StorageWriteException or OperationCanceledException)
         {
             circuit.Failed();
             throw;
         }
+    }
+
+    /// <summary>Polly would still count the failures before this answer within its window: start the run again.</summary>
+    private static async Task BackendAnsweredAsync(StorageCircuit circuit)
+    {
+        if (circuit.ResetFailures()) await circuit.ManualControl.CloseAsync(CancellationToken.None);
     }
 
     /// <summary>A probe with the target's credential worked: close its circuit now rather than after the cool-down.</summary>
@@ -127,7 +142,7 @@ public sealed class StorageResilience : IDisposable
         // a caller that gave up on a slow backend is evidence, and a silo shutting down takes its circuits with it.
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is StorageWriteException or OperationCanceledException),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is StorageWriteException { IsBackendFault: true } or OperationCanceledException),
             FailureRatio = 1.0,
             MinimumThroughput = Math.Max(2, options.FailuresToOpen),
             SamplingDuration = FailureWindow,

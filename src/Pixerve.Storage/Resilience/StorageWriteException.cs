@@ -13,4 +13,10 @@ public class StorageWriteException(string message, string safeMessage, bool isTr
 
     /// <summary>The backend said it was worth retrying; only these are retried.</summary>
     public bool IsTransient { get; } = isTransient;
+
+    /// <summary>
+    /// Counts against the backend's circuit; false for a refusal that says nothing of the backend's health (a file
+    /// of that name made by other work).
+    /// </summary>
+    public bool IsBackendFault { get; init; } = true;
 }

@@ -9,8 +9,9 @@ public sealed class ScriptedStore : IObjectStore
 
     public Func<int, CancellationToken, Task<string>> Next { get; set; } = (_, _) => Task.FromResult("stored");
 
-    public Task<string> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken) =>
-        Next(Interlocked.Increment(ref _calls), cancellationToken);
+    public async Task<StoredObject> PutAsync(string relativePath, ReadOnlyMemory<byte> bytes, string contentType, string? fingerprint,
+        CancellationToken cancellationToken) =>
+        new(await Next(Interlocked.Increment(ref _calls), cancellationToken), bytes.Length, Existed: false);
 
     public Task DeleteAsync(string relativePath, CancellationToken cancellationToken) => Task.CompletedTask;
 

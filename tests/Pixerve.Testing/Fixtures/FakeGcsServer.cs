@@ -1,7 +1,8 @@
 // A FAKE, not Google Cloud Storage: no GCS emulator installs on these machines (no registry here ships one), so
 // the GCS backend is tested by pointing the real Google.Cloud.Storage.V1 client (through BaseUri) at this small
 // in-memory implementation of the parts of the JSON API the client uses: resumable uploads (initiation, possibly
-// chunked PUTs, 308 answers), gzip request bodies, object metadata/media GET and DELETE.
+// chunked PUTs, 308 answers), gzip request bodies, object metadata/media GET and DELETE, custom metadata, and the
+// ifGenerationMatch=0 precondition (create only: 412 when the object exists, checked at initiation and at the end).
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text.Json;
@@ -20,6 +21,9 @@ public sealed class FakeGcsServer : IAsyncDisposable
 
     /// <summary>Stored objects by <c>{bucket}/{name}</c>.</summary>
     public ConcurrentDictionary<string, byte[]> Objects { get; } = new();
+
+    /// <summary>Each stored object's custom metadata (the object resource's <c>metadata</c>), by <c>{bucket}/{name}</c>.</summary>
+    public ConcurrentDictionary<string, Dictionary<string, string>> CustomMetadata { get; } = new();
 
     /// <summary>How many request bodies arrived gzip-encoded, so a test can see that path was taken.</summary>
     public int GzipBodies => _gzipBodies;
@@ -75,8 +79,18 @@ public sealed class FakeGcsServer : IAsyncDisposable
         if (rest.Length >= 2 && rest[1] == "o" && request.Method == "POST" && request.Query["uploadType"] == "resumable")
         {
             var name = request.Query["name"].ToString();
-            if (name.Length == 0 && body.Length > 0)
-                name = JsonDocument.Parse(body).RootElement.GetProperty("name").GetString()!;
+            var resource = body.Length > 0 ? JsonDocument.Parse(body).RootElement : default;
+            if (name.Length == 0 && body.Length > 0) name = resource.GetProperty("name").GetString()!;
+            var metadata = body.Length > 0 && resource.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object
+                ? m.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "")
+                : [];
+            var createOnly = request.Query["ifGenerationMatch"] == "0";
+            if (createOnly && Objects.ContainsKey($"{bucket}/{name}"))
+            {
+                await PreconditionFailedAsync(context);
+                return;
+            }
+
             if (FailPrefix is { } prefix && name.StartsWith(prefix, StringComparison.Ordinal) && Interlocked.Decrement(ref FailuresLeft) >= 0)
             {
                 // 500 rather than 503: the Google client retries 503 itself, and this is meant for Pixerve's retries.
@@ -86,7 +100,7 @@ public sealed class FakeGcsServer : IAsyncDisposable
             }
 
             var id = Guid.NewGuid().ToString("N");
-            _sessions[id] = new UploadSession(bucket, name, request.Headers["X-Upload-Content-Type"].ToString());
+            _sessions[id] = new UploadSession(bucket, name, request.Headers["X-Upload-Content-Type"].ToString(), metadata, createOnly);
             context.Response.Headers.Location = $"{request.Scheme}://{request.Host}/upload-session/{id}";
             return;
         }
@@ -97,11 +111,13 @@ public sealed class FakeGcsServer : IAsyncDisposable
             switch (request.Method)
             {
                 case "DELETE":
+                    CustomMetadata.TryRemove(key, out _);
                     context.Response.StatusCode = Objects.TryRemove(key, out _) ? 204 : 404;
                     return;
                 case "GET" when Objects.TryGetValue(key, out var bytes):
                     if (request.Query["alt"] == "media") await context.Response.Body.WriteAsync(bytes);
-                    else await context.Response.WriteAsJsonAsync(Metadata(bucket, Uri.UnescapeDataString(rest[2]), bytes.Length, "application/octet-stream"));
+                    else await context.Response.WriteAsJsonAsync(Metadata(bucket, Uri.UnescapeDataString(rest[2]), bytes.Length, "application/octet-stream",
+                        CustomMetadata.GetValueOrDefault(key)));
                     return;
             }
         }
@@ -130,9 +146,32 @@ public sealed class FakeGcsServer : IAsyncDisposable
         }
 
         var bytes = session.Content.ToArray();
-        Objects[$"{session.Bucket}/{session.Name}"] = bytes;
+        var key = $"{session.Bucket}/{session.Name}";
         _sessions.TryRemove(id, out _);
-        await context.Response.WriteAsJsonAsync(Metadata(session.Bucket, session.Name, bytes.Length, session.ContentType));
+        lock (Objects)
+        {
+            if (session.CreateOnly && !Objects.TryAdd(key, bytes))
+            {
+                context.Response.StatusCode = 412;
+            }
+            else
+            {
+                Objects[key] = bytes;
+                CustomMetadata[key] = session.CustomMetadata;
+            }
+        }
+
+        if (context.Response.StatusCode == 412) await PreconditionFailedAsync(context);
+        else await context.Response.WriteAsJsonAsync(Metadata(session.Bucket, session.Name, bytes.Length, session.ContentType, session.CustomMetadata));
+    }
+
+    private static Task PreconditionFailedAsync(HttpContext context)
+    {
+        context.Response.StatusCode = 412;
+        return context.Response.WriteAsJsonAsync(new
+        {
+            error = new { code = 412, message = "fake GCS: At least one of the pre-conditions you specified did not hold.", errors = new[] { new { reason = "conditionNotMet" } } },
+        });
     }
 
     private async Task<byte[]> ReadBodyAsync(HttpRequest request)
@@ -152,20 +191,25 @@ public sealed class FakeGcsServer : IAsyncDisposable
         return buffer.ToArray();
     }
 
-    private static object Metadata(string bucket, string name, long size, string contentType) => new Dictionary<string, object>
+    private static object Metadata(string bucket, string name, long size, string contentType, Dictionary<string, string>? custom = null)
     {
-        ["kind"] = "storage#object",
-        ["id"] = $"{bucket}/{name}/1",
-        ["bucket"] = bucket,
-        ["name"] = name,
-        ["size"] = size.ToString(),
-        ["contentType"] = contentType,
-        ["generation"] = "1",
-    };
+        var resource = new Dictionary<string, object>
+        {
+            ["kind"] = "storage#object",
+            ["id"] = $"{bucket}/{name}/1",
+            ["bucket"] = bucket,
+            ["name"] = name,
+            ["size"] = size.ToString(),
+            ["contentType"] = contentType,
+            ["generation"] = "1",
+        };
+        if (custom is { Count: > 0 }) resource["metadata"] = custom;
+        return resource;
+    }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
-    private sealed record UploadSession(string Bucket, string Name, string ContentType)
+    private sealed record UploadSession(string Bucket, string Name, string ContentType, Dictionary<string, string> CustomMetadata, bool CreateOnly)
     {
         public MemoryStream Content { get; } = new();
     }
