@@ -25,6 +25,12 @@ public static class UploadApi
                 "{hash, job_id, expected_files, status}. The same bytes under the same job claim are one job: uploading them " +
                 "again answers that job as it stands.")
             .AddOpenApiOperationTransformer(UploadAnswer.DescribeBothShapesAsync);
+        // Any other content type: the Accepts metadata above would have routing answer 415 itself, before the handler,
+        // leaving the body to Kestrel (read after the answer, for five seconds) and a client waiting on
+        // Expect: 100-continue never told not to send it. Here the handler refuses it like any other upload it refuses.
+        app.MapPost("/upload", (HttpContext http, UploadHandler handler) => handler.HandleAsync(http))
+            .WithOrder(1)
+            .ExcludeFromDescription();
         return app;
     }
 }

@@ -13,4 +13,16 @@ public sealed class RateLimitOptions
     /// <summary>Per job token subject (<c>sub</c>), or per token when it has none.</summary>
     [Range(0, int.MaxValue)]
     public int UploadsPerMinutePerSubject { get; set; } = 120;
+
+    /// <summary>
+    /// Bytes of refused uploads' bodies the gateway reads and discards per client IP per minute, so that their
+    /// answers reach clients that write the whole body before reading; past it a refused body is left unread
+    /// and its connection closed. Without it a client with no valid token could make the gateway read for free.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long RefusedBodyBytesPerMinutePerIp { get; set; } = 1L << 30;
+
+    /// <summary>Refused bodies being read and discarded at once for one client IP; one more is left unread.</summary>
+    [Range(0, 10_000)]
+    public int RefusedBodyDrainsPerIp { get; set; } = 4;
 }

@@ -23,6 +23,7 @@ public sealed class UploadHandler(
     IOptionsMonitor<JwtBearerOptions> jwtOptions,
     IOptions<UploadOptions> limits,
     UploadSubjectLimiter subjectLimiter,
+    RefusedBodyDrain drain,
     ILogger<UploadHandler> logger)
 {
     private const int MaxTokenFieldBytes = 16 * 1024;
@@ -42,13 +43,9 @@ public sealed class UploadHandler(
         SetKestrelBodyLimit(http, maxBody);
         var body = new PreAuthBodyStream(http.Request.Body, PreAuthBodyBytes);
         var result = await AnswerAsync(http, body, maxBody);
-        if (body.Admitted || body.Ended) return result;
-        // Refused before the caller was known. A well-behaved client is still sending a small body and would see a
-        // reset connection instead of the answer: read its rest within the pre-auth limit, and the connection lives on.
-        if (http.Request.ContentLength is not > PreAuthBodyBytes && await DrainedWithinLimitAsync(body, http.RequestAborted)) return result;
-        // More body than that: answer with Connection: close (a keep-alive client must not send its next request
-        // down a connection about to close), then read no more of it.
-        return new UnreadBodyRefusal(result);
+        // Whatever the answer, a body not read to its end is read now (within the upload limit, a time and a
+        // per-address budget) or the answer closes the connection: the client must see it, not a broken pipe.
+        return await drain.SettleAsync(http, result, body, maxBody);
     }
 
     private async Task<IResult> AnswerAsync(HttpContext http, PreAuthBodyStream body, long maxBody)
@@ -71,24 +68,6 @@ public sealed class UploadHandler(
         }
 
         return await ReadFormAsync(http, boundary, body, principal, maxBody);
-    }
-
-    private static async Task<bool> DrainedWithinLimitAsync(PreAuthBodyStream body, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[16 * 1024];
-        try
-        {
-            while (await body.ReadAsync(buffer, cancellationToken) > 0)
-            {
-            }
-
-            return true;
-        }
-        catch (Exception e) when (e is BadHttpRequestException or IOException)
-        {
-            // Past the limit, too slow or gone: the rest stays unread.
-            return false;
-        }
     }
 
     private static void SetKestrelBodyLimit(HttpContext http, long bytes)
