@@ -7,10 +7,11 @@ public sealed class RateLimitOptions
 {
     public const string Section = "Pixerve:RateLimits";
 
+    /// <summary>Per client IP: each <c>POST /upload</c> counts one, and each file part after a request's first one more.</summary>
     [Range(0, int.MaxValue)]
     public int UploadsPerMinutePerIp { get; set; } = 300;
 
-    /// <summary>Per job token subject (<c>sub</c>), or per token when it has none.</summary>
+    /// <summary>Per job token subject (<c>sub</c>), or per token when it has none: each file part counts one.</summary>
     [Range(0, int.MaxValue)]
     public int UploadsPerMinutePerSubject { get; set; } = 120;
 

@@ -4,72 +4,27 @@ using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
-using Pixerve.Gateway.Auth;
 
 namespace Pixerve.Gateway.Limits;
 
 /// <summary>
-/// ASP.NET's rate limiter on <c>POST /upload</c>: a fixed window per client IP (all requests). The window per
-/// token subject is <see cref="UploadSubjectLimiter"/>, taken by the upload handler once it knows the token,
-/// from the header or from the form field. 429 with Retry-After. A refused body is read only within
-/// <see cref="RefusedBodyBudget"/>.
+/// The upload's rate limits, all taken by the upload handler (none by middleware): it alone knows how many file
+/// parts a request carries and how much of a refused body it reads. Per client IP a request counts one and each
+/// file part after its first one more; per token subject each file part counts one (<see cref="UploadPermits"/>).
+/// A refused body is read only within <see cref="RefusedBodyBudget"/>. 429 with Retry-After.
 /// </summary>
 public static class UploadRateLimits
 {
     public static IServiceCollection AddUploadRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var limits = configuration.GetValidated<RateLimitOptions>(RateLimitOptions.Section);
-        services.AddSingleton(new UploadSubjectLimiter(limits.UploadsPerMinutePerSubject));
+        services.AddSingleton(new UploadRateLimiter(limits, TimeProvider.System));
         services.AddSingleton(new RefusedBodyBudget(limits, TimeProvider.System));
-        services.AddRateLimiter(o =>
-        {
-            o.OnRejected = async (context, _) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                context.HttpContext.Response.Headers.RetryAfter =
-                    Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests,
-                    $"too many uploads: try again in {retryAfter.TotalSeconds:F0} s");
-            };
-
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                limits.UploadsPerMinutePerIp > 0 && http.Request.Path.StartsWithSegments("/upload")
-                    ? RateLimitPartition.GetFixedWindowLimiter($"ip:{http.Connection.RemoteIpAddress}", _ => Window(limits.UploadsPerMinutePerIp))
-                    : RateLimitPartition.GetNoLimiter(""));
-        });
         return services;
     }
 
-    internal static FixedWindowRateLimiterOptions Window(int permits) => new()
-    {
-        PermitLimit = permits,
-        Window = TimeSpan.FromMinutes(1),
-        QueueLimit = 0,
-    };
-}
-
-/// <summary>A fixed window of uploads per minute per token subject (<c>sub</c>), or per token when it has none.</summary>
-public sealed class UploadSubjectLimiter(int permitsPerMinute) : IDisposable
-{
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(key =>
-        permitsPerMinute > 0
-            ? RateLimitPartition.GetFixedWindowLimiter(key, _ => UploadRateLimits.Window(permitsPerMinute))
-            : RateLimitPartition.GetNoLimiter(""));
-
-    /// <summary>Null when the upload may go on, else how long to wait.</summary>
-    public TimeSpan? TryAcquire(ClaimsPrincipal principal, string token)
-    {
-        var key = principal.FindFirst("sub")?.Value is { Length: > 0 } sub
-            ? "sub:" + sub
-            : "token:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)), 0, 16);
-        using var lease = _limiter.AttemptAcquire(key);
-        if (lease.IsAcquired) return null;
-        return lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-    }
-
-    public void Dispose() => _limiter.Dispose();
+    /// <summary>A Retry-After value: whole seconds, at least one.</summary>
+    public static string RetryAfter(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -142,6 +97,55 @@ public sealed class FixedWindows(long permitsPerWindow, TimeProvider clock)
 
     /// <summary>Permits taken from one window, to give back.</summary>
     public readonly record struct Taken(FixedWindows? Windows, string Key, long Permits, long WindowStart);
+}
+
+/// <summary>The upload windows per client IP and per token subject, shared by every request of a gateway.</summary>
+public sealed class UploadRateLimiter(RateLimitOptions options, TimeProvider clock)
+{
+    internal FixedWindows PerIp { get; } = new(options.UploadsPerMinutePerIp, clock);
+    internal FixedWindows PerSubject { get; } = new(options.UploadsPerMinutePerSubject, clock);
+
+    /// <summary>The permits of one request, from the client address the connection (or a configured proxy) gives.</summary>
+    public UploadPermits For(HttpContext http) => new(this, "ip:" + http.Connection.RemoteIpAddress);
+}
+
+/// <summary>
+/// One upload's permits. The request takes one from its IP's window as it arrives, one from its subject's once
+/// the token is valid, and each file part after the first one more from both: a batch of N files counts N.
+/// </summary>
+public sealed class UploadPermits(UploadRateLimiter limiter, string ipKey)
+{
+    private readonly List<FixedWindows.Taken> _files = [];
+    private string? _subjectKey;
+
+    public TimeSpan? TakeRequest() => limiter.PerIp.TryTake(ipKey, 1, out _);
+
+    /// <summary>The first file's permit from the subject's window (every valid upload has one), taken as the token is found valid.</summary>
+    public TimeSpan? TakeSubject(ClaimsPrincipal principal, string token)
+    {
+        _subjectKey = principal.FindFirst("sub")?.Value is { Length: > 0 } sub
+            ? "sub:" + sub
+            : "token:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)), 0, 16);
+        return limiter.PerSubject.TryTake(_subjectKey, 1, out _);
+    }
+
+    /// <summary>A file part after the request's first, taken as it is reached (before it is staged).</summary>
+    public TimeSpan? TakeFile()
+    {
+        if (limiter.PerIp.TryTake(ipKey, 1, out var ip) is { } ipWait) return ipWait;
+        _files.Add(ip);
+        if (_subjectKey is null) return null;
+        if (limiter.PerSubject.TryTake(_subjectKey, 1, out var subject) is { } subjectWait) return subjectWait;
+        _files.Add(subject);
+        return null;
+    }
+
+    /// <summary>An upload refused as a whole (no job started): its files after the first count no more.</summary>
+    public void GiveBackFiles()
+    {
+        foreach (var taken in _files) taken.Windows?.GiveBack(taken);
+        _files.Clear();
+    }
 }
 
 /// <summary>

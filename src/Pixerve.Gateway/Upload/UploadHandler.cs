@@ -22,7 +22,7 @@ public sealed class UploadHandler(
     StagingStore staging,
     IOptionsMonitor<JwtBearerOptions> jwtOptions,
     IOptions<UploadOptions> limits,
-    UploadSubjectLimiter subjectLimiter,
+    UploadRateLimiter rateLimiter,
     RefusedBodyDrain drain,
     ILogger<UploadHandler> logger)
 {
@@ -42,13 +42,14 @@ public sealed class UploadHandler(
         var maxBody = Math.Max(1, limits.Value.MaxFilesPerUpload) * (limits.Value.MaxUploadBytes + FramingAllowance);
         SetKestrelBodyLimit(http, maxBody);
         var body = new PreAuthBodyStream(http.Request.Body, PreAuthBodyBytes);
-        var result = await AnswerAsync(http, body, maxBody);
+        var permits = rateLimiter.For(http);
+        var result = permits.TakeRequest() is { } wait ? TooMany(http, wait) : await AnswerAsync(http, body, permits, maxBody);
         // Whatever the answer, a body not read to its end is read now (within the upload limit, a time and a
         // per-address budget) or the answer closes the connection: the client must see it, not a broken pipe.
         return await drain.SettleAsync(http, result, body, maxBody);
     }
 
-    private async Task<IResult> AnswerAsync(HttpContext http, PreAuthBodyStream body, long maxBody)
+    private async Task<IResult> AnswerAsync(HttpContext http, PreAuthBodyStream body, UploadPermits permits, long maxBody)
     {
         var request = http.Request;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
@@ -62,12 +63,12 @@ public sealed class UploadHandler(
         {
             if (http.User.Identity?.IsAuthenticated != true || http.User.IsInRole(AdminTokenHandler.Role))
                 return Results.Challenge(authenticationSchemes: [JwtBearerDefaults.AuthenticationScheme]);
-            if (SubjectLimited(http, http.User, bearer) is { } limited) return limited;
+            if (permits.TakeSubject(http.User, bearer) is { } wait) return TooMany(http, wait);
             principal = http.User;
             body.Admit(maxBody);
         }
 
-        return await ReadFormAsync(http, boundary, body, principal, maxBody);
+        return await ReadFormAsync(http, boundary, body, permits, principal, maxBody);
     }
 
     private static void SetKestrelBodyLimit(HttpContext http, long bytes)
@@ -75,7 +76,8 @@ public sealed class UploadHandler(
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize) bodySize.MaxRequestBodySize = bytes;
     }
 
-    private async Task<IResult> ReadFormAsync(HttpContext http, string boundary, PreAuthBodyStream body, ClaimsPrincipal? principal, long maxBody)
+    private async Task<IResult> ReadFormAsync(HttpContext http, string boundary, PreAuthBodyStream body, UploadPermits permits,
+        ClaimsPrincipal? principal, long maxBody)
     {
         var cancellationToken = http.RequestAborted;
         // Files are staged as the body streams by, and submitted only once it has been read to its end, so a
@@ -96,7 +98,7 @@ public sealed class UploadHandler(
                 {
                     var (validated, token, error) = await ValidateFormTokenAsync(section.Body, cancellationToken);
                     if (validated is null) return Problem(StatusCodes.Status401Unauthorized, error);
-                    if (SubjectLimited(http, validated, token) is { } limited) return limited;
+                    if (permits.TakeSubject(validated, token) is { } wait) return TooMany(http, wait);
                     principal = validated;
                     body.Admit(maxBody);
                 }
@@ -106,6 +108,9 @@ public sealed class UploadHandler(
                     if (files.Count == limits.Value.MaxFilesPerUpload)
                         return Problem(StatusCodes.Status400BadRequest,
                             $"an upload may carry at most {limits.Value.MaxFilesPerUpload} files; nothing was accepted");
+                    // Each file counts against the rate limits (the first came with the request and its token), taken
+                    // before it is staged: a batch the windows cannot cover is refused whole, its staged files deleted.
+                    if (files.Count > 0 && permits.TakeFile() is { } wait) return TooMany(http, wait);
                     var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
                     files.Add(await StageFileAsync(principal, fileName ?? "", section.Body, cancellationToken));
                 }
@@ -144,6 +149,8 @@ public sealed class UploadHandler(
         }
         finally
         {
+            // Refused as a whole, no job started: its files after the first count against no window.
+            if (submitted == 0) permits.GiveBackFiles();
             foreach (var file in files.Skip(submitted))
                 if (file.Staged is { } staged) await staging.DeleteAsync(staged.BlobName);
         }
@@ -271,12 +278,11 @@ public sealed class UploadHandler(
         }
     }
 
-    /// <summary>429 with Retry-After when the token's subject has used up its uploads for the minute.</summary>
-    private IResult? SubjectLimited(HttpContext http, ClaimsPrincipal principal, string token)
+    /// <summary>429 with Retry-After: a rate limit's window is used up (the client IP's or the token subject's).</summary>
+    private static IResult TooMany(HttpContext http, TimeSpan wait)
     {
-        if (subjectLimiter.TryAcquire(principal, token) is not { } wait) return null;
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problem(StatusCodes.Status429TooManyRequests, $"too many uploads: try again in {wait.TotalSeconds:F0} s");
+        http.Response.Headers.RetryAfter = UploadRateLimits.RetryAfter(wait);
+        return Problem(StatusCodes.Status429TooManyRequests, $"too many uploads: try again in {Math.Ceiling(wait.TotalSeconds):F0} s");
     }
 
     private async Task<(ClaimsPrincipal? Principal, string Token, string Error)> ValidateFormTokenAsync(Stream body, CancellationToken cancellationToken)
