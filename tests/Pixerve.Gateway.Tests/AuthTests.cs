@@ -8,41 +8,60 @@ public sealed class AuthTests(PixerveFixture fixture)
 {
     private static readonly object Job = new { formats = new { jpg = new { sizes = new[] { new[] { 100 } } } }, directHost = true };
 
-    public static TheoryData<string, string?> BadTokens() => new()
+    /// <summary>Each bad token with the reason its 401 must give: a refusal for the wrong reason is a failure too.</summary>
+    public static TheoryData<string, string?, string> BadTokens() => new()
     {
-        { "no token", null },
-        { "expired", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddMinutes(-5)) },
-        { "no exp", TestTokens.Mint(PixerveFixture.JwtSecret, Job, includeExpiry: false) },
-        { "wrong signature", TestTokens.Mint("another-secret-that-is-long-enough-for-hs256-xyz", Job) },
-        { "alg none", TestTokens.Mint(PixerveFixture.JwtSecret, Job, algorithm: "none") },
-        { "HS512", TestTokens.Mint(PixerveFixture.JwtSecret, Job, algorithm: "HS512") },
-        { "garbage", "not.a.jwt" },
-        { "lives ten years", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddYears(10)) },
+        { "no token", null, "a job token is required" },
+        { "expired", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddMinutes(-5)), "the token has expired" },
+        { "no exp", TestTokens.Mint(PixerveFixture.JwtSecret, Job, includeExpiry: false), "no 'exp' claim" },
+        { "wrong signature", TestTokens.Mint("another-secret-that-is-long-enough-for-hs256-xyz", Job), "signature is invalid" },
+        { "alg none", TestTokens.Mint(PixerveFixture.JwtSecret, Job, algorithm: "none"), "signature is invalid" },
+        { "HS512", TestTokens.Mint(PixerveFixture.JwtSecret, Job, algorithm: "HS512"), "signature is invalid" },
+        { "garbage", "not.a.jwt", "malformed" },
+        { "lives ten years", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddYears(10)), "lives longer than the 24 h allowed ('exp' − now)" },
         { "exp − iat over 24 h", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddMinutes(10),
-            claims: new Dictionary<string, object> { ["iat"] = DateTimeOffset.UtcNow.AddHours(-25).ToUnixTimeSeconds() }) },
-        { "no iat, exp − now over 24 h", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddHours(25), includeIssuedAt: false) },
+            claims: new Dictionary<string, object> { ["iat"] = DateTimeOffset.UtcNow.AddHours(-25).ToUnixTimeSeconds() }), "lives longer than the 24 h allowed ('exp' − 'iat')" },
+        { "no iat, exp − now over 24 h", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddHours(25), includeIssuedAt: false),
+            "lives longer than the 24 h allowed ('exp' − now)" },
+        // A future iat made exp − iat small while the token lived for ever.
+        { "iat in year 9999", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.FromUnixTimeSeconds(253402300000),
+            claims: new Dictionary<string, object> { ["iat"] = 253402299000L }), "'iat' is in the future" },
+        { "iat an hour ahead", TestTokens.Mint(PixerveFixture.JwtSecret, Job, DateTimeOffset.UtcNow.AddHours(2),
+            claims: new Dictionary<string, object> { ["iat"] = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() }), "'iat' is in the future" },
         { "exp as a string", TestTokens.Mint(PixerveFixture.JwtSecret, Job, includeExpiry: false,
-            claims: new Dictionary<string, object> { ["exp"] = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds().ToString() }) },
+            claims: new Dictionary<string, object> { ["exp"] = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds().ToString() }),
+            "'exp' claim must be a number" },
         { "unknown crit header", TestTokens.Mint(PixerveFixture.JwtSecret, Job,
-            headers: new Dictionary<string, object> { ["crit"] = new[] { "x-pixerve-unknown" }, ["x-pixerve-unknown"] = 1 }) },
+            headers: new Dictionary<string, object> { ["crit"] = new[] { "x-pixerve-unknown" }, ["x-pixerve-unknown"] = 1 }), "'crit' header" },
     };
 
     [Theory]
     [MemberData(nameof(BadTokens))]
-    public async Task Upload_with_a_bad_header_token_is_401_problem(string why, string? token)
+    public async Task Upload_with_a_bad_header_token_is_401_problem_saying_why(string why, string? token, string reason)
     {
         using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.jpg"), token));
         var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.Unauthorized);
-        Assert.True(problem.TryGetProperty("detail", out _), why);
+        Assert.True(problem.GetProperty("detail").GetString()!.Contains(reason, StringComparison.Ordinal), $"{why}: {problem.GetProperty("detail")}");
     }
 
     [Theory]
     [MemberData(nameof(BadTokens))]
-    public async Task Upload_with_a_bad_form_token_is_401_problem(string why, string? token)
+    public async Task Upload_with_a_bad_form_token_is_401_problem_saying_why(string why, string? token, string reason)
     {
         using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("vb.jpg"), bearer: null, formToken: token));
         var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.Unauthorized);
-        Assert.True(problem.TryGetProperty("detail", out _), why);
+        Assert.True(problem.GetProperty("detail").GetString()!.Contains(reason, StringComparison.Ordinal), $"{why}: {problem.GetProperty("detail")}");
+    }
+
+    [Theory]
+    [MemberData(nameof(BadTokens))]
+    public async Task Status_with_a_bad_token_is_401_problem_saying_why(string why, string? token, string reason)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={new string('a', 64)}");
+        if (token is not null) request.Headers.Authorization = new("Bearer", token);
+        using var response = await fixture.Http.SendAsync(request);
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.Unauthorized);
+        Assert.True(problem.GetProperty("detail").GetString()!.Contains(reason, StringComparison.Ordinal), $"{why}: {problem.GetProperty("detail")}");
     }
 
     [Fact]

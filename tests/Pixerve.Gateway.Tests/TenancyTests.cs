@@ -135,11 +135,58 @@ public sealed class TenancyTests(PixerveFixture fixture)
     }
 
     [Fact]
-    public async Task The_same_claim_from_two_subjects_is_one_job_converted_once_and_never_reset()
+    public async Task The_same_claim_from_two_subjects_is_two_jobs_and_neither_reaches_the_other()
+    {
+        var job = Job($"tenancy/{Unique()}", "jpg", 64);
+        var alice = TestTokens.Mint(PixerveFixture.JwtSecret, job, subject: "alice");
+        var bob = TestTokens.Mint(PixerveFixture.JwtSecret, job, subject: "bob");
+        var bytes = UniqueBytes.Jpeg("gray.jpg");
+
+        fixture.Queue().Pause();
+        JsonElement a, b;
+        try
+        {
+            a = await UploadAsync(bytes, alice, "alice-medical-scan.jpg");
+            b = await UploadAsync(bytes, bob, "bob.jpg");
+            var hash = a.GetProperty("hash").GetString()!;
+            var aliceJob = a.GetProperty("job_id").GetString()!;
+            Assert.Equal(hash, b.GetProperty("hash").GetString());
+            Assert.NotEqual(aliceJob, b.GetProperty("job_id").GetString());
+            // Bob's answer is his own job's: his name, a new pending job, nothing of Alice's.
+            Assert.Equal("pending", b.GetProperty("status").GetString());
+            Assert.Equal([$"{hash}_bob_64_64_.jpg"], Names(b.GetProperty("expected_files")));
+            Assert.DoesNotContain("alice", b.GetRawText());
+
+            // Bob reaches neither Alice's state nor her cancel, by hash or by her job's id.
+            var bobStatus = await fixture.GetJsonAsync($"/status?hash={hash}", bob);
+            Assert.Equal(b.GetProperty("job_id").GetString(), bobStatus.GetProperty("job_id").GetString());
+            Assert.DoesNotContain("alice", bobStatus.GetRawText());
+            await ProblemBodyAsync(HttpMethod.Get, $"/status?job_id={aliceJob}", bob);
+            await ProblemBodyAsync(HttpMethod.Delete, $"/cancel?job_id={aliceJob}", bob);
+            using var bobCancel = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Delete, $"/cancel?hash={hash}", bob));
+            await HttpAssert.AssertOk(bobCancel);
+            Assert.Equal("cancelled", (await bobCancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+            var aliceStatus = await fixture.GetJsonAsync($"/status?hash={hash}", alice);
+            Assert.Equal(aliceJob, aliceStatus.GetProperty("job_id").GetString());
+            Assert.Equal("pending", aliceStatus.GetProperty("status").GetString());
+        }
+        finally
+        {
+            fixture.Queue().Resume();
+        }
+
+        var done = await fixture.WaitUntilFinalAsync(a.GetProperty("hash").GetString()!, alice);
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        Assert.Equal(1, done.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_same_claim_from_the_same_subject_is_one_job_converted_once_and_never_reset()
     {
         var job = Job($"tenancy/{Unique()}", "webp", 64);
         var first = TestTokens.Mint(PixerveFixture.JwtSecret, job, subject: "app-one");
-        var second = TestTokens.Mint(PixerveFixture.JwtSecret, job, subject: "app-two");
+        // Minted later, living longer: the same subject and claim reach the same job.
+        var second = TestTokens.Mint(PixerveFixture.JwtSecret, job, DateTimeOffset.UtcNow.AddMinutes(30), subject: "app-one");
         var bytes = UniqueBytes.Jpeg("gray.jpg");
 
         fixture.Queue().Pause();
@@ -173,22 +220,75 @@ public sealed class TenancyTests(PixerveFixture fixture)
     }
 
     [Fact]
-    public void Job_id_is_the_sha256_of_hash_newline_and_the_claim_in_canonical_json()
+    public void Job_id_is_the_sha256_of_hash_sub_and_the_claim_in_canonical_json_each_on_its_own_line()
     {
         var hash = new string('a', 64);
         const string claim = """{ "subDir" : "x\ny", "formats": {"webp": {"sizes": [[200]], "settings": {"quality": 80.50}}, "jpg": {}}, "directHost": true }""";
         const string canonical = """{"directHost":true,"formats":{"jpg":{},"webp":{"settings":{"quality":80.50},"sizes":[[200]]}},"subDir":"x\ny"}""";
         Assert.Equal(canonical, JobIdentity.Canonicalize(claim));
-        var expected = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(hash + "\n" + canonical)));
-        Assert.Equal(expected, JobIdentity.Compute(hash, claim));
-        // Key order and white space do not make another job; another value does.
-        Assert.Equal(expected, JobIdentity.Compute(hash, JsonNode.Parse(claim)!.ToJsonString()));
-        Assert.NotEqual(expected, JobIdentity.Compute(hash, claim.Replace("80.50", "80.5")));
+        var expected = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(hash + "\nuser-42\n" + canonical)));
+        Assert.Equal(expected, JobIdentity.Compute(hash, "user-42", claim));
+        // Key order and white space do not make another job; another value or another subject does.
+        Assert.Equal(expected, JobIdentity.Compute(hash, "user-42", JsonNode.Parse(claim)!.ToJsonString()));
+        Assert.NotEqual(expected, JobIdentity.Compute(hash, "user-42", claim.Replace("80.50", "80.5")));
+        Assert.NotEqual(expected, JobIdentity.Compute(hash, "user-43", claim));
+        Assert.NotEqual(expected, JobIdentity.Compute(hash, "", claim));
     }
 
-    private async Task<JsonElement> UploadAsync(byte[] bytes, string token)
+    public static TheoryData<string, string> UnpairedSurrogates() => new()
     {
-        using var response = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, "upload.jpg", token));
+        { "a lone high surrogate in a value", """{"formats":{"jpg":{"sizes":[[10]]}},"directHost":true,"note":"\ud800"}""" },
+        { "a lone low surrogate in a key", """{"formats":{"jpg":{"sizes":[[10]]}},"directHost":true,"\udc00k":1}""" },
+        { "a reversed pair in subDir", """{"formats":{"jpg":{"sizes":[[10]]}},"directHost":true,"subDir":"\udc00\ud800"}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnpairedSurrogates))]
+    public async Task A_claim_with_an_unpaired_surrogate_is_400_on_every_endpoint_and_nothing_is_staged(string why, string claim)
+    {
+        var exp = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds();
+        var token = TestTokens.MintPayload(PixerveFixture.JwtSecret, $$"""{"sub":"s","exp":{{exp}},"job":{{claim}}}""");
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+
+        using var upload = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(UniqueBytes.Jpeg("vb.jpg"), "x.jpg", token));
+        var refused = await HttpAssert.AssertProblem(upload, HttpStatusCode.BadRequest);
+        Assert.True(refused.GetRawText().Contains("unpaired", StringComparison.Ordinal), why);
+        using var form = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(UniqueBytes.Jpeg("vb.jpg"), "x.jpg", bearer: null, formToken: token));
+        await HttpAssert.AssertProblem(form, HttpStatusCode.BadRequest);
+        await fixture.AssertNothingNewStagedAsync(before);
+
+        var hash = new string('d', 64);
+        foreach (var (method, path) in new[]
+                 {
+                     (HttpMethod.Get, "/status"), (HttpMethod.Get, "/success"), (HttpMethod.Get, "/failures"),
+                     (HttpMethod.Get, "/events"), (HttpMethod.Delete, "/cancel"),
+                 })
+        {
+            using var response = await fixture.Http.SendAsync(fixture.Request(method, $"{path}?hash={hash}", token));
+            var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest);
+            Assert.Equal("job", problem.GetProperty("field").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task A_sub_with_an_unpaired_surrogate_is_refused_without_a_500_and_nothing_is_staged()
+    {
+        var exp = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds();
+        var token = TestTokens.MintPayload(PixerveFixture.JwtSecret,
+            $$$"""{"sub":"\ud800","exp":{{{exp}}},"job":{"formats":{"jpg":{"sizes":[[10]]}},"directHost":true}}""");
+        var before = await fixture.Staging.ListAsync(CancellationToken.None);
+        using var upload = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(UniqueBytes.Jpeg("vb.jpg"), "x.jpg", token));
+        Assert.True(upload.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized, $"{upload.StatusCode}");
+        await HttpAssert.AssertProblem(upload, upload.StatusCode);
+        await fixture.AssertNothingNewStagedAsync(before);
+        using var status = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, $"/status?hash={new string('d', 64)}", token));
+        Assert.True(status.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized, $"{status.StatusCode}");
+        await HttpAssert.AssertProblem(status, status.StatusCode);
+    }
+
+    private async Task<JsonElement> UploadAsync(byte[] bytes, string token, string fileName = "upload.jpg")
+    {
+        using var response = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, fileName, token));
         await HttpAssert.AssertOk(response);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -9,7 +8,7 @@ namespace Pixerve.Gateway.Admin;
 
 /// <summary>
 /// HTTP Basic for browsers (the dashboard and the jobs page): any user name, the admin token as the password,
-/// compared in constant time. Grants the same role as <see cref="AdminTokenHandler"/>.
+/// compared in constant time. Signs the caller in as the admin, like <see cref="AdminTokenHandler"/>.
 /// </summary>
 public sealed class AdminBasicHandler(IOptionsMonitor<AdminTokenOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AdminTokenOptions>(options, logger, encoder)
@@ -25,8 +24,7 @@ public sealed class AdminBasicHandler(IOptionsMonitor<AdminTokenOptions> options
         if (!AdminSecrets.Matches(presented, Options.Token))
             return Task.FromResult(AuthenticateResult.Fail("the admin password is not valid"));
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, AdminTokenHandler.Role)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(AdminCaller.Principal(SchemeName), SchemeName)));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -17,7 +17,7 @@ public static class AdminPolicy
         builder.RequireAuthorization(Name);
 
     public static AuthorizationBuilder AddAdminPolicy(this AuthorizationBuilder authorization) =>
-        authorization.AddPolicy(Name, policy => policy.RequireAuthenticatedUser().RequireRole(AdminTokenHandler.Role));
+        authorization.AddPolicy(Name, policy => policy.RequireAuthenticatedUser().RequireAssertion(context => context.User.IsAdmin()));
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -16,7 +15,6 @@ public sealed class AdminTokenHandler(IOptionsMonitor<AdminTokenOptions> options
     : AuthenticationHandler<AdminTokenOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Admin";
-    public const string Role = "admin";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -25,8 +23,7 @@ public sealed class AdminTokenHandler(IOptionsMonitor<AdminTokenOptions> options
         if (!AdminSecrets.Matches(presented, Options.Token))
             return Task.FromResult(AuthenticateResult.Fail("the admin token is not valid"));
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, Role)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(AdminCaller.Principal(SchemeName), SchemeName)));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>

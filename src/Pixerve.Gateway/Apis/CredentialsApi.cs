@@ -22,7 +22,7 @@ public static class CredentialsApi
     }
 
     private static async Task<Results<Created<CredentialResponse>, Ok<CredentialResponse>, ProblemHttpResult>> PutAsync(
-        HttpContext http, IGrainFactory grains)
+        HttpContext http, IGrainFactory grains, AdminAudit audit)
     {
         CredentialDefinition credential;
         try
@@ -42,6 +42,7 @@ public static class CredentialsApi
 
         var store = grains.GetGrain<ICredentialStoreGrain>(0);
         var isNew = await store.Put(credential);
+        audit.Record(http, isNew ? "credential created" : "credential replaced", credential.Key);
         var response = CredentialResponse.From((await store.Get(credential.Key))!);
         return isNew ? TypedResults.Created($"/admin/credentials/{credential.Key}", response) : TypedResults.Ok(response);
     }
@@ -57,11 +58,16 @@ public static class CredentialsApi
             ? TypedResults.Ok(CredentialResponse.From(credential))
             : NotFound(key);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string key, IGrainFactory grains) =>
-        await grains.GetGrain<ICredentialStoreGrain>(0).Delete(key) ? TypedResults.NoContent() : NotFound(key);
-
-    private static async Task<Results<Ok<CredentialTestResponse>, ProblemHttpResult>> TestAsync(string key, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string key, HttpContext http, IGrainFactory grains, AdminAudit audit)
     {
+        audit.Record(http, "credential deleted", key);
+        return await grains.GetGrain<ICredentialStoreGrain>(0).Delete(key) ? TypedResults.NoContent() : NotFound(key);
+    }
+
+    private static async Task<Results<Ok<CredentialTestResponse>, ProblemHttpResult>> TestAsync(
+        string key, HttpContext http, IGrainFactory grains, AdminAudit audit, CancellationToken cancellationToken)
+    {
+        audit.Record(http, "credential tested", key);
         if (await grains.GetGrain<ICredentialStoreGrain>(0).Get(key) is not { } credential) return NotFound(key);
         var type = credential.Type.ToWire();
         var error = await grains.GetGrain<IStorageGrain>(type).Probe(key, cancellationToken);

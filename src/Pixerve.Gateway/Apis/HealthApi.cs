@@ -35,7 +35,7 @@ public static class HealthApi
         var report = await health.CheckHealthAsync();
         var status = report.Status == HealthStatus.Healthy ? "healthy" : report.Status.ToString().ToLowerInvariant();
         // Backend keys and their last errors can carry endpoints and user names: the details are the admin's.
-        var body = http.User.IsInRole(AdminTokenHandler.Role)
+        var body = http.User.IsAdmin()
             ? new HealthResponse(status, DateTimeOffset.UtcNow, Version,
                 report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
                 await StorageBackendsHealth.GetAsync(grains, http.RequestAborted))

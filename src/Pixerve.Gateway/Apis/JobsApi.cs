@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Jobs;
 
 namespace Pixerve.Gateway.Apis;
@@ -16,6 +17,7 @@ public static class JobsApi
         var jobs = app.MapGroup("").WithTags("Jobs").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        AdminAudit.AuditJobReads(jobs);
         jobs.MapGet("/status", StatusAsync)
             .WithSummary("A job's status (the admin token asking by hash alone gets every job of the hash)");
         jobs.MapDelete("/cancel", CancelAsync).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Cancel a pending job");
@@ -32,7 +34,7 @@ public static class JobsApi
         string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs)
     {
         // The admin token asking by hash alone sees every job of that hash.
-        if (CallerJobs.IsAdmin(caller) && jobId is null && CallerJobs.BadQuery(hash, null) is null)
+        if (caller.IsAdmin() && jobId is null && CallerJobs.BadQuery(hash, null) is null)
         {
             var all = await callerJobs.AllOfHashAsync(hash!);
             if (all.Count == 0) return CallerJobs.Unknown(hash, null);

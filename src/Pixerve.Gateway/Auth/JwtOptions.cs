@@ -12,7 +12,7 @@ public sealed class JwtOptions
     public string? Issuer { get; set; }
     public string? Audience { get; set; }
 
-    /// <summary>The longest a token may live: <c>exp − iat</c>, or <c>exp − now</c> when it has no <c>iat</c>.</summary>
+    /// <summary>The longest a token may live: both <c>exp − now</c> and (when it has one) <c>exp − iat</c>.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
     public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromHours(24);
 }

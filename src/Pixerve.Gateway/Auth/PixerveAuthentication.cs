@@ -57,7 +57,7 @@ public static class PixerveAuthentication
     {
         LifetimeValidator = (notBefore, expires, token, parameters) =>
         {
-            TokenRules.Check(token, jwt.MaxLifetime, DateTimeOffset.UtcNow);
+            TokenRules.Check(token, jwt.MaxLifetime, DateTimeOffset.UtcNow, parameters.ClockSkew);
             Validators.ValidateLifetime(notBefore, expires, token, CopyWithoutLifetimeValidator(parameters));
             return true;
         },

@@ -10,11 +10,13 @@ public sealed class PixerveTokenException(string message) : SecurityTokenValidat
 /// <summary>
 /// Rules on top of signature and expiry: the numeric date claims must be JSON numbers (the library also
 /// takes <c>"exp": "2000000000"</c>), no <c>crit</c> header (Pixerve understands no JWS extension, so
-/// RFC 7515 says to refuse any), and a lifetime no longer than the configured maximum.
+/// RFC 7515 says to refuse any), no <c>iat</c> in the future, and a lifetime no longer than the configured maximum,
+/// counted both from <c>iat</c> and from now: a token's own <c>iat</c> is the minter's word, so it can only shorten
+/// what the token may live, never lengthen it.
 /// </summary>
 public static class TokenRules
 {
-    public static void Check(SecurityToken token, TimeSpan maxLifetime, DateTimeOffset now)
+    public static void Check(SecurityToken token, TimeSpan maxLifetime, DateTimeOffset now, TimeSpan clockSkew)
     {
         if (token is not JsonWebToken jwt) throw new PixerveTokenException("the token is malformed");
         if (jwt.TryGetHeaderValue<object>("crit", out _))
@@ -33,8 +35,12 @@ public static class TokenRules
         var exp = Number("exp") ?? throw new SecurityTokenNoExpirationException("no exp");
         Number("nbf");
         var iat = Number("iat");
-        if (exp - (iat ?? now.ToUnixTimeSeconds()) > maxLifetime.TotalSeconds)
-            throw new PixerveTokenException(
-                $"the token lives longer than the {maxLifetime.TotalHours:0.##} h allowed ('exp' − {(iat is null ? "now" : "'iat'")})");
+        var nowSeconds = now.ToUnixTimeSeconds();
+        if (iat > nowSeconds + clockSkew.TotalSeconds)
+            throw new PixerveTokenException("the token's 'iat' is in the future: it claims to be issued later than now");
+        if (exp - nowSeconds > maxLifetime.TotalSeconds)
+            throw new PixerveTokenException($"the token lives longer than the {maxLifetime.TotalHours:0.##} h allowed ('exp' − now)");
+        if (iat is not null && exp - iat > maxLifetime.TotalSeconds)
+            throw new PixerveTokenException($"the token lives longer than the {maxLifetime.TotalHours:0.##} h allowed ('exp' − 'iat')");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Apis;
 using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Health;
@@ -49,6 +50,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<RefusedBodyDrain>();
         services.AddSingleton<RecordLists>();
         services.AddSingleton<CallerJobs>();
+        services.AddSingleton<AdminAudit>();
         services.AddSingleton<EventStreamSlots>();
         services.AddSingleton<JobEventStream>();
         services.AddUploadRateLimits(configuration);

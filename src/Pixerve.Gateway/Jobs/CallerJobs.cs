@@ -10,8 +10,8 @@ public sealed record FoundJob(IJobGrain Grain, JobSnapshot Snapshot);
 
 /// <summary>
 /// Finds the caller's job from <c>hash</c> and/or <c>job_id</c>. A job token reaches only the job of hash + its
-/// own claim; any other job answers exactly as an unknown one, so nothing tells a stranger that a hash exists.
-/// The admin token reaches every job: by <c>job_id</c>, or by <c>hash</c> when the hash has one job.
+/// own subject and claim; any other job answers exactly as an unknown one, so nothing tells a stranger that a hash
+/// exists. The admin token reaches every job: by <c>job_id</c>, or by <c>hash</c> when the hash has one job.
 /// </summary>
 public sealed class CallerJobs(IGrainFactory grains)
 {
@@ -19,8 +19,9 @@ public sealed class CallerJobs(IGrainFactory grains)
     public async Task<(FoundJob? Job, ProblemHttpResult? Problem)> FindAsync(ClaimsPrincipal caller, string? hash, string? jobId)
     {
         if (BadQuery(hash, jobId) is { } bad) return (null, bad);
-        if (!IsAdmin(caller))
+        if (!caller.IsAdmin())
         {
+            if (BadClaim(caller) is { } badClaim) return (null, badClaim);
             var id = OwnJobId(caller, hash, jobId);
             var job = id is null ? null : await SnapshotAsync(id);
             // Asked by job_id alone: the job must be the one this claim makes of the job's own hash.
@@ -45,15 +46,13 @@ public sealed class CallerJobs(IGrainFactory grains)
         };
     }
 
-    /// <summary>Every job of a content hash (admin only), including one written before jobs had ids, oldest first.</summary>
+    /// <summary>Every job of a content hash (admin only), oldest first.</summary>
     public async Task<IReadOnlyList<FoundJob>> AllOfHashAsync(string hash)
     {
-        var ids = (await grains.GetGrain<IContentJobsGrain>(hash).List()).Append(hash);
+        var ids = await grains.GetGrain<IContentJobsGrain>(hash).List();
         var found = await Task.WhenAll(ids.Select(SnapshotAsync));
         return found.OfType<FoundJob>().OrderBy(j => j.Snapshot.CreatedAt).ToList();
     }
-
-    public static bool IsAdmin(ClaimsPrincipal caller) => caller.IsInRole(AdminTokenHandler.Role);
 
     public static ProblemHttpResult? BadQuery(string? hash, string? jobId)
     {
@@ -73,20 +72,35 @@ public sealed class CallerJobs(IGrainFactory grains)
         return await grain.GetSnapshot() is { } snapshot ? new FoundJob(grain, snapshot) : null;
     }
 
-    /// <summary>The id of the job this token's claim makes of <paramref name="hash"/>; null when it names none.</summary>
+    /// <summary>
+    /// A 400 for a token whose claim or subject has no canonical form (not JSON, an unpaired surrogate): such a token
+    /// names no job at all, and saying so is more use to its holder than a 404.
+    /// </summary>
+    private static ProblemHttpResult? BadClaim(ClaimsPrincipal caller)
+    {
+        if (caller.FindFirst("job")?.Value is not { } claim) return null;
+        try
+        {
+            JobIdentity.Compute(new string('0', 64), Subject(caller), claim);
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, detail: $"the token's claims name no job: {e.Message}",
+                extensions: new Dictionary<string, object?> { ["field"] = "job" });
+        }
+    }
+
+    /// <summary>The token's <c>sub</c> claim, part of every job id it makes; the empty subject when it has none.</summary>
+    public static string Subject(ClaimsPrincipal caller) => caller.FindFirst("sub")?.Value ?? "";
+
+    /// <summary>The id of the job this token's subject and claim make of <paramref name="hash"/>; null when they name none.</summary>
     private static string? OwnJobId(ClaimsPrincipal caller, string? hash, string? jobId)
     {
         if (caller.FindFirst("job")?.Value is not { } claim) return null;
         if (hash is null) return jobId;
-        try
-        {
-            var id = JobIdentity.Compute(hash, claim);
-            return jobId is null || jobId == id ? id : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        var id = JobIdentity.Compute(hash, Subject(caller), claim);
+        return jobId is null || jobId == id ? id : null;
     }
 
     private static ProblemHttpResult BadId(string field, string detail) => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,

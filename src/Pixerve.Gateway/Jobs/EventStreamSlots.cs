@@ -57,7 +57,7 @@ public sealed class EventStreamSlots(IOptions<EventStreamOptions> options)
     /// <summary>The token's <c>sub</c>, else the token itself (hashed); the admin token is a subject of its own.</summary>
     private static string Subject(HttpContext http)
     {
-        if (http.User.IsInRole(AdminTokenHandler.Role)) return "admin";
+        if (http.User.IsAdmin()) return "admin";
         if (http.User.FindFirst("sub")?.Value is { Length: > 0 } sub) return "sub:" + sub;
         var token = PixerveAuthentication.BearerToken(http.Request) ?? "";
         return "token:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)), 0, 16);

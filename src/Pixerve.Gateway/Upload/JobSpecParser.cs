@@ -9,11 +9,14 @@ public sealed class JobSpecException(string field, string message) : Exception($
     public string Field { get; } = field;
 }
 
-/// <summary>Reads and validates the <c>job</c> claim of DESIGN.md §2.</summary>
+/// <summary>Reads and validates a job token's <c>job</c> claim (docs/http-api.md, "Job tokens").</summary>
 public static partial class JobSpecParser
 {
     public const int MaxOutputSide = 8192;
     public const int DefaultMaxOutputs = 32;
+
+    /// <summary>The 400's detail for a claim escaping an unpaired UTF-16 surrogate, which has no UTF-8 form.</summary>
+    public const string BadText = "the job claim holds a string that is not valid UTF-16 (an unpaired surrogate such as \\ud800)";
 
     /// <param name="maxOutputs">The most files one job may produce (<c>Pixerve:Limits:MaxOutputsPerJob</c>).</param>
     public static JobSpec Parse(string? json, int maxOutputs = DefaultMaxOutputs)
@@ -27,6 +30,16 @@ public static partial class JobSpecParser
         catch (JsonException)
         {
             throw new JobSpecException("job", "the job claim is not valid JSON");
+        }
+
+        try
+        {
+            // Also reads every key and string, which is where an unpaired surrogate escape first throws.
+            JobIdentity.Canonicalize(json);
+        }
+        catch (JsonException)
+        {
+            throw new JobSpecException("job", BadText);
         }
 
         if (root.ValueKind != JsonValueKind.Object) throw new JobSpecException("job", "must be an object");

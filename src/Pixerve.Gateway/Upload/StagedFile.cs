@@ -1,7 +1,8 @@
 namespace Pixerve.Gateway.Upload;
 
 /// <summary>A file part whose bytes are in the staging container, waiting to be submitted; or the refusal that stopped it.</summary>
-public sealed record StagedFile(string FileName, JobSpec? Spec, string? SpecJson, SourceFormat Format, StagedUpload? Staged, FileOutcome? Refusal)
+public sealed record StagedFile(
+    string FileName, JobSpec? Spec, string? SpecJson, string Subject, SourceFormat Format, StagedUpload? Staged, FileOutcome? Refusal)
 {
-    public static StagedFile Refused(FileOutcome refusal) => new(refusal.FileName, null, null, default, null, refusal);
+    public static StagedFile Refused(FileOutcome refusal) => new(refusal.FileName, null, null, "", default, null, refusal);
 }

@@ -7,6 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.Net.Http.Headers;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Auth;
+using Pixerve.Gateway.Jobs;
 using Pixerve.Gateway.Limits;
 using Pixerve.Imaging;
 
@@ -61,7 +62,7 @@ public sealed class UploadHandler(
         ClaimsPrincipal? principal = null;
         if (PixerveAuthentication.BearerToken(request) is { } bearer)
         {
-            if (http.User.Identity?.IsAuthenticated != true || http.User.IsInRole(AdminTokenHandler.Role))
+            if (http.User.Identity?.IsAuthenticated != true || http.User.IsAdmin())
                 return Results.Challenge(authenticationSchemes: [JwtBearerDefaults.AuthenticationScheme]);
             if (permits.TakeSubject(http.User, bearer) is { } wait) return TooMany(http, wait);
             principal = http.User;
@@ -161,8 +162,10 @@ public sealed class UploadHandler(
     {
         JobSpec spec;
         var specJson = principal.FindFirst("job")?.Value;
+        var subject = CallerJobs.Subject(principal);
         try
         {
+            if (!JobIdentity.IsValidText(subject)) throw new JobSpecException("sub", "the token's 'sub' holds an unpaired UTF-16 surrogate");
             spec = JobSpecParser.Parse(specJson, limits.Value.MaxOutputsPerJob);
             await StorageKeyCheck.EnsureKnownAsync(grains, spec);
         }
@@ -191,8 +194,8 @@ public sealed class UploadHandler(
             }
 
             var staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes,
-                hash => JobIdentity.Compute(hash, specJson!), cancellationToken, inspect);
-            return new StagedFile(fileName, spec, specJson!, header.Format, staged, null);
+                hash => JobIdentity.Compute(hash, subject, specJson!), cancellationToken, inspect);
+            return new StagedFile(fileName, spec, specJson!, subject, header.Format, staged, null);
         }
         catch (UploadTooLargeException e)
         {
@@ -208,7 +211,7 @@ public sealed class UploadHandler(
         }
     }
 
-    /// <summary>Hands a staged file to the grain of its job: the same bytes with the same claim are one job.</summary>
+    /// <summary>Hands a staged file to the grain of its job: the same bytes with the same subject and claim are one job.</summary>
     private async Task<FileOutcome> SubmitAsync(StagedFile file, HttpResponse response)
     {
         if (file.Staged is not { } staged) return file.Refusal!;
@@ -220,6 +223,7 @@ public sealed class UploadHandler(
         var submission = new JobSubmission(staged.Hash, file.Spec!, staged.BlobName, baseName, file.Format, staged.Length, file.SpecJson!)
         {
             TraceParent = PixerveTracing.CurrentTraceParent(),
+            Subject = file.Subject,
         };
         SubmitResult result;
         try

@@ -15,4 +15,7 @@ public sealed record JobSubmission(
 {
     /// <summary>The upload's trace context (W3C <c>traceparent</c>), so the conversion continues its trace.</summary>
     [Id(7)] public string? TraceParent { get; init; }
+
+    /// <summary>The uploading token's <c>sub</c> (empty without one): the job is this subject's, part of its id.</summary>
+    [Id(8)] public string Subject { get; init; } = "";
 }

@@ -26,5 +26,16 @@ public static class TestTokens
         return $"{unsigned}.{Base64UrlEncoder.Encode(signature)}";
     }
 
+    /// <summary>
+    /// A token over a payload written as raw JSON text, for what a serializer will not write (an unpaired surrogate
+    /// escape such as <c>"\ud800"</c>). HS256, signed with <paramref name="secret"/>.
+    /// </summary>
+    public static string MintPayload(string secret, string payloadJson)
+    {
+        var unsigned = $"{Encode(new { alg = "HS256", typ = "JWT" })}.{Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(payloadJson))}";
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(unsigned));
+        return $"{unsigned}.{Base64UrlEncoder.Encode(signature)}";
+    }
+
     private static string Encode(object value) => Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(value));
 }
