@@ -65,6 +65,7 @@ public sealed class UploadHandler(
             if (http.User.Identity?.IsAuthenticated != true || http.User.IsAdmin())
                 return Results.Challenge(authenticationSchemes: [JwtBearerDefaults.AuthenticationScheme]);
             if (permits.TakeSubject(http.User, bearer) is { } wait) return TooMany(http, wait);
+            if (await PendingJobsFullAsync(http, http.User) is { } full) return full;
             principal = http.User;
             body.Admit(maxBody);
         }
@@ -100,6 +101,7 @@ public sealed class UploadHandler(
                     var (validated, token, error) = await ValidateFormTokenAsync(section.Body, cancellationToken);
                     if (validated is null) return Problem(StatusCodes.Status401Unauthorized, error);
                     if (permits.TakeSubject(validated, token) is { } wait) return TooMany(http, wait);
+                    if (await PendingJobsFullAsync(http, validated) is { } full) return full;
                     principal = validated;
                     body.Admit(maxBody);
                 }
@@ -225,6 +227,48 @@ public sealed class UploadHandler(
             TraceParent = PixerveTracing.CurrentTraceParent(),
             Subject = file.Subject,
         };
+        // Counted against the subject's share before the job exists, so two uploads racing cannot both take the
+        // last place; given back below unless the job now waits or runs.
+        var subjectJobs = SubjectJobs.For(grains, file.Subject);
+        var counted = false;
+        try
+        {
+            switch (await ClusterCalls.RetryAsync(() => subjectJobs.TryAdd(jobId, limits.Value.MaxPendingJobsPerSubject), logger))
+            {
+                case SubjectJobAdmission.Full:
+                    await staging.DeleteAsync(staged.BlobName);
+                    response.Headers.RetryAfter = PendingJobsRetryAfterSeconds;
+                    return FileOutcome.Refused(file.FileName, StatusCodes.Status429TooManyRequests, PendingJobsDetail);
+                case SubjectJobAdmission.Added:
+                    counted = true;
+                    break;
+            }
+        }
+        catch (Exception e) when (ClusterCalls.IsUnavailable(e))
+        {
+            // Not counted: the submission meets the same cluster and most likely the same answer; a quota may under-count.
+            logger.LogWarning("Could not count job {JobId} against its subject's share ({Error})", jobId, e.Message);
+        }
+
+        var waiting = false;
+        try
+        {
+            // The job waits or runs (new, or this subject's same upload still going): it counts until it is final,
+            // when it takes itself off the subject's count.
+            (var outcome, waiting) = await SubmitToJobAsync(file, staged, job, submission, response);
+            return outcome;
+        }
+        finally
+        {
+            if (counted && !waiting) await UncountAsync(subjectJobs, jobId);
+        }
+    }
+
+    /// <summary>The submission itself; true with the outcome when the job is now waiting or running.</summary>
+    private async Task<(FileOutcome Outcome, bool Waiting)> SubmitToJobAsync(StagedFile file, StagedUpload staged, IJobGrain job,
+        JobSubmission submission, HttpResponse response)
+    {
+        var jobId = staged.JobId;
         SubmitResult result;
         try
         {
@@ -238,7 +282,7 @@ public sealed class UploadHandler(
             {
                 // Unknown: the staged bytes may yet be the job's; the staging sweep removes them later if they are not.
                 response.Headers.RetryAfter = ClusterCalls.RetryAfterSeconds;
-                return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable, ClusterCalls.UnavailableDetail);
+                return (FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable, ClusterCalls.UnavailableDetail), false);
             }
 
             result = landed;
@@ -249,8 +293,8 @@ public sealed class UploadHandler(
             case SubmitOutcome.Overloaded:
                 await staging.DeleteAsync(staged.BlobName);
                 response.Headers.RetryAfter = "30";
-                return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable,
-                    "the cluster is saturated: too many jobs are waiting; try again later");
+                return (FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable,
+                    "the cluster is saturated: too many jobs are waiting; try again later"), false);
             case SubmitOutcome.Exists:
                 // The same work was asked before: answer with that job as it stands; its record is not touched.
                 await staging.DeleteAsync(staged.BlobName);
@@ -260,7 +304,8 @@ public sealed class UploadHandler(
                 break;
         }
 
-        return FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, jobId, result.ExpectedFiles, result.Status.ToWire()));
+        return (FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, jobId, result.ExpectedFiles, result.Status.ToWire())),
+            !result.Status.IsFinal());
     }
 
     /// <summary>
@@ -279,6 +324,47 @@ public sealed class UploadHandler(
         catch (Exception e) when (ClusterCalls.IsUnavailable(e))
         {
             return null;
+        }
+    }
+
+    private const string PendingJobsRetryAfterSeconds = "10";
+
+    private string PendingJobsDetail =>
+        $"the token's subject has {limits.Value.MaxPendingJobsPerSubject} jobs waiting or running (Pixerve:Limits:MaxPendingJobsPerSubject); " +
+        "upload more once some have finished";
+
+    /// <summary>
+    /// 429 with Retry-After when the token's subject already has as many jobs waiting or running as it may, checked
+    /// as soon as the token is valid so that nothing is staged for it. Each file is counted again as it is submitted.
+    /// </summary>
+    private async Task<IResult?> PendingJobsFullAsync(HttpContext http, ClaimsPrincipal principal)
+    {
+        try
+        {
+            if (await SubjectJobs.For(grains, CallerJobs.Subject(principal)).HasRoom(limits.Value.MaxPendingJobsPerSubject)) return null;
+        }
+        catch (Exception e) when (ClusterCalls.IsUnavailable(e))
+        {
+            // The upload goes on; each file's submission asks again (and meets the cluster as it then is).
+            logger.LogInformation("Could not ask for the subject's jobs ({Error})", e.Message);
+            return null;
+        }
+
+        http.Response.Headers.RetryAfter = PendingJobsRetryAfterSeconds;
+        return Problem(StatusCodes.Status429TooManyRequests, PendingJobsDetail);
+    }
+
+    /// <summary>Takes a job counted in but not submitted back off its subject's count.</summary>
+    private async Task UncountAsync(ISubjectJobsGrain subjectJobs, string jobId)
+    {
+        try
+        {
+            await subjectJobs.Remove(jobId);
+        }
+        catch (Exception e) when (ClusterCalls.IsUnavailable(e))
+        {
+            // It counts until the subject's grain, once full, finds the job final or never written.
+            logger.LogWarning("Could not take job {JobId} off its subject's count ({Error})", jobId, e.Message);
         }
     }
 

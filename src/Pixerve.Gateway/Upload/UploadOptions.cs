@@ -56,6 +56,13 @@ public sealed class UploadOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan RefusedBodyDrainTime { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Jobs of one token subject (<c>sub</c>; tokens without one share a subject) that may be waiting or running at
+    /// once across the cluster: one more upload is a 429, so one caller cannot fill the queues of every silo.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxPendingJobsPerSubject { get; set; } = 200;
+
     /// <summary>The header is handed to staging as the start of its first block, so it may not exceed one.</summary>
     public const int MaxHeaderBytesCeiling = 4 * 1024 * 1024;
 }
