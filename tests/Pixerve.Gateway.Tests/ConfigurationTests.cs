@@ -47,6 +47,10 @@ public sealed class ConfigurationTests
     [InlineData("--Pixerve:Cluster:Id=not an id!", "Pixerve:Cluster:Id")]
     [InlineData("--Pixerve:Gateway:GrainCallTimeout=00:00:00", "Pixerve:Gateway:GrainCallTimeout")]
     [InlineData("--Pixerve:Limits:MaxHeaderBytes=10", "Pixerve:Limits:MaxHeaderBytes")]
+    [InlineData("--Pixerve:Limits:RefusedBodyDrainTime=00:20:00", "Pixerve:Limits:RefusedBodyDrainTime")]
+    [InlineData("--Pixerve:Limits:MaxPendingJobsPerSubject=0", "Pixerve:Limits:MaxPendingJobsPerSubject")]
+    [InlineData("--Pixerve:RateLimits:RefusedBodyBytesPerMinutePerIp=-1", "Pixerve:RateLimits:RefusedBodyBytesPerMinutePerIp")]
+    [InlineData("--Pixerve:RateLimits:RefusedBodyDrainsPerIp=-1", "Pixerve:RateLimits:RefusedBodyDrainsPerIp")]
     public void A_bad_value_stops_the_gateway_with_a_message_naming_its_key(string setting, string key)
     {
         var error = Assert.Throws<OptionsValidationException>(() => GatewayApp.Build(

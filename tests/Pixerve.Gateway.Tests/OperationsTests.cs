@@ -143,9 +143,11 @@ public sealed class OperationsTests(PixerveFixture fixture)
         var queue = fixture.Queue();
         var capacity = queue.Capacity;
         queue.Capacity = 0;
+        var subject = $"saturated-{Guid.NewGuid():N}";
         try
         {
-            using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("gray.jpg"), fixture.Token(Job)));
+            using var response = await fixture.Http.SendAsync(fixture.Upload(RepositoryPaths.Image("gray.jpg"),
+                TestTokens.Mint(PixerveFixture.JwtSecret, Job, subject: subject)));
             await HttpAssert.AssertProblem(response, HttpStatusCode.ServiceUnavailable);
             Assert.NotNull(response.Headers.RetryAfter);
         }
@@ -155,6 +157,8 @@ public sealed class OperationsTests(PixerveFixture fixture)
         }
 
         await fixture.AssertNothingNewStagedAsync(before);
+        // The job never came to be: it holds no place in its subject's share of pending jobs.
+        Assert.Equal(0, await SubjectJobs.For(fixture.SiloService<IGrainFactory>(), subject).Count());
     }
 
     [Fact]

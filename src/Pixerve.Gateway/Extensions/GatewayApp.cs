@@ -30,7 +30,7 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.LogStorageAccount();
-        // Before anything reads the client's address (rate limits, logs); only from the configured proxies.
+        // Before anything reads the client's address (the upload's rate limits, logs); only from the configured proxies.
         if (app.Services.GetRequiredService<IOptions<ForwardedHeadersSettings>>().Value.Any) app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -38,7 +38,6 @@ public static class GatewayApp
         app.UseRouting();
         app.UseAuthentication();
         app.UseAdminCrossSiteGuard();
-        app.UseRateLimiter();
         app.UseAuthorization();
 
         app.MapOpenApi();

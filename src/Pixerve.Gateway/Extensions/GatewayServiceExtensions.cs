@@ -47,6 +47,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
         services.AddSingleton<StagingStore>();
         services.AddSingleton<UploadHandler>();
+        services.AddSingleton<RefusedBodyDrain>();
         services.AddSingleton<RecordLists>();
         services.AddSingleton<CallerJobs>();
         services.AddSingleton<AdminAudit>();

@@ -24,8 +24,12 @@ public sealed class PreAuthBodyStream(Stream inner, long limit) : Stream
     /// <summary>True once the body's end was reached: nothing of it is left unread.</summary>
     public bool Ended { get; private set; }
 
+    /// <summary>True once anything asked for the body: then Kestrel has sent <c>100 Continue</c> to a client that waits for it.</summary>
+    public bool Started { get; private set; }
+
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        Started = true;
         // Never read past the limit: the byte after it is enough to know the body is too large.
         var allowed = (int)Math.Min(buffer.Length, Math.Max(1, Limit - BytesRead + 1));
         var read = await inner.ReadAsync(buffer[..allowed], cancellationToken);

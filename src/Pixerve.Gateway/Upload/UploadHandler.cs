@@ -23,7 +23,8 @@ public sealed class UploadHandler(
     StagingStore staging,
     IOptionsMonitor<JwtBearerOptions> jwtOptions,
     IOptions<UploadOptions> limits,
-    UploadSubjectLimiter subjectLimiter,
+    UploadRateLimiter rateLimiter,
+    RefusedBodyDrain drain,
     ILogger<UploadHandler> logger)
 {
     private const int MaxTokenFieldBytes = 16 * 1024;
@@ -42,17 +43,14 @@ public sealed class UploadHandler(
         var maxBody = Math.Max(1, limits.Value.MaxFilesPerUpload) * (limits.Value.MaxUploadBytes + FramingAllowance);
         SetKestrelBodyLimit(http, maxBody);
         var body = new PreAuthBodyStream(http.Request.Body, PreAuthBodyBytes);
-        var result = await AnswerAsync(http, body, maxBody);
-        if (body.Admitted || body.Ended) return result;
-        // Refused before the caller was known. A well-behaved client is still sending a small body and would see a
-        // reset connection instead of the answer: read its rest within the pre-auth limit, and the connection lives on.
-        if (http.Request.ContentLength is not > PreAuthBodyBytes && await DrainedWithinLimitAsync(body, http.RequestAborted)) return result;
-        // More body than that: answer with Connection: close (a keep-alive client must not send its next request
-        // down a connection about to close), then read no more of it.
-        return new UnreadBodyRefusal(result);
+        var permits = rateLimiter.For(http);
+        var result = permits.TakeRequest() is { } wait ? TooMany(http, wait) : await AnswerAsync(http, body, permits, maxBody);
+        // Whatever the answer, a body not read to its end is read now (within the upload limit, a time and a
+        // per-address budget) or the answer closes the connection: the client must see it, not a broken pipe.
+        return await drain.SettleAsync(http, result, body, maxBody);
     }
 
-    private async Task<IResult> AnswerAsync(HttpContext http, PreAuthBodyStream body, long maxBody)
+    private async Task<IResult> AnswerAsync(HttpContext http, PreAuthBodyStream body, UploadPermits permits, long maxBody)
     {
         var request = http.Request;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
@@ -66,30 +64,13 @@ public sealed class UploadHandler(
         {
             if (http.User.Identity?.IsAuthenticated != true || http.User.IsAdmin())
                 return Results.Challenge(authenticationSchemes: [JwtBearerDefaults.AuthenticationScheme]);
-            if (SubjectLimited(http, http.User, bearer) is { } limited) return limited;
+            if (permits.TakeSubject(http.User, bearer) is { } wait) return TooMany(http, wait);
+            if (await PendingJobsFullAsync(http, http.User) is { } full) return full;
             principal = http.User;
             body.Admit(maxBody);
         }
 
-        return await ReadFormAsync(http, boundary, body, principal, maxBody);
-    }
-
-    private static async Task<bool> DrainedWithinLimitAsync(PreAuthBodyStream body, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[16 * 1024];
-        try
-        {
-            while (await body.ReadAsync(buffer, cancellationToken) > 0)
-            {
-            }
-
-            return true;
-        }
-        catch (Exception e) when (e is BadHttpRequestException or IOException)
-        {
-            // Past the limit, too slow or gone: the rest stays unread.
-            return false;
-        }
+        return await ReadFormAsync(http, boundary, body, permits, principal, maxBody);
     }
 
     private static void SetKestrelBodyLimit(HttpContext http, long bytes)
@@ -97,7 +78,8 @@ public sealed class UploadHandler(
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize) bodySize.MaxRequestBodySize = bytes;
     }
 
-    private async Task<IResult> ReadFormAsync(HttpContext http, string boundary, PreAuthBodyStream body, ClaimsPrincipal? principal, long maxBody)
+    private async Task<IResult> ReadFormAsync(HttpContext http, string boundary, PreAuthBodyStream body, UploadPermits permits,
+        ClaimsPrincipal? principal, long maxBody)
     {
         var cancellationToken = http.RequestAborted;
         // Files are staged as the body streams by, and submitted only once it has been read to its end, so a
@@ -118,7 +100,8 @@ public sealed class UploadHandler(
                 {
                     var (validated, token, error) = await ValidateFormTokenAsync(section.Body, cancellationToken);
                     if (validated is null) return Problem(StatusCodes.Status401Unauthorized, error);
-                    if (SubjectLimited(http, validated, token) is { } limited) return limited;
+                    if (permits.TakeSubject(validated, token) is { } wait) return TooMany(http, wait);
+                    if (await PendingJobsFullAsync(http, validated) is { } full) return full;
                     principal = validated;
                     body.Admit(maxBody);
                 }
@@ -128,6 +111,9 @@ public sealed class UploadHandler(
                     if (files.Count == limits.Value.MaxFilesPerUpload)
                         return Problem(StatusCodes.Status400BadRequest,
                             $"an upload may carry at most {limits.Value.MaxFilesPerUpload} files; nothing was accepted");
+                    // Each file counts against the rate limits (the first came with the request and its token), taken
+                    // before it is staged: a batch the windows cannot cover is refused whole, its staged files deleted.
+                    if (files.Count > 0 && permits.TakeFile() is { } wait) return TooMany(http, wait);
                     var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
                     files.Add(await StageFileAsync(principal, fileName ?? "", section.Body, cancellationToken));
                 }
@@ -166,6 +152,8 @@ public sealed class UploadHandler(
         }
         finally
         {
+            // Refused as a whole, no job started: its files after the first count against no window.
+            if (submitted == 0) permits.GiveBackFiles();
             foreach (var file in files.Skip(submitted))
                 if (file.Staged is { } staged) await staging.DeleteAsync(staged.BlobName);
         }
@@ -239,6 +227,48 @@ public sealed class UploadHandler(
             TraceParent = PixerveTracing.CurrentTraceParent(),
             Subject = file.Subject,
         };
+        // Counted against the subject's share before the job exists, so two uploads racing cannot both take the
+        // last place; given back below unless the job now waits or runs.
+        var subjectJobs = SubjectJobs.For(grains, file.Subject);
+        var counted = false;
+        try
+        {
+            switch (await ClusterCalls.RetryAsync(() => subjectJobs.TryAdd(jobId, limits.Value.MaxPendingJobsPerSubject), logger))
+            {
+                case SubjectJobAdmission.Full:
+                    await staging.DeleteAsync(staged.BlobName);
+                    response.Headers.RetryAfter = PendingJobsRetryAfterSeconds;
+                    return FileOutcome.Refused(file.FileName, StatusCodes.Status429TooManyRequests, PendingJobsDetail);
+                case SubjectJobAdmission.Added:
+                    counted = true;
+                    break;
+            }
+        }
+        catch (Exception e) when (ClusterCalls.IsUnavailable(e))
+        {
+            // Not counted: the submission meets the same cluster and most likely the same answer; a quota may under-count.
+            logger.LogWarning("Could not count job {JobId} against its subject's share ({Error})", jobId, e.Message);
+        }
+
+        var waiting = false;
+        try
+        {
+            // The job waits or runs (new, or this subject's same upload still going): it counts until it is final,
+            // when it takes itself off the subject's count.
+            (var outcome, waiting) = await SubmitToJobAsync(file, staged, job, submission, response);
+            return outcome;
+        }
+        finally
+        {
+            if (counted && !waiting) await UncountAsync(subjectJobs, jobId);
+        }
+    }
+
+    /// <summary>The submission itself; true with the outcome when the job is now waiting or running.</summary>
+    private async Task<(FileOutcome Outcome, bool Waiting)> SubmitToJobAsync(StagedFile file, StagedUpload staged, IJobGrain job,
+        JobSubmission submission, HttpResponse response)
+    {
+        var jobId = staged.JobId;
         SubmitResult result;
         try
         {
@@ -252,7 +282,7 @@ public sealed class UploadHandler(
             {
                 // Unknown: the staged bytes may yet be the job's; the staging sweep removes them later if they are not.
                 response.Headers.RetryAfter = ClusterCalls.RetryAfterSeconds;
-                return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable, ClusterCalls.UnavailableDetail);
+                return (FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable, ClusterCalls.UnavailableDetail), false);
             }
 
             result = landed;
@@ -263,12 +293,12 @@ public sealed class UploadHandler(
             case SubmitOutcome.Overloaded:
                 await staging.DeleteAsync(staged.BlobName);
                 response.Headers.RetryAfter = "30";
-                return FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable,
-                    "the cluster is saturated: too many jobs are waiting; try again later");
+                return (FileOutcome.Refused(file.FileName, StatusCodes.Status503ServiceUnavailable,
+                    "the cluster is saturated: too many jobs are waiting; try again later"), false);
             case SubmitOutcome.Conflict:
                 // Names taken for other work: no job was written, and the files already there stay as they are.
                 await staging.DeleteAsync(staged.BlobName);
-                return FileOutcome.Conflict(file.FileName, result.Reason ?? "file names already taken", result.Conflicts);
+                return (FileOutcome.Conflict(file.FileName, result.Reason ?? "file names already taken", result.Conflicts), false);
             case SubmitOutcome.Exists:
                 // The same work was asked before: answer with that job as it stands; its record is not touched.
                 await staging.DeleteAsync(staged.BlobName);
@@ -278,7 +308,8 @@ public sealed class UploadHandler(
                 break;
         }
 
-        return FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, jobId, result.ExpectedFiles, result.Status.ToWire()));
+        return (FileOutcome.Accepted(file.FileName, new UploadResponse(staged.Hash, jobId, result.ExpectedFiles, result.Status.ToWire())),
+            !result.Status.IsFinal());
     }
 
     /// <summary>
@@ -300,12 +331,52 @@ public sealed class UploadHandler(
         }
     }
 
-    /// <summary>429 with Retry-After when the token's subject has used up its uploads for the minute.</summary>
-    private IResult? SubjectLimited(HttpContext http, ClaimsPrincipal principal, string token)
+    private const string PendingJobsRetryAfterSeconds = "10";
+
+    private string PendingJobsDetail =>
+        $"the token's subject has {limits.Value.MaxPendingJobsPerSubject} jobs waiting or running (Pixerve:Limits:MaxPendingJobsPerSubject); " +
+        "upload more once some have finished";
+
+    /// <summary>
+    /// 429 with Retry-After when the token's subject already has as many jobs waiting or running as it may, checked
+    /// as soon as the token is valid so that nothing is staged for it. Each file is counted again as it is submitted.
+    /// </summary>
+    private async Task<IResult?> PendingJobsFullAsync(HttpContext http, ClaimsPrincipal principal)
     {
-        if (subjectLimiter.TryAcquire(principal, token) is not { } wait) return null;
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problem(StatusCodes.Status429TooManyRequests, $"too many uploads: try again in {wait.TotalSeconds:F0} s");
+        try
+        {
+            if (await SubjectJobs.For(grains, CallerJobs.Subject(principal)).HasRoom(limits.Value.MaxPendingJobsPerSubject)) return null;
+        }
+        catch (Exception e) when (ClusterCalls.IsUnavailable(e))
+        {
+            // The upload goes on; each file's submission asks again (and meets the cluster as it then is).
+            logger.LogInformation("Could not ask for the subject's jobs ({Error})", e.Message);
+            return null;
+        }
+
+        http.Response.Headers.RetryAfter = PendingJobsRetryAfterSeconds;
+        return Problem(StatusCodes.Status429TooManyRequests, PendingJobsDetail);
+    }
+
+    /// <summary>Takes a job counted in but not submitted back off its subject's count.</summary>
+    private async Task UncountAsync(ISubjectJobsGrain subjectJobs, string jobId)
+    {
+        try
+        {
+            await subjectJobs.Remove(jobId);
+        }
+        catch (Exception e) when (ClusterCalls.IsUnavailable(e))
+        {
+            // It counts until the subject's grain, once full, finds the job final or never written.
+            logger.LogWarning("Could not take job {JobId} off its subject's count ({Error})", jobId, e.Message);
+        }
+    }
+
+    /// <summary>429 with Retry-After: a rate limit's window is used up (the client IP's or the token subject's).</summary>
+    private static IResult TooMany(HttpContext http, TimeSpan wait)
+    {
+        http.Response.Headers.RetryAfter = UploadRateLimits.RetryAfter(wait);
+        return Problem(StatusCodes.Status429TooManyRequests, $"too many uploads: try again in {Math.Ceiling(wait.TotalSeconds):F0} s");
     }
 
     private async Task<(ClaimsPrincipal? Principal, string Token, string Error)> ValidateFormTokenAsync(Stream body, CancellationToken cancellationToken)

@@ -48,6 +48,21 @@ public sealed class UploadOptions
     [Range(typeof(TimeSpan), "00:00:01.001", "01:00:00")]
     public TimeSpan RequestBodyGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the gateway goes on reading (and discarding) the rest of a refused upload's body before it answers,
+    /// so that a client which writes the whole body before reading sees the answer instead of a broken pipe. A body
+    /// not over by then is left unread and its connection closed. 0: never read a refused body.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan RefusedBodyDrainTime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Jobs of one token subject (<c>sub</c>; tokens without one share a subject) that may be waiting or running at
+    /// once across the cluster: one more upload is a 429, so one caller cannot fill the queues of every silo.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxPendingJobsPerSubject { get; set; } = 200;
+
     /// <summary>The header is handed to staging as the start of its first block, so it may not exceed one.</summary>
     public const int MaxHeaderBytesCeiling = 4 * 1024 * 1024;
 }

@@ -12,7 +12,10 @@ public sealed class JobOutbox
     /// <summary>The staged upload is not yet deleted.</summary>
     [Id(1)] public bool StagedBlobPending { get; set; }
 
-    public bool Pending => IndexPending || StagedBlobPending;
+    /// <summary>The job still counts against its subject's pending jobs (<see cref="ISubjectJobsGrain"/>).</summary>
+    [Id(2)] public bool SubjectPending { get; set; }
+
+    public bool Pending => IndexPending || StagedBlobPending || SubjectPending;
 }
 
 public sealed partial class JobGrain
@@ -29,6 +32,15 @@ public sealed partial class JobGrain
     {
         var outbox = State.Outbox;
         var changed = false;
+        // First: the subject's quota frees as soon as the job is final. (Records written before subjects were kept
+        // read a null subject: the empty one, where removing a job never counted is no harm.)
+        if (outbox.SubjectPending && await TryAsync("subject count", () => SubjectJobs.For(GrainFactory, State.Submission!.Subject ?? "")
+                .Remove(JobId)))
+        {
+            outbox.SubjectPending = false;
+            changed = true;
+        }
+
         if (outbox.IndexPending && await TryAsync("index", () => GrainFactory.GetGrain<IJobIndexGrain>(State.IndexedDay!)
                 .Add(new IndexEntry(Hash, IndexKindOf(State.Status), State.FinishedAt!.Value, State.Files.Count, State.EffectiveFailure?.Message)
                 {

@@ -274,7 +274,7 @@ public sealed partial class JobGrain(
             ? null
             : new WebhookRecord { NextAttemptAt = now };
         // The side effects are written down with the status, then worked off until each is done.
-        State.Outbox = new JobOutbox { IndexPending = true, StagedBlobPending = true };
+        State.Outbox = new JobOutbox { IndexPending = true, StagedBlobPending = true, SubjectPending = true };
         await WriteAsync();
         PixerveMetrics.Jobs.Add(1, new KeyValuePair<string, object?>("status", status.ToWire()));
         logger.LogInformation("Job {JobId} ({Hash}) {Status} with {Count} files", JobId, Hash, status, State.Files.Count);
