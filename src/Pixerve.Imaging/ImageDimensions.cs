@@ -25,7 +25,7 @@ public static class ImageDimensions
     {
         if (format is SourceFormat.Avif or SourceFormat.Heic)
         {
-            // The whole meta box must be in the buffer; AVIF and HEIC writers put it before mdat.
+            // The whole meta box must be in the buffer (writers put it before mdat), and any grid description kept in mdat.
             var heif = Heif.HeifStructure.Read(header, whole: false);
             return new HeaderDimensions(heif.Read, heif.Largest.Width, heif.Largest.Height,
                 heif.Read == HeaderRead.Found ? heif.Largest.Of : heif.Problem);
