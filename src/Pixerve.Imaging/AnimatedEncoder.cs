@@ -66,7 +66,7 @@ public sealed class AnimatedEncoder : IDisposable
         {
             var frames = image.Contains("n-pages") ? (int)image.Get("n-pages") : 1;
             var frameHeight = image.PageHeight;
-            if (frames <= 1 || frameHeight <= 0 || image.Height != frameHeight * frames)
+            if (frames <= 1 || frameHeight <= 0 || image.Height != (long)frameHeight * frames)
             {
                 image.Dispose();
                 return null;

@@ -2,7 +2,7 @@ namespace Pixerve.Imaging;
 
 /// <summary>A GIF whose frames, not its logical screen, are past the pixel limit.</summary>
 public sealed class GifFrameTooLargeException(int width, int height, long limit)
-    : Exception($"the GIF has a frame of {width}×{height} pixels, more than the limit of {limit} pixels")
+    : Exception($"the GIF has a frame of {width}×{height} pixels, more than the limit of {limit} pixels ({ImagingOptions.MaxSourcePixelsKey})")
 {
     public int Width { get; } = width;
     public int Height { get; } = height;

@@ -42,11 +42,14 @@ public sealed class ImageConverter(ImagingOptions options)
     private ConvertedImage ConvertStill(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
     {
         var format = ImageSniffer.Detect(source.Span);
-        using var image = SourceImage.Open(source);
+        // A HEIF file declares sizes the opened image does not show (tiles, thumbnails, a grid's output), and its
+        // decoder allocates them: every one is checked, and an ambiguous structure refused, before a decoder reads it.
+        if (format is SourceFormat.Avif or SourceFormat.Heic) Heif.HeifLimits.EnsureWithin(source.Span, options.MaxSourcePixels);
+        using var image = SourceImage.Open(source, options.MaxSourcePixels);
         // The gateway refuses these from the header already; this guards every other way in.
         if ((long)image.Width * image.Height > options.MaxSourcePixels)
             throw new UndecodableImageException(
-                $"source is {image.Width}×{image.Height} pixels, more than the limit of {options.MaxSourcePixels} pixels");
+                $"source is {image.Width}×{image.Height} pixels, more than the limit of {options.MaxSourcePixels} pixels ({ImagingOptions.MaxSourcePixelsKey})");
 
         var upright = new Upright(image, format ?? SourceFormat.Jpeg);
         if (plan.All(p => p.Box is null))

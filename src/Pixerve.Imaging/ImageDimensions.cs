@@ -11,16 +11,36 @@ public static class ImageDimensions
 {
     public static HeaderRead TryRead(SourceFormat format, ReadOnlySpan<byte> header, out int width, out int height)
     {
-        (width, height) = (0, 0);
-        return format switch
+        var read = Read(format, header);
+        (width, height) = (read.Width, read.Height);
+        return read.Read;
+    }
+
+    /// <summary>
+    /// The dimensions, with what they are of or why they cannot be read (<see cref="HeaderDimensions.Detail"/>) where
+    /// the format has more to say than its magic numbers: an AVIF or HEIC declares several sizes (thumbnails, tiles,
+    /// grids), of which the largest counts, and may be refused for an ambiguous structure (<see cref="Heif.HeifStructure"/>).
+    /// </summary>
+    public static HeaderDimensions Read(SourceFormat format, ReadOnlySpan<byte> header)
+    {
+        if (format is SourceFormat.Avif or SourceFormat.Heic)
+        {
+            // The whole meta box must be in the buffer (writers put it before mdat), and any grid description kept in mdat.
+            var heif = Heif.HeifStructure.Read(header, whole: false);
+            return new HeaderDimensions(heif.Read, heif.Largest.Width, heif.Largest.Height,
+                heif.Read == HeaderRead.Found ? heif.Largest.Of : heif.Problem);
+        }
+
+        var (width, height) = (0, 0);
+        var read = format switch
         {
             SourceFormat.Png => Png(header, ref width, ref height),
             SourceFormat.Gif => Gif(header, ref width, ref height),
             SourceFormat.Webp => Webp(header, ref width, ref height),
             SourceFormat.Jpeg => Jpeg(header, ref width, ref height),
-            SourceFormat.Avif or SourceFormat.Heic => IsoBmff(header, ref width, ref height),
             _ => HeaderRead.Invalid,
         };
+        return new HeaderDimensions(read, width, height);
     }
 
     /// <summary>Signature (8), IHDR length (4) and type (4), then big-endian width and height.</summary>
@@ -105,84 +125,6 @@ public static class ImageDimensions
 
             at += 2 + length;
         }
-    }
-
-    /// <summary>
-    /// ISO BMFF: the <c>ispe</c> (image spatial extent) properties in <c>meta/iprp/ipco</c>. A file may hold
-    /// several (grid tiles, alpha, thumbnails); the largest is what a decode allocates, so that one counts.
-    /// The whole <c>meta</c> box must be in the buffer; AVIF and HEIC writers put it before <c>mdat</c>. A rotation
-    /// (irot) does not change the pixel count, so the stored extents are what the limit counts.
-    /// </summary>
-    private static HeaderRead IsoBmff(ReadOnlySpan<byte> h, ref int width, ref int height)
-    {
-        var at = 0L;
-        while (true)
-        {
-            var (read, type, content, end) = Box(h, at);
-            if (read != HeaderRead.Found) return read;
-            if (type == Meta)
-            {
-                if (end > h.Length) return HeaderRead.NeedMore;
-                var best = 0L;
-                // meta is a full box: 4 bytes of version and flags come before its children.
-                foreach (var (ispe, ispeEnd) in Children(h, content + 4, end, [Iprp, Ipco, Ispe]))
-                {
-                    // ispe is a full box too: version and flags, then 32-bit width and height.
-                    if (ispeEnd - ispe < 12) return HeaderRead.Invalid;
-                    var (w, hh) = (BinaryPrimitives.ReadUInt32BigEndian(h[(int)(ispe + 4)..]), BinaryPrimitives.ReadUInt32BigEndian(h[(int)(ispe + 8)..]));
-                    if (w == 0 || hh == 0 || w > int.MaxValue || hh > int.MaxValue) return HeaderRead.Invalid;
-                    if ((long)w * hh > best) (best, width, height) = ((long)w * hh, (int)w, (int)hh);
-                }
-
-                return best > 0 ? HeaderRead.Found : HeaderRead.Invalid;
-            }
-
-            // Media data or a box running to the end of the file before any meta: nothing to read the size from.
-            if (type == Mdat || end == long.MaxValue) return HeaderRead.Invalid;
-            at = end;
-        }
-    }
-
-    private const uint Meta = 0x6D657461, Iprp = 0x69707270, Ipco = 0x6970636F, Ispe = 0x69737065, Mdat = 0x6D646174;
-
-    /// <summary>The box at <paramref name="at"/>: its type, where its content starts and where it ends (long.MaxValue: at the end of the file).</summary>
-    private static (HeaderRead Read, uint Type, long Content, long End) Box(ReadOnlySpan<byte> h, long at)
-    {
-        if (at + 8 > h.Length) return (HeaderRead.NeedMore, 0, 0, 0);
-        var i = (int)at;
-        long size = BinaryPrimitives.ReadUInt32BigEndian(h[i..]);
-        var type = BinaryPrimitives.ReadUInt32BigEndian(h[(i + 4)..]);
-        var header = 8;
-        if (size == 1)
-        {
-            if (at + 16 > h.Length) return (HeaderRead.NeedMore, 0, 0, 0);
-            var large = BinaryPrimitives.ReadUInt64BigEndian(h[(i + 8)..]);
-            size = large > int.MaxValue ? int.MaxValue : (long)large;
-            header = 16;
-        }
-
-        if (size == 0) return (HeaderRead.Found, type, at + header, long.MaxValue);
-        return size < header ? (HeaderRead.Invalid, 0, 0, 0) : (HeaderRead.Found, type, at + header, at + size);
-    }
-
-    /// <summary>The content ranges of the boxes reached by <paramref name="path"/> from the children in [start, end).</summary>
-    private static List<(long Content, long End)> Children(ReadOnlySpan<byte> h, long start, long end, uint[] path)
-    {
-        var found = new List<(long, long)>();
-        for (var at = start; at < end;)
-        {
-            var (read, type, content, boxEnd) = Box(h, at);
-            if (read != HeaderRead.Found || boxEnd > end) break;
-            if (type == path[0])
-            {
-                if (path.Length == 1) found.Add((content, boxEnd));
-                else found.AddRange(Children(h, content, boxEnd, path[1..]));
-            }
-
-            at = boxEnd;
-        }
-
-        return found;
     }
 
     private static uint UInt24(ReadOnlySpan<byte> b) => (uint)(b[0] | b[1] << 8 | b[2] << 16);

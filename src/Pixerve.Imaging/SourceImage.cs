@@ -30,13 +30,13 @@ public abstract class SourceImage : IDisposable
     /// The source goes to the decoder of the format its bytes were sniffed as, never to a library's own detection:
     /// JPEG and AVIF to libvips' jpeg and heif loaders by name, HEIC to the system's libheif (the bundled libvips has
     /// no HEVC decoder), PNG, GIF and WebP to SkiaSharp (faster there; see bench/README.md), whose codec must agree
-    /// on the format.
+    /// on the format. <paramref name="maxPixels"/> goes to the decoders that take a limit of their own (libheif).
     /// </summary>
-    public static SourceImage Open(ReadOnlyMemory<byte> source) => ImageSniffer.Detect(source.Span) switch
+    public static SourceImage Open(ReadOnlyMemory<byte> source, long maxPixels = long.MaxValue) => ImageSniffer.Detect(source.Span) switch
     {
         SourceFormat.Avif => new VipsSourceImage(source, SourceFormat.Avif),
         SourceFormat.Jpeg => new VipsSourceImage(source, SourceFormat.Jpeg),
-        SourceFormat.Heic => new Heif.HeifSourceImage(source),
+        SourceFormat.Heic => new Heif.HeifSourceImage(source, maxPixels),
         { } format => new SkiaSourceImage(source, format),
         null => throw new UndecodableImageException("source is not a decodable image: not JPEG, PNG, GIF, WebP, AVIF or HEIC"),
     };

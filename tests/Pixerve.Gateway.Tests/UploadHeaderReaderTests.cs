@@ -57,6 +57,35 @@ public sealed class UploadHeaderReaderTests
     public async Task Hostile_files_are_refused_with_the_right_status(string name, int status) =>
         Assert.Equal(status, (await Scan(File.ReadAllBytes(RepositoryPaths.Image(name)), chunk: 7)).RefusalStatus);
 
+    [Theory]
+    [MemberData(nameof(HostileHeaders.Names), MemberType = typeof(HostileHeaders))]
+    public async Task Each_hostile_header_gets_its_status_from_the_header_alone(string name)
+    {
+        var hostile = HostileHeaders.Named(name);
+        // Read as a fast client sends it. Trickled, a second meta box right after the first may not have arrived when
+        // the first is whole: the box scanner refuses it while staging (HostileUploadTests).
+        var scan = await Scan(hostile.Bytes);
+
+        Assert.Equal(hostile.HeaderStatus, scan.RefusalStatus);
+        if (hostile.HeaderStatus == 0) return; // caught while the rest streams in: HostileUploadTests
+        Assert.Contains(hostile.Says, scan.Refusal);
+        Assert.Equal(hostile.Bytes.AsSpan(0, scan.Bytes.Length).ToArray(), scan.Bytes.ToArray());
+    }
+
+    [Fact]
+    public async Task A_heif_grid_described_past_the_buffered_start_is_refused_unless_the_buffer_is_raised()
+    {
+        var file = HostileHeaders.HeifGrid("heic", 300, 200, wide: false, inIdat: false, mdatPadding: 300 * 1024);
+
+        var refused = await Scan(file, chunk: 50_000);
+        Assert.Equal(StatusCodes.Status415UnsupportedMediaType, refused.RefusalStatus);
+        Assert.Contains("256 KB", refused.Refusal);
+
+        var found = await Scan(file, new UploadOptions { MaxHeaderBytes = 1024 * 1024 }, chunk: 50_000);
+        Assert.Null(found.Refusal);
+        Assert.Equal((300, 200), (found.Width, found.Height));
+    }
+
     [Fact]
     public async Task Png_cut_before_its_ihdr_is_refused_as_malformed()
     {

@@ -194,6 +194,12 @@ public sealed class UploadHandler(
                 var webpFrames = new WebpFrameScanner(limits.Value.MaxSourcePixels, limits.Value.MaxFrames);
                 inspect = bytes => webpFrames.Feed(bytes.Span);
             }
+            else if (header.Format is SourceFormat.Avif or SourceFormat.Heic)
+            {
+                // libheif reads the last meta box, wherever it is: one after the media data is caught as it streams by.
+                var boxes = new Pixerve.Imaging.Heif.HeifBoxScanner();
+                inspect = bytes => boxes.Feed(bytes.Span);
+            }
 
             var staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes,
                 hash => JobIdentity.Compute(hash, subject, specJson!), cancellationToken, inspect);
@@ -210,6 +216,10 @@ public sealed class UploadHandler(
         catch (AnimationTooLargeException e)
         {
             return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
+        }
+        catch (Pixerve.Imaging.Heif.HeifStructureException e)
+        {
+            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status415UnsupportedMediaType, e.Message));
         }
     }
 

@@ -8,7 +8,9 @@ public sealed record HeaderScan(ReadOnlyMemory<byte> Bytes, SourceFormat Format,
 /// <summary>
 /// Reads just enough of an upload to know its format and pixel dimensions, so that a file that is not an
 /// image, or a decompression bomb, is refused before anything is staged or decoded. The bytes read are handed
-/// on to staging, so nothing is read twice.
+/// on to staging, so nothing is read twice. An AVIF or HEIC is read to the end of its meta box (and any grid
+/// description stored after it): every size it declares counts, and an ambiguous structure is a 415
+/// (<see cref="Pixerve.Imaging.Heif.HeifStructure"/>).
 /// </summary>
 public static class UploadHeaderReader
 {
@@ -31,23 +33,26 @@ public static class UploadHeaderReader
 
         while (true)
         {
-            var read = ImageDimensions.TryRead(format, buffer.AsSpan(0, length), out var width, out var height);
-            if (read == HeaderRead.Found)
+            var read = ImageDimensions.Read(format, buffer.AsSpan(0, length));
+            if (read.Read == HeaderRead.Found)
             {
-                return (long)width * height <= limits.MaxSourcePixels
-                    ? new HeaderScan(buffer.AsMemory(0, length), format, width, height)
+                // In long: 65536×65536 is 2^32 pixels, 0 in an int, and would pass any limit.
+                return read.Pixels <= limits.MaxSourcePixels
+                    ? new HeaderScan(buffer.AsMemory(0, length), format, read.Width, read.Height)
                     : Refuse(buffer, length, format, StatusCodes.Status413PayloadTooLarge,
-                        $"the image is {width}×{height} pixels, more than the limit of {limits.MaxSourcePixels} pixels");
+                        $"the image is {read.Width}×{read.Height} pixels{(read.Detail is { } of ? $" ({of})" : "")}, more than the limit of {limits.MaxSourcePixels} pixels ({UploadOptions.Section}:{nameof(UploadOptions.MaxSourcePixels)})");
             }
 
-            if (read == HeaderRead.NeedMore && length == buffer.Length && buffer.Length < maxBytes)
+            if (read.Read == HeaderRead.NeedMore && length == buffer.Length && buffer.Length < maxBytes)
                 Array.Resize(ref buffer, (int)Math.Min(4L * buffer.Length, maxBytes)); // most headers fit the first buffer
-            var got = read == HeaderRead.NeedMore && length < buffer.Length
+            var got = read.Read == HeaderRead.NeedMore && length < buffer.Length
                 ? await body.ReadAsync(buffer.AsMemory(length), cancellationToken)
                 : 0;
             if (got == 0)
-                return Refuse(buffer, length, format, StatusCodes.Status415UnsupportedMediaType, read == HeaderRead.Invalid || length < maxBytes
-                    ? $"the {format} header is malformed or cut short: its dimensions cannot be read"
+                return Refuse(buffer, length, format, StatusCodes.Status415UnsupportedMediaType, read.Read == HeaderRead.Invalid || length < maxBytes
+                    ? read.Detail is { } problem
+                        ? $"the {format} header is refused: {problem}"
+                        : $"the {format} header is malformed or cut short: its dimensions cannot be read"
                     : $"the {format} dimensions are not within the first {maxBytes / 1024} KB of the file");
             length += got;
         }

@@ -15,7 +15,8 @@ public sealed class HeifSourceImage : SourceImage
     private IntPtr _context;
     private IntPtr _handle;
 
-    public HeifSourceImage(ReadOnlyMemory<byte> source)
+    /// <param name="maxPixels">The pixel limit: libheif is told the longest side it allows (<see cref="HeifLimits.MaximumSide"/>).</param>
+    public HeifSourceImage(ReadOnlyMemory<byte> source, long maxPixels = long.MaxValue)
     {
         if (HeifSupport.Unavailable is { } why) throw new UndecodableImageException($"HEIC images cannot be decoded here: {why}");
 
@@ -25,6 +26,9 @@ public sealed class HeifSourceImage : SourceImage
         {
             _context = LibHeif.heif_context_alloc();
             if (_context == IntPtr.Zero) throw new UndecodableImageException("source is not a decodable image: libheif could not allocate a context");
+            // Before the file is read: libheif checks every ispe against it as it reads, and every grid or overlay
+            // output before allocating it.
+            LibHeif.heif_context_set_maximum_image_size_limit(_context, HeifLimits.MaximumSide(maxPixels));
             Check(LibHeif.heif_context_read_from_memory_without_copy(_context, _pinned.AddrOfPinnedObject(), (nuint)source.Length, IntPtr.Zero));
             Check(LibHeif.heif_context_get_primary_image_handle(_context, out _handle));
             // The size after libheif's transformations: a 90° irot swaps it.
@@ -54,7 +58,7 @@ public sealed class HeifSourceImage : SourceImage
             var width = LibHeif.heif_image_get_width(image, LibHeif.ChannelInterleaved);
             var height = LibHeif.heif_image_get_height(image, LibHeif.ChannelInterleaved);
             var plane = LibHeif.heif_image_get_plane_readonly(image, LibHeif.ChannelInterleaved, out var stride);
-            if (plane == IntPtr.Zero || width != Width || height != Height || stride < width * 4)
+            if (plane == IntPtr.Zero || width != Width || height != Height || stride < 4L * width)
                 throw new UndecodableImageException("source is not a decodable image: libheif gave an unexpected pixel layout");
 
             // libheif converts YCbCr to RGB but not between colour spaces: Skia does that on the copy, from the

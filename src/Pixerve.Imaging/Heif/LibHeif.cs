@@ -32,6 +32,8 @@ internal static class LibHeif
     [DllImport(Library)] public static extern int heif_have_decoder_for_format(int format);
     [DllImport(Library)] public static extern IntPtr heif_context_alloc();
     [DllImport(Library)] public static extern void heif_context_free(IntPtr context);
+    /// <summary>The longest width and height (one value for both) the context reads; call before reading the file.</summary>
+    [DllImport(Library)] public static extern void heif_context_set_maximum_image_size_limit(IntPtr context, int maximumWidth);
     [DllImport(Library)] public static extern Error heif_context_read_from_memory_without_copy(IntPtr context, IntPtr memory, nuint size, IntPtr options);
     [DllImport(Library)] public static extern Error heif_context_get_primary_image_handle(IntPtr context, out IntPtr handle);
     [DllImport(Library)] public static extern void heif_image_handle_release(IntPtr handle);
