@@ -197,7 +197,10 @@ public sealed class KubernetesManifestTests
             var violations = RestrictedViolations(podSpec, podMetadata).ToList();
             Assert.True(violations.Count == 0, $"{workload} breaks PodSecurity restricted:\n  {string.Join("\n  ", violations)}");
 
+            // Beyond the standard's either-or: set on the pod and on every container, so neither depends on the other.
             var pod = Mapping(podSpec, "securityContext");
+            Assert.True(Text(pod, "runAsNonRoot") == "true", $"{workload}: the pod does not set runAsNonRoot");
+            Assert.True(Text(pod, "seccompProfile", "type") is "RuntimeDefault" or "Localhost", $"{workload}: the pod sets no seccomp profile");
             Assert.Equal($"{AppUid}", Text(pod, "runAsUser"));
             Assert.Equal($"{AppUid}", Text(pod, "runAsGroup"));
             Assert.Equal($"{AppUid}", Text(pod, "fsGroup"));
@@ -206,6 +209,7 @@ public sealed class KubernetesManifestTests
                 var name = $"{workload}/{Text(container, "name")}";
                 Assert.True(Text(container, "securityContext", "readOnlyRootFilesystem") == "true", $"{name}: readOnlyRootFilesystem is not true");
                 Assert.True(Text(container, "securityContext", "runAsNonRoot") == "true", $"{name}: runAsNonRoot is not set on the container");
+                Assert.True(Text(container, "securityContext", "seccompProfile", "type") is "RuntimeDefault" or "Localhost", $"{name}: the container sets no seccomp profile");
                 Assert.Equal($"{AppUid}", Text(container, "securityContext", "runAsUser") ?? Text(pod, "runAsUser"));
                 Assert.Equal($"{AppUid}", Text(container, "securityContext", "runAsGroup") ?? Text(pod, "runAsGroup"));
                 // With a read-only root, what the process writes must be a volume: temporary files and the served files.
