@@ -55,7 +55,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<JobEventStream>();
         services.AddUploadRateLimits(configuration);
         services.AddOpenApi(o => o.AddDocumentTransformer(ContractSchemas.DescribeAsync));
-        services.AddPixerveMetrics();
+        services.AddPixerveMetrics(configuration);
         services.AddPixerveTracing(configuration, web: true);
         // Both decide readiness: a gateway takes uploads only when it can stage them and reach a silo.
         services.AddHealthChecks()

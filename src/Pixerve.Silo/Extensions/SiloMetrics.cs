@@ -6,7 +6,7 @@ namespace Pixerve.Silo;
 /// A silo is no web host, so it serves its Prometheus scrape endpoint from an HttpListener of its own, at
 /// <c>http://{Pixerve:Metrics:Host}:{Pixerve:Metrics:Port}/metrics</c>: the Pixerve meter (jobs, queue, conversion,
 /// storage, webhooks) and Orleans' own. Off unless the port is set; the host defaults to localhost (<c>*</c> for
-/// every interface). The probes (<see cref="SiloProbes"/>) share the port.
+/// every interface). The probes (<see cref="SiloProbes"/>) share the port unless they have their own.
 /// </summary>
 public static class SiloMetrics
 {
@@ -29,11 +29,14 @@ public static class SiloMetrics
         return services;
     }
 
-    /// <summary>The probes (<see cref="SiloProbes"/>) on the same port; off when it is (nothing to listen on).</summary>
+    /// <summary>
+    /// The probes (<see cref="SiloProbes"/>) on <c>Pixerve:Metrics:ProbePort</c>, else on the metrics port; off when
+    /// neither is set (nothing to listen on).
+    /// </summary>
     public static IServiceCollection AddPixerveProbes(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetValidated<MetricsOptions>(MetricsOptions.Section);
-        if (options.Port <= 0) return services;
+        if (options.EffectiveProbePort <= 0) return services;
         return services.AddHostedService(provider => ActivatorUtilities.CreateInstance<SiloProbes>(provider, options));
     }
 }

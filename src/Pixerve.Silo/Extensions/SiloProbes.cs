@@ -6,7 +6,8 @@ using Orleans.Runtime;
 namespace Pixerve.Silo;
 
 /// <summary>
-/// Orchestrator probes on the silo's metrics port (<see cref="MetricsOptions"/>), beside <c>/metrics</c>:
+/// Orchestrator probes on the silo's metrics port (<see cref="MetricsOptions"/>), beside <c>/metrics</c>, or on
+/// <c>Pixerve:Metrics:ProbePort</c> alone:
 /// <c>/health/live</c> answers 200 while the process serves HTTP (restart it when not); <c>/health/ready</c> answers
 /// 200 only while this silo is an active member of the cluster — not while it is joining, nor once it is shutting down —
 /// and 503 otherwise. Plain <c>Healthy</c>/<c>Unhealthy</c> text, as the gateway's probes.
@@ -20,8 +21,9 @@ public sealed class SiloProbes(MetricsOptions options, IServiceProvider services
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        // A second listener on the exporter's port: HttpListener routes /health/* here (the longer prefix), the rest there.
-        foreach (var prefix in options.ListenerPrefixes("/health/")) _listener.Prefixes.Add(prefix);
+        // On the exporter's port a second listener: HttpListener routes /health/* here (the longer prefix), the rest
+        // there. On a probe port of its own, /health/* is all it serves (anything else is HttpListener's 404).
+        foreach (var prefix in options.ListenerPrefixes(options.EffectiveProbePort, "/health/")) _listener.Prefixes.Add(prefix);
         _listener.Start();
         return base.StartAsync(cancellationToken);
     }
