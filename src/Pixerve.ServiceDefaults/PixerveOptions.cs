@@ -21,9 +21,9 @@ public sealed class PixerveOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        // Empty means "not set" (admin endpoints off); a short one would be guessable.
-        if (AdminToken is { Length: > 0 and < 16 })
-            yield return new ValidationResult("must be at least 16 characters when set", [nameof(AdminToken)]);
+        // Empty means "not set" (admin endpoints off); a short or published one would be guessable.
+        if (AdminToken is { Length: > 0 } token && SecretRules.Problem(token) is { } problem)
+            yield return new ValidationResult($"(PIXERVE_ADMIN_TOKEN) {problem}", [nameof(AdminToken)]);
     }
 
     public string FullServeDir => Path.GetFullPath(ServeDir is { Length: > 0 } dir ? dir : Path.Combine(FullDataDir, "files"));

@@ -15,7 +15,7 @@ namespace Pixerve.Tests.Failover;
 [Collection(ProcessClusterCollection.Name)]
 public sealed class ClusterFailoverTests(ITestOutputHelper output)
 {
-    private const string AdminToken = "failover-admin-token";
+    private const string AdminToken = "failover-admin-token-0123456789abcdefghij";
 
     private static Dictionary<string, string> Settings() => new()
     {

@@ -27,14 +27,6 @@ public sealed class KubernetesManifestTests
     /// <summary>The image's user and group (deploy/Dockerfile's USER), which every pod runs as.</summary>
     private const long AppUid = 1654;
 
-    /// <summary>
-    /// Keys the manifests set for the change that makes <see cref="ClusterTls"/> check the other end's certificate
-    /// against a CA and allowed subjects (not in this branch yet). Tolerated here while no options class binds them;
-    /// once <see cref="ClusterTlsOptions"/> does, they are checked like every other key (and this list can go).
-    /// </summary>
-    private static readonly HashSet<string> PendingClusterTlsKeys =
-        [$"{ClusterTlsOptions.Section}:CaCertificatePath", $"{ClusterTlsOptions.Section}:AllowedSubjects"];
-
     private const string MonitoringLabel = "pixerve.io/monitoring";
 
     private readonly KubernetesManifests _manifests = KubernetesManifests.Load();
@@ -68,7 +60,7 @@ public sealed class KubernetesManifestTests
             var key = ConfigurationKey(name);
             if (name.StartsWith("Pixerve__", StringComparison.Ordinal))
             {
-                Assert.True(bound.Contains(key) || PendingClusterTlsKeys.Contains(key), $"{deployment}: {name} is no key an options class binds ({key})");
+                Assert.True(bound.Contains(key), $"{deployment}: {name} is no key an options class binds ({key})");
                 Assert.True(doc.Contains($"`{key}`", StringComparison.Ordinal), $"{deployment}: {key} is not in docs/operations.md");
             }
             else if (orleans.Contains(name))
@@ -426,7 +418,7 @@ public sealed class KubernetesManifestTests
             var env = _manifests.Environment(container);
             Assert.Equal("true", env[$"{tls}Enabled"]);
             foreach (var name in env.Keys.Where(k => k.StartsWith(tls, StringComparison.Ordinal)))
-                Assert.True(bound.Contains(ConfigurationKey(name)) || PendingClusterTlsKeys.Contains(ConfigurationKey(name)), $"{deployment}: {name} is no key the code binds");
+                Assert.True(bound.Contains(ConfigurationKey(name)), $"{deployment}: {name} is no key the code binds");
 
             // The certificate, its CA and the allowed subjects, the way a process without pinned thumbprints needs them.
             Assert.False(string.IsNullOrEmpty(env.GetValueOrDefault($"{tls}AllowedSubjects__0")), $"{deployment}: no allowed subject");

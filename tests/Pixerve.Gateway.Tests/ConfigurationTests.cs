@@ -57,4 +57,38 @@ public sealed class ConfigurationTests
             [$"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}", "--urls=http://127.0.0.1:0", setting]));
         Assert.Contains(key, error.Message);
     }
+
+    /// <summary>The values the repository's Secret once shipped, a guide's shapes, and short or non-random ones.</summary>
+    public static TheoryData<string> UnusableSecrets() => new()
+    {
+        "REPLACE-with-at-least-32-random-bytes-for-job-tokens",
+        "REPLACE-with-a-random-admin-token",
+        "REPLACE-with-at-least-32-random-bytes-for-webhooks",
+        "your-very-long-secret-value-goes-right-here",
+        "changeme-changeme-changeme-changeme",
+        "short-but-random-Zq8",
+        "abababababababababababababababababab",
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableSecrets))]
+    public void A_placeholder_short_or_non_random_secret_stops_the_gateway_naming_its_key(string value)
+    {
+        var jwt = Assert.Throws<InvalidOperationException>(() => GatewayApp.Build(
+            [$"--Pixerve:Jwt:Secret={value}", "--urls=http://127.0.0.1:0"]));
+        Assert.Contains("Pixerve:Jwt:Secret", jwt.Message);
+
+        var admin = Assert.Throws<OptionsValidationException>(() => GatewayApp.Build(
+            [$"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}", $"--Pixerve:AdminToken={value}", "--urls=http://127.0.0.1:0"]));
+        Assert.Contains("AdminToken", admin.Message);
+        Assert.Contains("PIXERVE_ADMIN_TOKEN", admin.Message);
+
+        var webhook = new Pixerve.Grains.Webhooks.WebhookOptions { Secret = value };
+        Assert.Contains(webhook.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(webhook)),
+            r => r.MemberNames.Contains(nameof(webhook.Secret)));
+    }
+
+    [Fact]
+    public void A_generated_secret_is_accepted() =>
+        Assert.Null(SecretRules.Problem(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))));
 }

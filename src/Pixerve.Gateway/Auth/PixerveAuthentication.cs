@@ -14,9 +14,9 @@ public static class PixerveAuthentication
     public static IServiceCollection AddPixerveAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         var jwt = configuration.GetValidated<JwtOptions>(JwtOptions.Section);
-        if (Encoding.UTF8.GetByteCount(jwt.Secret) < JwtOptions.MinimumSecretBytes)
+        if (SecretRules.Problem(jwt.Secret) is { } problem)
             throw new InvalidOperationException(
-                $"PIXERVE_JWT_SECRET must be set to at least {JwtOptions.MinimumSecretBytes} bytes; the gateway will not start without it.");
+                $"Pixerve:Jwt:Secret (PIXERVE_JWT_SECRET) {problem}; the gateway will not start without a usable one.");
 
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Job token or admin token", o => o.ForwardDefaultSelector = context =>

@@ -17,7 +17,7 @@ public static class GatewayApp
             // The build only asks the host for its endpoints (openapi/pixerve.v1.json); it never serves or connects.
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Pixerve:Jwt:Secret"] = "openapi-document-generation-placeholder-secret",
+                ["Pixerve:Jwt:Secret"] = "openapi-document-generation-only-secret-0123456789",
             });
         }
         builder.AddPixerveOrleansClient(clusterClient).AddPixerveGatewayServices();

@@ -47,6 +47,8 @@ public sealed class WebhookOptions : IValidatableObject
         if (key.Length < MinimumSecretBytes)
             yield return new ValidationResult(
                 $"must be set (PIXERVE_WEBHOOK_SECRET) to at least {MinimumSecretBytes} bytes, or whsec_ and their base64", [nameof(Secret)]);
+        else if (!Secret.StartsWith("whsec_", StringComparison.Ordinal) && SecretRules.Problem(Secret) is { } problem)
+            yield return new ValidationResult($"(PIXERVE_WEBHOOK_SECRET) {problem}", [nameof(Secret)]);
     }
 
     public TimeSpan DelayAfter(int attempts) =>

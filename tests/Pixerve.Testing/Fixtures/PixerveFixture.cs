@@ -18,7 +18,7 @@ namespace Pixerve.Tests.Infrastructure;
 public class PixerveFixture : IAsyncLifetime
 {
     public const string JwtSecret = "test-secret-that-is-long-enough-for-hs256-0123456789";
-    public const string AdminToken = "test-admin-token";
+    public const string AdminToken = "test-admin-token-0123456789abcdefghij";
     public const string WebhookSecret = "test-webhook-secret-long-enough-for-hmac-0123456789";
 
     private AzuriteServer? _azurite;
