@@ -95,7 +95,14 @@ export interface StatusResponse {
   attempts: number;
   expected_files: string[];
   files: StoredFile[];
+  /** A failed job's safe message: a category's sentence, never a path, host or user name. */
   error: string | null;
+  /** What failed: decode, storage, credential, conversion, upload, cancelled or unknown. */
+  error_category: string | null;
+  /** The failure's correlation id, as the silo's log line carries it. */
+  error_id: string | null;
+  /** The full detail (exception text, paths, hosts): the admin token's only; absent or null for a job token. */
+  error_detail: string | null;
   webhook: WebhookResponse | null;
   processed_by: string | null;
   /** The source as converted (null until then): size after EXIF orientation, placeholders from a ≤100×100 downscale. */

@@ -39,6 +39,9 @@ public static class ObjectStoreErrors
         {
             switch (e)
             {
+                // Names only the file, which the token holder's own job named.
+                case ObjectConflictException conflict:
+                    return conflict.Message;
                 case UnauthorizedAccessException:
                     return "permission denied";
                 case DirectoryNotFoundException:

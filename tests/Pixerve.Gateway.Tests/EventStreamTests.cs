@@ -123,7 +123,11 @@ public sealed class EventStreamTests(PixerveFixture fixture)
         fixture.Queue().Pause();
         try
         {
-            var hash = await UploadAsync(http, Token("alice"));
+            // Each subject's upload of the same bytes is a job of its own: each streams its own.
+            var bytes = UniqueBytes.Jpeg("va.jpg");
+            var hash = await UploadAsync(http, Token("alice"), bytes);
+            Assert.Equal(hash, await UploadAsync(http, Token("bob"), bytes));
+            Assert.Equal(hash, await UploadAsync(http, Token("carol"), bytes));
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             open.Add(await OpenAsync(http, hash, Token("alice"), deadline.Token));
             open.Add(await OpenAsync(http, hash, Token("alice"), deadline.Token));

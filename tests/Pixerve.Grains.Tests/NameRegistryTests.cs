@@ -31,7 +31,7 @@ public sealed class NameRegistryTests(PixerveFixture fixture)
     public async Task A_name_held_in_a_place_for_other_work_is_refused_and_nothing_of_the_refused_job_is_recorded()
     {
         var hash = NewHash();
-        var registry = fixture.Cluster.GrainFactory.GetGrain<IContentJobsGrain>(hash);
+        var registry = fixture.SiloService<IGrainFactory>().GetGrain<IContentJobsGrain>(hash);
         var name = $"{hash}_victim_64_64_.jpg";
         var copy = $"{hash}_victim.jpg";
         OutputClaim[] first = [new("directHost/d", name, "quality-95"), new("directHost/d", copy, "source")];
@@ -65,7 +65,7 @@ public sealed class NameRegistryTests(PixerveFixture fixture)
     public async Task Names_stay_claimed_after_every_job_of_the_hash_left_the_list()
     {
         var hash = NewHash();
-        var registry = fixture.Cluster.GrainFactory.GetGrain<IContentJobsGrain>(hash);
+        var registry = fixture.SiloService<IGrainFactory>().GetGrain<IContentJobsGrain>(hash);
         var name = $"{hash}_kept_10_10_.png";
         Assert.True((await registry.Add("job-a", [new("directHost/k", name, "a")])).IsGranted);
 
