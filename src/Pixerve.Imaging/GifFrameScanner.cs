@@ -20,8 +20,7 @@ public sealed class GifFrameScanner(long maxPixels, int maxFrames = int.MaxValue
 {
     private enum State { Header, Skip, Block, ExtensionLabel, Descriptor, LzwMinimum, SubBlockSize, Done }
 
-    private readonly byte[] _collect = new byte[13];
-    private int _collected;
+    private readonly FieldCollector _field = new(13);
     private State _state = State.Header;
     private State _afterSkip;
     private long _skip;
@@ -37,10 +36,10 @@ public sealed class GifFrameScanner(long maxPixels, int maxFrames = int.MaxValue
             switch (_state)
             {
                 case State.Header:
-                    if (!Collect(data, ref at, 13)) break;
-                    _screenWidth = _collect[6] | _collect[7] << 8;
-                    _screenHeight = _collect[8] | _collect[9] << 8;
-                    SkipTable(_collect[10], State.Block);
+                    if (!_field.Fill(data, ref at, 13)) break;
+                    _screenWidth = _field.Bytes[6] | _field.Bytes[7] << 8;
+                    _screenHeight = _field.Bytes[8] | _field.Bytes[9] << 8;
+                    SkipTable(_field.Bytes[10], State.Block);
                     break;
                 case State.Skip:
                     var step = (int)Math.Min(_skip, data.Length - at);
@@ -55,17 +54,17 @@ public sealed class GifFrameScanner(long maxPixels, int maxFrames = int.MaxValue
                         0x2C => State.Descriptor,
                         _ => State.Done, // trailer (0x3B) or something a decoder will refuse
                     };
-                    _collected = 0;
+                    _field.Reset();
                     break;
                 case State.ExtensionLabel:
                     at++;
                     _state = State.SubBlockSize;
                     break;
                 case State.Descriptor:
-                    if (!Collect(data, ref at, 9)) break;
-                    CheckFrame(_collect[0] | _collect[1] << 8, _collect[2] | _collect[3] << 8,
-                        _collect[4] | _collect[5] << 8, _collect[6] | _collect[7] << 8);
-                    SkipTable(_collect[8], State.LzwMinimum);
+                    if (!_field.Fill(data, ref at, 9)) break;
+                    CheckFrame(_field.Bytes[0] | _field.Bytes[1] << 8, _field.Bytes[2] | _field.Bytes[3] << 8,
+                        _field.Bytes[4] | _field.Bytes[5] << 8, _field.Bytes[6] | _field.Bytes[7] << 8);
+                    SkipTable(_field.Bytes[8], State.LzwMinimum);
                     break;
                 case State.LzwMinimum:
                     at++;
@@ -93,21 +92,12 @@ public sealed class GifFrameScanner(long maxPixels, int maxFrames = int.MaxValue
     /// <summary>A colour table follows when the packed byte's top bit is set: 3 × 2^(n+1) bytes.</summary>
     private void SkipTable(byte packed, State next)
     {
-        _collected = 0;
+        _field.Reset();
         if ((packed & 0x80) == 0)
         {
             _state = next;
             return;
         }
         (_skip, _afterSkip, _state) = (3L << ((packed & 7) + 1), next, State.Skip);
-    }
-
-    private bool Collect(ReadOnlySpan<byte> data, ref int at, int count)
-    {
-        var take = Math.Min(count - _collected, data.Length - at);
-        data.Slice(at, take).CopyTo(_collect.AsSpan(_collected));
-        _collected += take;
-        at += take;
-        return _collected == count;
     }
 }

@@ -19,8 +19,7 @@ public sealed class WebpFrameScanner(long maxPixels, int maxFrames)
     /// <summary>VP8X: flags (1), reserved (3), 24-bit canvas width - 1 and height - 1.</summary>
     private const int CanvasBytes = 10;
 
-    private readonly byte[] _collect = new byte[RiffHeaderLength];
-    private int _collected;
+    private readonly FieldCollector _field = new(RiffHeaderLength);
     private State _state = State.RiffHeader;
     private long _skip;
     private int _canvasWidth, _canvasHeight;
@@ -35,19 +34,19 @@ public sealed class WebpFrameScanner(long maxPixels, int maxFrames)
             switch (_state)
             {
                 case State.RiffHeader:
-                    if (!Collect(data, ref at, RiffHeaderLength)) break;
-                    _state = _collect.AsSpan(0, 4).SequenceEqual("RIFF"u8) && _collect.AsSpan(8, 4).SequenceEqual("WEBP"u8)
+                    if (!_field.Fill(data, ref at, RiffHeaderLength)) break;
+                    _state = _field.Bytes.AsSpan(0, 4).SequenceEqual("RIFF"u8) && _field.Bytes.AsSpan(8, 4).SequenceEqual("WEBP"u8)
                         ? State.ChunkHeader
                         : State.Done;
-                    _collected = 0;
+                    _field.Reset();
                     break;
                 case State.ChunkHeader:
-                    if (!Collect(data, ref at, ChunkHeaderLength)) break;
-                    _collected = 0;
-                    var size = BinaryPrimitives.ReadUInt32LittleEndian(_collect.AsSpan(4));
+                    if (!_field.Fill(data, ref at, ChunkHeaderLength)) break;
+                    _field.Reset();
+                    var size = BinaryPrimitives.ReadUInt32LittleEndian(_field.Bytes.AsSpan(4));
                     // Payloads are padded to an even length.
                     var padded = size + (size & 1);
-                    var fourCc = _collect.AsSpan(0, 4);
+                    var fourCc = _field.Bytes.AsSpan(0, 4);
                     if (fourCc.SequenceEqual("VP8X"u8) && size >= CanvasBytes)
                     {
                         _skip = padded - CanvasBytes;
@@ -61,10 +60,10 @@ public sealed class WebpFrameScanner(long maxPixels, int maxFrames)
                     _state = _skip == 0 ? State.ChunkHeader : State.Skip;
                     break;
                 case State.CanvasSize:
-                    if (!Collect(data, ref at, CanvasBytes)) break;
-                    _collected = 0;
-                    _canvasWidth = UInt24(_collect.AsSpan(4)) + 1;
-                    _canvasHeight = UInt24(_collect.AsSpan(7)) + 1;
+                    if (!_field.Fill(data, ref at, CanvasBytes)) break;
+                    _field.Reset();
+                    _canvasWidth = UInt24(_field.Bytes.AsSpan(4)) + 1;
+                    _canvasHeight = UInt24(_field.Bytes.AsSpan(7)) + 1;
                     _state = _skip == 0 ? State.ChunkHeader : State.Skip;
                     break;
                 case State.Skip:
@@ -78,13 +77,4 @@ public sealed class WebpFrameScanner(long maxPixels, int maxFrames)
     }
 
     private static int UInt24(ReadOnlySpan<byte> b) => b[0] | b[1] << 8 | b[2] << 16;
-
-    private bool Collect(ReadOnlySpan<byte> data, ref int at, int count)
-    {
-        var take = Math.Min(count - _collected, data.Length - at);
-        data.Slice(at, take).CopyTo(_collect.AsSpan(_collected));
-        _collected += take;
-        at += take;
-        return _collected == count;
-    }
 }

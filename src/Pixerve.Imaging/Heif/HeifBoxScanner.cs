@@ -18,8 +18,7 @@ public sealed class HeifBoxScanner
 
     private const uint Meta = 0x6D657461;
 
-    private readonly byte[] _collect = new byte[8];
-    private int _collected;
+    private readonly FieldCollector _field = new(8);
     private State _state = State.Header;
     private long _position;
     private long _boxStart;
@@ -35,11 +34,11 @@ public sealed class HeifBoxScanner
             switch (_state)
             {
                 case State.Header:
-                    if (_collected == 0) _boxStart = _position + at;
-                    if (!Collect(data, ref at, 8)) break;
-                    _collected = 0;
-                    var size = BinaryPrimitives.ReadUInt32BigEndian(_collect);
-                    if (BinaryPrimitives.ReadUInt32BigEndian(_collect.AsSpan(4)) == Meta && ++MetaBoxes > 1)
+                    if (_field.IsEmpty) _boxStart = _position + at;
+                    if (!_field.Fill(data, ref at, 8)) break;
+                    _field.Reset();
+                    var size = BinaryPrimitives.ReadUInt32BigEndian(_field.Bytes);
+                    if (BinaryPrimitives.ReadUInt32BigEndian(_field.Bytes.AsSpan(4)) == Meta && ++MetaBoxes > 1)
                         throw new HeifStructureException(
                             $"the HEIF file has more than one top-level meta box (a second at byte {_boxStart}): which one a decoder reads is ambiguous");
                     (_state, _skip) = size switch
@@ -51,9 +50,9 @@ public sealed class HeifBoxScanner
                     };
                     break;
                 case State.LargeSize:
-                    if (!Collect(data, ref at, 8)) break;
-                    _collected = 0;
-                    var large = BinaryPrimitives.ReadUInt64BigEndian(_collect);
+                    if (!_field.Fill(data, ref at, 8)) break;
+                    _field.Reset();
+                    var large = BinaryPrimitives.ReadUInt64BigEndian(_field.Bytes);
                     (_state, _skip) = large < 16 ? (State.Done, 0ul) : (State.Skip, large - 16);
                     break;
                 case State.Skip:
@@ -67,14 +66,5 @@ public sealed class HeifBoxScanner
         }
 
         _position += data.Length;
-    }
-
-    private bool Collect(ReadOnlySpan<byte> data, ref int at, int count)
-    {
-        var take = Math.Min(count - _collected, data.Length - at);
-        data.Slice(at, take).CopyTo(_collect.AsSpan(_collected));
-        _collected += take;
-        at += take;
-        return _collected == count;
     }
 }
