@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Pixerve.Tests.Infrastructure;
@@ -87,16 +85,8 @@ public sealed class ClusterClientAccessProcessTests
     /// <summary>A bare Orleans client on the cluster, finding it as the gateway does; with or without the derived key.</summary>
     private static async Task<IHost> ConnectAsync(string connectionString, string clusterId, bool withKey)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client =>
+        var host = BareClusterClient.Build(connectionString, clusterId, client =>
         {
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = clusterId;
-                o.ServiceId = PixerveConfiguration.ServiceId;
-            });
-            client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
             if (withKey)
                 client.AddPixerveClientKey(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -104,7 +94,6 @@ public sealed class ClusterClientAccessProcessTests
                     [PixerveConfiguration.StorageConnectionStringKey] = connectionString,
                 }).Build());
         });
-        var host = builder.Build();
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await host.StartAsync(deadline.Token);
         return host;

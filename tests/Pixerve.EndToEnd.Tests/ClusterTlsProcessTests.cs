@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
@@ -88,21 +87,13 @@ public sealed class ClusterTlsProcessTests
     /// </summary>
     private static async Task<Exception?> ConnectAsync(string connectionString, string clusterId, Action<IClientBuilder>? tls, TimeSpan deadline)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.UseOrleansClient(client =>
+        using var host = BareClusterClient.Build(connectionString, clusterId, client =>
         {
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = clusterId;
-                o.ServiceId = PixerveConfiguration.ServiceId;
-            });
-            client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
             // Fail fast rather than wait out the defaults (a 30 s response timeout).
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
             client.Configure<ConnectionOptions>(o => o.OpenConnectionTimeout = TimeSpan.FromSeconds(3));
             tls?.Invoke(client);
         });
-        using var host = builder.Build();
         using var expiry = new CancellationTokenSource(deadline);
         try
         {
