@@ -25,21 +25,40 @@ public sealed class ImageConverter(ImagingOptions options)
     /// <summary>
     /// The outputs and a description of the source, with its preview made from the decode the outputs use. An
     /// animated source's WebP and GIF outputs keep its frames (<see cref="AnimatedEncoder"/>); the others take its first.
+    /// Cancelling stops it between steps and kills the libvips encode in progress; it then throws
+    /// <see cref="OperationCanceledException"/>.
     /// </summary>
-    public ConvertedImage ConvertImage(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
+    public ConvertedImage ConvertImage(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan, CancellationToken cancellationToken = default)
     {
-        using var inFlight = _threads.EnterConversion();
-        using var animation = AnimatedEncoder.TryOpen(source, options);
-        if (animation is null) return ConvertStill(source, plan);
+        try
+        {
+            using var inFlight = _threads.EnterConversion();
+            using var animation = AnimatedEncoder.TryOpen(source, options);
+            if (animation is null) return ConvertStill(source, plan, cancellationToken);
 
-        var still = ConvertStill(source, plan.Where(p => !AnimatedEncoder.Takes(p)).ToList());
-        var stillOutputs = new Queue<EncodedOutput>(still.Outputs);
-        // On the conversion threads, like every other image step: animated outputs count against the CPU budget too.
-        var outputs = plan.Select(p => AnimatedEncoder.Takes(p) ? Wait(_threads.Run(() => animation.Encode(p))) : stillOutputs.Dequeue()).ToList();
-        return new ConvertedImage(still.Source with { Frames = animation.Frames }, outputs);
+            var still = ConvertStill(source, plan.Where(p => !AnimatedEncoder.Takes(p)).ToList(), cancellationToken);
+            var stillOutputs = new Queue<EncodedOutput>(still.Outputs);
+            // On the conversion threads, like every other image step: animated outputs count against the CPU budget too.
+            var outputs = plan.Select(p => AnimatedEncoder.Takes(p)
+                ? Wait(_threads.Run(Step(() => animation.Encode(p), cancellationToken)))
+                : stillOutputs.Dequeue()).ToList();
+            return new ConvertedImage(still.Source with { Frames = animation.Frames }, outputs);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // A killed libvips operation throws its own error: the cause is the cancellation.
+            throw new OperationCanceledException("the conversion was cancelled", e, cancellationToken);
+        }
     }
 
-    private ConvertedImage ConvertStill(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan)
+    /// <summary>A step that does not start once the conversion is cancelled.</summary>
+    private static Func<T> Step<T>(Func<T> work, CancellationToken cancellationToken) => () =>
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return work();
+    };
+
+    private ConvertedImage ConvertStill(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan, CancellationToken cancellationToken)
     {
         var format = ImageSniffer.Detect(source.Span);
         // A HEIF file declares sizes the opened image does not show (tiles, thumbnails, a grid's output), and its
@@ -56,18 +75,18 @@ public sealed class ImageConverter(ImagingOptions options)
         {
             // Only originals, stored byte for byte: still proven to decode as their sniffed format first, or bytes
             // behind a valid magic number (GIF89a…<script>) would be stored and served as an image.
-            var described = Wait(_threads.Run(() =>
+            var described = Wait(_threads.Run(Step(() =>
             {
                 using var small = upright.Decode(SourcePreviewMaker.Size(upright.Width, upright.Height));
                 return upright.Describe(small);
-            }));
+            }, cancellationToken)));
             return new ConvertedImage(described, plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList());
         }
 
-        return Run(source, plan, upright);
+        return Run(source, plan, upright, cancellationToken);
     }
 
-    private ConvertedImage Run(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan, Upright upright)
+    private ConvertedImage Run(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan, Upright upright, CancellationToken cancellationToken)
     {
         var shapes = plan.Select(p => p.Box is { } box ? Fit.Shape(upright.Width, upright.Height, box) : null).ToArray();
         // Outputs asking for the same scaled size share one resized image, made once.
@@ -76,11 +95,11 @@ public sealed class ImageConverter(ImagingOptions options)
 
         var made = new Dictionary<(int Width, int Height), Task<Image>>();
         var tasks = new List<Task>();
-        made[sizes[0]] = _threads.Run(() => upright.Decode(sizes[0]));
+        made[sizes[0]] = _threads.Run(Step(() => upright.Decode(sizes[0]), cancellationToken));
         foreach (var size in sizes.Skip(1))
         {
             var from = Smallest(made, size);
-            made[size] = _threads.After(made[from], () => Materialise(VipsResize.Resize(made[from].Result, size.Width, size.Height)));
+            made[size] = _threads.After(made[from], Step(() => Materialise(VipsResize.Resize(made[from].Result, size.Width, size.Height)), cancellationToken));
         }
 
         tasks.AddRange(made.Values);
@@ -110,14 +129,15 @@ public sealed class ImageConverter(ImagingOptions options)
 
             if (i == wide) continue;
             var scaled = made[shape.Scaled];
-            outputs[i] = _threads.After(scaled, () => Encode(output, shape, scaled.Result));
+            outputs[i] = _threads.After(scaled, Step(() => Encode(output, shape, scaled.Result, cancellationToken), cancellationToken));
             tasks.Add(outputs[i]);
         }
 
         if (wide is { } w)
         {
             var (output, shape, scaled) = (plan[w], shapes[w]!, made[shapes[w]!.Scaled]);
-            outputs[w] = _threads.After(Task.WhenAll(tasks), () => _threads.RunWide(threads => Encode(output, shape, scaled.Result, threads)));
+            outputs[w] = _threads.After(Task.WhenAll(tasks),
+                Step(() => _threads.RunWide(threads => Encode(output, shape, scaled.Result, cancellationToken, threads)), cancellationToken));
             tasks.Add(outputs[w]);
         }
 
@@ -132,7 +152,7 @@ public sealed class ImageConverter(ImagingOptions options)
         }
     }
 
-    private static EncodedOutput Encode(PlannedOutput output, OutputShape shape, Image scaled, int threads = 1)
+    private static EncodedOutput Encode(PlannedOutput output, OutputShape shape, Image scaled, CancellationToken cancellationToken, int threads = 1)
     {
         // The tasks carry the caller's execution context, so each encode's span is a child of the conversion's.
         using var span = PixerveTracing.Source.StartActivity($"encode {output.Format.ToString().ToLowerInvariant()}");
@@ -145,7 +165,9 @@ public sealed class ImageConverter(ImagingOptions options)
             FitMode.Fill => VipsResize.Resize(scaled, shape.Width, shape.Height),
             _ => scaled.Copy(),
         };
-        var bytes = Encoder.Encode(final, output);
+        // An AV1 encode of a large photo can take minutes: a cancel kills it where it is, not after it.
+        byte[] bytes;
+        using (cancellationToken.Register(() => final.SetKill(true))) bytes = Encoder.Encode(final, output);
         PixerveMetrics.ConversionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
             new KeyValuePair<string, object?>("format", output.Format.ToString().ToLowerInvariant()));
         return new EncodedOutput(output, bytes, final.Width, final.Height);

@@ -97,6 +97,54 @@ public sealed class FailoverFaultTests(FaultFixture fixture)
     }
 
     [Fact]
+    public async Task A_conversion_taking_45_s_runs_once_and_the_jobs_queued_behind_it_run_once_too()
+    {
+        var token = Token();
+        const string convert = "IConverterGrain.Convert";
+        var delayed = fixture.Faults.Fired($"{convert}:delay");
+        // Longer than Orleans' 30 s default response timeout, shorter than Pixerve:Jobs:MaxConversionTime.
+        fixture.Faults.ArmDelay(convert, TimeSpan.FromSeconds(45));
+        string[] hashes =
+        [
+            await UploadAcceptedAsync(UniqueBytes.Jpeg("va.jpg"), token),
+            await UploadAcceptedAsync(UniqueBytes.Jpeg("vb.jpg"), token),
+            await UploadAcceptedAsync(UniqueBytes.Jpeg("gray.jpg"), token),
+        ];
+
+        foreach (var hash in hashes)
+        {
+            var final = await fixture.WaitUntilFinalAsync(hash, token, TimeSpan.FromMinutes(3));
+            Assert.Equal("completed", final.GetProperty("status").GetString());
+            Assert.Equal(1, final.GetProperty("attempts").GetInt32());
+        }
+
+        Assert.Equal(delayed + 1, fixture.Faults.Fired($"{convert}:delay"));
+    }
+
+    [Fact]
+    public async Task A_conversion_past_MaxConversionTime_is_cancelled_and_its_job_fails_once_with_that_reason()
+    {
+        var token = Token();
+        var cancelledBefore = fixture.Faults.Fired("IConverterGrain.Convert:delay-cancelled");
+        fixture.Faults.ArmDelay("IConverterGrain.Convert", TimeSpan.FromMinutes(10));
+        var hash = await UploadAcceptedAsync(UniqueBytes.Jpeg("orient-6.jpg"), token);
+
+        var final = await fixture.WaitUntilFinalAsync(hash, token, TimeSpan.FromMinutes(2));
+        Assert.Equal("failed", final.GetProperty("status").GetString());
+        Assert.Equal(1, final.GetProperty("attempts").GetInt32());
+        Assert.Equal("conversion", final.GetProperty("error_category").GetString());
+        Assert.Contains("MaxConversionTime", final.GetProperty("error").GetString());
+        var started = final.GetProperty("started_at").GetDateTimeOffset();
+        var took = final.GetProperty("finished_at").GetDateTimeOffset() - started;
+        Assert.InRange(took, TimeSpan.FromSeconds(49), TimeSpan.FromSeconds(70));
+        Assert.Empty(final.GetProperty("files").EnumerateArray());
+
+        // The cancel reached the conversion itself (the delay inside the converter's call ended), not only its caller.
+        await Poll.UntilAsync(() => fixture.Faults.Fired("IConverterGrain.Convert:delay-cancelled") > cancelledBefore,
+            TimeSpan.FromSeconds(10), "the conversion to be cancelled where it runs");
+    }
+
+    [Fact]
     public async Task A_pending_job_whose_queue_entry_was_lost_is_queued_again_by_a_status_read()
     {
         var token = Token();

@@ -4,6 +4,10 @@ namespace Pixerve;
 [Alias("pixerve.IConverterGrain")]
 public interface IConverterGrain : IGrainWithIntegerKey
 {
-    [Alias("Convert")]
-    Task<ConversionResult> Convert(ConversionRequest request);
+    /// <summary>
+    /// Cancelled by the caller when the conversion outlasts <c>Pixerve:Jobs:MaxConversionTime</c> or its silo stops
+    /// past its grace; the response timeout only backs that up (<see cref="ConversionLimits"/>).
+    /// </summary>
+    [Alias("Convert"), ResponseTimeout(ConversionLimits.ConvertResponseTimeout)]
+    Task<ConversionResult> Convert(ConversionRequest request, CancellationToken cancellationToken);
 }

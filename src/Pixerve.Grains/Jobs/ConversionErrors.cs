@@ -25,6 +25,16 @@ public static class ConversionErrors
         _ => "the conversion broke unexpectedly",
     }, correlationId, Detail(error));
 
+    /// <summary>The conversion outlasted <c>Pixerve:Jobs:MaxConversionTime</c> and was stopped: the job fails, once.</summary>
+    public static JobError TooLong(TimeSpan limit, string? correlationId) => new(JobErrorCategory.Conversion,
+        $"the conversion took longer than {limit} (Pixerve:Jobs:MaxConversionTime) and was stopped", correlationId,
+        $"cancelled after {limit} (Pixerve:Jobs:MaxConversionTime)");
+
+    /// <summary>The silo running the conversion stopped past its grace: the job goes back to the queue.</summary>
+    public static JobError HandedBack(TimeSpan grace, string silo, string? correlationId) => new(JobErrorCategory.Conversion,
+        "the silo running the conversion stopped before it finished; it runs again on another silo", correlationId,
+        $"silo {silo} stopped; the conversion did not finish within Pixerve:Silo:ShutdownGrace ({grace})");
+
     /// <summary>Each exception of the chain as <c>Type: message</c>: the admin's view, and the silo log's.</summary>
     public static string Detail(Exception error)
     {

@@ -17,7 +17,7 @@ public sealed class ConverterGrain(
     ImageConverter converter,
     ILogger<ConverterGrain> logger) : Grain, IConverterGrain
 {
-    public async Task<ConversionResult> Convert(ConversionRequest request)
+    public async Task<ConversionResult> Convert(ConversionRequest request, CancellationToken cancellationToken)
     {
         var submission = request.Submission;
         var spec = submission.Spec;
@@ -28,7 +28,7 @@ public sealed class ConverterGrain(
         ReadOnlyMemory<byte> source;
         try
         {
-            source = await ReadStagedAsync(submission);
+            source = await ReadStagedAsync(submission, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -45,9 +45,9 @@ public sealed class ConverterGrain(
             // Decoding, encoding and the placeholders are CPU-bound: keep them off the grain scheduler.
             (converted, described) = await Task.Run(() =>
             {
-                var image = converter.ConvertImage(source, plan);
+                var image = converter.ConvertImage(source, plan, cancellationToken);
                 return (image, Describe(image.Source));
-            });
+            }, cancellationToken);
         }
         catch (UndecodableImageException e)
         {
@@ -62,6 +62,8 @@ public sealed class ConverterGrain(
         var encoded = converted.Outputs
             .Select(o => o.Plan.Box is null ? o with { Width = described.Width, Height = described.Height } : o)
             .ToList();
+        // Cancelled (too long, or the silo stopping past its grace) before anything is stored: nothing half-done.
+        cancellationToken.ThrowIfCancellationRequested();
         var stored = await StoreAsync(spec, submission.SourceFormat, encoded, correlationId);
         return stored with
         {
@@ -116,11 +118,11 @@ public sealed class ConverterGrain(
             _ => "application/octet-stream",
         };
 
-    private async Task<ReadOnlyMemory<byte>> ReadStagedAsync(JobSubmission submission)
+    private async Task<ReadOnlyMemory<byte>> ReadStagedAsync(JobSubmission submission, CancellationToken cancellationToken)
     {
         var blob = blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).GetBlobClient(submission.StagedBlob);
         using var buffer = new MemoryStream(checked((int)submission.SourceLength));
-        await blob.DownloadToAsync(buffer);
+        await blob.DownloadToAsync(buffer, cancellationToken);
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 }

@@ -23,9 +23,16 @@ public sealed class JobOptions
     [Range(1, int.MaxValue)]
     public int MaxQueueDepth { get; set; } = 10_000;
 
-    /// <summary>How long a stopping silo waits for its running conversions before leaving them to another silo.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long one conversion may run before it is cancelled and its job fails with that reason. Long AVIF encodes
+    /// of large photos take minutes on a busy silo; the ceiling is what the converter's grain call allows.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", ConversionLimits.MaxConversionTimeCeiling)]
+    public TimeSpan MaxConversionTime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many times a failed job may be retried (<c>POST /retry</c>) before a retry is refused with 409.</summary>
+    [Range(0, 100)]
+    public int MaxRetries { get; set; } = 3;
 
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Environment.ProcessorCount;
 }

@@ -15,12 +15,31 @@ public sealed class FaultInjector
     public const string ReminderUpsert = "reminders.UpsertRow";
     private readonly ConcurrentDictionary<string, int> _armed = new();
     private readonly ConcurrentDictionary<string, int> _fired = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<TimeSpan>> _delays = new();
 
     public void Arm(string point, int times) => _armed[point] = times;
 
     public void Disarm(string point) => _armed.TryRemove(point, out _);
 
     public int Fired(string point) => _fired.GetValueOrDefault(point);
+
+    /// <summary>Makes the next call of <paramref name="point"/> take <paramref name="delay"/> longer (a slow conversion), cancellable by its call.</summary>
+    public void ArmDelay(string point, TimeSpan delay) => _delays.GetOrAdd(point, _ => new ConcurrentQueue<TimeSpan>()).Enqueue(delay);
+
+    public async Task DelayAsync(string point, CancellationToken cancellationToken)
+    {
+        if (!_delays.TryGetValue(point, out var delays) || !delays.TryDequeue(out var delay)) return;
+        _fired.AddOrUpdate($"{point}:delay", 1, (_, n) => n + 1);
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _fired.AddOrUpdate($"{point}:delay-cancelled", 1, (_, n) => n + 1);
+            throw;
+        }
+    }
 
     public void Hit(string point)
     {
@@ -33,13 +52,19 @@ public sealed class FaultInjector
     }
 }
 
-/// <summary>Fails armed grain methods before they run, named <c>Interface.Method</c> (e.g. <c>IJobGrain.TryStart</c>).</summary>
+/// <summary>
+/// Fails or slows armed grain methods before they run, named <c>Interface.Method</c> (e.g. <c>IJobGrain.TryStart</c>).
+/// A delay runs inside the call, as a slow conversion would, and ends early when the call is cancelled.
+/// </summary>
 public sealed class FaultFilter(FaultInjector faults) : IIncomingGrainCallFilter
 {
-    public Task Invoke(IIncomingGrainCallContext context)
+    public async Task Invoke(IIncomingGrainCallContext context)
     {
-        faults.Hit($"{context.InterfaceMethod.DeclaringType?.Name}.{context.InterfaceMethod.Name}");
-        return context.Invoke();
+        var point = $"{context.InterfaceMethod.DeclaringType?.Name}.{context.InterfaceMethod.Name}";
+        faults.Hit(point);
+        // The call's own token: Orleans cancels it when the caller cancels (the argument is the caller's copy).
+        await faults.DelayAsync(point, context.Request.GetCancellationToken());
+        await context.Invoke();
     }
 }
 
@@ -77,8 +102,8 @@ public sealed class FaultInjectionConfigurator : ISiloConfigurator
 }
 
 /// <summary>
-/// One silo with fault injection and a ten-minute resume period, so that a job which completes within a test's
-/// deadline was queued again at once, not by its reminder. The staging sweep runs only when a test calls it.
+/// One silo with fault injection, a ten-minute resume period (so that a job which completes within a test's
+/// deadline was queued again at once, not by its reminder) and conversions limited to 50 s. The staging sweep runs only when a test calls it.
 /// </summary>
 public sealed class FaultFixture : PixerveFixture
 {
@@ -86,6 +111,8 @@ public sealed class FaultFixture : PixerveFixture
     [
         new("Pixerve:Jobs:Concurrency", "1"),
         new("Pixerve:Jobs:ResumePeriod", "00:10:00"),
+        // Past Orleans' 30 s response timeout, short enough for a test to outlast it.
+        new("Pixerve:Jobs:MaxConversionTime", "00:00:50"),
         new("Pixerve:Staging:SweepPeriod", "01:00:00"),
         new("Pixerve:Staging:MaxAge", "00:00:00"),
     ];
