@@ -21,6 +21,8 @@ public static class JobsApi
         jobs.MapGet("/status", StatusAsync)
             .WithSummary("A job's status (the admin token asking by hash alone gets every job of the hash)");
         jobs.MapDelete("/cancel", CancelAsync).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Cancel a pending job");
+        jobs.MapPost("/retry", RetryAsync).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Run a failed job again from its kept original (the dead-letter queue's retry)");
         jobs.MapGet("/success", SuccessAsync).WithSummary("A job's success record");
         jobs.MapGet("/failures", FailureAsync).WithSummary("A job's failure record");
         jobs.MapGet("/events", EventsAsync)
@@ -57,6 +59,27 @@ public static class JobsApi
             CancelOutcome.NotFound => CallerJobs.Unknown(hash, jobId),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
                 detail: $"job {found.Snapshot.JobId} is {(await job.GetSnapshot())!.Status.ToWire()}: only a pending job can be cancelled"),
+        };
+    }
+
+    private static async Task<Results<Ok<StatusResponse>, ProblemHttpResult>> RetryAsync(
+        string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs)
+    {
+        var (found, problem) = await callerJobs.FindAsync(caller, hash, jobId);
+        if (problem is not null) return problem;
+        var job = found!.Grain;
+        var id = found.Snapshot.JobId;
+        return await job.Retry() switch
+        {
+            RetryOutcome.Queued => TypedResults.Ok(StatusResponse.From((await job.GetSnapshot())!, JobErrorView.SeesDetail(caller))),
+            RetryOutcome.NotFound => CallerJobs.Unknown(hash, jobId),
+            RetryOutcome.TooManyRetries => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                detail: $"job {id} was retried {found.Snapshot.Retries} times already, the most Pixerve:Jobs:MaxRetries allows: " +
+                        "upload the file again under other settings, or ask the administrator"),
+            RetryOutcome.OriginalGone => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                detail: $"job {id} can no longer be retried: its original is no longer kept (its retention ended)"),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                detail: $"job {id} is {(await job.GetSnapshot())!.Status.ToWire()}: only a failed job can be retried"),
         };
     }
 

@@ -42,7 +42,9 @@ public sealed record StatusResponse(
     WebhookResponse? Webhook,
     string? ProcessedBy,
     SourceInfo? Source,
-    IReadOnlyList<JobOutput> Outputs)
+    IReadOnlyList<JobOutput> Outputs,
+    int Retries,
+    IReadOnlyList<AttemptResponse> History)
 {
     /// <param name="withDetail"><see cref="JobErrorView.SeesDetail"/> of the caller.</param>
     public static StatusResponse From(JobSnapshot job, bool withDetail)
@@ -52,8 +54,26 @@ public sealed record StatusResponse(
             job.UpdatedAt, job.StartedAt, job.FinishedAt, job.Attempts, job.ExpectedFiles, job.Files,
             error?.Message, error?.Category, error?.CorrelationId, withDetail ? error?.Detail : null,
             job.Webhook is { } w ? new WebhookResponse(w.Outcome.ToString().ToLowerInvariant(), w.Attempts, w.LastStatusCode, w.LastError, w.DeliveredAt) : null,
-            job.ProcessedBy, job.Source, JobOutput.Of(job.Outputs, job.Files));
+            job.ProcessedBy, job.Source, JobOutput.Of(job.Outputs, job.Files), job.Retries,
+            job.History.Select(a => AttemptResponse.From(a, withDetail)).ToList());
     }
+}
+
+/// <summary>One run of a job, oldest first in <see cref="StatusResponse.History"/>; error fields as there.</summary>
+public sealed record AttemptResponse(
+    int Attempt,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt,
+    string Outcome,
+    string? ProcessedBy,
+    string? Error,
+    string? ErrorCategory,
+    string? ErrorId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorDetail)
+{
+    public static AttemptResponse From(JobAttempt attempt, bool withDetail) => new(attempt.Number, attempt.StartedAt, attempt.EndedAt,
+        attempt.Outcome, attempt.Silo, attempt.Failure?.Message, attempt.Failure?.Category, attempt.Failure?.CorrelationId,
+        withDetail ? attempt.Failure?.Detail : null);
 }
 
 public sealed record WebhookResponse(string Status, int Attempts, int? LastStatusCode, string? LastError, DateTimeOffset? DeliveredAt);

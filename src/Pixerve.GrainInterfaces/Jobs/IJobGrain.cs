@@ -24,8 +24,23 @@ public interface IJobGrain : IGrainWithStringKey
     [Alias("RunBroke")]
     Task RunBroke(JobError error);
 
+    /// <summary>
+    /// The run could not finish because its silo is stopping past its grace: the job is pending again and goes to
+    /// another silo at once. Not counted against <c>Pixerve:Jobs:MaxAttempts</c>: nothing went wrong with the job.
+    /// </summary>
+    [Alias("HandBack")]
+    Task HandBack(JobError reason);
+
+    /// <summary>A stopping silo gives back a job queued on it: the job moves to another silo and is queued there.</summary>
+    [Alias("HandOff")]
+    Task HandOff();
+
     [CallableFromGateway, Alias("Cancel")]
     Task<CancelOutcome> Cancel();
+
+    /// <summary>Runs a failed job again from its kept original (the dead-letter queue's retry).</summary>
+    [CallableFromGateway, Alias("Retry")]
+    Task<RetryOutcome> Retry();
 
     /// <summary>Null when no job was ever submitted under this id.</summary>
     [AlwaysInterleave, CallableFromGateway, Alias("GetSnapshot")]

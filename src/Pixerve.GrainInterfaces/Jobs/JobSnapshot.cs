@@ -29,4 +29,8 @@ public sealed record JobSnapshot(
     [Id(17)] public IReadOnlyList<OutputInfo> Outputs { get; init; } = [];
     /// <summary>Why the job failed or was cancelled, safe and in full (<see cref="JobError"/>); null while it has not.</summary>
     [Id(18)] public JobError? Failure { get; init; }
+    /// <summary>Every run so far, oldest first; empty in records written before runs were kept.</summary>
+    [Id(19)] public IReadOnlyList<JobAttempt> History { get; init; } = [];
+    /// <summary>How many times the job was retried after failing (<c>POST /retry</c>).</summary>
+    [Id(20)] public int Retries { get; init; }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 using Pixerve.Grains.Records;
 
 namespace Pixerve.Grains.Jobs;
@@ -10,10 +11,12 @@ namespace Pixerve.Grains.Jobs;
 /// <summary>
 /// Owns one job's state machine. Every turn is short: the conversion runs on a queue worker, which calls
 /// <see cref="TryStart"/> and then <see cref="Complete"/>. A reminder stays registered while the job is not
-/// final or has side effects left (index, staged blob, webhook), so a job whose silo dies is queued again
-/// wherever it reactivates, and any activation or status read of a pending job that is queued nowhere queues it.
+/// final or has side effects left (index, webhook), so a job whose silo dies is queued again wherever it
+/// reactivates, and any activation or status read of a pending job that is queued nowhere queues it. A running
+/// job is never queued again while the silo running it is alive and within <see cref="JobOptions.MaxConversionTime"/>
+/// (its lease): only a lost silo or an expired lease starts it again.
 /// Placed at random: the job's silo is the one that encodes it (the converter is a local stateless worker),
-/// so placement is what spreads the work across the cluster.
+/// so placement is what spreads the work across the cluster; a stopping silo moves its waiting jobs elsewhere.
 /// </summary>
 [RandomPlacement]
 public sealed partial class JobGrain(
@@ -21,10 +24,14 @@ public sealed partial class JobGrain(
     JobQueue queue,
     JobWebhooks webhooks,
     BlobServiceClient blobs,
+    IClusterMembershipService membership,
     TimeProvider clock,
     IOptions<JobOptions> options,
     ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
+    /// <summary>How long past <see cref="JobOptions.MaxConversionTime"/> a run's lease lasts: its worker's time to report.</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromMinutes(2);
+
     private const string ResumeReminder = "resume";
     private const int ReminderAttempts = 4;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -116,7 +123,7 @@ public sealed partial class JobGrain(
         await WriteAsync();
         _running = true;
         // A long conversion must not find its activation collected for idleness when it reports back.
-        DelayDeactivation(TimeSpan.FromMinutes(30));
+        DelayDeactivation(options.Value.MaxConversionTime + LeaseMargin);
         var submission = State.Submission! with { Hash = Hash };
         var plan = State.Plan.Count > 0
             ? OutputPlan.WithFingerprints(Hash, State.Plan)
@@ -126,7 +133,7 @@ public sealed partial class JobGrain(
 
     public async Task Complete(ConversionResult result)
     {
-        _running = false;
+        EndRun();
         if (State.Status != JobStatus.Processing) return;
         State.Files = result.Files.ToList();
         State.Source = result.Source;
@@ -134,15 +141,17 @@ public sealed partial class JobGrain(
         // A silo that predates the split sends one unvetted string: the admin's only.
         var failure = result.Failure ?? JobError.Legacy(result.Error, JobStatus.Failed);
         State.Fail(failure);
+        EndAttempt(failure is null ? JobAttemptOutcome.Completed : JobAttemptOutcome.Failed, failure);
         if (failure is not null) LogFailure(failure);
         await FinishAsync(failure is null ? JobStatus.Completed : JobStatus.Failed);
     }
 
     public async Task RunBroke(JobError error)
     {
-        _running = false;
+        EndRun();
         if (State.Status != JobStatus.Processing) return;
-        if (State.Attempts < options.Value.MaxAttempts)
+        EndAttempt(JobAttemptOutcome.Broke, error);
+        if (State.Attempts - State.AttemptsBeforeRetry < options.Value.MaxAttempts)
         {
             // Queued again at once (this activation's silo is alive: it answered), not at the next reminder.
             logger.LogWarning("Job {JobId} attempt {Attempt} broke [{CorrelationId}] ({Error}); it goes back to the queue",
@@ -154,15 +163,78 @@ public sealed partial class JobGrain(
             return;
         }
 
+        var attempts = State.Attempts - State.AttemptsBeforeRetry;
         var failure = error with
         {
-            Message = $"conversion failed after {State.Attempts} attempts: {error.Message}",
-            Detail = $"conversion failed after {State.Attempts} attempts: {error.Detail}",
+            Message = $"conversion failed after {attempts} attempts: {error.Message}",
+            Detail = $"conversion failed after {attempts} attempts: {error.Detail}",
         };
         State.Fail(failure);
         LogFailure(failure);
         await FinishAsync(JobStatus.Failed);
     }
+
+    public async Task HandBack(JobError reason)
+    {
+        EndRun();
+        if (State.Status != JobStatus.Processing) return;
+        logger.LogWarning("Job {JobId} attempt {Attempt} was handed back by its stopping silo; it runs elsewhere", JobId, State.Attempts);
+        EndAttempt(JobAttemptOutcome.HandedBack, reason);
+        State.Status = JobStatus.Pending;
+        State.UpdatedAt = clock.GetUtcNow();
+        await WriteAsync();
+        EnqueueIfIdle();
+    }
+
+    public Task HandOff()
+    {
+        if (job.RecordExists && State.Status == JobStatus.Pending && !_running) MoveElsewhere();
+        return Task.CompletedTask;
+    }
+
+    public async Task<RetryOutcome> Retry()
+    {
+        if (!job.RecordExists || State.Submission is null) return RetryOutcome.NotFound;
+        if (State.Status != JobStatus.Failed) return RetryOutcome.NotFailed;
+        if (State.Retries >= options.Value.MaxRetries) return RetryOutcome.TooManyRetries;
+        var staged = blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).GetBlobClient(State.Submission.StagedBlob);
+        if (!(await staged.ExistsAsync()).Value) return RetryOutcome.OriginalGone;
+
+        // Durable first, as at submission: the reminder brings the job back should this silo die after the write.
+        await RegisterResumeReminderAsync();
+        var failedDay = State.IndexedDay;
+        State.Retries++;
+        State.AttemptsBeforeRetry = State.Attempts;
+        State.Status = JobStatus.Pending;
+        State.Fail(null);
+        State.Files = [];
+        State.Outputs = [];
+        State.FinishedAt = null;
+        State.IndexedDay = null;
+        State.Webhook = null;
+        State.UpdatedAt = clock.GetUtcNow();
+        await WriteAsync();
+        logger.LogInformation("Job {JobId} ({Hash}) retried ({Retries} of {MaxRetries})", JobId, Hash, State.Retries, options.Value.MaxRetries);
+        // Off the dead-letter list now; its next outcome lists it again. Should this fail, the list shows it
+        // until that outcome replaces the entry.
+        if (failedDay is not null) await TryAsync("unlist", () => GrainFactory.GetGrain<IJobIndexGrain>(failedDay).Remove(JobId));
+        EnqueueIfIdle();
+        return RetryOutcome.Queued;
+    }
+
+    /// <summary>
+    /// The worker reported: the activation no longer needs holding for it, and is collected when idle like any other
+    /// (held to the end, every job's activation would outlive the collection age).
+    /// </summary>
+    private void EndRun()
+    {
+        _running = false;
+        DelayDeactivation(TimeSpan.Zero);
+    }
+
+    /// <summary>Closes the running attempt in the record's history.</summary>
+    private void EndAttempt(string outcome, JobError? failure) =>
+        State.History.Add(new JobAttempt(State.Attempts, State.StartedAt ?? State.CreatedAt, clock.GetUtcNow(), State.ProcessedBy, outcome, failure));
 
     /// <summary>The line an operator finds by the correlation id a token holder quotes: it carries the detail.</summary>
     private void LogFailure(JobError failure) =>
@@ -207,6 +279,8 @@ public sealed partial class JobGrain(
             StagedBlob = submission.StagedBlob,
             Source = State.Source,
             Outputs = State.Outputs,
+            History = State.History.ToList(),
+            Retries = State.Retries,
         };
     }
 
@@ -216,6 +290,9 @@ public sealed partial class JobGrain(
         if (!State.Status.IsFinal() || State.FinishedAt is not { } finished || finished >= cutoff) return false;
 
         var hash = Hash;
+        // A failed job kept its original for a retry until now.
+        if (State.Status == JobStatus.Failed)
+            await blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).DeleteBlobIfExistsAsync(State.Submission!.StagedBlob);
         await job.ClearStateAsync();
         await GrainFactory.GetGrain<IContentJobsGrain>(hash).Remove(JobId);
         await UnregisterResumeReminder();
@@ -246,8 +323,12 @@ public sealed partial class JobGrain(
     {
         if (State.Status == JobStatus.Processing && !_running)
         {
-            // Started by an activation that is gone (its silo died): run it again; outputs are idempotent.
+            // Its worker may still be converting (this activation is new, the silo running it is alive): the run
+            // holds its lease until it reports, and is never started twice.
+            if (RunHoldsLease()) return;
+            // Started by an activation that is gone with its silo, or a run that never reported: run it again.
             logger.LogWarning("Job {JobId} was processing on a lost activation ({Silo}); queuing it again", JobId, State.ProcessedBy);
+            EndAttempt(JobAttemptOutcome.Lost, null);
             State.Status = JobStatus.Pending;
             State.UpdatedAt = clock.GetUtcNow();
             await WriteAsync();
@@ -256,11 +337,46 @@ public sealed partial class JobGrain(
         EnqueueIfIdle();
     }
 
-    /// <summary>Queues a pending job on this silo unless it waits here already or a worker runs it.</summary>
+    /// <summary>True while the silo that started the running attempt is alive and the attempt within its time.</summary>
+    private bool RunHoldsLease()
+    {
+        if (State.StartedAt is not { } started || started + options.Value.MaxConversionTime + LeaseMargin < clock.GetUtcNow()) return false;
+        var runner = membership.CurrentSnapshot.Members.Values.FirstOrDefault(m => m.SiloAddress.ToString() == State.ProcessedBy);
+        return runner is not null && runner.Status != SiloStatus.Dead;
+    }
+
+    /// <summary>
+    /// Queues a pending job on this silo unless it waits here already or a worker runs it; on a stopping silo,
+    /// moves it to another one instead.
+    /// </summary>
     private void EnqueueIfIdle()
     {
         if (State.Status != JobStatus.Pending || State.CancelRequested || _running) return;
-        queue.Enqueue(JobId, State.Submission!.Spec.Priority);
+        if (queue.IsClosed) MoveElsewhere();
+        else queue.Enqueue(JobId, State.Submission!.Spec.Priority);
+    }
+
+    /// <summary>
+    /// Migrates this activation, state and all, to another active silo, where activating it queues the job. With no
+    /// other silo, the job stays pending in storage and its reminder resumes it once a silo is back.
+    /// </summary>
+    private void MoveElsewhere()
+    {
+        var others = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(GrainContext.Address.SiloAddress))
+            .Select(m => m.SiloAddress).ToList();
+        if (others.Count == 0) return;
+        var target = others[Random.Shared.Next(others.Count)];
+        logger.LogInformation("Job {JobId} moves to {Silo}: this silo is stopping", JobId, target);
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
+        try
+        {
+            this.MigrateOnIdle();
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
     }
 
     private async Task FinishAsync(JobStatus status)
@@ -274,7 +390,8 @@ public sealed partial class JobGrain(
             ? null
             : new WebhookRecord { NextAttemptAt = now };
         // The side effects are written down with the status, then worked off until each is done.
-        State.Outbox = new JobOutbox { IndexPending = true, StagedBlobPending = true, SubjectPending = true };
+        // A failed job keeps its original, so a retry needs no new upload; retention deletes it with the record.
+        State.Outbox = new JobOutbox { IndexPending = true, StagedBlobPending = status != JobStatus.Failed, SubjectPending = true };
         await WriteAsync();
         PixerveMetrics.Jobs.Add(1, new KeyValuePair<string, object?>("status", status.ToWire()));
         logger.LogInformation("Job {JobId} ({Hash}) {Status} with {Count} files", JobId, Hash, status, State.Files.Count);

@@ -33,6 +33,13 @@ public sealed class JobState
     /// <summary>Why the job failed or was cancelled; null before, and in records written before errors were split.</summary>
     [Id(18)] public JobError? Failure { get; set; }
 
+    /// <summary>Every run so far, oldest first; empty in records written before runs were kept.</summary>
+    [Id(19)] public List<JobAttempt> History { get; set; } = [];
+    /// <summary>How many times the failed job was retried (<c>POST /retry</c>).</summary>
+    [Id(20)] public int Retries { get; set; }
+    /// <summary><see cref="Attempts"/> when it was last retried: <c>MaxAttempts</c> counts the runs since.</summary>
+    [Id(21)] public int AttemptsBeforeRetry { get; set; }
+
     /// <summary>The failure as every reader is to see it: a record written before the split shows its old text to the admin only.</summary>
     public JobError? EffectiveFailure => Failure ?? JobError.Legacy(Error, Status);
 

@@ -43,6 +43,7 @@ public class PixerveFixture : IAsyncLifetime
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
         new("Pixerve:Jobs:Concurrency", "1"),
+        new("Pixerve:Jobs:MaxRetries", "1"),
         new("Pixerve:Jobs:ResumePeriod", "00:00:03"),
         new("Pixerve:Webhooks:AllowPrivateNetworks", "true"),
         new("Pixerve:Webhooks:FirstRetryDelay", "00:00:00.200"),
@@ -100,6 +101,8 @@ public class PixerveFixture : IAsyncLifetime
             ["Pixerve:Jwt:Secret"] = JwtSecret,
             ["Pixerve:AdminToken"] = AdminToken,
             ["Pixerve:Webhooks:Secret"] = WebhookSecret,
+            // Gateways stop at once at the end of a test run; the drain is tested where a gateway stops mid-test.
+            ["Pixerve:Gateway:ShutdownDelay"] = "00:00:00",
         };
         foreach (var (key, value) in Settings) settings[key] = value;
         var builder = new TestClusterBuilder((short)SiloCount);
