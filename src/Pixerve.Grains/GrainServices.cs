@@ -46,6 +46,7 @@ public static class GrainServices
         services.Configure<DirectHostOptions>(o => o.ServeDir = configuration.ServeDir());
 
         services.AddPixerveOptions<JobOptions>(configuration, JobOptions.Section);
+        services.AddPixerveOptions<SiloEndpointOptions>(configuration, SiloEndpointOptions.Section);
         services.AddSingleton<JobQueue>();
         services.AddSingleton<JobWorkers>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<JobWorkers>());

@@ -7,8 +7,9 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.Configuration.AddPixerveSeedVariables();
-// Leave room for running conversions to finish (Pixerve:Jobs:ShutdownTimeout) after SIGTERM.
-builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2));
+// Leave room for running conversions to finish (Pixerve:Silo:ShutdownGrace) after SIGTERM, then to leave the cluster.
+var shutdown = builder.Configuration.GetValidated<SiloEndpointOptions>(SiloEndpointOptions.Section).HostShutdownTimeout;
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
 builder.Services.AddPixerveMetrics(builder.Configuration);
 builder.Services.AddPixerveProbes(builder.Configuration);
 builder.UseOrleans(silo => silo.UsePixerveClustering(builder.Configuration).AddPixerve(builder.Configuration));

@@ -54,6 +54,8 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["Pixerve:Cluster:Mode"] = "azure",
             ["Pixerve:Webhooks:Secret"] = "process-cluster-webhook-secret-0123456789abcdef",
             ["Pixerve:Cluster:Id"] = $"test-{Guid.NewGuid():N}",
+            // Gateways stop at once unless a test drains them (its own setting overrides this one).
+            ["Pixerve:Gateway:ShutdownDelay"] = "00:00:00",
         };
         foreach (var (key, value) in siloSettings) settings[key] = value;
         for (var i = 0; i < silos; i++)

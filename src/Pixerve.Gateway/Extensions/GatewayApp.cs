@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Apis;
+using Pixerve.Gateway.Health;
 
 namespace Pixerve.Gateway;
 
@@ -34,6 +35,7 @@ public static class GatewayApp
         if (app.Services.GetRequiredService<IOptions<ForwardedHeadersSettings>>().Value.Any) app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseGatewayDrain();
         app.UseServedFiles(builder.Configuration.ServeDir());
         app.UseRouting();
         app.UseAuthentication();

@@ -24,4 +24,11 @@ public sealed class GatewayClientOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
     public TimeSpan EventStreamRecheck { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a stopping gateway keeps serving while it is not ready and refuses new uploads with 503, before it
+    /// stops listening: the time a load balancer needs to see it leave (<see cref="Health.GatewayDrain"/>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan ShutdownDelay { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -57,10 +57,13 @@ public static class GatewayServiceExtensions
         services.AddOpenApi(o => o.AddDocumentTransformer(ContractSchemas.DescribeAsync));
         services.AddPixerveMetrics(configuration);
         services.AddPixerveTracing(configuration, web: true);
-        // Both decide readiness: a gateway takes uploads only when it can stage them and reach a silo.
+        services.AddSingleton<GatewayDrain>();
+        services.AddHostedService(provider => provider.GetRequiredService<GatewayDrain>());
+        // They decide readiness: a gateway takes uploads only when it can stage them and reach a silo, and not once it stops.
         services.AddHealthChecks()
             .AddCheck<StagingHealthCheck>("staging", tags: [ProbesApi.ReadyTag])
-            .AddCheck<ClusterHealthCheck>("cluster", tags: [ProbesApi.ReadyTag]);
+            .AddCheck<ClusterHealthCheck>("cluster", tags: [ProbesApi.ReadyTag])
+            .AddCheck<GatewayDrain>("stopping", tags: [ProbesApi.ReadyTag]);
         return builder;
     }
 }

@@ -28,12 +28,15 @@ public sealed class JobQueue(IOptions<JobOptions> options)
 
     public bool IsFull => Depth >= Capacity;
 
+    /// <summary>True once the silo is stopping: nothing more is queued or handed out here.</summary>
+    public bool IsClosed { get; private set; }
+
     /// <summary>False when the job is already waiting here.</summary>
     public bool Enqueue(string jobId, int priority)
     {
         lock (_lock)
         {
-            if (!_members.Add(jobId)) return false;
+            if (IsClosed || !_members.Add(jobId)) return false;
             _pending.Enqueue(jobId, (-priority, _sequence++));
         }
 
@@ -59,6 +62,19 @@ public sealed class JobQueue(IOptions<JobOptions> options)
 
             // Paused between the two waits: give the permit back and wait for resume.
             _available.Release();
+        }
+    }
+
+    /// <summary>Stops the queue for good (the silo is stopping) and answers the jobs that were waiting in it.</summary>
+    public IReadOnlyList<string> Close()
+    {
+        lock (_lock)
+        {
+            IsClosed = true;
+            var waiting = new List<string>(_pending.Count);
+            while (_pending.TryDequeue(out var jobId, out _)) waiting.Add(jobId);
+            _members.Clear();
+            return waiting;
         }
     }
 

@@ -7,19 +7,23 @@ namespace Pixerve.Grains.Jobs;
 /// <summary>
 /// The silo's conversion workers: each takes the next job from <see cref="JobQueue"/>, asks its grain to
 /// start, converts it on this silo and reports back. Their number bounds the silo's concurrent conversions.
-/// They start once the silo is active and stop first when it shuts down: running conversions get
-/// <see cref="JobOptions.ShutdownTimeout"/> to finish, and jobs still queued here stay pending in storage,
-/// to be resumed by their reminders on another silo.
+/// A conversion is cancelled at <see cref="JobOptions.MaxConversionTime"/> (its job fails with that reason).
+/// They start once the silo is active and stop first when it shuts down: the queue closes, the jobs waiting in it
+/// move to other silos at once, running conversions get <see cref="SiloEndpointOptions.ShutdownGrace"/> to finish,
+/// and those still running then are cancelled and handed back to be run elsewhere.
 /// </summary>
 public sealed class JobWorkers(
     JobQueue queue,
     IGrainFactory grains,
     ILocalSiloDetails silo,
     IOptions<JobOptions> options,
+    IOptions<SiloEndpointOptions> siloOptions,
     ILogger<JobWorkers> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int ReportAttempts = 6;
+    private static readonly TimeSpan HandBackTime = TimeSpan.FromSeconds(15);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _graceOver = new();
     private Task _workers = Task.CompletedTask;
     private IDisposable? _gauges;
 
@@ -40,15 +44,42 @@ public sealed class JobWorkers(
         await _stopping.CancelAsync();
         _gauges?.Dispose();
         var running = queue.Running;
+        var waiting = queue.Close();
+        // Each waiting job's grain moves to another silo and is queued there now, not at its next reminder.
+        await Task.WhenAll(waiting.Select(HandOffAsync));
+        var grace = siloOptions.Value.ShutdownGrace;
+        logger.LogInformation("Stopping: {Waiting} waiting jobs moved to other silos; {Running} running conversions get {Grace} to finish",
+            waiting.Count, running, grace);
         try
         {
-            await _workers.WaitAsync(options.Value.ShutdownTimeout, cancellationToken);
-            logger.LogInformation("Conversion workers stopped; {Running} running conversions finished, {Queued} jobs left to other silos",
-                running, queue.Depth);
+            await _workers.WaitAsync(grace, cancellationToken);
+            logger.LogInformation("Conversion workers stopped; {Running} running conversions finished", running);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            logger.LogWarning("{Running} conversions did not finish in time; their jobs will run again elsewhere", queue.Running);
+            logger.LogWarning("{Running} conversions did not finish within {Grace}; they are cancelled and handed back", queue.Running, grace);
+            await _graceOver.CancelAsync();
+            try
+            {
+                await _workers.WaitAsync(HandBackTime, CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                logger.LogWarning("{Running} conversions were not handed back in time; their reminders resume them elsewhere", queue.Running);
+            }
+        }
+    }
+
+    private async Task HandOffAsync(string jobId)
+    {
+        try
+        {
+            await grains.GetGrain<IJobGrain>(jobId).HandOff();
+        }
+        catch (Exception e)
+        {
+            // Its reminder resumes it on another silo; only later.
+            logger.LogWarning("Job {JobId} could not be handed to another silo ({Error})", jobId, e.Message);
         }
     }
 
@@ -92,10 +123,26 @@ public sealed class JobWorkers(
         using var span = PixerveTracing.StartLinked("convert", request.Submission.TraceParent);
         span?.SetTag("pixerve.job_id", jobId);
 
+        var limit = options.Value.MaxConversionTime;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_graceOver.Token);
+        deadline.CancelAfter(limit);
         ConversionResult result;
         try
         {
-            result = await grains.GetGrain<IConverterGrain>(0).Convert(request);
+            result = await grains.GetGrain<IConverterGrain>(0).Convert(request, deadline.Token);
+        }
+        catch (OperationCanceledException) when (_graceOver.IsCancellationRequested)
+        {
+            var reason = ConversionErrors.HandedBack(siloOptions.Value.ShutdownGrace, silo.SiloAddress.ToString(), request.CorrelationId);
+            await ReportAsync(jobId, () => job.HandBack(reason));
+            return;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            var tooLong = ConversionErrors.TooLong(limit, request.CorrelationId);
+            logger.LogWarning("Conversion of job {JobId} outlasted {Limit} and was cancelled [{CorrelationId}]", jobId, limit, tooLong.CorrelationId);
+            await ReportAsync(jobId, () => job.Complete(ConversionResult.Of([], tooLong)));
+            return;
         }
         catch (Exception e)
         {
