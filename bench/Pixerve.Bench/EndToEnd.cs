@@ -2,11 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using Microsoft.IdentityModel.Tokens;
-using Pixerve.Tests.Infrastructure;
 
 namespace Pixerve.Bench;
 
@@ -18,27 +14,18 @@ namespace Pixerve.Bench;
 /// </summary>
 internal static class EndToEnd
 {
-    private const string Secret = "bench-secret-that-is-long-enough-for-hs256-0123456789";
-
     public static async Task<int> RunAsync(string[] args, string images)
     {
-        var siloCounts = (Option(args, "--silos") ?? "1").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
-        var uploads = int.Parse(Option(args, "--uploads") ?? "30", CultureInfo.InvariantCulture);
-        var concurrency = int.Parse(Option(args, "--concurrency") ?? "4", CultureInfo.InvariantCulture);
-        var idle = int.Parse(Option(args, "--idle") ?? "10", CultureInfo.InvariantCulture);
-        // --silo-setting Pixerve:Imaging:ThreadNice=0 (repeatable): compare configurations in one build.
-        var siloSettings = args.Select((a, i) => (a, i)).Where(p => p.a == "--silo-setting" && p.i + 1 < args.Length)
-            .Select(p => args[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
-        var image = Path.Combine(images, Option(args, "--image") ?? "photo-1920x1280-canon.jpg");
-        if (!File.Exists(image))
-        {
-            Console.Error.WriteLine($"missing {image}: pass --images DIR or set PIXERVE_TESTDATA");
-            return 2;
-        }
+        var siloCounts = (ClusterBench.Option(args, "--silos") ?? "1").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var uploads = ClusterBench.IntOption(args, "--uploads", 30);
+        var concurrency = ClusterBench.IntOption(args, "--concurrency", 4);
+        var idle = ClusterBench.IntOption(args, "--idle", 10);
+        var siloSettings = ClusterBench.SiloSettings(args);
+        if (ClusterBench.Image(args, images) is not { } image) return 2;
 
-        Console.WriteLine($"Pixerve end-to-end bench: {Environment.ProcessorCount} cores, load average {LoadAverage()}; " +
-                          $"{uploads} uploads of {Path.GetFileName(image)} by {concurrency} clients, jpg q80 + webp q80 at boxes 1600 and 400, directHost; " +
-                          $"idle acknowledgements from {idle} uploads one at a time first; silo settings: {(siloSettings.Count == 0 ? "defaults" : string.Join(", ", siloSettings.Select(kv => $"{kv.Key}={kv.Value}")))}.");
+        Console.WriteLine($"Pixerve end-to-end bench: {Environment.ProcessorCount} cores, load average {ClusterBench.LoadAverage()}; " +
+                          $"{uploads} uploads of {Path.GetFileName(image)} by {concurrency} clients, {ClusterBench.JobDescription}; " +
+                          $"idle acknowledgements from {idle} uploads one at a time first; silo settings: {ClusterBench.Describe(siloSettings)}.");
         var rows = new List<string>
         {
             "| silos | uploads | clients | wall (s) | uploads/s | p50 upload→completed (s) | p99 upload→completed (s) | not completed | ack p50 / p99 idle (ms) | ack p50 / p99 under load (ms) | p99 load / idle |",
@@ -51,7 +38,7 @@ internal static class EndToEnd
             var (idle99, load99) = (Percentile(result.IdleAcks, 0.99), Percentile(result.LoadAcks, 0.99));
             rows.Add(FormattableString.Invariant(
                 $"| {silos} | {uploads} | {concurrency} | {result.Wall.TotalSeconds:F1} | {uploads / result.Wall.TotalSeconds:F2} | {Percentile(result.Latencies, 0.50):F2} | {Percentile(result.Latencies, 0.99):F2} | {result.NotCompleted} | {Percentile(result.IdleAcks, 0.50) * 1000:F0} / {idle99 * 1000:F0} | {Percentile(result.LoadAcks, 0.50) * 1000:F0} / {load99 * 1000:F0} | {load99 / idle99:F1}× |"));
-            Console.WriteLine($"  load average after: {LoadAverage()}");
+            Console.WriteLine($"  load average after: {ClusterBench.LoadAverage()}");
         }
 
         Console.WriteLine();
@@ -62,14 +49,10 @@ internal static class EndToEnd
     private static async Task<(TimeSpan Wall, List<double> Latencies, int NotCompleted, List<double> IdleAcks, List<double> LoadAcks)> RunClusterAsync(
         int silos, int uploads, int concurrency, int idle, IReadOnlyDictionary<string, string> siloSettings, byte[] photo)
     {
-        await using var cluster = await ProcessCluster.StartAsync(silos, Secret, siloSettings, gatewaySettings:
-        [
-            "--Pixerve:RateLimits:UploadsPerMinutePerIp=0", "--Pixerve:RateLimits:UploadsPerMinutePerSubject=0",
-            "--Logging:LogLevel:Default=Error", "--Logging:LogLevel:Orleans=Error",
-        ]);
+        await using var cluster = await ClusterBench.StartAsync(silos, siloSettings);
         var http = cluster.Http;
 
-        var token = Token();
+        var token = ClusterBench.Token();
         var sequence = 0;
         // Warm-up, untimed: JIT and native libraries on every silo, grain activations, Azurite's containers.
         await RunClientsAsync(http, token, photo, () => Interlocked.Increment(ref sequence), 2 * silos, concurrency);
@@ -106,18 +89,8 @@ internal static class EndToEnd
     /// <returns>The job's final status, upload→finished seconds, and the acknowledgement: upload sent → answer read.</returns>
     private static async Task<(string Status, double Seconds, double Ack, DateTimeOffset Sent)> UploadAndWaitAsync(HttpClient http, string token, byte[] photo, int number)
     {
-        // Bytes after the JPEG end marker are ignored by decoders but make each upload a job of its own.
-        var file = new ByteArrayContent([.. photo, .. BitConverter.GetBytes(number), .. Guid.NewGuid().ToByteArray()]);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = new MultipartFormDataContent { { file, "file", $"photo-{number}.jpg" } } };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var sent = DateTimeOffset.UtcNow;
-        var sending = Stopwatch.GetTimestamp();
-        using var response = await http.SendAsync(request);
-        var answer0 = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var ack = Stopwatch.GetElapsedTime(sending).TotalSeconds;
-        if (!response.IsSuccessStatusCode) return ($"upload {(int)response.StatusCode}", 0, ack, sent);
-        var hash = answer0.GetProperty("hash").GetString()!;
+        var (hash, error, ack, sent) = await ClusterBench.UploadAsync(http, token, photo, number);
+        if (hash is null) return (error!, 0, ack, sent);
 
         while (true)
         {
@@ -134,39 +107,11 @@ internal static class EndToEnd
         }
     }
 
-    private static string Token()
-    {
-        var job = new
-        {
-            formats = new
-            {
-                jpg = new { settings = new { quality = 80 }, sizes = new[] { new[] { 1600 }, new[] { 400 } } },
-                webp = new { settings = new { quality = 80 }, sizes = new[] { new[] { 1600 }, new[] { 400 } } },
-            },
-            directHost = true,
-            subDir = "bench",
-        };
-        var now = DateTimeOffset.UtcNow;
-        var header = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
-        var payload = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(new { job, iat = now.ToUnixTimeSeconds(), exp = now.AddHours(2).ToUnixTimeSeconds() }));
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{header}.{payload}"));
-        return $"{header}.{payload}.{Base64UrlEncoder.Encode(signature)}";
-    }
-
     /// <summary>Nearest-rank percentile; with 30 samples p99 is the slowest one.</summary>
     private static double Percentile(List<double> values, double p)
     {
         if (values.Count == 0) return double.NaN;
         var sorted = values.Order().ToList();
         return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    private static string? Option(string[] args, string name)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 }

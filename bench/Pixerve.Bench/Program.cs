@@ -4,11 +4,13 @@ using Pixerve.Bench;
 using Pixerve.Tests.Infrastructure;
 
 // Orchestrator by default; with --worker it runs one row on one source and prints its measurements, so each
-// row's peak memory is measured in a process of its own. --e2e measures the whole cluster instead (EndToEnd.cs).
+// row's peak memory is measured in a process of its own. --e2e measures the whole cluster instead (EndToEnd.cs), --soak
+// what accumulates in it over thousands of jobs (Soak.cs).
 // Every row, worker and silo runs under the malloc arena cap the silo's container image and run.sh set
 // (docs/operations.md, "Memory"), so peak RSS compares like with like; a value already in the environment wins.
 if (Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is null) Environment.SetEnvironmentVariable("MALLOC_ARENA_MAX", "2");
 if (args.Contains("--e2e")) return await EndToEnd.RunAsync(args, Orchestrator.Images(args));
+if (args.Contains("--soak")) return await Soak.RunAsync(args, Orchestrator.Images(args));
 if (args.Contains("--steps")) return Steps.Run(args, Orchestrator.Images(args));
 return args is ["--worker", var row, var source, var iterations]
     ? Worker.Run(Row.All[int.Parse(row, CultureInfo.InvariantCulture)], source, int.Parse(iterations, CultureInfo.InvariantCulture))

@@ -25,6 +25,12 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public string StorageConnectionString => _azurite!.ConnectionString;
 
+    /// <summary>Where the silos write <c>directHost</c> outputs.</summary>
+    public string ServeDir => _serveDir;
+
+    /// <summary>The first gateway's Orleans client: management calls (hosts, grain statistics) go through it.</summary>
+    public IClusterClient ClusterClient => _gateways[0].Services.GetRequiredService<IClusterClient>();
+
     /// <param name="siloSettings">Settings of every silo (and the gateway) on top of the cluster's own.</param>
     /// <param name="extraSettings">Settings of one silo, by its index.</param>
     public static async Task<ProcessCluster> StartAsync(int silos, string jwtSecret, IReadOnlyDictionary<string, string>? siloSettings = null,
@@ -71,7 +77,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             .Concat(gatewaySettings).ToArray();
         Http = await AddGatewayAsync();
 
-        var management = _gateways[0].Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        var management = ClusterClient.GetGrain<IManagementGrain>(0);
         await Poll.UntilAsync(async () =>
         {
             if (Silos.Any(s => s.HasExited)) throw new InvalidOperationException($"a silo exited:\n{string.Join("\n", Silos.Select(s => s.Output))}");

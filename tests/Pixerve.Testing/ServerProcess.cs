@@ -34,6 +34,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
     public int ExitCode => _process.ExitCode;
+    public int Id => _process.Id;
     public string Output => string.Join('\n', _output);
 
     /// <summary>Starts the process and waits until it listens on every one of <paramref name="ports"/>.</summary>

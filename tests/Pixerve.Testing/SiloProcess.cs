@@ -19,6 +19,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public int GatewayPort { get; }
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
+
+    /// <summary>The silo's own process (started as <c>dotnet Pixerve.Silo.dll</c>, so no wrapper): the bench reads its RSS.</summary>
+    public int ProcessId => _process.Id;
     public string Output => _process.Output;
 
     /// <param name="siloPort">Given to restart a silo where it was; a free port otherwise (likewise <paramref name="gatewayPort"/>).</param>
