@@ -53,7 +53,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         var load = new FailoverLoad(gateways, token);
 
         // Each client pauses between its uploads, so that the uploads span the whole roll, not only its first silo.
-        var run = load.RunAsync(uploads: 90, clients: 16, signalAfter: 16, deadline: TimeSpan.FromMinutes(4), pause: TimeSpan.FromSeconds(8));
+        var run = load.RunAsync(uploads: 90, clients: 16, signalAfter: 16, deadline: TimeSpan.FromMinutes(4), pause: TimeSpan.FromSeconds(10));
         await Task.WhenAny(load.ThresholdReached.Task, run);
         var rollStarted = DateTimeOffset.UtcNow;
         for (var i = 0; i < cluster.Silos.Count; i++)
