@@ -15,6 +15,8 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly string _serveDir = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
     private readonly List<Dictionary<string, string>> _siloSettings = [];
     private readonly List<WebApplication> _gateways = [];
+    private readonly HashSet<WebApplication> _stoppedGateways = [];
+    private readonly List<string> _gatewayAddresses = []; // kept: a stopped server's may be gone
     private string[] _gatewayArgs = [];
     private AzuriteServer? _azurite;
 
@@ -25,7 +27,10 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public string StorageConnectionString => _azurite!.ConnectionString;
 
-    /// <summary>Where the silos write <c>directHost</c> outputs.</summary>
+    /// <summary>The storage emulator, to take it away (<see cref="AzuriteServer.Pause"/>, <see cref="AzuriteServer.StopAsync"/>).</summary>
+    public AzuriteServer Azurite => _azurite!;
+
+    /// <summary>Where the silos write <c>directHost</c> outputs (<c>{subDir}/{hash}_…</c>).</summary>
     public string ServeDir => _serveDir;
 
     /// <summary>The first gateway's Orleans client: management calls (hosts, grain statistics) go through it.</summary>
@@ -33,13 +38,15 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     /// <param name="siloSettings">Settings of every silo (and the gateway) on top of the cluster's own.</param>
     /// <param name="extraSettings">Settings of one silo, by its index.</param>
+    /// <param name="durableStorage">Azurite keeps its data on disk, so that a test can stop and restart it.</param>
     public static async Task<ProcessCluster> StartAsync(int silos, string jwtSecret, IReadOnlyDictionary<string, string>? siloSettings = null,
-        Func<int, IReadOnlyDictionary<string, string>>? extraSettings = null, params string[] gatewaySettings)
+        Func<int, IReadOnlyDictionary<string, string>>? extraSettings = null, bool durableStorage = false, params string[] gatewaySettings)
     {
         var cluster = new ProcessCluster();
         try
         {
-            await cluster.InitializeAsync(silos, jwtSecret, siloSettings ?? new Dictionary<string, string>(), extraSettings, gatewaySettings);
+            await cluster.InitializeAsync(silos, jwtSecret, siloSettings ?? new Dictionary<string, string>(), extraSettings, durableStorage,
+                gatewaySettings);
             return cluster;
         }
         catch
@@ -50,9 +57,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     private async Task InitializeAsync(int silos, string jwtSecret, IReadOnlyDictionary<string, string> siloSettings,
-        Func<int, IReadOnlyDictionary<string, string>>? extraSettings, string[] gatewaySettings)
+        Func<int, IReadOnlyDictionary<string, string>>? extraSettings, bool durableStorage, string[] gatewaySettings)
     {
-        _azurite = await AzuriteServer.StartAsync();
+        _azurite = await AzuriteServer.StartAsync(durableStorage);
         var settings = new Dictionary<string, string>
         {
             [PixerveConfiguration.StorageConnectionStringKey] = _azurite.ConnectionString,
@@ -91,11 +98,44 @@ public sealed class ProcessCluster : IAsyncDisposable
         var gateway = GatewayApp.Build(_gatewayArgs);
         _gateways.Add(gateway);
         await gateway.StartAsync();
-        return new HttpClient
-        {
-            BaseAddress = new Uri(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
-            Timeout = TimeSpan.FromMinutes(5),
-        };
+        _gatewayAddresses.Add(AddressOf(gateway));
+        return new HttpClient { BaseAddress = new Uri(_gatewayAddresses[^1]), Timeout = TimeSpan.FromMinutes(5) };
+    }
+
+    private static string AddressOf(WebApplication gateway) =>
+        gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    /// <summary>
+    /// Stops gateway <paramref name="index"/> (0 is <see cref="Http"/>'s, then in the order of <see cref="AddGatewayAsync"/>)
+    /// as SIGTERM stops the gateway process: the host's graceful stop, after which its port refuses connections.
+    /// </summary>
+    public async Task StopGatewayAsync(int index, CancellationToken cancellationToken = default)
+    {
+        var gateway = _gateways[index];
+        _stoppedGateways.Add(gateway);
+        await gateway.StopAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A new gateway in place of gateway <paramref name="index"/>, stopped first if it still runs, on the same address,
+    /// so that the clients made for it (a load balancer's target) reach the new one.
+    /// </summary>
+    public async Task RestartGatewayAsync(int index)
+    {
+        var old = _gateways[index];
+        var address = _gatewayAddresses[index];
+        if (_stoppedGateways.Add(old)) await old.StopAsync();
+        await old.DisposeAsync();
+        var gateway = GatewayApp.Build([.. _gatewayArgs, $"--urls={address}"]);
+        _gateways[index] = gateway;
+        await gateway.StartAsync();
+    }
+
+    /// <summary>The silos the membership table lists as active now, as a running gateway's cluster client sees it.</summary>
+    public async Task<IReadOnlyList<SiloAddress>> ActiveSilosAsync(int gateway = 0)
+    {
+        var management = _gateways[gateway].Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        return (await management.GetHosts(onlyActive: true)).Keys.ToList();
     }
 
     /// <summary>Starts silo <paramref name="index"/> again, on its old ports and settings, after it was killed.</summary>

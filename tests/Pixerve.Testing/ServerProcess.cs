@@ -107,6 +107,18 @@ public sealed class ServerProcess : IAsyncDisposable
         if (SystemKill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
     }
 
+    /// <summary>SIGSTOP: the process freezes; its sockets still accept connections, nothing answers (a hung server).</summary>
+    public void Pause()
+    {
+        if (SystemKill(_process.Id, 19) != 0) throw new InvalidOperationException($"kill -STOP {_process.Id} failed");
+    }
+
+    /// <summary>SIGCONT: a paused process runs on.</summary>
+    public void Resume()
+    {
+        if (SystemKill(_process.Id, 18) != 0) throw new InvalidOperationException($"kill -CONT {_process.Id} failed");
+    }
+
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]

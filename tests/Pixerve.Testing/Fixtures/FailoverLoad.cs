@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using Pixerve.Tests.Infrastructure;
 
@@ -13,18 +14,35 @@ public sealed record UploadAnswer(int Status, bool HasRetryAfter, double Seconds
 
 /// <summary>
 /// Clients uploading distinct copies of a photo through several gateways, as applications would: a 503 is
-/// retried after its Retry-After (capped at a second, so the run stays short), anything else is final.
+/// retried after its Retry-After (capped at a second, so the run stays short), anything else is final. A gateway
+/// that refuses the connection (stopped) gets no answer counted: the upload goes to the next gateway, as a load
+/// balancer would send it.
 /// </summary>
 public sealed class FailoverLoad(IReadOnlyList<HttpClient> gateways, string token)
 {
     private int _acknowledged;
+    private int _refused;
 
     public ConcurrentBag<UploadAnswer> Answers { get; } = [];
+
+    /// <summary>Connections a stopped gateway refused; each upload went to the next gateway instead.</summary>
+    public int Refused => _refused;
+
+    /// <summary>
+    /// Requests whose connection broke before an answer (reset, closed mid-request): only with
+    /// <see cref="RetryBrokenConnections"/>, when the upload is sent again to the next gateway; they fail the run otherwise.
+    /// </summary>
+    public ConcurrentBag<string> BrokenConnections { get; } = [];
+
+    /// <summary>Sends an upload whose connection broke again, to the next gateway (a client retrying), instead of failing.</summary>
+    public bool RetryBrokenConnections { get; set; }
+
     public ConcurrentDictionary<string, string> Acknowledged { get; } = new(); // job id → hash
     public TaskCompletionSource ThresholdReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Sends <paramref name="uploads"/> uploads from <paramref name="clients"/> concurrent clients.</summary>
-    public async Task RunAsync(int uploads, int clients, int signalAfter, TimeSpan deadline)
+    /// <param name="pause">How long each client waits after an upload is answered before its next (spreads the load over time).</param>
+    public async Task RunAsync(int uploads, int clients, int signalAfter, TimeSpan deadline, TimeSpan pause = default)
     {
         var next = -1;
         var photo = UniqueBytes.Jpeg("photo-1920x1280-canon.jpg");
@@ -36,19 +54,39 @@ public sealed class FailoverLoad(IReadOnlyList<HttpClient> gateways, string toke
             {
                 // Distinct bytes per upload (a trailing byte after the image), so each is a job of its own.
                 var bytes = (byte[])[.. photo, (byte)i, (byte)(i >> 8)];
-                await UploadUntilAnsweredAsync(gateways[i % gateways.Count], bytes, $"photo-{i}.jpg", signalAfter, stop.Token);
+                await UploadUntilAnsweredAsync(i % gateways.Count, bytes, $"photo-{i}.jpg", signalAfter, stop.Token);
+                if (pause > TimeSpan.Zero) await Task.Delay(pause, stop.Token);
             }
         }));
     }
 
-    private async Task UploadUntilAnsweredAsync(HttpClient gateway, byte[] bytes, string name, int signalAfter, CancellationToken stop)
+    private async Task UploadUntilAnsweredAsync(int gateway, byte[] bytes, string name, int signalAfter, CancellationToken stop)
     {
         while (true)
         {
             stop.ThrowIfCancellationRequested();
             var started = Stopwatch.GetTimestamp();
             using var request = PixerveFixture.UploadBytes(bytes, name, token);
-            using var response = await gateway.SendAsync(request, stop);
+            HttpResponseMessage sent;
+            try
+            {
+                sent = await gateways[gateway].SendAsync(request, stop);
+            }
+            catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                Interlocked.Increment(ref _refused);
+                gateway = (gateway + 1) % gateways.Count;
+                await Task.Delay(TimeSpan.FromMilliseconds(50), stop);
+                continue;
+            }
+            catch (HttpRequestException e) when (RetryBrokenConnections)
+            {
+                BrokenConnections.Add($"{gateways[gateway].BaseAddress} after {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s: {e.Message}");
+                gateway = (gateway + 1) % gateways.Count;
+                continue;
+            }
+
+            using var response = sent;
             Answers.Add(new UploadAnswer((int)response.StatusCode, response.Headers.RetryAfter is not null,
                 Stopwatch.GetElapsedTime(started).TotalSeconds, DateTimeOffset.UtcNow));
             if (response.StatusCode == HttpStatusCode.ServiceUnavailable)

@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Pixerve.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Pixerve.Tests.Failover;
+
+/// <summary>
+/// The cluster as README's "Run a cluster" starts it (Azurite, azure clustering, three silo processes, two gateways),
+/// under load while every silo, then every gateway, is stopped with SIGTERM and replaced in turn, as an orchestrator
+/// rolls out a new version: nothing acknowledged is lost, no conversion runs twice, no answer is a 5xx but a 503 with
+/// Retry-After.
+/// </summary>
+[Collection(ProcessClusterCollection.Name)]
+public sealed class RollingRestartTests(ITestOutputHelper output)
+{
+    private const string AdminToken = "rolling-admin-token-0123456789abcdefghijk";
+    private readonly string _subDir = $"rolling/{Guid.NewGuid():N}";
+
+    private static Dictionary<string, string> Settings() => new()
+    {
+        ["Pixerve:AdminToken"] = AdminToken,
+        ["Pixerve:Jobs:Concurrency"] = "1",
+        ["Pixerve:Jobs:ResumePeriod"] = "00:00:10",
+        // A SIGTERMed silo lets its running conversion finish (a conversion here takes about a second) and hands its
+        // queued jobs on at once; a stopping gateway answers 503 for a moment so that its load balancer looks away.
+        ["Pixerve:Silo:ShutdownGrace"] = "00:01:40",
+        ["Pixerve:Gateway:ShutdownDelay"] = "00:00:02",
+        // Declare a dead silo within seconds rather than the production default of about a minute.
+        ["Pixerve:Cluster:Membership:ProbeTimeout"] = "00:00:01",
+        ["Pixerve:Cluster:Membership:NumMissedProbesLimit"] = "2",
+        ["Pixerve:Cluster:Membership:NumVotesForDeathDeclaration"] = "1",
+        ["Pixerve:Cluster:Membership:TableRefreshTimeout"] = "00:00:02",
+    };
+
+    private string Token() => TestTokens.Mint(PixerveFixture.JwtSecret, new
+    {
+        formats = new { jpg = new { sizes = new[] { new[] { 400 } } } },
+        directHost = true,
+        subDir = _subDir,
+    }, expires: DateTimeOffset.UtcNow.AddHours(1));
+
+    [Fact]
+    public async Task Every_silo_replaced_in_turn_under_load_loses_nothing_and_converts_nothing_twice()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(3, PixerveFixture.JwtSecret, Settings());
+        var gateways = new[] { cluster.Http, await cluster.AddGatewayAsync() };
+        var token = Token();
+        var load = new FailoverLoad(gateways, token);
+
+        // Each client pauses between its uploads, so that the uploads span the whole roll, not only its first silo.
+        var run = load.RunAsync(uploads: 90, clients: 16, signalAfter: 16, deadline: TimeSpan.FromMinutes(4), pause: TimeSpan.FromSeconds(10));
+        await Task.WhenAny(load.ThresholdReached.Task, run);
+        var rollStarted = DateTimeOffset.UtcNow;
+        for (var i = 0; i < cluster.Silos.Count; i++)
+        {
+            var stopping = cluster.Silos[i];
+            var port = stopping.SiloPort;
+            var before = (await cluster.ActiveSilosAsync()).Single(a => a.Endpoint.Port == port);
+            var clock = Stopwatch.StartNew();
+            stopping.Terminate();
+            using (var exit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+                await stopping.WaitForExitAsync(exit.Token);
+            var exited = clock.Elapsed;
+            var exitCode = stopping.ExitCode;
+
+            var restarted = await cluster.RestartSiloAsync(i);
+            await Poll.UntilAsync(async () =>
+            {
+                if (restarted.HasExited) throw new InvalidOperationException($"the restarted silo exited:\n{restarted.Output}");
+                return (await cluster.ActiveSilosAsync()).Any(a => a.Endpoint.Port == port && !a.Equals(before));
+            }, TimeSpan.FromMinutes(2), $"silo {i}'s replacement to be active");
+            output.WriteLine($"silo {i}: exited {exited.TotalSeconds:F1} s after SIGTERM (code {exitCode}), its replacement active " +
+                $"{clock.Elapsed.TotalSeconds:F1} s after it; {load.Acknowledged.Count} uploads acknowledged so far");
+        }
+
+        var rollEnded = DateTimeOffset.UtcNow;
+        await run;
+        var finals = await WaitForOutputsThenReadStatusesAsync(cluster, load, gateways[1], token, TimeSpan.FromMinutes(2));
+        Report(load, finals, rollStarted, rollEnded, "3 silos SIGTERMed and replaced in turn, 2 gateways");
+        AssertNothingLostNorConvertedTwice(load, finals);
+    }
+
+    [Fact]
+    public async Task Every_gateway_replaced_in_turn_under_load_loses_nothing_and_answers_only_503s()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(3, PixerveFixture.JwtSecret, Settings());
+        var gateways = new[] { cluster.Http, await cluster.AddGatewayAsync() };
+        var token = Token();
+        // A connection that breaks mid-upload is a client's error to retry; counted, and the run goes on to show the rest.
+        var load = new FailoverLoad(gateways, token) { RetryBrokenConnections = true };
+
+        var run = load.RunAsync(uploads: 90, clients: 16, signalAfter: 16, deadline: TimeSpan.FromMinutes(4), pause: TimeSpan.FromSeconds(2));
+        await Task.WhenAny(load.ThresholdReached.Task, run);
+        var rollStarted = DateTimeOffset.UtcNow;
+        var readyWhileStopping = new List<string>();
+        for (var i = 0; i < gateways.Length; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var stopped = cluster.StopGatewayAsync(i);
+            // What the load balancer's readiness probe sees while the gateway stops: 503s first, then refused connections.
+            var seen = await ProbeUntilAsync(gateways[i], stopped);
+            await stopped;
+            var stoppedAfter = clock.Elapsed;
+            await cluster.RestartGatewayAsync(i);
+            await Poll.UntilAsync(async () => await ReadyStatusAsync(gateways[i]) == "200", TimeSpan.FromMinutes(1), $"gateway {i}'s replacement to be ready");
+            readyWhileStopping.Add(seen);
+            output.WriteLine($"gateway {i}: stopped {stoppedAfter.TotalSeconds:F1} s after the stop began, its /health/ready meanwhile {seen}; " +
+                $"replacement ready {clock.Elapsed.TotalSeconds:F1} s after it; {load.Acknowledged.Count} uploads acknowledged so far, " +
+                $"{load.Refused} connections refused so far");
+        }
+
+        var rollEnded = DateTimeOffset.UtcNow;
+        await run;
+        var finals = await WaitForOutputsThenReadStatusesAsync(cluster, load, gateways[1], token, TimeSpan.FromMinutes(2));
+        Report(load, finals, rollStarted, rollEnded, "2 gateways stopped and replaced in turn, 3 silos");
+        output.WriteLine($"connections refused by a stopped gateway (sent to the other): {load.Refused}; broken mid-request: " +
+            $"{load.BrokenConnections.Count}{string.Concat(load.BrokenConnections.Select(b => $"\n  {b}"))}");
+        AssertNothingLostNorConvertedTwice(load, finals);
+        Assert.Empty(load.BrokenConnections);
+        // A stopping gateway answers its readiness probe with 503 before it stops listening (Pixerve:Gateway:ShutdownDelay).
+        Assert.All(readyWhileStopping, seen => Assert.Contains("503", seen));
+    }
+
+    /// <summary>Polls /health/ready until <paramref name="until"/> ends; the distinct answers in order, with counts ("200×3, 503×20, refused×1").</summary>
+    private static async Task<string> ProbeUntilAsync(HttpClient gateway, Task until)
+    {
+        var seen = new List<(string Answer, int Count)>();
+        do
+        {
+            var answer = await ReadyStatusAsync(gateway);
+            if (seen.Count > 0 && seen[^1].Answer == answer) seen[^1] = (answer, seen[^1].Count + 1);
+            else seen.Add((answer, 1));
+            await Task.WhenAny(until, Task.Delay(100));
+        } while (!until.IsCompleted);
+
+        return string.Join(", ", seen.Select(s => $"{s.Answer}×{s.Count}"));
+    }
+
+    /// <summary>The readiness probe's answer as a load balancer takes it: a status code, "refused", or "timeout" (2 s).</summary>
+    private static async Task<string> ReadyStatusAsync(HttpClient gateway)
+    {
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            using var response = await probe.GetAsync(new Uri(gateway.BaseAddress!, "/health/ready"));
+            return ((int)response.StatusCode).ToString();
+        }
+        catch (HttpRequestException e) when (e.InnerException is System.Net.Sockets.SocketException)
+        {
+            return "refused";
+        }
+        catch (HttpRequestException)
+        {
+            return "broken";
+        }
+        catch (TaskCanceledException)
+        {
+            return "timeout";
+        }
+    }
+
+    /// <summary>
+    /// Waits for every acknowledged job's output in the serve directory, then reads each job's status: a /status read
+    /// re-queues a pending job, so reading earlier would hide a recovery that never happens on its own.
+    /// </summary>
+    private async Task<Dictionary<string, JsonElement>> WaitForOutputsThenReadStatusesAsync(ProcessCluster cluster, FailoverLoad load,
+        HttpClient gateway, string token, TimeSpan timeout)
+    {
+        var folder = Path.Combine(cluster.ServeDir, _subDir);
+        var missing = new List<string>();
+        try
+        {
+            await Poll.UntilAsync(() =>
+            {
+                var written = Directory.Exists(folder)
+                    ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName)
+                        .Where(name => !name!.EndsWith(".tmp", StringComparison.Ordinal)).Select(name => name![..name!.IndexOf('_')]).ToHashSet()
+                    : [];
+                missing = load.Acknowledged.Values.Where(hash => !written.Contains(hash)).ToList();
+                return missing.Count == 0;
+            }, timeout, "every acknowledged job's output");
+        }
+        catch (TimeoutException e)
+        {
+            var statuses = new List<string>();
+            foreach (var hash in missing.Take(10)) statuses.Add($"{hash}: {await StatusTextAsync(gateway, token, hash)}");
+            throw new TimeoutException($"{e.Message}: {missing.Count} of {load.Acknowledged.Count} missing; their statuses now:\n{string.Join("\n", statuses)}", e);
+        }
+
+        // The output is written before the job records itself completed: a job may be final a moment after its file.
+        var finals = new ConcurrentDictionary<string, JsonElement>();
+        await Poll.UntilAsync(async () =>
+        {
+            foreach (var (jobId, hash) in load.Acknowledged)
+            {
+                if (finals.ContainsKey(jobId)) continue;
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await gateway.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.OK) continue;
+                var status = await response.Content.ReadFromJsonAsync<JsonElement>();
+                if (status.GetProperty("status").GetString() is "completed" or "failed" or "cancelled") finals[jobId] = status;
+            }
+
+            return finals.Count == load.Acknowledged.Count;
+        }, TimeSpan.FromSeconds(30), "every job with its output written to be final");
+        return new Dictionary<string, JsonElement>(finals);
+    }
+
+    private static async Task<string> StatusTextAsync(HttpClient gateway, string token, string hash)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await gateway.SendAsync(request);
+        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+    }
+
+    private static void AssertNothingLostNorConvertedTwice(FailoverLoad load, Dictionary<string, JsonElement> finals)
+    {
+        Assert.All(load.Answers.Where(a => a.Status >= 500), a =>
+        {
+            Assert.Equal(503, a.Status);
+            Assert.True(a.HasRetryAfter, "a 503 without Retry-After");
+        });
+        Assert.DoesNotContain(load.Answers, a => a.Status is not (200 or 503));
+        Assert.Equal(load.Acknowledged.Count, finals.Count);
+        Assert.All(finals, f => Assert.Equal("completed", f.Value.GetProperty("status").GetString()));
+        // A conversion that began on a stopping silo finished there; a queued job moved on before it began.
+        Assert.All(finals, f => Assert.True(f.Value.GetProperty("attempts").GetInt32() == 1,
+            $"job {f.Key} converted {f.Value.GetProperty("attempts").GetInt32()} times (last by {f.Value.GetProperty("processed_by")})"));
+    }
+
+    private void Report(FailoverLoad load, Dictionary<string, JsonElement> finals, DateTimeOffset eventStarted, DateTimeOffset eventEnded, string run)
+    {
+        var completed = finals.Values.Where(f => f.GetProperty("status").GetString() == "completed").ToList();
+        var lastFinished = completed.Select(f => f.GetProperty("finished_at").GetDateTimeOffset()).DefaultIfEmpty(eventStarted).Max();
+        // Acknowledgements of uploads in flight at some time during the event (sent before its end, answered after its start).
+        var during = load.Answers.Where(a => a.Status == 200 && a.At >= eventStarted && a.At.AddSeconds(-a.Seconds) <= eventEnded)
+            .Select(a => a.Seconds).Order().ToList();
+        var p99 = during.Count == 0 ? double.NaN : during[(int)Math.Min(during.Count - 1, Math.Ceiling(0.99 * during.Count) - 1)];
+        var attempts = finals.Values.Select(f => f.GetProperty("attempts").GetInt32()).ToList();
+        output.WriteLine($"{run}: acknowledged {load.Acknowledged.Count}, completed {completed.Count}, 503s {load.Answers.Count(a => a.Status == 503)} " +
+            $"(other non-200s {load.Answers.Count(a => a.Status is not (200 or 503))}), acknowledgement p99 during the roll {p99:F2} s " +
+            $"({during.Count} in flight in {(eventEnded - eventStarted).TotalSeconds:F1} s), last completion " +
+            $"{(lastFinished - eventStarted).TotalSeconds:F1} s after the roll began, attempts max {attempts.DefaultIfEmpty(0).Max()} " +
+            $"({attempts.Count(a => a > 1)} jobs converted more than once)");
+    }
+}
