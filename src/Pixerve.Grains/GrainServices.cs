@@ -48,6 +48,7 @@ public static class GrainServices
         services.AddPixerveOptions<JobOptions>(configuration, JobOptions.Section);
         services.AddPixerveOptions<SiloEndpointOptions>(configuration, SiloEndpointOptions.Section);
         services.AddSingleton<JobQueue>();
+        services.AddSingleton<RunningConversions>();
         services.AddSingleton<JobWorkers>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<JobWorkers>());
 

@@ -65,7 +65,7 @@ public sealed class ClusterClientAccessProcessTests
             Assert.Contains(await credentials.List(), c => c.Key == key);
             await AssertRefusedAsync(() => credentials.Resolve(key), "Resolve with the key");
             await AssertRefusedAsync(() => grains.GetGrain<IJobGrain>(new string('a', 64)).TryStart("intruder"), "TryStart");
-            await AssertRefusedAsync(() => grains.GetGrain<IConverterGrain>(0).Convert(null!, CancellationToken.None), "Convert");
+            await AssertRefusedAsync(() => grains.GetGrain<IConverterGrain>(0).Convert(null!), "Convert");
             await AssertRefusedAsync(() => grains.GetGrain<ICleanupGrain>(0).Run(DateTimeOffset.UtcNow.AddYears(1)), "Cleanup with the key");
         }
 

@@ -5,9 +5,10 @@ namespace Pixerve;
 public interface IConverterGrain : IGrainWithIntegerKey
 {
     /// <summary>
-    /// Cancelled by the caller when the conversion outlasts <c>Pixerve:Jobs:MaxConversionTime</c> or its silo stops
-    /// past its grace; the response timeout only backs that up (<see cref="ConversionLimits"/>).
+    /// Throws <see cref="OperationCanceledException"/> when its worker cancels the run (past
+    /// <c>Pixerve:Jobs:MaxConversionTime</c>, or its silo stopping past its grace); the response timeout only backs
+    /// that up (<see cref="ConversionLimits"/>).
     /// </summary>
     [Alias("Convert"), ResponseTimeout(ConversionLimits.ConvertResponseTimeout)]
-    Task<ConversionResult> Convert(ConversionRequest request, CancellationToken cancellationToken);
+    Task<ConversionResult> Convert(ConversionRequest request);
 }

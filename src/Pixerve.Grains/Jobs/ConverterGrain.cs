@@ -15,10 +15,12 @@ namespace Pixerve.Grains.Jobs;
 public sealed class ConverterGrain(
     BlobServiceClient blobs,
     ImageConverter converter,
+    RunningConversions running,
     ILogger<ConverterGrain> logger) : Grain, IConverterGrain
 {
-    public async Task<ConversionResult> Convert(ConversionRequest request, CancellationToken cancellationToken)
+    public async Task<ConversionResult> Convert(ConversionRequest request)
     {
+        var cancellationToken = running.For(request.CorrelationId);
         var submission = request.Submission;
         var spec = submission.Spec;
         var plan = request.Plan;
@@ -43,11 +45,12 @@ public sealed class ConverterGrain(
         try
         {
             // Decoding, encoding and the placeholders are CPU-bound: keep them off the grain scheduler.
+            // Cancelled, the call answers at once; the image work stops at its next step (or as libvips is killed).
             (converted, described) = await Task.Run(() =>
             {
                 var image = converter.ConvertImage(source, plan, cancellationToken);
                 return (image, Describe(image.Source));
-            }, cancellationToken);
+            }, cancellationToken).WaitAsync(cancellationToken);
         }
         catch (UndecodableImageException e)
         {

@@ -18,6 +18,7 @@ public sealed class JobWorkers(
     ILocalSiloDetails silo,
     IOptions<JobOptions> options,
     IOptions<SiloEndpointOptions> siloOptions,
+    RunningConversions conversions,
     ILogger<JobWorkers> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int ReportAttempts = 6;
@@ -126,10 +127,12 @@ public sealed class JobWorkers(
         var limit = options.Value.MaxConversionTime;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_graceOver.Token);
         deadline.CancelAfter(limit);
+        request = request with { CorrelationId = request.CorrelationId ?? JobError.NewCorrelationId() };
         ConversionResult result;
         try
         {
-            result = await grains.GetGrain<IConverterGrain>(0).Convert(request, deadline.Token);
+            using var cancellable = conversions.Register(request.CorrelationId!, deadline.Token);
+            result = await grains.GetGrain<IConverterGrain>(0).Convert(request);
         }
         catch (OperationCanceledException) when (_graceOver.IsCancellationRequested)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using Pixerve.Grains.Jobs;
 using Pixerve.Tests.Infrastructure;
 
 namespace Pixerve.Tests.Failover;
@@ -56,14 +57,17 @@ public sealed class FaultInjector
 /// Fails or slows armed grain methods before they run, named <c>Interface.Method</c> (e.g. <c>IJobGrain.TryStart</c>).
 /// A delay runs inside the call, as a slow conversion would, and ends early when the call is cancelled.
 /// </summary>
-public sealed class FaultFilter(FaultInjector faults) : IIncomingGrainCallFilter
+public sealed class FaultFilter(FaultInjector faults, RunningConversions running) : IIncomingGrainCallFilter
 {
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         var point = $"{context.InterfaceMethod.DeclaringType?.Name}.{context.InterfaceMethod.Name}";
         faults.Hit(point);
-        // The call's own token: Orleans cancels it when the caller cancels (the argument is the caller's copy).
-        await faults.DelayAsync(point, context.Request.GetCancellationToken());
+        // A conversion's delay ends when its worker cancels the run, as the conversion itself would.
+        var cancellation = context.Request.GetArgumentCount() > 0 && context.Request.GetArgument(0) is ConversionRequest request
+            ? running.For(request.CorrelationId)
+            : CancellationToken.None;
+        await faults.DelayAsync(point, cancellation);
         await context.Invoke();
     }
 }
