@@ -1,10 +1,12 @@
+using Azure;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Pixerve.Gateway;
 
 /// <summary>
-/// Grain calls that fail because the cluster cannot be reached right now: a silo died or is unknown, a message was
-/// rejected, no gateway answers, the call timed out. They pass; the answer is 503 with <c>Retry-After</c>, never 500.
+/// Calls that fail because the cluster or its storage cannot be reached right now: a silo died or is unknown, a message
+/// was rejected, no gateway answers, the call timed out, the storage account is down or hangs. They pass; the answer is
+/// 503 with <c>Retry-After</c>, never 500.
 /// </summary>
 public static class ClusterCalls
 {
@@ -16,8 +18,16 @@ public static class ClusterCalls
     /// Every Orleans failure (silo unavailable, rejection, connection, gateway too busy, reminder service), a timeout,
     /// and the client knowing no silo that hosts the grain (its cluster manifest is empty while no silo is up).
     /// </summary>
-    public static bool IsUnavailable(Exception e) => e is OrleansException or TimeoutException ||
-        e is ArgumentException { Message: var message } && message.StartsWith("Could not find an implementation for interface", StringComparison.Ordinal);
+    public static bool IsUnavailable(Exception e) => e switch
+    {
+        OrleansException or TimeoutException => true,
+        // The storage account (staging, or grain state behind a grain call): down, overloaded, or not answering.
+        RequestFailedException { Status: 0 or 408 or 429 or >= 500 } => true,
+        // The Azure SDK's retries used up: every try failed one of those ways, or ran out of its network timeout.
+        AggregateException { InnerExceptions: { Count: > 0 } inner } => inner.All(i => IsUnavailable(i) || i is OperationCanceledException),
+        ArgumentException { Message: var message } => message.StartsWith("Could not find an implementation for interface", StringComparison.Ordinal),
+        _ => false,
+    };
 
     /// <summary>Calls an idempotent grain method, asking again a couple of times while the cluster settles.</summary>
     public static async Task<T> RetryAsync<T>(Func<Task<T>> call, ILogger logger)
@@ -41,7 +51,9 @@ public static class ClusterCalls
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
-            if (!IsUnavailable(exception) || context.Response.HasStarted) return false;
+            // A storage call cut off by its own network timeout is unavailability too; one cut off by the client leaving is not.
+            var timedOut = exception is OperationCanceledException && !context.RequestAborted.IsCancellationRequested;
+            if (!(IsUnavailable(exception) || timedOut) || context.Response.HasStarted) return false;
             logger.LogWarning("{Method} {Path}: the cluster cannot be reached ({Error})", context.Request.Method, context.Request.Path, exception.Message);
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
             await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, UnavailableDetail);

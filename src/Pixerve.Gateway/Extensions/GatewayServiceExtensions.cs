@@ -44,7 +44,7 @@ public static class GatewayServiceExtensions
         services.AddExceptionHandler<ClusterCalls.ExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddPixerveAuthentication(configuration);
-        services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
+        services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString(), StagingStore.ClientOptions()));
         services.AddSingleton<StagingStore>();
         services.AddSingleton<UploadHandler>();
         services.AddSingleton<RefusedBodyDrain>();

@@ -3,14 +3,19 @@ using Pixerve.Gateway.Upload;
 
 namespace Pixerve.Gateway.Health;
 
-/// <summary>Staging storage answers: uploads can be accepted.</summary>
+/// <summary>Staging storage answers, within a few seconds: uploads can be accepted.</summary>
 public sealed class StagingHealthCheck(StagingStore staging) : IHealthCheck
 {
+    /// <summary>A hung account fails the probe in this time, not after the client's retries.</summary>
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await staging.ProbeAsync(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ProbeTimeout);
+            await staging.ProbeAsync(timeout.Token);
             return HealthCheckResult.Healthy();
         }
         catch (Exception e)

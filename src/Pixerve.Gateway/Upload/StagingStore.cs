@@ -20,6 +20,16 @@ public sealed class UploadTooLargeException(long limit) : Exception($"the upload
 public sealed class StagingStore(BlobServiceClient blobs)
 {
     private const int BlockSize = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// A storage account that hangs (not answering, not refusing) must turn into a 503 an upload's client can retry,
+    /// not an upload held for the SDK's default 100 s per try: one 4 MB block or a commit takes well under a second
+    /// against a healthy account, so a try gets 5 s, and one more try after it (about 10 s in all).
+    /// </summary>
+    public static BlobClientOptions ClientOptions() => new()
+    {
+        Retry = { MaxRetries = 1, NetworkTimeout = TimeSpan.FromSeconds(5), Delay = TimeSpan.FromMilliseconds(200), Mode = Azure.Core.RetryMode.Exponential },
+    };
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer);
     private Task? _created;
 
