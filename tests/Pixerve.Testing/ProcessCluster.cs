@@ -25,6 +25,9 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public string StorageConnectionString => _azurite!.ConnectionString;
 
+    /// <summary>Where the silos write <c>directHost</c> outputs: a test reads them here without asking any job.</summary>
+    public string ServeDir => _serveDir;
+
     /// <param name="siloSettings">Settings of every silo (and the gateway) on top of the cluster's own.</param>
     /// <param name="extraSettings">Settings of one silo, by its index.</param>
     public static async Task<ProcessCluster> StartAsync(int silos, string jwtSecret, IReadOnlyDictionary<string, string>? siloSettings = null,
