@@ -17,15 +17,35 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
 {
     private const string AdminToken = "failover-admin-token-0123456789abcdefghij";
 
+    /// <summary>The silos' <c>Pixerve:Jobs:ResumePeriod</c>.</summary>
+    private static readonly TimeSpan ResumePeriod = TimeSpan.FromSeconds(10);
+
+    /// <summary>About how long the silos below take to declare a dead one dead (two missed 1 s probes, a 2 s table refresh), doubled.</summary>
+    private static readonly TimeSpan MembershipTimeout = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// How long after the kill (or the restart) every acknowledged job has its outputs: a reminder period and a
+    /// death declaration to resume the dead silo's jobs, and a margin for the rest of the load and what is queued.
+    /// </summary>
+    private static readonly TimeSpan OutputsDeadline = ResumePeriod + MembershipTimeout + TimeSpan.FromSeconds(40);
+
+    /// <summary>
+    /// The staging sweep asks a job with a staged upload older than this for its status, which resumes it: the
+    /// outputs must be waited for before any upload is that old, or the sweep, not the reminder, may have brought
+    /// a job back.
+    /// </summary>
+    private static readonly TimeSpan StagingMaxAge = TimeSpan.FromMinutes(2);
+
     private static Dictionary<string, string> Settings() => new()
     {
         ["Pixerve:AdminToken"] = AdminToken,
         ["Pixerve:Jobs:Concurrency"] = "1",
-        ["Pixerve:Jobs:ResumePeriod"] = "00:00:10",
+        ["Pixerve:Jobs:ResumePeriod"] = $"{ResumePeriod:c}",
         // Leaked uploads are swept within the test, yet not while a submission that began before the kill may
-        // still land (a reminder service taking over waits up to 20 s, the gateway's calls 10 s each).
+        // still land (a reminder service taking over waits up to 20 s, the gateway's calls 10 s each), nor before
+        // the outputs were waited for (see StagingMaxAge).
         ["Pixerve:Staging:SweepPeriod"] = "00:00:05",
-        ["Pixerve:Staging:MaxAge"] = "00:01:00",
+        ["Pixerve:Staging:MaxAge"] = $"{StagingMaxAge:c}",
         // Declare a dead silo within seconds rather than the production default of about a minute.
         ["Pixerve:Cluster:Membership:ProbeTimeout"] = "00:00:01",
         ["Pixerve:Cluster:Membership:NumMissedProbesLimit"] = "2",
@@ -33,11 +53,11 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         ["Pixerve:Cluster:Membership:TableRefreshTimeout"] = "00:00:02",
     };
 
-    private static string Token() => TestTokens.Mint(PixerveFixture.JwtSecret, new
+    private static string Token(string subDir) => TestTokens.Mint(PixerveFixture.JwtSecret, new
     {
         formats = new { jpg = new { sizes = new[] { new[] { 400 } } } },
         directHost = true,
-        subDir = $"failover/{Guid.NewGuid():N}",
+        subDir,
     }, expires: DateTimeOffset.UtcNow.AddHours(1));
 
     [Fact]
@@ -45,8 +65,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     {
         await using var cluster = await ProcessCluster.StartAsync(3, PixerveFixture.JwtSecret, Settings());
         var gateways = new[] { cluster.Http, await cluster.AddGatewayAsync() };
-        var load = new FailoverLoad(gateways, Token());
+        var subDir = $"failover/{Guid.NewGuid():N}";
+        var load = new FailoverLoad(gateways, Token(subDir));
 
+        var startedAt = DateTimeOffset.UtcNow;
         var run = load.RunAsync(uploads: 60, clients: 16, signalAfter: 20, deadline: TimeSpan.FromMinutes(4));
         await Task.WhenAny(load.ThresholdReached.Task, run);
         var victim = await BusiestSiloAsync(cluster);
@@ -54,7 +76,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         var killedAt = DateTimeOffset.UtcNow;
         await run;
 
-        var finals = await load.WaitUntilAllFinalAsync(gateways[1], TimeSpan.FromMinutes(4));
+        await WaitForOutputsAsync(cluster, load, subDir, startedAt, killedAt, "the kill");
+        var finals = await load.WaitUntilAllFinalAsync(gateways[1], TimeSpan.FromMinutes(1));
         await AssertNothingLostAsync(cluster, load, finals, gateways[0]);
         Report(load, finals, killedAt, $"3 silos, 2 gateways; silo {victim} SIGKILLed after 20 acknowledgements");
     }
@@ -63,8 +86,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     public async Task A_lone_silo_killed_and_restarted_loses_nothing_and_uploads_are_accepted_again()
     {
         await using var cluster = await ProcessCluster.StartAsync(1, PixerveFixture.JwtSecret, Settings());
-        var load = new FailoverLoad([cluster.Http], Token());
+        var subDir = $"failover/{Guid.NewGuid():N}";
+        var load = new FailoverLoad([cluster.Http], Token(subDir));
 
+        var startedAt = DateTimeOffset.UtcNow;
         var run = load.RunAsync(uploads: 30, clients: 8, signalAfter: 10, deadline: TimeSpan.FromMinutes(4));
         await Task.WhenAny(load.ThresholdReached.Task, run);
         cluster.Silos[0].Kill();
@@ -75,12 +100,30 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         var listeningAt = DateTimeOffset.UtcNow;
         await run;
 
-        var finals = await load.WaitUntilAllFinalAsync(cluster.Http, TimeSpan.FromMinutes(4));
+        await WaitForOutputsAsync(cluster, load, subDir, startedAt, listeningAt, "the restarted silo listened");
+        var finals = await load.WaitUntilAllFinalAsync(cluster.Http, TimeSpan.FromMinutes(1));
         await AssertNothingLostAsync(cluster, load, finals, cluster.Http);
         var firstAccepted = load.Answers.Where(a => a.Status == 200 && a.At > listeningAt).Select(a => a.At).DefaultIfEmpty().Min();
         output.WriteLine($"first upload accepted {(firstAccepted - listeningAt).TotalSeconds:F1} s after the restarted silo listened " +
             $"({(listeningAt - killedAt).TotalSeconds:F1} s after the kill)");
         Report(load, finals, killedAt, "1 silo killed, restarted 3 s later");
+    }
+
+    /// <summary>
+    /// Waits for every acknowledged job's outputs, <see cref="OutputsDeadline"/> from <paramref name="from"/>, without
+    /// asking any job anything: a status read queues a pending job again by itself, so only files show that the dead
+    /// silo's jobs were resumed by their reminders. Statuses are read after this, once all outputs exist.
+    /// </summary>
+    private async Task WaitForOutputsAsync(ProcessCluster cluster, FailoverLoad load, string subDir, DateTimeOffset startedAt,
+        DateTimeOffset from, string since)
+    {
+        var deadline = from + OutputsDeadline;
+        Assert.True(deadline < startedAt + StagingMaxAge,
+            $"the outputs deadline ({(deadline - startedAt).TotalSeconds:F0} s into the run) falls after the staging sweep may have resumed jobs");
+        var took = await load.WaitForOutputsAsync(cluster.ServeDir, subDir, deadline - DateTimeOffset.UtcNow,
+            $"the killed silo's jobs resumed by their reminders, {OutputsDeadline.TotalSeconds:F0} s from {since}, nobody reading their status");
+        output.WriteLine($"every acknowledged job's outputs were stored {(DateTimeOffset.UtcNow - from).TotalSeconds:F1} s after {since} " +
+                         $"({took.Values.Max().TotalSeconds:F1} s after the load ended; deadline {OutputsDeadline.TotalSeconds:F0} s)");
     }
 
     private static async Task AssertNothingLostAsync(ProcessCluster cluster, FailoverLoad load, Dictionary<string, JsonElement> finals, HttpClient gateway)

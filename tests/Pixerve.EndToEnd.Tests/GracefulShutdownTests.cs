@@ -10,26 +10,30 @@ namespace Pixerve.Tests.Gateway;
 public sealed class GracefulShutdownTests : IAsyncLifetime
 {
     private const int Jobs = 12;
+
+    /// <summary>The silos' <c>Pixerve:Jobs:ResumePeriod</c>.</summary>
+    private static readonly TimeSpan ResumePeriod = TimeSpan.FromSeconds(2);
     private ProcessCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
         _cluster = await ProcessCluster.StartAsync(2, PixerveFixture.JwtSecret, new Dictionary<string, string>
         {
             ["Pixerve:Jobs:Concurrency"] = "1",
-            ["Pixerve:Jobs:ResumePeriod"] = "00:00:02",
+            ["Pixerve:Jobs:ResumePeriod"] = $"{ResumePeriod:c}",
         }, gatewaySettings: "--Pixerve:Gateway:GrainCallTimeout=00:00:10");
 
     [Fact]
     public async Task Sigterm_finishes_the_running_conversion_and_leaves_queued_jobs_to_the_other_silo()
     {
+        const string subDir = "sigterm";
         var token = TestTokens.Mint(PixerveFixture.JwtSecret, new
         {
             formats = new { png = new { sizes = new[] { new[] { 1920 } } }, webp = new { sizes = new[] { new[] { 1920 }, new[] { 800 } } } },
             directHost = true,
-            subDir = "sigterm",
+            subDir,
         });
         var photo = await File.ReadAllBytesAsync(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
-        var hashes = new List<string>();
+        var jobs = new List<ExpectedOutputs>();
         for (var i = 0; i < Jobs; i++)
         {
             var content = new MultipartFormDataContent { { new ByteArrayContent([.. photo, (byte)(100 + i)]), "file", $"photo-{i}.jpg" } };
@@ -37,21 +41,21 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             using var response = await _cluster.Http.SendAsync(request);
             await HttpAssert.AssertOk(response);
-            hashes.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!);
+            jobs.Add(ExpectedOutputs.FromUploadAnswer(await response.Content.ReadFromJsonAsync<JsonElement>(), subDir, $"photo-{i}.jpg"));
         }
 
         var stopping = _cluster.Silos[1];
         var tag = $":{stopping.SiloPort}:";
-        string? running = null;
+        ExpectedOutputs? running = null;
         await Poll.UntilAsync(async () =>
         {
-            foreach (var hash in hashes)
+            foreach (var job in jobs)
             {
-                var status = await StatusAsync(hash, token);
+                var status = await StatusAsync(job.Hash, token);
                 if (status is { } s && s.GetProperty("status").GetString() == "processing" &&
                     s.GetProperty("processed_by").GetString()!.Contains(tag))
                 {
-                    running = hash;
+                    running = job;
                     return true;
                 }
             }
@@ -63,22 +67,28 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
         using (var exit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
             await stopping.WaitForExitAsync(exit.Token);
 
+        // The stopped silo's queued jobs are queued nowhere now, and nothing asks them anything (a status read
+        // would queue them again by itself): their reminders alone must bring them to the other silo.
+        await ServedFiles.WaitForAsync(_cluster.ServeDir, jobs, ResumePeriod + TimeSpan.FromSeconds(60),
+            "the stopped silo's queued jobs resumed on the other silo by their reminders");
+
+        // Only now, with every output stored, are the jobs looked at.
         var final = new List<JsonElement>();
-        foreach (var hash in hashes)
+        foreach (var job in jobs)
         {
             JsonElement last = default;
             await Poll.UntilAsync(async () =>
             {
-                if (await StatusAsync(hash, token) is not { } s) return false;
+                if (await StatusAsync(job.Hash, token) is not { } s) return false;
                 last = s;
                 return s.GetProperty("status").GetString() is "completed" or "failed" or "cancelled";
-            }, TimeSpan.FromMinutes(3), $"job {hash} to finish");
+            }, TimeSpan.FromMinutes(1), $"job {job.JobId} ({job.Label}) to be final once its outputs were stored");
             final.Add(last);
         }
 
         Assert.All(final, f => Assert.Equal("completed", f.GetProperty("status").GetString()));
         // The conversion running at SIGTERM was allowed to finish where it was, not started again elsewhere.
-        var finished = final[hashes.IndexOf(running!)];
+        var finished = final[jobs.IndexOf(running!)];
         Assert.Contains(tag, finished.GetProperty("processed_by").GetString());
         Assert.Equal(1, finished.GetProperty("attempts").GetInt32());
     }

@@ -13,11 +13,13 @@ namespace Pixerve.Tests.Failover;
 [Collection(FaultCollection.Name)]
 public sealed class FailoverFaultTests(FaultFixture fixture)
 {
-    private string Token() => fixture.Token(new
+    private string Token() => Token($"failover/{Guid.NewGuid():N}");
+
+    private string Token(string subDir) => fixture.Token(new
     {
         formats = new { jpg = new { sizes = new[] { new[] { 64 } } } },
         directHost = true,
-        subDir = $"failover/{Guid.NewGuid():N}",
+        subDir,
     });
 
     [Fact]
@@ -86,12 +88,17 @@ public sealed class FailoverFaultTests(FaultFixture fixture)
     [Fact]
     public async Task A_conversion_broken_by_a_dead_silo_is_queued_again_at_once_not_at_the_next_reminder()
     {
-        var token = Token();
+        var subDir = $"failover/{Guid.NewGuid():N}";
+        var token = Token(subDir);
         fixture.Faults.Arm("IConverterGrain.Convert", 1);
-        var hash = await UploadAcceptedAsync(UniqueBytes.Jpeg("progressive.jpg"), token);
+        var job = await fixture.UploadExpectingAsync(UniqueBytes.Jpeg("progressive.jpg"), "progressive.jpg", token, subDir);
 
-        // The reminder is ten minutes away: a job done within the deadline was queued again by the broken run itself.
-        var final = await fixture.WaitUntilFinalAsync(hash, token, TimeSpan.FromMinutes(2));
+        // The reminder is ten minutes away and nothing looks at the job (a status read would queue it by itself):
+        // outputs stored within the deadline mean the broken run queued the job again itself.
+        await ServedFiles.WaitForAsync(fixture.ServeDir, [job], TimeSpan.FromMinutes(1), "the broken run queued again at once");
+        Assert.Equal(1, fixture.Faults.Fired("IConverterGrain.Convert"));
+
+        var final = await fixture.WaitUntilFinalAsync(job.Hash, token, TimeSpan.FromMinutes(1));
         Assert.Equal("completed", final.GetProperty("status").GetString());
         Assert.Equal(2, final.GetProperty("attempts").GetInt32());
     }

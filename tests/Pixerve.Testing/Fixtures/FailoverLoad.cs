@@ -38,6 +38,9 @@ public sealed class FailoverLoad(IReadOnlyList<HttpClient> gateways, string toke
     public bool RetryBrokenConnections { get; set; }
 
     public ConcurrentDictionary<string, string> Acknowledged { get; } = new(); // job id → hash
+
+    /// <summary>Each acknowledged job's <c>expected_files</c> and the name it was uploaded under, by job id.</summary>
+    public ConcurrentDictionary<string, (string FileName, IReadOnlyList<string> Names)> ExpectedFiles { get; } = new();
     public TaskCompletionSource ThresholdReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Sends <paramref name="uploads"/> uploads from <paramref name="clients"/> concurrent clients.</summary>
@@ -98,11 +101,21 @@ public sealed class FailoverLoad(IReadOnlyList<HttpClient> gateways, string toke
 
             if (response.StatusCode != HttpStatusCode.OK) return;
             var body = await response.Content.ReadFromJsonAsync<JsonElement>(stop);
-            Acknowledged[body.GetProperty("job_id").GetString()!] = body.GetProperty("hash").GetString()!;
+            var jobId = body.GetProperty("job_id").GetString()!;
+            ExpectedFiles[jobId] = (name, body.GetProperty("expected_files").EnumerateArray().Select(n => n.GetString()!).ToList());
+            Acknowledged[jobId] = body.GetProperty("hash").GetString()!;
             if (Interlocked.Increment(ref _acknowledged) == signalAfter) ThresholdReached.TrySetResult();
             return;
         }
     }
+
+    /// <summary>
+    /// Waits until every acknowledged job's outputs are in <paramref name="serveDir"/> (under the token's
+    /// <paramref name="subDir"/>), reading files only: no job is asked anything, so none is queued again by being looked at.
+    /// </summary>
+    public Task<Dictionary<string, TimeSpan>> WaitForOutputsAsync(string serveDir, string subDir, TimeSpan deadline, string why) =>
+        ServedFiles.WaitForAsync(serveDir, ExpectedFiles.Select(e =>
+            new ExpectedOutputs(e.Key, Acknowledged[e.Key], e.Value.FileName, e.Value.Names.Select(n => Path.Combine(subDir, n)).ToList())), deadline, why);
 
     /// <summary>Polls every acknowledged job until it is final; returns the statuses by job id.</summary>
     public async Task<Dictionary<string, JsonElement>> WaitUntilAllFinalAsync(HttpClient gateway, TimeSpan timeout)

@@ -14,6 +14,14 @@ public static class JobPolling
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
     }
 
+    /// <summary>Uploads these bytes with a <c>directHost</c> job token of that <paramref name="subDir"/>; returns the outputs it expects.</summary>
+    public static async Task<ExpectedOutputs> UploadExpectingAsync(this PixerveFixture fixture, byte[] bytes, string fileName, string token, string subDir)
+    {
+        using var response = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(bytes, fileName, token));
+        await HttpAssert.AssertOk(response);
+        return ExpectedOutputs.FromUploadAnswer(await response.Content.ReadFromJsonAsync<JsonElement>(), subDir, fileName);
+    }
+
     public static async Task<JsonElement> GetJsonAsync(this PixerveFixture fixture, string path, string token)
     {
         using var response = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, path, token));
