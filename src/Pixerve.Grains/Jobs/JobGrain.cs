@@ -25,6 +25,7 @@ public sealed partial class JobGrain(
     JobWebhooks webhooks,
     BlobServiceClient blobs,
     IClusterMembershipService membership,
+    RunningConversions conversions,
     TimeProvider clock,
     IOptions<JobOptions> options,
     ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
@@ -35,7 +36,8 @@ public sealed partial class JobGrain(
     private const string ResumeReminder = "resume";
     private const int ReminderAttempts = 4;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private bool _running;
+    /// <summary>The state in memory differs from the stored record: its last write failed (storage unreachable).</summary>
+    private bool _unsaved;
 
     private string JobId => this.GetPrimaryKeyString();
     private JobState State => job.State;
@@ -116,12 +118,24 @@ public sealed partial class JobGrain(
     {
         if (!job.RecordExists || State.Status != JobStatus.Pending || State.CancelRequested) return null;
 
+        var before = (State.Attempts, State.StartedAt, State.UpdatedAt, State.ProcessedBy);
         State.Status = JobStatus.Processing;
         State.Attempts++;
         State.StartedAt = State.UpdatedAt = clock.GetUtcNow();
         State.ProcessedBy = silo;
-        await WriteAsync();
-        _running = true;
+        try
+        {
+            await WriteAsync();
+        }
+        catch
+        {
+            // Not started after all (the record still says pending): nothing may hold a run that no worker has.
+            State.Status = JobStatus.Pending;
+            (State.Attempts, State.StartedAt, State.UpdatedAt, State.ProcessedBy) = before;
+            _unsaved = false;
+            throw;
+        }
+
         // A long conversion must not find its activation collected for idleness when it reports back.
         DelayDeactivation(options.Value.MaxConversionTime + LeaseMargin);
         var submission = State.Submission! with { Hash = Hash };
@@ -134,7 +148,13 @@ public sealed partial class JobGrain(
     public async Task Complete(ConversionResult result)
     {
         EndRun();
-        if (State.Status != JobStatus.Processing) return;
+        if (State.Status != JobStatus.Processing)
+        {
+            // The worker asking again after this outcome's write failed: write it now.
+            await SaveUnsavedAsync(reported: true);
+            return;
+        }
+
         State.Files = result.Files.ToList();
         State.Source = result.Source;
         State.Outputs = result.Outputs.ToList();
@@ -149,7 +169,12 @@ public sealed partial class JobGrain(
     public async Task RunBroke(JobError error)
     {
         EndRun();
-        if (State.Status != JobStatus.Processing) return;
+        if (State.Status != JobStatus.Processing)
+        {
+            await SaveUnsavedAsync(reported: true);
+            return;
+        }
+
         EndAttempt(JobAttemptOutcome.Broke, error);
         if (State.Attempts - State.AttemptsBeforeRetry < options.Value.MaxAttempts)
         {
@@ -159,7 +184,7 @@ public sealed partial class JobGrain(
             State.Status = JobStatus.Pending;
             State.UpdatedAt = clock.GetUtcNow();
             await WriteAsync();
-            EnqueueIfIdle();
+            EnqueueIfIdle(reported: true);
             return;
         }
 
@@ -177,18 +202,23 @@ public sealed partial class JobGrain(
     public async Task HandBack(JobError reason)
     {
         EndRun();
-        if (State.Status != JobStatus.Processing) return;
+        if (State.Status != JobStatus.Processing)
+        {
+            await SaveUnsavedAsync(reported: true);
+            return;
+        }
+
         logger.LogWarning("Job {JobId} attempt {Attempt} was handed back by its stopping silo; it runs elsewhere", JobId, State.Attempts);
         EndAttempt(JobAttemptOutcome.HandedBack, reason);
         State.Status = JobStatus.Pending;
         State.UpdatedAt = clock.GetUtcNow();
         await WriteAsync();
-        EnqueueIfIdle();
+        EnqueueIfIdle(reported: true);
     }
 
     public Task HandOff()
     {
-        if (job.RecordExists && State.Status == JobStatus.Pending && !_running) MoveElsewhere();
+        if (job.RecordExists && State.Status == JobStatus.Pending && !RunningHere) MoveElsewhere();
         return Task.CompletedTask;
     }
 
@@ -226,11 +256,13 @@ public sealed partial class JobGrain(
     /// The worker reported: the activation no longer needs holding for it, and is collected when idle like any other
     /// (held to the end, every job's activation would outlive the collection age).
     /// </summary>
-    private void EndRun()
-    {
-        _running = false;
-        DelayDeactivation(TimeSpan.Zero);
-    }
+    private void EndRun() => DelayDeactivation(TimeSpan.Zero);
+
+    /// <summary>
+    /// A worker of this silo holds the job's run (from before it asks to start it to after it reported): the one
+    /// truth about whether a run is in progress here, which no lost call or failed write can leave stuck.
+    /// </summary>
+    private bool RunningHere => conversions.IsRunning(JobId);
 
     /// <summary>Closes the running attempt in the record's history.</summary>
     private void EndAttempt(string outcome, JobError? failure) =>
@@ -309,6 +341,12 @@ public sealed partial class JobGrain(
             return;
         }
 
+        if (_unsaved)
+        {
+            await SaveUnsavedAsync();
+            return;
+        }
+
         if (State.Status.IsFinal())
         {
             if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
@@ -321,7 +359,7 @@ public sealed partial class JobGrain(
     /// <summary>Makes sure a job that is not final is queued or running somewhere.</summary>
     private async Task ResumeAsync()
     {
-        if (State.Status == JobStatus.Processing && !_running)
+        if (State.Status == JobStatus.Processing && !RunningHere)
         {
             // Its worker may still be converting (this activation is new, the silo running it is alive): the run
             // holds its lease until it reports, and is never started twice.
@@ -337,9 +375,13 @@ public sealed partial class JobGrain(
         EnqueueIfIdle();
     }
 
-    /// <summary>True while the silo that started the running attempt is alive and the attempt within its time.</summary>
+    /// <summary>
+    /// True while a worker may still run the attempt: on this silo, one that holds it now; on another, that silo alive
+    /// and the attempt within its time.
+    /// </summary>
     private bool RunHoldsLease()
     {
+        if (State.ProcessedBy == GrainContext.Address.SiloAddress?.ToString()) return conversions.IsRunning(JobId);
         if (State.StartedAt is not { } started || started + options.Value.MaxConversionTime + LeaseMargin < clock.GetUtcNow()) return false;
         var runner = membership.CurrentSnapshot.Members.Values.FirstOrDefault(m => m.SiloAddress.ToString() == State.ProcessedBy);
         return runner is not null && runner.Status != SiloStatus.Dead;
@@ -349,9 +391,10 @@ public sealed partial class JobGrain(
     /// Queues a pending job on this silo unless it waits here already or a worker runs it; on a stopping silo,
     /// moves it to another one instead.
     /// </summary>
-    private void EnqueueIfIdle()
+    /// <param name="reported">Called by the worker reporting its run, which it still holds until the report returns.</param>
+    private void EnqueueIfIdle(bool reported = false)
     {
-        if (State.Status != JobStatus.Pending || State.CancelRequested || _running) return;
+        if (State.Status != JobStatus.Pending || State.CancelRequested || (RunningHere && !reported)) return;
         if (queue.IsClosed) MoveElsewhere();
         else queue.Enqueue(JobId, State.Submission!.Spec.Priority);
     }
@@ -398,13 +441,34 @@ public sealed partial class JobGrain(
         if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
     }
 
+    /// <summary>
+    /// Writes a state whose write failed, then does what that write was to be followed by: a final job's side effects,
+    /// a pending job's queuing.
+    /// </summary>
+    /// <param name="reported">Called by a worker reporting its run (see <see cref="EnqueueIfIdle"/>).</param>
+    private async Task SaveUnsavedAsync(bool reported = false)
+    {
+        if (!_unsaved) return;
+        await WriteAsync();
+        if (State.Status.IsFinal())
+        {
+            if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
+        }
+        else
+        {
+            EnqueueIfIdle(reported);
+        }
+    }
+
     private async Task WriteAsync()
     {
         // Cancel and status reads interleave with other turns; writes must still go one at a time.
         await _writeLock.WaitAsync();
         try
         {
+            _unsaved = true;
             await job.WriteStateAsync();
+            _unsaved = false;
         }
         finally
         {

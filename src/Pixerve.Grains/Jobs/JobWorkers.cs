@@ -117,6 +117,9 @@ public sealed class JobWorkers(
     private async Task RunAsync(string jobId)
     {
         var job = grains.GetGrain<IJobGrain>(jobId);
+        // Held before the start and until the report: should a call break or time out on the way (the start's write
+        // still landing after this worker gave up on it), the job sees no run here and its reminder queues it again.
+        using var held = conversions.Hold(jobId);
         // Should this call break, the job stays pending and queued nowhere: its next status read or reminder queues it.
         var request = await job.TryStart(silo.SiloAddress.ToString());
         if (request is null) return;
@@ -128,10 +131,10 @@ public sealed class JobWorkers(
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_graceOver.Token);
         deadline.CancelAfter(limit);
         request = request with { CorrelationId = request.CorrelationId ?? JobError.NewCorrelationId() };
+        using var cancellable = conversions.Register(request.CorrelationId!, deadline.Token);
         ConversionResult result;
         try
         {
-            using var cancellable = conversions.Register(request.CorrelationId!, deadline.Token);
             result = await grains.GetGrain<IConverterGrain>(0).Convert(request);
         }
         catch (OperationCanceledException) when (_graceOver.IsCancellationRequested)

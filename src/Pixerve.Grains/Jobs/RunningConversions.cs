@@ -11,20 +11,39 @@ namespace Pixerve.Grains.Jobs;
 public sealed class RunningConversions
 {
     private readonly ConcurrentDictionary<string, CancellationToken> _running = new(StringComparer.Ordinal);
+    /// <summary>Job id → workers holding it (two for a moment: one reporting a broken run, one taking it again).</summary>
+    private readonly ConcurrentDictionary<string, int> _jobs = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A worker holds the job's run until disposed, from before it asks the job to start to after it reported: while
+    /// held, <see cref="IsRunning"/> is true, and the job's grain neither queues it again nor hands it elsewhere.
+    /// </summary>
+    public IDisposable Hold(string jobId)
+    {
+        _jobs.AddOrUpdate(jobId, 1, (_, holders) => holders + 1);
+        return new Release(() =>
+        {
+            // Only the last holder's release removes the entry; the same id taken again meanwhile keeps it.
+            if (_jobs.AddOrUpdate(jobId, 0, (_, holders) => holders - 1) <= 0) _jobs.TryRemove(new KeyValuePair<string, int>(jobId, 0));
+        });
+    }
 
     /// <summary>Until disposed, <see cref="For"/> of <paramref name="correlationId"/> answers <paramref name="cancellation"/>.</summary>
     public IDisposable Register(string correlationId, CancellationToken cancellation)
     {
         _running[correlationId] = cancellation;
-        return new Registration(this, correlationId);
+        return new Release(() => _running.TryRemove(correlationId, out _));
     }
+
+    /// <summary>True while a worker of this silo runs the job or reports its run.</summary>
+    public bool IsRunning(string jobId) => _jobs.ContainsKey(jobId);
 
     /// <summary>The cancellation of the run with this id; none for a run no worker here registered.</summary>
     public CancellationToken For(string? correlationId) =>
         correlationId is not null && _running.TryGetValue(correlationId, out var cancellation) ? cancellation : CancellationToken.None;
 
-    private sealed class Registration(RunningConversions owner, string correlationId) : IDisposable
+    private sealed class Release(Action release) : IDisposable
     {
-        public void Dispose() => owner._running.TryRemove(correlationId, out _);
+        public void Dispose() => release();
     }
 }
