@@ -80,8 +80,8 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
 
         var rollEnded = DateTimeOffset.UtcNow;
         await run;
-        var finals = await WaitForOutputsThenReadStatusesAsync(cluster, load, gateways[1], token, TimeSpan.FromMinutes(2));
-        Report(load, finals, rollStarted, rollEnded, "3 silos SIGTERMed and replaced in turn, 2 gateways");
+        var finals = await LoadEventReport.WaitForOutputsThenStatusesAsync(load, cluster.ServeDir, _subDir, gateways[1], token, TimeSpan.FromMinutes(2));
+        output.WriteLine(LoadEventReport.Line(load, finals, rollStarted, rollEnded, "3 silos SIGTERMed and replaced in turn, 2 gateways", "the roll"));
         AssertNothingLostNorConvertedTwice(load, finals);
     }
 
@@ -107,7 +107,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
             await stopped;
             var stoppedAfter = clock.Elapsed;
             await cluster.RestartGatewayAsync(i);
-            await Poll.UntilAsync(async () => await ReadyStatusAsync(gateways[i]) == "200", TimeSpan.FromMinutes(1), $"gateway {i}'s replacement to be ready");
+            await Poll.UntilAsync(async () => await LoadEventReport.ReadyStatusAsync(gateways[i]) == "200", TimeSpan.FromMinutes(1), $"gateway {i}'s replacement to be ready");
             readyWhileStopping.Add(seen);
             output.WriteLine($"gateway {i}: stopped {stoppedAfter.TotalSeconds:F1} s after the stop began, its /health/ready meanwhile {seen}; " +
                 $"replacement ready {clock.Elapsed.TotalSeconds:F1} s after it; {load.Acknowledged.Count} uploads acknowledged so far, " +
@@ -116,8 +116,8 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
 
         var rollEnded = DateTimeOffset.UtcNow;
         await run;
-        var finals = await WaitForOutputsThenReadStatusesAsync(cluster, load, gateways[1], token, TimeSpan.FromMinutes(2));
-        Report(load, finals, rollStarted, rollEnded, "2 gateways stopped and replaced in turn, 3 silos");
+        var finals = await LoadEventReport.WaitForOutputsThenStatusesAsync(load, cluster.ServeDir, _subDir, gateways[1], token, TimeSpan.FromMinutes(2));
+        output.WriteLine(LoadEventReport.Line(load, finals, rollStarted, rollEnded, "2 gateways stopped and replaced in turn, 3 silos", "the roll"));
         output.WriteLine($"connections refused by a stopped gateway (sent to the other): {load.Refused}; broken mid-request: " +
             $"{load.BrokenConnections.Count}{string.Concat(load.BrokenConnections.Select(b => $"\n  {b}"))}");
         AssertNothingLostNorConvertedTwice(load, finals);
@@ -132,7 +132,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         var seen = new List<(string Answer, int Count)>();
         do
         {
-            var answer = await ReadyStatusAsync(gateway);
+            var answer = await LoadEventReport.ReadyStatusAsync(gateway);
             if (seen.Count > 0 && seen[^1].Answer == answer) seen[^1] = (answer, seen[^1].Count + 1);
             else seen.Add((answer, 1));
             await Task.WhenAny(until, Task.Delay(100));
@@ -141,113 +141,11 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         return string.Join(", ", seen.Select(s => $"{s.Answer}×{s.Count}"));
     }
 
-    /// <summary>The readiness probe's answer as a load balancer takes it: a status code, "refused", or "timeout" (2 s).</summary>
-    private static async Task<string> ReadyStatusAsync(HttpClient gateway)
-    {
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        try
-        {
-            using var response = await probe.GetAsync(new Uri(gateway.BaseAddress!, "/health/ready"));
-            return ((int)response.StatusCode).ToString();
-        }
-        catch (HttpRequestException e) when (e.InnerException is System.Net.Sockets.SocketException)
-        {
-            return "refused";
-        }
-        catch (HttpRequestException)
-        {
-            return "broken";
-        }
-        catch (TaskCanceledException)
-        {
-            return "timeout";
-        }
-    }
-
-    /// <summary>
-    /// Waits for every acknowledged job's output in the serve directory, then reads each job's status: a /status read
-    /// re-queues a pending job, so reading earlier would hide a recovery that never happens on its own.
-    /// </summary>
-    private async Task<Dictionary<string, JsonElement>> WaitForOutputsThenReadStatusesAsync(ProcessCluster cluster, FailoverLoad load,
-        HttpClient gateway, string token, TimeSpan timeout)
-    {
-        var folder = Path.Combine(cluster.ServeDir, _subDir);
-        var missing = new List<string>();
-        try
-        {
-            await Poll.UntilAsync(() =>
-            {
-                var written = Directory.Exists(folder)
-                    ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName)
-                        .Where(name => !name!.EndsWith(".tmp", StringComparison.Ordinal)).Select(name => name![..name!.IndexOf('_')]).ToHashSet()
-                    : [];
-                missing = load.Acknowledged.Values.Where(hash => !written.Contains(hash)).ToList();
-                return missing.Count == 0;
-            }, timeout, "every acknowledged job's output");
-        }
-        catch (TimeoutException e)
-        {
-            var statuses = new List<string>();
-            foreach (var hash in missing.Take(10)) statuses.Add($"{hash}: {await StatusTextAsync(gateway, token, hash)}");
-            throw new TimeoutException($"{e.Message}: {missing.Count} of {load.Acknowledged.Count} missing; their statuses now:\n{string.Join("\n", statuses)}", e);
-        }
-
-        // The output is written before the job records itself completed: a job may be final a moment after its file.
-        var finals = new ConcurrentDictionary<string, JsonElement>();
-        await Poll.UntilAsync(async () =>
-        {
-            foreach (var (jobId, hash) in load.Acknowledged)
-            {
-                if (finals.ContainsKey(jobId)) continue;
-                using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                using var response = await gateway.SendAsync(request);
-                if (response.StatusCode != HttpStatusCode.OK) continue;
-                var status = await response.Content.ReadFromJsonAsync<JsonElement>();
-                if (status.GetProperty("status").GetString() is "completed" or "failed" or "cancelled") finals[jobId] = status;
-            }
-
-            return finals.Count == load.Acknowledged.Count;
-        }, TimeSpan.FromSeconds(30), "every job with its output written to be final");
-        return new Dictionary<string, JsonElement>(finals);
-    }
-
-    private static async Task<string> StatusTextAsync(HttpClient gateway, string token, string hash)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await gateway.SendAsync(request);
-        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-    }
-
     private static void AssertNothingLostNorConvertedTwice(FailoverLoad load, Dictionary<string, JsonElement> finals)
     {
-        Assert.All(load.Answers.Where(a => a.Status >= 500), a =>
-        {
-            Assert.Equal(503, a.Status);
-            Assert.True(a.HasRetryAfter, "a 503 without Retry-After");
-        });
-        Assert.DoesNotContain(load.Answers, a => a.Status is not (200 or 503));
-        Assert.Equal(load.Acknowledged.Count, finals.Count);
-        Assert.All(finals, f => Assert.Equal("completed", f.Value.GetProperty("status").GetString()));
+        LoadEventReport.AssertNothingLost(load, finals);
         // A conversion that began on a stopping silo finished there; a queued job moved on before it began.
         Assert.All(finals, f => Assert.True(f.Value.GetProperty("attempts").GetInt32() == 1,
             $"job {f.Key} converted {f.Value.GetProperty("attempts").GetInt32()} times (last by {f.Value.GetProperty("processed_by")})"));
-    }
-
-    private void Report(FailoverLoad load, Dictionary<string, JsonElement> finals, DateTimeOffset eventStarted, DateTimeOffset eventEnded, string run)
-    {
-        var completed = finals.Values.Where(f => f.GetProperty("status").GetString() == "completed").ToList();
-        var lastFinished = completed.Select(f => f.GetProperty("finished_at").GetDateTimeOffset()).DefaultIfEmpty(eventStarted).Max();
-        // Acknowledgements of uploads in flight at some time during the event (sent before its end, answered after its start).
-        var during = load.Answers.Where(a => a.Status == 200 && a.At >= eventStarted && a.At.AddSeconds(-a.Seconds) <= eventEnded)
-            .Select(a => a.Seconds).Order().ToList();
-        var p99 = during.Count == 0 ? double.NaN : during[(int)Math.Min(during.Count - 1, Math.Ceiling(0.99 * during.Count) - 1)];
-        var attempts = finals.Values.Select(f => f.GetProperty("attempts").GetInt32()).ToList();
-        output.WriteLine($"{run}: acknowledged {load.Acknowledged.Count}, completed {completed.Count}, 503s {load.Answers.Count(a => a.Status == 503)} " +
-            $"(other non-200s {load.Answers.Count(a => a.Status is not (200 or 503))}), acknowledgement p99 during the roll {p99:F2} s " +
-            $"({during.Count} in flight in {(eventEnded - eventStarted).TotalSeconds:F1} s), last completion " +
-            $"{(lastFinished - eventStarted).TotalSeconds:F1} s after the roll began, attempts max {attempts.DefaultIfEmpty(0).Max()} " +
-            $"({attempts.Count(a => a > 1)} jobs converted more than once)");
     }
 }

@@ -28,6 +28,10 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
         ["Pixerve:Jobs:ResumePeriod"] = "00:00:10",
         ["Pixerve:Silo:ShutdownGrace"] = "00:01:40",
         ["Pixerve:Gateway:ShutdownDelay"] = "00:00:02",
+        // Every client here is 127.0.0.1 with one subject, and sends a refused upload again after a second (not the 5 s
+        // Retry-After asks for): the rate limits are not what this test is about.
+        ["Pixerve:RateLimits:UploadsPerMinutePerIp"] = "100000",
+        ["Pixerve:RateLimits:UploadsPerMinutePerSubject"] = "100000",
         // Declare a dead silo within seconds rather than the production default of about a minute.
         ["Pixerve:Cluster:Membership:ProbeTimeout"] = "00:00:01",
         ["Pixerve:Cluster:Membership:NumMissedProbesLimit"] = "2",
@@ -105,17 +109,10 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
             $"{readyAgainAfter.TotalSeconds:F1} s after storage came back");
 
         await runLoad;
-        var finals = await WaitForOutputsThenReadStatusesAsync(cluster, load, gateways[1], token, TimeSpan.FromMinutes(2));
-        Report(load, finals, outageStarted, outageEnded, run);
+        var finals = await LoadEventReport.WaitForOutputsThenStatusesAsync(load, cluster.ServeDir, _subDir, gateways[1], token, TimeSpan.FromMinutes(2));
+        output.WriteLine(LoadEventReport.Line(load, finals, outageStarted, outageEnded, run, "the outage"));
 
-        Assert.All(load.Answers.Where(a => a.Status >= 500), a =>
-        {
-            Assert.Equal(503, a.Status);
-            Assert.True(a.HasRetryAfter, "a 503 without Retry-After");
-        });
-        Assert.DoesNotContain(load.Answers, a => a.Status is not (200 or 503));
-        Assert.Equal(load.Acknowledged.Count, finals.Count);
-        Assert.All(finals, f => Assert.Equal("completed", f.Value.GetProperty("status").GetString()));
+        LoadEventReport.AssertNothingLost(load, finals);
         Assert.NotEqual("200", readyDuringOutage.Split(' ')[0]);
         Assert.Equal("200", readyAfter.Split(' ')[0]);
         // An upload sent while storage is away is refused at once, so that its client tries again later.
@@ -131,107 +128,10 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
         var started = DateTimeOffset.UtcNow;
         while (true)
         {
-            var answer = await ReadyStatusAsync(gateway);
+            var answer = await LoadEventReport.ReadyStatusAsync(gateway);
             if (wanted(answer)) return $"{answer} after {(DateTimeOffset.UtcNow - started).TotalSeconds:F1} s";
             if (DateTimeOffset.UtcNow > deadline) return $"{answer} (deadline)";
             await Task.Delay(200);
         }
-    }
-
-    /// <summary>The readiness probe's answer as a load balancer takes it: a status code, "refused", or "timeout" (2 s).</summary>
-    private static async Task<string> ReadyStatusAsync(HttpClient gateway)
-    {
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        try
-        {
-            using var response = await probe.GetAsync(new Uri(gateway.BaseAddress!, "/health/ready"));
-            return ((int)response.StatusCode).ToString();
-        }
-        catch (HttpRequestException e) when (e.InnerException is System.Net.Sockets.SocketException)
-        {
-            return "refused";
-        }
-        catch (HttpRequestException)
-        {
-            return "broken";
-        }
-        catch (TaskCanceledException)
-        {
-            return "timeout";
-        }
-    }
-
-    /// <summary>
-    /// Waits for every acknowledged job's output in the serve directory, then reads each job's status: a /status read
-    /// re-queues a pending job, so reading earlier would hide a recovery that never happens on its own.
-    /// </summary>
-    private async Task<Dictionary<string, JsonElement>> WaitForOutputsThenReadStatusesAsync(ProcessCluster cluster, FailoverLoad load,
-        HttpClient gateway, string token, TimeSpan timeout)
-    {
-        var folder = Path.Combine(cluster.ServeDir, _subDir);
-        var missing = new List<string>();
-        try
-        {
-            await Poll.UntilAsync(() =>
-            {
-                var written = Directory.Exists(folder)
-                    ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName)
-                        .Where(name => !name!.EndsWith(".tmp", StringComparison.Ordinal)).Select(name => name![..name!.IndexOf('_')]).ToHashSet()
-                    : [];
-                missing = load.Acknowledged.Values.Where(hash => !written.Contains(hash)).ToList();
-                return missing.Count == 0;
-            }, timeout, "every acknowledged job's output");
-        }
-        catch (TimeoutException e)
-        {
-            var statuses = new List<string>();
-            foreach (var hash in missing.Take(10)) statuses.Add($"{hash}: {await StatusTextAsync(gateway, token, hash)}");
-            throw new TimeoutException($"{e.Message}: {missing.Count} of {load.Acknowledged.Count} missing; their statuses now:\n{string.Join("\n", statuses)}", e);
-        }
-
-        // The output is written before the job records itself completed: a job may be final a moment after its file.
-        var finals = new ConcurrentDictionary<string, JsonElement>();
-        await Poll.UntilAsync(async () =>
-        {
-            foreach (var (jobId, hash) in load.Acknowledged)
-            {
-                if (finals.ContainsKey(jobId)) continue;
-                using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                using var response = await gateway.SendAsync(request);
-                if (response.StatusCode != HttpStatusCode.OK) continue;
-                var status = await response.Content.ReadFromJsonAsync<JsonElement>();
-                if (status.GetProperty("status").GetString() is "completed" or "failed" or "cancelled") finals[jobId] = status;
-            }
-
-            return finals.Count == load.Acknowledged.Count;
-        }, TimeSpan.FromSeconds(30), "every job with its output written to be final");
-        return new Dictionary<string, JsonElement>(finals);
-    }
-
-    private static async Task<string> StatusTextAsync(HttpClient gateway, string token, string hash)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await gateway.SendAsync(request);
-        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-    }
-
-    private void Report(FailoverLoad load, Dictionary<string, JsonElement> finals, DateTimeOffset eventStarted, DateTimeOffset eventEnded, string run)
-    {
-        var completed = finals.Values.Where(f => f.GetProperty("status").GetString() == "completed").ToList();
-        var lastFinished = completed.Select(f => f.GetProperty("finished_at").GetDateTimeOffset()).DefaultIfEmpty(eventStarted).Max();
-        // Acknowledgements of uploads in flight at some time during the event (sent before its end, answered after its start).
-        var during = load.Answers.Where(a => a.Status == 200 && a.At >= eventStarted && a.At.AddSeconds(-a.Seconds) <= eventEnded)
-            .Select(a => a.Seconds).Order().ToList();
-        var p99 = during.Count == 0 ? double.NaN : during[(int)Math.Min(during.Count - 1, Math.Ceiling(0.99 * during.Count) - 1)];
-        var slowest = load.Answers.Select(a => a.Seconds).DefaultIfEmpty(0).Max();
-        var others = string.Join(", ", load.Answers.Where(a => a.Status is not (200 or 503)).GroupBy(a => a.Status).Select(g => $"{g.Key}×{g.Count()}"));
-        output.WriteLine($"{run}: acknowledged {load.Acknowledged.Count}, completed {completed.Count}, 503s " +
-            $"{load.Answers.Count(a => a.Status == 503)} ({load.Answers.Count(a => a.Status == 503 && a.At >= eventStarted && a.At <= eventEnded)} " +
-            $"during the outage; other non-200s: {(others.Length > 0 ? others : "none")}), " +
-            $"acknowledgement p99 during the outage {p99:F2} s ({during.Count} in flight in it), slowest answer {slowest:F1} s, last completion " +
-            $"{(lastFinished - eventStarted).TotalSeconds:F1} s after the outage began, attempts max " +
-            $"{finals.Values.Select(f => f.GetProperty("attempts").GetInt32()).DefaultIfEmpty(0).Max()}");
     }
 }
