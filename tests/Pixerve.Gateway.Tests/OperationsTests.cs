@@ -17,7 +17,7 @@ public sealed class OperationsTests(PixerveFixture fixture)
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equivalent(new[]
         {
-            "/upload", "/status", "/cancel", "/success", "/failures", "/success/list", "/failures/list", "/events",
+            "/upload", "/status", "/cancel", "/retry", "/success", "/failures", "/success/list", "/failures/list", "/events",
             "/files/{path}", "/health", "/version",
             "/admin/credentials", "/admin/credentials/{key}", "/admin/credentials/{key}/test", "/admin/stats",
         }, paths.ToArray(), strict: true);
