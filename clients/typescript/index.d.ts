@@ -109,6 +109,25 @@ export interface StatusResponse {
   source: SourceInfo | null;
   /** Every output once, in expected_files order, with its real size and every place it was stored. */
   outputs: JobOutput[];
+  /** How many times the failed job was run again with POST /retry. */
+  retries: number;
+  /** Every run so far, oldest first. */
+  history: AttemptResponse[];
+}
+
+/** One run of a job: when and where it ran and how it ended; error fields as in StatusResponse. */
+export interface AttemptResponse {
+  attempt: number;
+  started_at: string;
+  ended_at: string;
+  /** completed, failed, broke (ran again or failed), handed_back (its silo stopped first) or lost (its silo died). */
+  outcome: string;
+  processed_by: string | null;
+  error: string | null;
+  error_category: string | null;
+  error_id: string | null;
+  /** The admin token's only; absent for a job token. */
+  error_detail: string | null;
 }
 
 export interface SourceInfo {

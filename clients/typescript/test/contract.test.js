@@ -13,7 +13,7 @@ function declared(name) {
   return Object.fromEntries([...body.matchAll(/^\s+(\w+)(\??): ([^;]+);/gm)].map(([, field, optional, type]) => [field, { optional: optional === '?', type }]));
 }
 
-for (const name of ['UploadResponse', 'StatusResponse', 'StoredFile', 'WebhookResponse', 'RecordStatus', 'ProblemDetails', 'SourceInfo', 'JobOutput', 'OutputLocation']) {
+for (const name of ['UploadResponse', 'StatusResponse', 'StoredFile', 'WebhookResponse', 'RecordStatus', 'ProblemDetails', 'SourceInfo', 'JobOutput', 'OutputLocation', 'AttemptResponse']) {
   test(`${name} matches the OpenAPI document`, () => {
     const schema = document.components.schemas[name];
     const fields = declared(name);
