@@ -48,8 +48,11 @@ internal static class ClusterBench
     /// Azurite, <paramref name="silos"/> silo processes and one gateway in this process; without rate limits (the
     /// clients are all one subject on one address) and with the gateway's logs quiet, plus <paramref name="gatewaySettings"/>.
     /// </summary>
-    public static Task<ProcessCluster> StartAsync(int silos, IReadOnlyDictionary<string, string> siloSettings, params string[] gatewaySettings) =>
-        ProcessCluster.StartAsync(silos, Secret, siloSettings, gatewaySettings:
+    /// <param name="durableStorage">Azurite on disk: in memory it keeps every byte ever staged in its Node heap (deleted
+    /// blobs included) and dies of it after about 2,800 soak jobs.</param>
+    public static Task<ProcessCluster> StartAsync(int silos, IReadOnlyDictionary<string, string> siloSettings, bool durableStorage,
+        params string[] gatewaySettings) =>
+        ProcessCluster.StartAsync(silos, Secret, siloSettings, durableStorage: durableStorage, gatewaySettings:
         [
             "--Pixerve:RateLimits:UploadsPerMinutePerIp=0", "--Pixerve:RateLimits:UploadsPerMinutePerSubject=0",
             "--Logging:LogLevel:Default=Error", "--Logging:LogLevel:Orleans=Error",

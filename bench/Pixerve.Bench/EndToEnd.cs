@@ -49,7 +49,7 @@ internal static class EndToEnd
     private static async Task<(TimeSpan Wall, List<double> Latencies, int NotCompleted, List<double> IdleAcks, List<double> LoadAcks)> RunClusterAsync(
         int silos, int uploads, int concurrency, int idle, IReadOnlyDictionary<string, string> siloSettings, byte[] photo)
     {
-        await using var cluster = await ClusterBench.StartAsync(silos, siloSettings);
+        await using var cluster = await ClusterBench.StartAsync(silos, siloSettings, durableStorage: false);
         var http = cluster.Http;
 
         var token = ClusterBench.Token();

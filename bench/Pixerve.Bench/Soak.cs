@@ -55,7 +55,7 @@ internal static class Soak
                           $"IManagementGrain.ForceActivationCollection({collectAfter.TotalSeconds:F0} s): the collector's own rules, at that age.");
 
         var adminToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        await using var cluster = await ClusterBench.StartAsync(1, siloSettings, $"--Pixerve:AdminToken={adminToken}");
+        await using var cluster = await ClusterBench.StartAsync(1, siloSettings, durableStorage: true, $"--Pixerve:AdminToken={adminToken}");
         var siloPid = cluster.Silos[0].ProcessId;
         var outputs = Path.Combine(cluster.ServeDir, ClusterBench.SubDir);
         var photo = await File.ReadAllBytesAsync(image);

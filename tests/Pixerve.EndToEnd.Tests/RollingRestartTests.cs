@@ -21,28 +21,13 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
     private const string AdminToken = "rolling-admin-token-0123456789abcdefghijk";
     private readonly string _subDir = $"rolling/{Guid.NewGuid():N}";
 
-    private static Dictionary<string, string> Settings() => new()
-    {
-        ["Pixerve:AdminToken"] = AdminToken,
-        ["Pixerve:Jobs:Concurrency"] = "1",
-        ["Pixerve:Jobs:ResumePeriod"] = "00:00:10",
-        // A SIGTERMed silo lets its running conversion finish (a conversion here takes about a second) and hands its
-        // queued jobs on at once; a stopping gateway answers 503 for a moment so that its load balancer looks away.
-        ["Pixerve:Silo:ShutdownGrace"] = "00:01:40",
-        ["Pixerve:Gateway:ShutdownDelay"] = "00:00:02",
-        // Declare a dead silo within seconds rather than the production default of about a minute.
-        ["Pixerve:Cluster:Membership:ProbeTimeout"] = "00:00:01",
-        ["Pixerve:Cluster:Membership:NumMissedProbesLimit"] = "2",
-        ["Pixerve:Cluster:Membership:NumVotesForDeathDeclaration"] = "1",
-        ["Pixerve:Cluster:Membership:TableRefreshTimeout"] = "00:00:02",
-    };
+    /// <remarks>
+    /// A SIGTERMed silo lets its running conversion finish (a conversion here takes about a second) and hands its queued
+    /// jobs on at once; a stopping gateway answers 503 for a moment so that its load balancer looks away.
+    /// </remarks>
+    private static Dictionary<string, string> Settings() => LoadEventReport.ClusterSettings(AdminToken);
 
-    private string Token() => TestTokens.Mint(PixerveFixture.JwtSecret, new
-    {
-        formats = new { jpg = new { sizes = new[] { new[] { 400 } } } },
-        directHost = true,
-        subDir = _subDir,
-    }, expires: DateTimeOffset.UtcNow.AddHours(1));
+    private string Token() => LoadEventReport.JobToken(_subDir);
 
     [Fact]
     public async Task Every_silo_replaced_in_turn_under_load_loses_nothing_and_converts_nothing_twice()

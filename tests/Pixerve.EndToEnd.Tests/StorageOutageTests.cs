@@ -21,30 +21,17 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(20);
     private readonly string _subDir = $"outage/{Guid.NewGuid():N}";
 
-    private static Dictionary<string, string> Settings() => new()
+    private static Dictionary<string, string> Settings()
     {
-        ["Pixerve:AdminToken"] = AdminToken,
-        ["Pixerve:Jobs:Concurrency"] = "1",
-        ["Pixerve:Jobs:ResumePeriod"] = "00:00:10",
-        ["Pixerve:Silo:ShutdownGrace"] = "00:01:40",
-        ["Pixerve:Gateway:ShutdownDelay"] = "00:00:02",
+        var settings = LoadEventReport.ClusterSettings(AdminToken);
         // Every client here is 127.0.0.1 with one subject, and sends a refused upload again after a second (not the 5 s
         // Retry-After asks for): the rate limits are not what this test is about.
-        ["Pixerve:RateLimits:UploadsPerMinutePerIp"] = "100000",
-        ["Pixerve:RateLimits:UploadsPerMinutePerSubject"] = "100000",
-        // Declare a dead silo within seconds rather than the production default of about a minute.
-        ["Pixerve:Cluster:Membership:ProbeTimeout"] = "00:00:01",
-        ["Pixerve:Cluster:Membership:NumMissedProbesLimit"] = "2",
-        ["Pixerve:Cluster:Membership:NumVotesForDeathDeclaration"] = "1",
-        ["Pixerve:Cluster:Membership:TableRefreshTimeout"] = "00:00:02",
-    };
+        settings["Pixerve:RateLimits:UploadsPerMinutePerIp"] = "100000";
+        settings["Pixerve:RateLimits:UploadsPerMinutePerSubject"] = "100000";
+        return settings;
+    }
 
-    private string Token() => TestTokens.Mint(PixerveFixture.JwtSecret, new
-    {
-        formats = new { jpg = new { sizes = new[] { new[] { 400 } } } },
-        directHost = true,
-        subDir = _subDir,
-    }, expires: DateTimeOffset.UtcNow.AddHours(1));
+    private string Token() => LoadEventReport.JobToken(_subDir);
 
     [Fact]
     public async Task Storage_hanging_for_20_s_under_load_refuses_uploads_with_503_and_loses_nothing()

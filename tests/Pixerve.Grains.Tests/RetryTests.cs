@@ -16,14 +16,9 @@ public sealed class RetryTests(PixerveFixture fixture)
     [Fact]
     public async Task A_job_failed_on_a_broken_credential_completes_after_the_fix_and_a_retry_with_its_history_and_a_second_webhook()
     {
-        var root = Directory.CreateTempSubdirectory("pixerve-retry-").FullName;
-        var key = $"retry-{Guid.NewGuid():N}";
+        var (root, key, blocked) = await BrokenMountAsync();
         try
         {
-            // A file where the mount should be: the directory cannot be made until the file is gone.
-            var blocked = Path.Combine(root, "mount");
-            await File.WriteAllTextAsync(blocked, "");
-            await PutCredentialAsync(key, Path.Combine(blocked, "images"));
             await using var receiver = await WebhookReceiver.StartAsync();
             var token = Token(key, receiver.Url, "alice");
             var hash = await fixture.UploadAsync("va.jpg", token);
@@ -76,13 +71,9 @@ public sealed class RetryTests(PixerveFixture fixture)
     [Fact]
     public async Task A_job_retried_MaxRetries_times_is_refused_409_and_the_admin_may_retry_any_job()
     {
-        var root = Directory.CreateTempSubdirectory("pixerve-retry-").FullName;
-        var key = $"retry-{Guid.NewGuid():N}";
+        var (root, key, blocked) = await BrokenMountAsync();
         try
         {
-            var blocked = Path.Combine(root, "mount");
-            await File.WriteAllTextAsync(blocked, "");
-            await PutCredentialAsync(key, Path.Combine(blocked, "images"));
             var token = Token(key, null, "bob");
             var hash = await fixture.UploadAsync("vb.jpg", token);
             var jobId = (await fixture.WaitUntilFinalAsync(hash, token)).GetProperty("job_id").GetString()!;
@@ -111,6 +102,20 @@ public sealed class RetryTests(PixerveFixture fixture)
         storageKeys = new { direct = key },
         completionCallback = callback,
     }, subject: subject);
+
+    /// <summary>
+    /// A <c>direct</c> credential whose directory cannot be made: a file stands where the mount should be, until the
+    /// test deletes <c>Blocked</c> (the fix).
+    /// </summary>
+    private async Task<(string Root, string Key, string Blocked)> BrokenMountAsync()
+    {
+        var root = Directory.CreateTempSubdirectory("pixerve-retry-").FullName;
+        var key = $"retry-{Guid.NewGuid():N}";
+        var blocked = Path.Combine(root, "mount");
+        await File.WriteAllTextAsync(blocked, "");
+        await PutCredentialAsync(key, Path.Combine(blocked, "images"));
+        return (root, key, blocked);
+    }
 
     private Task<HttpResponseMessage> RetryAsync(string query, string token) =>
         fixture.Http.SendAsync(fixture.Request(HttpMethod.Post, $"/retry?{query}", token));

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Pixerve.Tests.Infrastructure;
 
 namespace Pixerve.Tests.Failover;
 
@@ -10,6 +11,31 @@ namespace Pixerve.Tests.Failover;
 /// </summary>
 public static class LoadEventReport
 {
+    /// <summary>
+    /// The settings of a README cluster under an event: one conversion per silo, a 10 s resume period, the production
+    /// shutdown grace, a 2 s gateway drain, and membership that declares a dead silo within seconds (not about a minute).
+    /// </summary>
+    public static Dictionary<string, string> ClusterSettings(string adminToken) => new()
+    {
+        ["Pixerve:AdminToken"] = adminToken,
+        ["Pixerve:Jobs:Concurrency"] = "1",
+        ["Pixerve:Jobs:ResumePeriod"] = "00:00:10",
+        ["Pixerve:Silo:ShutdownGrace"] = "00:01:40",
+        ["Pixerve:Gateway:ShutdownDelay"] = "00:00:02",
+        ["Pixerve:Cluster:Membership:ProbeTimeout"] = "00:00:01",
+        ["Pixerve:Cluster:Membership:NumMissedProbesLimit"] = "2",
+        ["Pixerve:Cluster:Membership:NumVotesForDeathDeclaration"] = "1",
+        ["Pixerve:Cluster:Membership:TableRefreshTimeout"] = "00:00:02",
+    };
+
+    /// <summary>The load's job: one 400 px JPEG served by the gateways, under <paramref name="subDir"/>; valid for an hour.</summary>
+    public static string JobToken(string subDir) => TestTokens.Mint(PixerveFixture.JwtSecret, new
+    {
+        formats = new { jpg = new { sizes = new[] { new[] { 400 } } } },
+        directHost = true,
+        subDir,
+    }, expires: DateTimeOffset.UtcNow.AddHours(1));
+
     /// <summary>The readiness probe's answer as a load balancer takes it: a status code, "refused", "broken" or "timeout" (2 s).</summary>
     public static async Task<string> ReadyStatusAsync(HttpClient gateway)
     {
