@@ -381,7 +381,7 @@ public sealed partial class JobGrain(
     /// </summary>
     private bool RunHoldsLease()
     {
-        if (State.ProcessedBy == GrainContext.Address.SiloAddress?.ToString()) return conversions.IsRunning(JobId);
+        if (State.ProcessedBy == GrainContext.Address.SiloAddress?.ToString()) return RunningHere;
         if (State.StartedAt is not { } started || started + options.Value.MaxConversionTime + LeaseMargin < clock.GetUtcNow()) return false;
         var runner = membership.CurrentSnapshot.Members.Values.FirstOrDefault(m => m.SiloAddress.ToString() == State.ProcessedBy);
         return runner is not null && runner.Status != SiloStatus.Dead;
