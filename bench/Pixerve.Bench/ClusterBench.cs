@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
 
 namespace Pixerve.Bench;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Pixerve.Bench;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
 
 // Orchestrator by default; with --worker it runs one row on one source and prints its measurements, so each
 // row's peak memory is measured in a process of its own. --e2e measures the whole cluster instead (EndToEnd.cs), --soak

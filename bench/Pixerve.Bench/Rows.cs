@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NetVips;
+using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Imaging;
 
 namespace Pixerve.Bench;

@@ -7,7 +7,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Orleans.Configuration;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Bench;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Pixerve.AppHost;
 
 // Pixerve on this machine as Aspire runs it: Azurite, N silos and M gateways (Pixerve:AppHost:Silos, :Gateways),

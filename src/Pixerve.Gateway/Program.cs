@@ -1,4 +1,5 @@
-using Pixerve.Gateway;
+using Pixerve.Gateway.Hosting;
+
 
 var app = GatewayApp.Build(args);
 await app.RunAsync();

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces;
 
 /// <summary>
 /// Marks a grain method a cluster client (the gateway) may call. Every other method of a Pixerve grain answers only

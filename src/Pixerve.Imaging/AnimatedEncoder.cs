@@ -1,4 +1,6 @@
 using NetVips;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Imaging;
 

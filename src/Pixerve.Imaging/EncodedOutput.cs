@@ -1,3 +1,5 @@
+using Pixerve.GrainInterfaces.Jobs;
+
 namespace Pixerve.Imaging;
 
 /// <param name="Bytes">The encoded file, or the source itself for a byte-exact copy.</param>

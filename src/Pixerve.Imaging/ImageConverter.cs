@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using NetVips;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Imaging;
 

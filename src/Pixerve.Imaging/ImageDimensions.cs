@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Imaging;
 

@@ -1,3 +1,5 @@
+using Pixerve.GrainInterfaces.Jobs;
+
 namespace Pixerve.Imaging;
 
 /// <summary>Decides the source format from magic bytes, never from the file name or content type.</summary>

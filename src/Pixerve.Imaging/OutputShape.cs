@@ -1,3 +1,5 @@
+using Pixerve.GrainInterfaces.Jobs;
+
 namespace Pixerve.Imaging;
 
 /// <summary>An output's size and how it is made from the upright source.</summary>

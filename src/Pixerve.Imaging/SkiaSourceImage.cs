@@ -1,5 +1,6 @@
 using NetVips;
 using SkiaSharp;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Imaging;
 

@@ -1,3 +1,5 @@
+using Pixerve.GrainInterfaces.Jobs;
+
 namespace Pixerve.Imaging;
 
 /// <summary>The source as the converter saw it: what a job's answers describe and its placeholders are made from.</summary>

@@ -1,4 +1,5 @@
 using NetVips;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Imaging;
 

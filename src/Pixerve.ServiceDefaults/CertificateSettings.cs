@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>
 /// Where a process finds a certificate with its private key: a PKCS#12 file (<see cref="CertificatePath"/> and

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>
 /// The key a cluster client (the gateway) presents with every grain call, so a silo tells Pixerve's gateway from any

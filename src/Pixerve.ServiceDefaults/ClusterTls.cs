@@ -1,10 +1,9 @@
-using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Orleans.Connections.Security;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>
 /// TLS between the cluster's processes (<see cref="ClusterTlsOptions"/>), the same on both sides: each presents its

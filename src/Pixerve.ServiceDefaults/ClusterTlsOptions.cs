@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>
 /// Bound from <c>Pixerve:Cluster:Tls</c> by silos and gateways: TLS on silo-to-silo and gateway-to-silo links, each

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>How silos find each other.</summary>
 public enum ClusterMode

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>
 /// Every Pixerve setting is bound to an options class and validated when the process starts: a bad value stops it

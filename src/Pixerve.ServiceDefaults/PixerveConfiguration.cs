@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>Configuration names and readers shared by the silo and the gateway.</summary>
 public static class PixerveConfiguration
@@ -46,7 +46,7 @@ public static class PixerveConfiguration
     /// <c>kubernetes</c>), not one localhost silo.
     /// </summary>
     public static bool UsesAzureClustering(this IConfiguration configuration) =>
-        configuration.ClusterMode() is Pixerve.ClusterMode.Azure or Pixerve.ClusterMode.Kubernetes;
+        configuration.ClusterMode() is ServiceDefaults.ClusterMode.Azure or ServiceDefaults.ClusterMode.Kubernetes;
 
     public static ClusterMode ClusterMode(this IConfiguration configuration) =>
         configuration.GetValidated<ClusteringOptions>(ClusteringOptions.Section).Mode;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>Bound from <c>Pixerve</c>: the few settings at the top of the section.</summary>
 public sealed class PixerveOptions : IValidatableObject

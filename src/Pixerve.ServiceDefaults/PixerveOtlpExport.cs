@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>
 /// With <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set (an Aspire AppHost sets it, with the standard <c>OTEL_*</c> variables),

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>Bound from <c>Pixerve:Retention</c> (silos remove old records; gateways page only through days still kept).</summary>
 public sealed class RetentionOptions

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>
 /// What a shared secret (JWT secret, admin token, webhook secret) must be before a process starts with it: at least

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>
 /// Bound from <c>Pixerve:Silo</c>: where a silo listens, and how long it takes to stop. Gateways read it too: with

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 public static class StorageAccountLog
 {

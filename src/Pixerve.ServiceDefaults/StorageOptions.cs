@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Pixerve;
+namespace Pixerve.ServiceDefaults;
 
 /// <summary>Bound from <c>Pixerve:Storage</c>: the Azure Storage account of grain state, reminders, membership and staging.</summary>
 public sealed class StorageOptions

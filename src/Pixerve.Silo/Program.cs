@@ -1,5 +1,7 @@
-using Pixerve;
-using Pixerve.Silo;
+using Pixerve.ServiceDefaults;
+using Pixerve.Silo.Hosting;
+using Pixerve.Silo.Metrics;
+
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {

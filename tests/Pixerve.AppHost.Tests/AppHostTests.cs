@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Pixerve.Client;
 using Xunit.Abstractions;
+using Pixerve.Client;
 
 namespace Pixerve.AppHost.Tests;
 

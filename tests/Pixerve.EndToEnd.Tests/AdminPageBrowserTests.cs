@@ -1,8 +1,8 @@
 using System.Net;
-using Pixerve.Tests.Infrastructure;
 using SkiaSharp;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>The jobs page as an operator sees it: a real headless Chromium signs in with Basic credentials.</summary>
 [Collection(PixerveCollection.Name)]

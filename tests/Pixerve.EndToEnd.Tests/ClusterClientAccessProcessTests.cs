@@ -4,10 +4,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
-using Orleans.Hosting;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.GrainInterfaces.Credentials;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.GrainInterfaces.Records;
+using Pixerve.GrainInterfaces.Storage;
+using Pixerve.ServiceDefaults;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// A silo process started as the README starts one (no cluster TLS), and an Orleans client that reaches its gateway

@@ -1,11 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Azure.Storage.Blobs;
-using Pixerve.Tests.Gateway;
-using Pixerve.Tests.Infrastructure;
 using Xunit.Abstractions;
+using Pixerve.ServiceDefaults;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Failover;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// The cluster as README's "Run a cluster" starts it (Azurite, azure clustering, silo processes, two gateways),

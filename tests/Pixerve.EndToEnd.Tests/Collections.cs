@@ -1,6 +1,7 @@
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests;
+
+namespace Pixerve.EndToEnd.Tests;
 
 // A cluster of its own on 2 cores: not run beside the other clusters, so jobs caught mid-run are not starved.
 [CollectionDefinition(Name, DisableParallelization = true)]

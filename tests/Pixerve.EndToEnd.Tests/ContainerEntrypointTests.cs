@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Pixerve.Tests.Infrastructure;
 using Xunit.Abstractions;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// The image's way of starting Pixerve without a container engine: the app published by deploy/publish.sh, started by

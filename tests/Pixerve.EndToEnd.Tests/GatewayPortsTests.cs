@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Pixerve.Gateway.Metrics;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// <c>Pixerve:Gateway:MetricsPort</c> and <c>…:ProbePort</c> (what deploy/kubernetes sets): each such port serves

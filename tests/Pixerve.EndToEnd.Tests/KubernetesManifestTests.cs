@@ -5,14 +5,16 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Hosting.Kubernetes;
-using Pixerve.Gateway;
-using Pixerve.Imaging.Heif;
-using Pixerve.Silo;
-using Pixerve.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
-using static Pixerve.Tests.Gateway.KubernetesManifests;
+using static Pixerve.EndToEnd.Tests.KubernetesManifests;
+using Pixerve.Testing.Fixtures;
+using Pixerve.Gateway.Hosting;
+using Pixerve.Imaging.Heif;
+using Pixerve.ServiceDefaults;
+using Pixerve.Silo.Metrics;
+using Pixerve.Testing;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// deploy/kubernetes and deploy/Dockerfile against the code and against the cluster's rules, since no cluster or

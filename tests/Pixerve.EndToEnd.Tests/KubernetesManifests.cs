@@ -1,7 +1,7 @@
-using Pixerve.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
+using Pixerve.Testing;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// deploy/kubernetes rendered as <c>kubectl apply -k</c> would, without kubectl (none runs here), for what the

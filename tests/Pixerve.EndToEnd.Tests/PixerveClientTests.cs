@@ -1,10 +1,9 @@
 using System.Net;
-using Pixerve.Client;
-using Pixerve.Tests.Gateway;
-using Pixerve.Tests.Infrastructure;
 using SkiaSharp;
+using Pixerve.Client;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Client;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>The .NET client against the fixture's real gateway.</summary>
 [Collection(PixerveCollection.Name)]

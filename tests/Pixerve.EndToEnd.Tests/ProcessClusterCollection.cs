@@ -1,4 +1,5 @@
-namespace Pixerve.Tests.Infrastructure;
+
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// Tests that start real silo processes. They need the machine to themselves (a job must still be running when a

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>The silo and the gateway published by deploy/publish.sh, as deploy/Dockerfile publishes them into the image.</summary>
 public sealed class PublishedApp : IAsyncLifetime

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
 using Xunit.Abstractions;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Failover;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// The cluster as README's "Run a cluster" starts it (Azurite, azure clustering, three silo processes, two gateways),

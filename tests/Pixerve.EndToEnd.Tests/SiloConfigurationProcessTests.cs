@@ -1,6 +1,7 @@
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
 
-namespace Pixerve.Tests.Gateway;
+
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>A silo process given a bad setting stops at start, saying which key is wrong.</summary>
 [Collection(ProcessClusterCollection.Name)]

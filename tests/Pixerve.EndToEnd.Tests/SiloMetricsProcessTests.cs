@@ -1,9 +1,10 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>A real silo process serving its own Prometheus endpoint on <c>Pixerve:Metrics:Port</c>.</summary>
 [Collection(ProcessClusterCollection.Name)]

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// A real silo process's orchestrator probes on its metrics port: live while the process serves, ready only once it is

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
 using Xunit.Abstractions;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>Three real silo processes clustered through Azurite's membership table, one of them killed with SIGKILL.</summary>
 [Collection(ProcessClusterCollection.Name)]

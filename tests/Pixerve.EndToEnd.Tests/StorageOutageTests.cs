@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
 using Xunit.Abstractions;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Failover;
+namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// The cluster as README's "Run a cluster" starts it (two silo processes, two gateways), under load while its storage

@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Pixerve.Gateway;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 /// <summary>The dashboard, the jobs page and the stats they read: admin only, and a browser can sign in.</summary>
 [Collection(PixerveCollection.Name)]

@@ -1,7 +1,8 @@
 using System.Net;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 [Collection(PixerveCollection.Name)]
 public sealed class AuthTests(PixerveFixture fixture)

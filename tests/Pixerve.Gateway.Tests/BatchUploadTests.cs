@@ -3,10 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
-using SkiaSharp;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 [Collection(PixerveCollection.Name)]
 public sealed class BatchUploadTests(PixerveFixture fixture)

@@ -1,8 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.GrainInterfaces.Operations;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 [Collection(PixerveCollection.Name)]
 public sealed class ClusterStatsTests(PixerveFixture fixture)

@@ -3,9 +3,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Pixerve.Silo;
+using Pixerve.ServiceDefaults;
+using Pixerve.Silo.Hosting;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 /// <summary>
 /// Who joins the cluster over TLS without pinned thumbprints: a certificate of the cluster's own CA carrying an

@@ -1,9 +1,11 @@
 using System.Reflection;
 using Microsoft.Extensions.Options;
-using Pixerve.Gateway;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing.Fixtures;
+using Pixerve.Gateway.Hosting;
+using Pixerve.ServiceDefaults;
+using Pixerve.Testing;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 /// <summary>Every setting is an options property, documented in docs/operations.md and checked when a process starts.</summary>
 public sealed class ConfigurationTests
@@ -20,7 +22,7 @@ public sealed class ConfigurationTests
         }
 
         Load(typeof(GatewayApp).Assembly);
-        Load(typeof(Pixerve.Silo.MetricsOptions).Assembly);
+        Load(typeof(Pixerve.Silo.Metrics.MetricsOptions).Assembly);
         return assemblies.Values
             .SelectMany(a => a.GetTypes())
             .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))

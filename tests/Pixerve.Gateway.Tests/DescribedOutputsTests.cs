@@ -1,9 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 /// <summary>A job's answers and its webhook describe the source (size, format, alpha, placeholders) and every output.</summary>
 [Collection(PixerveCollection.Name)]

@@ -7,9 +7,9 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pixerve.Gateway.Admin;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 /// <summary>A job token never becomes the admin: whatever claim it carries, whatever the gateway is configured with.</summary>
 [Collection(PixerveCollection.Name)]

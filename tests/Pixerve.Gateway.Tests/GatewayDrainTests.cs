@@ -1,8 +1,9 @@
 using System.Net;
 using Pixerve.Gateway.Apis;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 /// <summary>
 /// A stopping gateway drains before it stops listening: not ready, new uploads refused with 503 and Retry-After (so a

@@ -1,7 +1,8 @@
 using System.Net;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 /// <summary>Every hostile header in <see cref="HostileHeaders"/> through <c>POST /upload</c>: refused with its status, nothing staged.</summary>
 [Collection(PixerveCollection.Name)]

@@ -1,6 +1,8 @@
 using Pixerve.Gateway.Upload;
+using Pixerve.GrainInterfaces.Jobs;
 
-namespace Pixerve.Tests.Gateway;
+
+namespace Pixerve.Gateway.Tests;
 
 public sealed class JobSpecParserTests
 {

@@ -4,9 +4,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.ServiceDefaults;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 /// <summary>
 /// The gateway's <c>/metrics</c> and the silo's instruments, seen from outside. The instruments are per process and

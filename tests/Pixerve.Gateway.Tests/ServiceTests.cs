@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 [Collection(PixerveCollection.Name)]
 public sealed class ServiceTests(PixerveFixture fixture)

@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Pixerve.Tests.Gateway;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Tenancy;
+namespace Pixerve.Gateway.Tests;
 
 /// <summary>Many clients on one Pixerve: a job is (content, claim), and only its owner (or the admin) reaches it.</summary>
 [Collection(PixerveCollection.Name)]

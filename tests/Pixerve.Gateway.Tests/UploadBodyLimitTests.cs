@@ -4,9 +4,10 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 /// <summary>
 /// A caller not yet known may send only a little of an upload before its token: the large limit (files × the file

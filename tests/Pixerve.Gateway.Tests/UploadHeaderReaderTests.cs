@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Pixerve.Gateway.Upload;
+using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Imaging;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 public sealed class UploadHeaderReaderTests
 {

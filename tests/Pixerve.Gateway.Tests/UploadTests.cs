@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
 using SkiaSharp;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Gateway.Tests;
 
 [Collection(PixerveCollection.Name)]
 public sealed class UploadTests(PixerveFixture fixture)

@@ -1,9 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Orleans.TestingHost;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Grains.Tests;
 
 /// <summary><c>GET /admin/stats</c> across silos: each reports its own queue, and a silo that stops leaves the list.</summary>
 [Collection(TwoSiloCollection.Name)]

@@ -8,9 +8,9 @@ using Pixerve.Storage;
 using Pixerve.Storage.Gcs;
 using Pixerve.Storage.S3;
 using Pixerve.Storage.Sftp;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Storage;
+namespace Pixerve.Grains.Tests;
 
 /// <summary>
 /// Each backend's store against its real server (s3rver, sshd, the GCS fake): a file once written is never replaced.

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Pixerve.Grains;
 using Pixerve.Grains.Credentials;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.ServiceDefaults;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Storage;
+namespace Pixerve.Grains.Tests;
 
 [Collection(PixerveCollection.Name)]
 public sealed class CredentialProtectorTests(PixerveFixture fixture)

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text;
 using Orleans.Serialization;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.GrainInterfaces.Credentials;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Grains;
+namespace Pixerve.Grains.Tests;
 
 /// <summary>Storage secrets leave the credential store encrypted; the silo that writes with them decrypts them.</summary>
 [Collection(PixerveCollection.Name)]

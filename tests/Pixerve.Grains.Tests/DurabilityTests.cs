@@ -1,9 +1,9 @@
 using Orleans.TestingHost;
-using Pixerve.Tests.Failover;
-using Pixerve.Tests.Infrastructure;
 using Xunit.Abstractions;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Grains.Tests;
 
 /// <summary>
 /// Two in-process silos, so one can stop while the other (and a newcomer) carry on, with fault injection on each

@@ -3,11 +3,13 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Pixerve.Grains.Records;
-using Pixerve.Tests.Gateway;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Grains.Staging;
+using Pixerve.ServiceDefaults;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Failover;
+namespace Pixerve.Grains.Tests;
 
 /// <summary>Each failure point a dying silo hits, with the fault injected into a real silo, not a sleep.</summary>
 [Collection(FaultCollection.Name)]

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Pixerve.Tests.Gateway;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Storage;
+namespace Pixerve.Grains.Tests;
 
 /// <summary>The real Google.Cloud.Storage.V1 client against <see cref="FakeGcsServer"/> (no GCS emulator installs here).</summary>
 [Collection(PixerveCollection.Name)]

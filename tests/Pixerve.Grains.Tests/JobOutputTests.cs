@@ -1,4 +1,6 @@
-namespace Pixerve.Tests.Grains;
+using Pixerve.GrainInterfaces.Jobs;
+
+namespace Pixerve.Grains.Tests;
 
 /// <summary>How the answers' <c>outputs</c> are assembled from a record, including records written before outputs were kept.</summary>
 public sealed class JobOutputTests

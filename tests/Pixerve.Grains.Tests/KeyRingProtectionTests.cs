@@ -2,11 +2,12 @@ using System.Security.Cryptography;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Pixerve.Grains;
 using Pixerve.Grains.Credentials;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.ServiceDefaults;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Storage;
+namespace Pixerve.Grains.Tests;
 
 /// <summary>
 /// The Data Protection key ring (which decrypts stored storage credentials) encrypted at rest with a certificate:

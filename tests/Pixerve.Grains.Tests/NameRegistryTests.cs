@@ -1,7 +1,8 @@
-using Orleans.Runtime;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.GrainInterfaces.Records;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Storage;
+namespace Pixerve.Grains.Tests;
 
 /// <summary>The name registry of one content hash (<see cref="IContentJobsGrain"/>), on the test cluster.</summary>
 [Collection(PixerveCollection.Name)]

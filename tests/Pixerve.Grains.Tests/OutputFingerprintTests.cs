@@ -1,4 +1,6 @@
-namespace Pixerve.Tests;
+using Pixerve.GrainInterfaces.Jobs;
+
+namespace Pixerve.Grains.Tests;
 
 /// <summary>An output's fingerprint: the same work gives the same one, any setting that decides the bytes another.</summary>
 public sealed class OutputFingerprintTests

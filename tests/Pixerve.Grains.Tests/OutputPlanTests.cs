@@ -1,4 +1,6 @@
-namespace Pixerve.Tests;
+using Pixerve.GrainInterfaces.Jobs;
+
+namespace Pixerve.Grains.Tests;
 
 public sealed class OutputPlanTests
 {

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.GrainInterfaces.Records;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Grains.Tests;
 
 [Collection(PixerveCollection.Name)]
 public sealed class RecordTests(PixerveFixture fixture)

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Pixerve.Tests.Gateway;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Jobs;
+namespace Pixerve.Grains.Tests;
 
 /// <summary>
 /// The dead-letter queue: a failed job keeps its original, and its owner (or the admin) runs it again with

@@ -1,10 +1,9 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Pixerve.Tests.Gateway;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Storage;
+namespace Pixerve.Grains.Tests;
 
 /// <summary>
 /// What a job token holder reads of a failure: a category, a short message and a correlation id, never a path on a

@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.S3;
-using Pixerve.Tests.Gateway;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests.Storage;
+namespace Pixerve.Grains.Tests;
 
 /// <summary>Jobs that store on real servers: s3rver for S3, OpenSSH's sshd for SFTP, and the serve directory.</summary>
 [Collection(PixerveCollection.Name)]

@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Pixerve.Grains.Webhooks;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Tests;
+namespace Pixerve.Grains.Tests;
 
 public sealed class WebhookSenderTests
 {

@@ -1,5 +1,6 @@
 using NetVips;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
-using Pixerve.Tests.Infrastructure;
 using Xunit.Abstractions;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.ServiceDefaults;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 

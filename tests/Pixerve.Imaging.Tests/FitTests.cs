@@ -1,3 +1,5 @@
+using Pixerve.GrainInterfaces.Jobs;
+
 namespace Pixerve.Imaging.Tests;
 
 public sealed class FitTests

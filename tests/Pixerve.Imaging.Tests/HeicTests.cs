@@ -1,6 +1,7 @@
-using Pixerve.Imaging.Heif;
-using Pixerve.Tests.Infrastructure;
 using SkiaSharp;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Heif;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
+using static Pixerve.Testing.HeifBuilder;
+using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Imaging.Heif;
-using Pixerve.Tests.Infrastructure;
-using static Pixerve.Tests.Infrastructure.HeifBuilder;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 

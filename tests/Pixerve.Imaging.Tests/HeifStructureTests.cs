@@ -1,6 +1,6 @@
+using static Pixerve.Testing.HeifBuilder;
 using Pixerve.Imaging.Heif;
-using Pixerve.Tests.Infrastructure;
-using static Pixerve.Tests.Infrastructure.HeifBuilder;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 

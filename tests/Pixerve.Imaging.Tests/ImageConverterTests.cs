@@ -1,5 +1,6 @@
-using Pixerve.Tests.Infrastructure;
 using SkiaSharp;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 
@@ -115,7 +116,7 @@ public sealed class SourceProofTests
         var fake = "GIF89a<script>alert(document.domain)</script>"u8.ToArray();
         Assert.Throws<UndecodableImageException>(() => converter.Convert(fake, [Original]));
 
-        var gif = File.ReadAllBytes(Pixerve.Tests.Infrastructure.RepositoryPaths.Image("animated.gif"));
+        var gif = File.ReadAllBytes(RepositoryPaths.Image("animated.gif"));
         var output = Assert.Single(converter.Convert(gif, [Original]));
         Assert.Equal(gif, output.Bytes.ToArray());
     }
@@ -124,7 +125,7 @@ public sealed class SourceProofTests
     public void Each_source_goes_to_the_loader_of_its_sniffed_format()
     {
         // The AVIF path takes libvips' heif loader by name: a PNG handed to it is refused, not auto-detected.
-        var png = File.ReadAllBytes(Pixerve.Tests.Infrastructure.RepositoryPaths.Image("alpha.png"));
+        var png = File.ReadAllBytes(RepositoryPaths.Image("alpha.png"));
         Assert.Throws<UndecodableImageException>(() => new VipsSourceImage(png));
         // Bytes that no sniffed format claims never reach a decoder.
         Assert.Throws<UndecodableImageException>(() => SourceImage.Open("BM\0\0\0\0\0\0\0\0\0\0\0\0"u8.ToArray()));
@@ -137,7 +138,7 @@ public sealed class VipsUntrustedTests
     public void Libvips_runs_with_its_untrusted_operations_blocked_and_the_heif_loader_open()
     {
         // Any AVIF conversion configures libvips the way the converter uses it.
-        new ImageConverter().Convert(File.ReadAllBytes(Pixerve.Tests.Infrastructure.RepositoryPaths.Image("va.jpg")),
+        new ImageConverter().Convert(File.ReadAllBytes(RepositoryPaths.Image("va.jpg")),
             [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(8, 8), null, 10)]);
 
         var flags = new Dictionary<string, NetVips.Enums.OperationFlags>();

@@ -1,5 +1,6 @@
-using Pixerve.Tests.Infrastructure;
 using SkiaSharp;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 

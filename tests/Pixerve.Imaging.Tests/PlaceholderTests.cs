@@ -1,6 +1,7 @@
-using Pixerve.Imaging.Placeholders;
-using Pixerve.Tests.Infrastructure;
 using SkiaSharp;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Placeholders;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 

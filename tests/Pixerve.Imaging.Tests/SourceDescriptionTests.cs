@@ -1,4 +1,6 @@
-using Pixerve.Tests.Infrastructure;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Testing;
+
 
 namespace Pixerve.Imaging.Tests;
 

@@ -1,5 +1,5 @@
 using NetVips;
-using Pixerve.Tests.Infrastructure;
+using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 using Pixerve.Storage.Resilience;
 using Pixerve.Storage.Tests.Fakes;
-using Polly.CircuitBreaker;
 
 namespace Pixerve.Storage.Tests;
 

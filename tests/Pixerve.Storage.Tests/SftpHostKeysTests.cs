@@ -1,5 +1,6 @@
 using Pixerve.Storage.Sftp;
 
+
 namespace Pixerve.Storage.Tests;
 
 public sealed class SftpHostKeysTests

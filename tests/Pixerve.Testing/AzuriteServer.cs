@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 /// <summary>
 /// A real Azurite (the npm package under <c>Azurite/</c>) on free loopback ports for one test run: in memory, or

@@ -2,8 +2,9 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 /// <summary>
 /// An Orleans client on a process cluster that finds it as any process could (the storage account's membership

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 /// <summary>
 /// One job's <c>directHost</c> outputs as its upload answer named them (<c>expected_files</c>), relative to the serve

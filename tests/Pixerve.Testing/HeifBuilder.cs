@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 /// <summary>
 /// Writes HEIF files (AVIF or HEIC) box by box, so a test can state exactly the structure it means: items with

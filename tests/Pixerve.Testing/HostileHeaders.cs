@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using static Pixerve.Tests.Infrastructure.HeifBuilder;
+using static Pixerve.Testing.HeifBuilder;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 /// <summary>
 /// One hostile file: its bytes (a header made byte by byte: no pixel data), the status the header reader alone gives

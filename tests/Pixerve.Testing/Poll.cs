@@ -1,4 +1,4 @@
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 /// <summary>Waits for a condition with a deadline, instead of sleeping a guessed time.</summary>
 public static class Poll

@@ -2,9 +2,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Pixerve.Gateway;
+using Pixerve.Gateway.Hosting;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 /// <summary>
 /// Pixerve as a deployment runs it: a real Azurite, real silo processes clustered through its membership

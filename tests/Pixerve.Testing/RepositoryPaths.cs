@@ -1,4 +1,4 @@
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 public static class RepositoryPaths
 {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 /// <summary>
 /// Waits for jobs' outputs to appear in a serve directory. Reading files touches no grain: a status read (or any

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 /// <summary>A server process started for the test run: output kept for error messages, killed at the end.</summary>
 public sealed class ServerProcess : IAsyncDisposable

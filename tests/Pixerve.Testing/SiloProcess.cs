@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing;
 
 /// <summary>A real <c>Pixerve.Silo</c> process, as production runs it, that a test can SIGKILL.</summary>
 public sealed class SiloProcess : IAsyncDisposable

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Pixerve.Gateway.Apis;
 
 namespace Pixerve.Gateway.Admin;
 

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
+using Pixerve.Gateway.Apis;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Gateway.Admin;
 

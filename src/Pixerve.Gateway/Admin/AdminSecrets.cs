@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Pixerve.Gateway.Apis;
 
 namespace Pixerve.Gateway.Admin;
 

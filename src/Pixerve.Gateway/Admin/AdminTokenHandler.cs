@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Pixerve.Gateway.Apis;
 using Pixerve.Gateway.Auth;
 
 namespace Pixerve.Gateway.Admin;

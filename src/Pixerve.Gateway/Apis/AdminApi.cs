@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Dashboard;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Jobs;
+using Pixerve.GrainInterfaces.Operations;
+using Pixerve.GrainInterfaces.Records;
 
 namespace Pixerve.Gateway.Apis;
 

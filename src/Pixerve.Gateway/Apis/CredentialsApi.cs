@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pixerve.Gateway.Admin;
+using Pixerve.Gateway.Credentials;
+using Pixerve.GrainInterfaces.Credentials;
+using Pixerve.GrainInterfaces.Storage;
 
 namespace Pixerve.Gateway.Apis;
 

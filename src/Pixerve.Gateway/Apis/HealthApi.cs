@@ -1,8 +1,8 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Health;
+using Pixerve.Gateway.Admin;
 
 namespace Pixerve.Gateway.Apis;
 

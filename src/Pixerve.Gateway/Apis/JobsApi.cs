@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Jobs;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Gateway.Apis;
 

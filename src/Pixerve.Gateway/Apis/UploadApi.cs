@@ -1,5 +1,5 @@
-using Pixerve.Gateway.Limits;
 using Pixerve.Gateway.Upload;
+
 
 namespace Pixerve.Gateway.Apis;
 

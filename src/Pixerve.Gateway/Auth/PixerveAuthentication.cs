@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
 using Pixerve.Gateway.Admin;
+using Pixerve.Gateway.Apis;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Gateway.Auth;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Pixerve.Gateway.Apis;
+using Pixerve.Gateway.Cluster;
 
 namespace Pixerve.Gateway.Health;
 

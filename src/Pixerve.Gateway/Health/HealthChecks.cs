@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Pixerve.Gateway.Upload;
+using Pixerve.Gateway.Staging;
 
 namespace Pixerve.Gateway.Health;
 

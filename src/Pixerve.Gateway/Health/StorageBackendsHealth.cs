@@ -1,3 +1,6 @@
+using Pixerve.GrainInterfaces.Credentials;
+using Pixerve.GrainInterfaces.Storage;
+
 namespace Pixerve.Gateway.Health;
 
 /// <param name="Circuit"><c>closed</c> (working or unused), <c>half_open</c> (trying again) or <c>open</c> (failing jobs fast).</param>

@@ -1,9 +1,8 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Auth;
+using Pixerve.Gateway.Admin;
 
 namespace Pixerve.Gateway.Jobs;
 

@@ -1,6 +1,8 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
+using Pixerve.Gateway.Cluster;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Gateway.Jobs;
 

@@ -1,8 +1,10 @@
-using Pixerve.Gateway.Admin;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.GrainInterfaces.Records;
+using Pixerve.Gateway.Admin;
 
 namespace Pixerve.Gateway.Jobs;
 

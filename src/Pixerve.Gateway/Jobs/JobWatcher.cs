@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Gateway.Jobs;
 

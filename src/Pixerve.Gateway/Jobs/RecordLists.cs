@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Pixerve.GrainInterfaces.Records;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Gateway.Jobs;
 

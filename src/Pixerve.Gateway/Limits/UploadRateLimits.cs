@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Gateway.Limits;
 

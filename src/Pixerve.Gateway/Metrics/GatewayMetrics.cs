@@ -1,4 +1,5 @@
 using OpenTelemetry.Metrics;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Gateway.Metrics;
 

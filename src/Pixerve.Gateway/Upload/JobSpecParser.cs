@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Pixerve.GrainInterfaces.Credentials;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Gateway.Upload;
 

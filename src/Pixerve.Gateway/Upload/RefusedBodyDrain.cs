@@ -1,7 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Pixerve.Gateway.Limits;
 
 namespace Pixerve.Gateway.Upload;

@@ -1,3 +1,6 @@
+using Pixerve.GrainInterfaces.Credentials;
+using Pixerve.GrainInterfaces.Jobs;
+
 namespace Pixerve.Gateway.Upload;
 
 /// <summary>Checks a parsed spec's <c>storageKeys</c> against the credential store, before any byte is staged.</summary>

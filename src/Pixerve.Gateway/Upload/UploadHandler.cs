@@ -5,11 +5,15 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.Net.Http.Headers;
-using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Auth;
+using Pixerve.Gateway.Cluster;
 using Pixerve.Gateway.Jobs;
 using Pixerve.Gateway.Limits;
+using Pixerve.Gateway.Staging;
+using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Imaging;
+using Pixerve.ServiceDefaults;
+using Pixerve.Gateway.Admin;
 
 namespace Pixerve.Gateway.Upload;
 

@@ -1,4 +1,6 @@
+using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Imaging;
+
 
 namespace Pixerve.Gateway.Upload;
 

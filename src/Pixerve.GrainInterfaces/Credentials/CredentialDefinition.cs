@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Credentials;
 
 /// <summary>A storage credential as an administrator posted it: plain settings and, apart, its secrets.</summary>
 /// <param name="Settings">Non-secret fields (bucket, host, …), snake_case names, values as strings.</param>

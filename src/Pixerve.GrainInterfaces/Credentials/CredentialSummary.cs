@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Credentials;
 
 /// <summary>What may be shown about a credential: everything except the secrets' values.</summary>
 [GenerateSerializer, Alias("pixerve.CredentialSummary"), Immutable]

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Credentials;
 
 /// <summary>The kinds of storage backend a credential can open; the lowercase name is the wire form.</summary>
 [GenerateSerializer, Alias("pixerve.CredentialType")]

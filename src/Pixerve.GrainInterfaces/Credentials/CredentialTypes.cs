@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Credentials;
 
 public static class CredentialTypes
 {

@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Credentials;
 
 /// <summary>
 /// The cluster's storage credentials (one activation, key 0): few, small and read far more often than written.

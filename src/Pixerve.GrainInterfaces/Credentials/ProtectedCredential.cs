@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Credentials;
 
 /// <summary>
 /// A stored credential as it travels between silos: settings in clear, secrets still the Data Protection payload

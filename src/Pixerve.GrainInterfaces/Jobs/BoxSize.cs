@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>
 /// A box an output is made to fit, never upscaled: inside it with the aspect kept (the default), or filling it

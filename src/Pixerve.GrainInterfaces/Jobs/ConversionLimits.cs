@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>
 /// How long a conversion may run is Pixerve's setting (<c>Pixerve:Jobs:MaxConversionTime</c>), not the messaging

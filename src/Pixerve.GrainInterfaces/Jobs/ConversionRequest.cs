@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <param name="Plan">The job's outputs, as planned when it was submitted.</param>
 [GenerateSerializer, Alias("pixerve.ConversionRequest"), Immutable]

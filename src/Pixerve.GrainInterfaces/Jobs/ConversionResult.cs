@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>Either the stored files or, when the source cannot be converted or stored, why.</summary>
 /// <param name="Error">The safe message of <see cref="Failure"/>, kept for silos that read only this field.</param>

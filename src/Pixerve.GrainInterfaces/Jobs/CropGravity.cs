@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>Which part of the picture a <see cref="FitMode.Cover"/> crop keeps (the job claim's <c>gravity</c>).</summary>
 [GenerateSerializer, Alias("pixerve.CropGravity")]

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>How an image is made to fit a box (the job claim's <c>fit</c>).</summary>
 [GenerateSerializer, Alias("pixerve.FitMode")]

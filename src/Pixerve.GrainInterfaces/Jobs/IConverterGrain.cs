@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>Decodes a staged source once and produces and stores every output of its job.</summary>
 [Alias("pixerve.IConverterGrain")]

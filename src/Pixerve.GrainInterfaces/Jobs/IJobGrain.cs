@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>
 /// One job per (content, requested work), keyed by its job id (<see cref="JobIdentity"/>). Jobs written before

@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>
 /// Told a job's state after every change the job writes (a gateway's <c>/events</c> stream). A subscription

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>
 /// The jobs of one token subject (the <c>sub</c> claim; tokens without one share the empty subject) that are not

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>One run of a job, kept in its record's history: when and where it ran and how it ended.</summary>
 /// <param name="Outcome">One of <see cref="JobAttemptOutcome"/>.</param>

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>
 /// Why a job failed, in two registers. <see cref="Category"/> and <see cref="Message"/> are safe for whoever holds the

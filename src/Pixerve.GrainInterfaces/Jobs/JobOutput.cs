@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>One output and every place it was stored: what the job's answers and its webhook list under <c>outputs</c>.</summary>
 public sealed record JobOutput(string Name, string Format, int Width, int Height, long Bytes, IReadOnlyList<OutputLocation> Locations)

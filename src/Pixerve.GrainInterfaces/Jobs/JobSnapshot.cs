@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 [GenerateSerializer, Alias("pixerve.JobSnapshot"), Immutable]
 /// <param name="Hash">The content hash; <see cref="JobId"/> is the job's own key.</param>

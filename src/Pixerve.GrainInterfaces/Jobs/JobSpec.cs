@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>What a job token asks for: the <c>job</c> claim of DESIGN.md §2, validated.</summary>
 [GenerateSerializer, Alias("pixerve.JobSpec"), Immutable]

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 [GenerateSerializer, Alias("pixerve.JobStatus")]
 public enum JobStatus

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 public static class JobStatusExtensions
 {

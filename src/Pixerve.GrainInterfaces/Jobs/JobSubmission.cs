@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>An upload that has been staged and is handed to its job.</summary>
 /// <param name="Hash">The content hash (SHA-256 of the bytes); the job's own key is its job id.</param>

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Pixerve.GrainInterfaces.Records;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>
 /// What an output's bytes are made of, as a short digest: the same work gives the same fingerprint, any setting that

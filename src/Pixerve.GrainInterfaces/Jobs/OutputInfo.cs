@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>One output as it was made, whatever backends it went to.</summary>
 /// <param name="Format">The job's format key: <c>jpg</c>, <c>png</c>, <c>webp</c>, <c>avif</c>, <c>gif</c> or <c>original</c>.</param>

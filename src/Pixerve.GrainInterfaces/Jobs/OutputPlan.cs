@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>
 /// The deterministic output names of DESIGN.md §2, shared by the gateway's answer and the converter. A name says

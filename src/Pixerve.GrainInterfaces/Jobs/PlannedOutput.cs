@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>One file a job will produce; a job's plan is made once, when it is submitted, and kept in its state.</summary>
 /// <param name="Box">Null for a byte-exact copy of the source.</param>

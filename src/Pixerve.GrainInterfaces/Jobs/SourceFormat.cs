@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>The format of an upload, decided from its magic bytes.</summary>
 [GenerateSerializer, Alias("pixerve.SourceFormat")]

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>The source image as its job's converter saw it, and the placeholders made from it.</summary>
 /// <param name="Format">The sniffed format as its file extension: <c>jpg</c>, <c>png</c>, <c>gif</c>, <c>webp</c>, <c>avif</c>, <c>heic</c>.</param>

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>One output and where it was stored.</summary>
 [GenerateSerializer, Alias("pixerve.StoredFile"), Immutable]

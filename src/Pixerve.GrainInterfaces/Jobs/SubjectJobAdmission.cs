@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>What <see cref="ISubjectJobsGrain.TryAdd"/> came to.</summary>
 [GenerateSerializer, Alias("pixerve.SubjectJobAdmission")]

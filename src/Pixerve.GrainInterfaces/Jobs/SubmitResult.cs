@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>What a submission came to, with the job's planned files and status, so the upload answer needs no other call.</summary>
 [GenerateSerializer, Alias("pixerve.SubmitResult"), Immutable]

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>How the completion callback of a finished job went.</summary>
 [GenerateSerializer, Alias("pixerve.WebhookRecord")]

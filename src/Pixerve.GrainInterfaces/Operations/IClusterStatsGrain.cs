@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Operations;
 
 /// <summary>
 /// The cluster's queue depth: every silo reports its queue periodically to this singleton (key 0), which

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Operations;
 
 /// <summary>What one silo's job queue holds now; <paramref name="ReportPeriod"/> says when to expect the next report.</summary>
 [GenerateSerializer, Alias("pixerve.SiloQueueReport"), Immutable]

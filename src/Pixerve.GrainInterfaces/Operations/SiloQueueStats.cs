@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Operations;
 
 /// <summary>A silo's last report, stamped with the time the stats grain received it.</summary>
 [GenerateSerializer, Alias("pixerve.SiloQueueStats"), Immutable]

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Records;
 
 /// <summary>Removes records older than the retention; a daily reminder drives it.</summary>
 [Alias("pixerve.ICleanupGrain")]

@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Records;
 
 /// <summary>
 /// One content hash (key = the hash): the ids of every job made from it, so the admin token can see all the jobs of

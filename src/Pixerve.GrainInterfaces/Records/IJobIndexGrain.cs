@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Records;
 
 /// <summary>The jobs that ended on one UTC day, keyed <c>yyyy-MM-dd</c>, for the list endpoints and cleanup.</summary>
 [Alias("pixerve.IJobIndexGrain")]

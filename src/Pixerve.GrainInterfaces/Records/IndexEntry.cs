@@ -1,4 +1,6 @@
-namespace Pixerve;
+using Pixerve.GrainInterfaces.Jobs;
+
+namespace Pixerve.GrainInterfaces.Records;
 
 [GenerateSerializer, Alias("pixerve.IndexEntry"), Immutable]
 public sealed record IndexEntry(

@@ -1,4 +1,4 @@
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Records;
 
 [GenerateSerializer, Alias("pixerve.IndexKind")]
 public enum IndexKind

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Records;
 
 public static class JobIndexDays
 {

@@ -1,4 +1,6 @@
-namespace Pixerve;
+using Pixerve.GrainInterfaces.Jobs;
+
+namespace Pixerve.GrainInterfaces.Records;
 
 /// <summary>
 /// One file name a job will write in one place, with what its bytes are made of. <paramref name="Location"/> is the

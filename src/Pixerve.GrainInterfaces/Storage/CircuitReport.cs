@@ -1,6 +1,4 @@
-using Orleans.Concurrency;
-
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Storage;
 
 /// <param name="State"><c>closed</c>, <c>half_open</c> or <c>open</c>.</param>
 /// <param name="CredentialKey">Null for the serve directory (<c>directHost</c>).</param>

@@ -1,6 +1,4 @@
-using Orleans.Concurrency;
-
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Storage;
 
 /// <summary>
 /// Writes outputs to one kind of backend (key = <c>s3</c>, <c>gcs</c>, <c>sftp</c> or <c>direct</c>). A stateless

@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Storage;
 
 /// <summary>
 /// The cluster's view of the storage circuits (one activation, key 0, kept in memory). Each silo's breakers report

@@ -1,6 +1,6 @@
-using Orleans.Concurrency;
+using Pixerve.GrainInterfaces.Jobs;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Storage;
 
 /// <summary>One encoded output. Immutable, so a local grain call passes the bytes by reference.</summary>
 [GenerateSerializer, Alias("pixerve.OutputFile"), Immutable]

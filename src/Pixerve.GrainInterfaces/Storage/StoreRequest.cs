@@ -1,6 +1,4 @@
-using Orleans.Concurrency;
-
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Storage;
 
 /// <param name="CredentialKey">Null only for the gateway's own serve directory (<c>directHost</c>).</param>
 [GenerateSerializer, Alias("pixerve.StoreRequest"), Immutable]

@@ -1,6 +1,6 @@
-using Orleans.Concurrency;
+using Pixerve.GrainInterfaces.Jobs;
 
-namespace Pixerve;
+namespace Pixerve.GrainInterfaces.Storage;
 
 /// <param name="Error">Why not every file was stored; null when they were.</param>
 [GenerateSerializer, Alias("pixerve.StoreResult"), Immutable]

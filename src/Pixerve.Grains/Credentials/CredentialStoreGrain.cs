@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pixerve.GrainInterfaces.Credentials;
 
 namespace Pixerve.Grains.Credentials;
 

@@ -1,3 +1,5 @@
+using Pixerve.ServiceDefaults;
+
 namespace Pixerve.Grains.Credentials;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Pixerve.GrainInterfaces.Credentials;
 
 namespace Pixerve.Grains.Credentials;
 

@@ -1,4 +1,4 @@
-using Orleans.Runtime;
+using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Imaging;
 
 namespace Pixerve.Grains.Jobs;

@@ -2,8 +2,11 @@ using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.GrainInterfaces.Storage;
 using Pixerve.Imaging;
 using Pixerve.Imaging.Placeholders;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Grains.Jobs;
 

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.GrainInterfaces.Records;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Grains.Jobs;
 

@@ -1,4 +1,5 @@
 using Orleans.Utilities;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Grains.Jobs;
 

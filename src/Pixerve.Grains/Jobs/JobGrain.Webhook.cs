@@ -1,3 +1,6 @@
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.ServiceDefaults;
+
 namespace Pixerve.Grains.Jobs;
 
 public sealed partial class JobGrain

@@ -2,9 +2,11 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
-using Orleans.Runtime;
 using Orleans.Runtime.Placement;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.GrainInterfaces.Records;
 using Pixerve.Grains.Records;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Grains.Jobs;
 

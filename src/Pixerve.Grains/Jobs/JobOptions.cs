@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Grains.Jobs;
 

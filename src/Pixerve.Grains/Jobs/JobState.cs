@@ -1,3 +1,5 @@
+using Pixerve.GrainInterfaces.Jobs;
+
 namespace Pixerve.Grains.Jobs;
 
 /// <summary>The persisted record of a job; the only place its status changes.</summary>

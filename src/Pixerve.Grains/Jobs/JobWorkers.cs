@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Grains.Jobs;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Grains.Jobs;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Grains.Jobs;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Pixerve.GrainInterfaces;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Grains.Operations;
 

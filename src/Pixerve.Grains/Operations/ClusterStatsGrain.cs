@@ -1,3 +1,5 @@
+using Pixerve.GrainInterfaces.Operations;
+
 namespace Pixerve.Grains.Operations;
 
 /// <summary>The latest queue report of each live silo; a silo silent for <see cref="MissedReports"/> periods is dropped.</summary>

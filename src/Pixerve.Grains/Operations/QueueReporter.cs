@@ -1,19 +1,9 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
+using Pixerve.GrainInterfaces.Operations;
 using Pixerve.Grains.Jobs;
 
 namespace Pixerve.Grains.Operations;
-
-public sealed class StatsOptions
-{
-    public const string Section = "Pixerve:Stats";
-
-    /// <summary>How often each silo reports its queue to <see cref="IClusterStatsGrain"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan ReportPeriod { get; set; } = TimeSpan.FromSeconds(2);
-}
 
 /// <summary>
 /// Reports this silo's <see cref="JobQueue.Depth"/> and <see cref="JobQueue.Running"/> to the cluster's stats

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.GrainInterfaces.Records;
+using Pixerve.ServiceDefaults;
 using Pixerve.Storage.Filesystem;
 
 namespace Pixerve.Grains.Records;

@@ -1,3 +1,5 @@
+using Pixerve.GrainInterfaces.Records;
+
 namespace Pixerve.Grains.Records;
 
 [GenerateSerializer, Alias("pixerve.JobIndexState")]

@@ -1,4 +1,6 @@
+using Pixerve.GrainInterfaces.Credentials;
 using Pixerve.Storage;
+
 
 namespace Pixerve.Grains.Storage;
 

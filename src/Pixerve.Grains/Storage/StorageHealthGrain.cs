@@ -1,3 +1,5 @@
+using Pixerve.GrainInterfaces.Storage;
+
 namespace Pixerve.Grains.Storage;
 
 /// <inheritdoc cref="IStorageHealthGrain"/>

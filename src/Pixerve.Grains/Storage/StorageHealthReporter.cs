@@ -1,4 +1,4 @@
-using Orleans.Runtime;
+using Pixerve.GrainInterfaces.Storage;
 using Pixerve.Storage.Resilience;
 
 namespace Pixerve.Grains.Storage;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Grains.Webhooks;
 

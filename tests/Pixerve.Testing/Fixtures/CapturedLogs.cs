@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>A logger provider that keeps every event of a host, so a test can read what was logged (and what was not).</summary>
 public sealed class CapturedLogs : ILoggerProvider

@@ -5,9 +5,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
 
-namespace Pixerve.Tests.Failover;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>One answer the gateways gave during a failover run.</summary>
 public sealed record UploadAnswer(int Status, bool HasRetryAfter, double Seconds, DateTimeOffset At);

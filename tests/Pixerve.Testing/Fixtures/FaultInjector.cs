@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Grains.Jobs;
-using Pixerve.Tests.Infrastructure;
 
-namespace Pixerve.Tests.Failover;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>
 /// Fault injection for the failover tests: an armed point fails its next N calls with the exception a dying silo

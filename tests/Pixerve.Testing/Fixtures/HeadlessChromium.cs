@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>
 /// Debian's <c>chromium</c> in headless mode, a fresh profile per run (<c>.ci/run</c> and <c>test.sh</c> install it).

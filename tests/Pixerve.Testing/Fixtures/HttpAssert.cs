@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>Assertions on gateway answers that say what came back when they fail.</summary>
 public static class HttpAssert

@@ -1,8 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
 
-namespace Pixerve.Tests.Gateway;
+namespace Pixerve.Testing.Fixtures;
 
 public static class JobPolling
 {

@@ -1,8 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Pixerve.Tests.Infrastructure;
 
-namespace Pixerve.Tests.Failover;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>
 /// What the rolling-restart and storage-outage tests share: the readiness probe as a load balancer reads it, waiting

@@ -5,11 +5,12 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
-using Pixerve.Gateway;
-using Pixerve.Gateway.Upload;
+using Pixerve.Gateway.Hosting;
+using Pixerve.Gateway.Staging;
 using Pixerve.Grains.Jobs;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>
 /// One real Azurite, one Orleans test cluster configured like production, and the gateway on a loopback

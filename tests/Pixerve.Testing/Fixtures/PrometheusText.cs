@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>Reads samples out of a Prometheus text exposition, whatever order the exporter writes labels in.</summary>
 public static class PrometheusText

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>A real S3 API (npm <c>s3rver</c> under <c>tests/servers</c>) on a free loopback port, one bucket, for one test run.</summary>
 public sealed class S3rverServer : IAsyncDisposable

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>
 /// A real OpenSSH <c>sshd</c> (Debian's openssh-server; <c>.ci/run</c> installs it) serving internal-sftp on a free

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>Self-signed certificates made by the test, written to a temporary PFX file as an operator would configure one.</summary>
 public sealed class TestCertificate : IDisposable

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
-using Pixerve.Silo;
+using Pixerve.ServiceDefaults;
+using Pixerve.Silo.Hosting;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>Configures each test silo exactly as the real host does, from its cluster's own settings.</summary>
 public sealed class TestSiloConfigurator : ISiloConfigurator

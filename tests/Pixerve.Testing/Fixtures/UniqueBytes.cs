@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using SkiaSharp;
 
-namespace Pixerve.Tests.Infrastructure;
+namespace Pixerve.Testing.Fixtures;
 
 /// <summary>Test images made unique, so jobs of different tests never share a content hash.</summary>
 public static class UniqueBytes

@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Gateway.Upload;
+namespace Pixerve.Gateway.Staging;
 
 /// <param name="JobId">The job the upload was staged for (content hash + the token's claim).</param>
 public sealed record StagedUpload(string BlobName, string Hash, string JobId, long Length);

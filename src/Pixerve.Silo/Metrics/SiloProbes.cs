@@ -1,9 +1,8 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 
-namespace Pixerve.Silo;
+namespace Pixerve.Silo.Metrics;
 
 /// <summary>
 /// Orchestrator probes on the silo's metrics port (<see cref="MetricsOptions"/>), beside <c>/metrics</c>, or on

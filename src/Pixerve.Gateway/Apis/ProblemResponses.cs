@@ -1,4 +1,4 @@
-namespace Pixerve.Gateway;
+namespace Pixerve.Gateway.Apis;
 
 /// <summary>RFC 7807 answers for code paths outside endpoint results (authentication handlers).</summary>
 public static class ProblemResponses

@@ -2,14 +2,18 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Apis;
-using Pixerve.Gateway.Auth;
+using Pixerve.Gateway.Cluster;
 using Pixerve.Gateway.Health;
 using Pixerve.Gateway.Jobs;
+using Pixerve.Gateway.OpenApi;
+using Pixerve.Gateway.Staging;
+using Pixerve.Gateway.Upload;
+using Pixerve.ServiceDefaults;
+using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Limits;
 using Pixerve.Gateway.Metrics;
-using Pixerve.Gateway.Upload;
 
-namespace Pixerve.Gateway;
+namespace Pixerve.Gateway.Hosting;
 
 public static class GatewayServiceExtensions
 {

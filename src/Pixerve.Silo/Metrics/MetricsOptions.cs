@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Pixerve.Silo;
+namespace Pixerve.Silo.Metrics;
 
 /// <summary>
 /// Bound from <c>Pixerve:Metrics</c>: the silo's own HTTP port, serving the Prometheus scrape endpoint

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Pixerve.Grains.Records;
+namespace Pixerve.Grains.Staging;
 
 /// <summary>Bound from <c>Pixerve:Staging</c>: the sweep of staged uploads that no job owns.</summary>
 public sealed class StagingOptions

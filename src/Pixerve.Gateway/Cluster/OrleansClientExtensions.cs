@@ -1,8 +1,9 @@
 using Azure.Data.Tables;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Gateway;
+namespace Pixerve.Gateway.Cluster;
 
 public static class OrleansClientExtensions
 {

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Pixerve.Gateway;
+namespace Pixerve.Gateway.Cluster;
 
 /// <summary>Bound from <c>Pixerve:Gateway</c>: the gateway's Orleans client.</summary>
 public sealed class GatewayClientOptions

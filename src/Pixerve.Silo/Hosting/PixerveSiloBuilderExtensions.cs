@@ -2,12 +2,13 @@ using System.Net;
 using Azure.Data.Tables;
 using Orleans.Configuration;
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.Configuration;
+using Pixerve.GrainInterfaces.Records;
 using Pixerve.Grains;
 using Pixerve.Grains.Jobs;
 using Pixerve.Grains.Operations;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Silo;
+namespace Pixerve.Silo.Hosting;
 
 public static class PixerveSiloBuilderExtensions
 {

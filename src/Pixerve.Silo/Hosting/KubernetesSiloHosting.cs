@@ -1,7 +1,7 @@
 using Orleans.Configuration;
-using Orleans.Hosting.Kubernetes;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Silo;
+namespace Pixerve.Silo.Hosting;
 
 /// <summary>
 /// <c>Pixerve:Cluster:Mode = kubernetes</c>: membership stays in the storage account's table (as <c>azure</c>, so the

@@ -1,4 +1,6 @@
-namespace Pixerve.Gateway.Admin;
+using Pixerve.GrainInterfaces.Credentials;
+
+namespace Pixerve.Gateway.Credentials;
 
 /// <summary>The body of <c>POST /admin/credentials</c> (documentation; the handler validates the JSON itself to name bad fields).</summary>
 public sealed record CredentialRequest(string Key, string Type, IReadOnlyDictionary<string, object> Data);

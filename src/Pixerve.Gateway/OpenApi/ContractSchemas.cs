@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace Pixerve.Gateway;
+namespace Pixerve.Gateway.OpenApi;
 
 /// <summary>
 /// What the types alone do not tell the OpenAPI document: the job statuses as enums, and the fields Pixerve adds

@@ -1,6 +1,7 @@
 using OpenTelemetry.Metrics;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Silo;
+namespace Pixerve.Silo.Metrics;
 
 /// <summary>
 /// A silo is no web host, so it serves its Prometheus scrape endpoint from an HttpListener of its own, at

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 
-namespace Pixerve.Gateway;
+namespace Pixerve.Gateway.Hosting;
 
 /// <summary>
 /// Bound from <c>Pixerve:ForwardedHeaders</c>: the load balancers whose <c>X-Forwarded-For</c>/<c>-Proto</c> the

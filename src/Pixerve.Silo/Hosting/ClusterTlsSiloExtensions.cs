@@ -1,6 +1,6 @@
-using Orleans.Hosting;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Silo;
+namespace Pixerve.Silo.Hosting;
 
 public static class ClusterTlsSiloExtensions
 {

@@ -3,9 +3,10 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
+using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Grains.Records;
+namespace Pixerve.Grains.Staging;
 
 /// <summary>
 /// Removes staged uploads older than <see cref="StagingOptions.MaxAge"/> that no job still needs: uploads whose

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Pixerve.GrainInterfaces.Credentials;
 
-namespace Pixerve.Gateway.Admin;
+namespace Pixerve.Gateway.Credentials;
 
 /// <summary>A credential the server refuses, naming the field at fault (<c>key</c>, <c>type</c> or <c>data.&lt;field&gt;</c>).</summary>
 public sealed class CredentialException(string field, string message) : Exception($"{field}: {message}")

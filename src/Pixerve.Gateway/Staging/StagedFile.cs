@@ -1,4 +1,7 @@
-namespace Pixerve.Gateway.Upload;
+using Pixerve.Gateway.Upload;
+using Pixerve.GrainInterfaces.Jobs;
+
+namespace Pixerve.Gateway.Staging;
 
 /// <summary>A file part whose bytes are in the staging container, waiting to be submitted; or the refusal that stopped it.</summary>
 public sealed record StagedFile(

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Apis;
+using Pixerve.Gateway.Cluster;
 using Pixerve.Gateway.Health;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Gateway;
+namespace Pixerve.Gateway.Hosting;
 
 /// <summary>The gateway as <c>Program.cs</c> runs it, and as tests start it beside a cluster of their own.</summary>
 public static class GatewayApp

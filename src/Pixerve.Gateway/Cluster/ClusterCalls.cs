@@ -1,7 +1,8 @@
 using Azure;
 using Microsoft.AspNetCore.Diagnostics;
+using Pixerve.Gateway.Apis;
 
-namespace Pixerve.Gateway;
+namespace Pixerve.Gateway.Cluster;
 
 /// <summary>
 /// Calls that fail because the cluster or its storage cannot be reached right now: a silo died or is unknown, a message

@@ -1,9 +1,9 @@
 using Orleans.Dashboard;
-using Orleans.Runtime;
-using Pixerve.Grains.Jobs;
+using Pixerve.GrainInterfaces.Operations;
 using Pixerve.Grains.Operations;
+using Pixerve.ServiceDefaults;
 
-namespace Pixerve.Silo;
+namespace Pixerve.Silo.Hosting;
 
 public static class OperationsSiloExtensions
 {
