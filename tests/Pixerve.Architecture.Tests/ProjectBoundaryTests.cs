@@ -1,0 +1,67 @@
+using System.Text.RegularExpressions;
+
+namespace Pixerve.Architecture.Tests;
+
+/// <summary>
+/// Which project may depend on what, directly or through another. Each rule names a project and the dependencies it
+/// must never resolve; a pattern is a package or project name, or a family when it ends in <c>*</c>.
+/// </summary>
+public class ProjectBoundaryTests
+{
+    public static TheoryData<string, string, string> Rules => new()
+    {
+        // The header probe the gateway runs on every upload: managed code only, no native image library.
+        { "Pixerve.Imaging.Inspection", "NetVips*", "reads headers with the BCL alone" },
+        { "Pixerve.Imaging.Inspection", "SkiaSharp*", "reads headers with the BCL alone" },
+        { "Pixerve.Imaging.Inspection", "Microsoft.Orleans*", "reads headers with the BCL alone" },
+        { "Pixerve.Imaging.Inspection", "Pixerve.*", "is the bottom of the imaging stack" },
+        // Conversion is a library: benchmarked, tested and reusable without a cluster.
+        { "Pixerve.Imaging", "Microsoft.Orleans*", "converts without a cluster" },
+        { "Pixerve.Imaging", "Pixerve.GrainInterfaces", "converts without a cluster" },
+        { "Pixerve.Imaging", "Pixerve.ServiceDefaults", "converts without a host" },
+        // The gateway only streams and inspects: decoding and encoding happen on silos.
+        { "Pixerve.Gateway", "NetVips*", "never decodes an image" },
+        { "Pixerve.Gateway", "SkiaSharp*", "never decodes an image" },
+        { "Pixerve.Gateway", "Pixerve.Imaging", "inspects headers through Pixerve.Imaging.Inspection only" },
+        { "Pixerve.Gateway", "Pixerve.Grains", "reaches grains through their interfaces only" },
+        // The contract between gateway and silos carries no implementation.
+        { "Pixerve.GrainInterfaces", "Pixerve.Grains", "is the contract, not the implementation" },
+        { "Pixerve.GrainInterfaces", "Pixerve.Imaging", "is the contract, not the implementation" },
+        { "Pixerve.GrainInterfaces", "NetVips*", "is the contract, not the implementation" },
+        { "Pixerve.GrainInterfaces", "Azure.Storage*", "is the contract, not the implementation" },
+        // Backends are providers the silo host registers; the grains know the storage contract only.
+        { "Pixerve.Grains", "Pixerve.Storage.S3", "sees backends through Pixerve.Storage" },
+        { "Pixerve.Grains", "Pixerve.Storage.Gcs", "sees backends through Pixerve.Storage" },
+        { "Pixerve.Grains", "Pixerve.Storage.Sftp", "sees backends through Pixerve.Storage" },
+        { "Pixerve.Grains", "AWSSDK*", "sees backends through Pixerve.Storage" },
+        { "Pixerve.Grains", "Google.Cloud.Storage*", "sees backends through Pixerve.Storage" },
+        { "Pixerve.Grains", "SSH.NET", "sees backends through Pixerve.Storage" },
+        { "Pixerve.Grains", "Pixerve.Gateway", "runs on silos" },
+        // Storage and its providers are plain libraries, usable without Orleans.
+        { "Pixerve.Storage", "Microsoft.Orleans*", "is a plain library" },
+        { "Pixerve.Storage.S3", "Microsoft.Orleans*", "is a plain library" },
+        { "Pixerve.Storage.Gcs", "Microsoft.Orleans*", "is a plain library" },
+        { "Pixerve.Storage.Sftp", "Microsoft.Orleans*", "is a plain library" },
+        // The .NET client is what applications install: nothing of the server comes with it.
+        { "Pixerve.Client", "Pixerve.*", "is installed by applications on their own" },
+        { "Pixerve.Client", "Microsoft.Orleans*", "is installed by applications on their own" },
+        { "Pixerve.ServiceDefaults", "Pixerve.*", "is shared by both hosts and depends on neither" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void A_project_never_depends_on_what_its_rule_forbids(string project, string forbidden, string because)
+    {
+        var pattern = new Regex("^" + Regex.Escape(forbidden).Replace(@"\*", ".*") + "$", RegexOptions.IgnoreCase);
+        var found = DependencyGraph.Of(project).Where(name => pattern.IsMatch(name) && name != project).ToList();
+        Assert.True(found.Count == 0, $"{project} {because}, yet it depends on {string.Join(", ", found)}");
+    }
+
+    [Fact]
+    public void Every_rule_names_a_project_that_exists()
+    {
+        var projects = Directory.GetDirectories(Path.Combine(Repository.Root, "src")).Select(Path.GetFileName).ToHashSet();
+        var missing = Rules.Select(rule => (string)rule[0]).Distinct().Where(project => !projects.Contains(project)).ToList();
+        Assert.True(missing.Count == 0, $"rules name projects that are not in src/: {string.Join(", ", missing)}");
+    }
+}
