@@ -8,7 +8,7 @@ public static class PixerveResources
 
     /// <summary>What silos and gateways share: the cluster (azure mode on Azurite's tables), the account, the serve directory.</summary>
     public static IResourceBuilder<ProjectResource> WithPixerveCluster(this IResourceBuilder<ProjectResource> project,
-        ReferenceExpression storageConnectionString, AppHostSettings settings) =>
+        ReferenceExpression storageConnectionString, AppHostOptions settings) =>
         project
             .WithEnvironment("Pixerve__Cluster__Mode", "azure")
             .WithEnvironment("Pixerve__Cluster__Id", settings.ClusterId)

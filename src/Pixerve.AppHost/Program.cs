@@ -3,7 +3,7 @@ using Pixerve.AppHost;
 // Pixerve on this machine as Aspire runs it: Azurite, N silos and M gateways (Pixerve:AppHost:Silos, :Gateways),
 // clustered through Azurite's membership table, with every process's logs, traces and metrics on the dashboard.
 var builder = DistributedApplication.CreateBuilder(args);
-var settings = AppHostSettings.Read(builder.Configuration, builder.AppHostDirectory);
+var settings = AppHostOptions.Read(builder.Configuration, builder.AppHostDirectory);
 
 var azurite = builder.AddAzurite(settings.Repository);
 

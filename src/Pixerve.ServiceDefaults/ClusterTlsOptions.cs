@@ -6,7 +6,7 @@ namespace Pixerve.ServiceDefaults;
 /// Bound from <c>Pixerve:Cluster:Tls</c> by silos and gateways: TLS on silo-to-silo and gateway-to-silo links, each
 /// side presenting this certificate (mutual TLS), so only holders of it join or reach the cluster.
 /// </summary>
-public sealed class ClusterTlsOptions : CertificateSettings
+public sealed class ClusterTlsOptions : CertificateOptions
 {
     public const string Section = "Pixerve:Cluster:Tls";
 

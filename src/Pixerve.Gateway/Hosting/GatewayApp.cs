@@ -34,7 +34,7 @@ public static class GatewayApp
         var app = builder.Build();
         app.LogStorageAccount();
         // Before anything reads the client's address (the upload's rate limits, logs); only from the configured proxies.
-        if (app.Services.GetRequiredService<IOptions<ForwardedHeadersSettings>>().Value.Any) app.UseForwardedHeaders();
+        if (app.Services.GetRequiredService<IOptions<TrustedProxyOptions>>().Value.Any) app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseGatewayDrain();

@@ -31,9 +31,9 @@ public static class GatewayServiceExtensions
         services.AddPixerveOptions<ClusteringOptions>(configuration, ClusteringOptions.Section);
         services.AddPixerveOptions<GatewayClientOptions>(configuration, GatewayClientOptions.Section);
         services.AddPixerveOptions<EventStreamOptions>(configuration, EventStreamOptions.Section);
-        services.AddPixerveOptions<ForwardedHeadersSettings>(configuration, ForwardedHeadersSettings.Section);
+        services.AddPixerveOptions<TrustedProxyOptions>(configuration, TrustedProxyOptions.Section);
         services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
-            .Configure<Microsoft.Extensions.Options.IOptions<ForwardedHeadersSettings>>((options, settings) => settings.Value.ApplyTo(options));
+            .Configure<Microsoft.Extensions.Options.IOptions<TrustedProxyOptions>>((options, settings) => settings.Value.ApplyTo(options));
         // Leave room for multipart framing; the upload handler enforces the exact file limit itself.
         var uploads = configuration.GetValidated<UploadOptions>(UploadOptions.Section);
         builder.WebHost.ConfigureKestrel(k =>

@@ -7,7 +7,7 @@ namespace Pixerve.Grains.Credentials;
 /// rest (the keys that decrypt stored storage credentials). None named: the keys are stored unencrypted, and
 /// whoever reads the <c>pixerve-keys</c> container can decrypt every credential.
 /// </summary>
-public sealed class KeyRingOptions : CertificateSettings
+public sealed class KeyRingOptions : CertificateOptions
 {
     public const string Section = "Pixerve:DataProtection";
 }

@@ -9,7 +9,7 @@ namespace Pixerve.Gateway.Hosting;
 /// gateway believes, so rate limits and logs see the client's address. None by default: a header from anyone
 /// else is ignored (ASP.NET's own default would trust any loopback proxy).
 /// </summary>
-public sealed class ForwardedHeadersSettings : IValidatableObject
+public sealed class TrustedProxyOptions : IValidatableObject
 {
     public const string Section = "Pixerve:ForwardedHeaders";
 

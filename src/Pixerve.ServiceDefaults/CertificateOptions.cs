@@ -8,7 +8,7 @@ namespace Pixerve.ServiceDefaults;
 /// <see cref="CertificatePassword"/>) or a certificate store (<see cref="StoreName"/>/<see cref="StoreLocation"/>,
 /// by <see cref="Thumbprint"/> or <see cref="Subject"/>).
 /// </summary>
-public abstract class CertificateSettings : IValidatableObject
+public abstract class CertificateOptions : IValidatableObject
 {
     /// <summary>A PFX/PKCS#12 file holding the certificate and its private key.</summary>
     public string? CertificatePath { get; set; }

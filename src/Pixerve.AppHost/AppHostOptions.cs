@@ -3,14 +3,14 @@ using Microsoft.Extensions.Configuration;
 namespace Pixerve.AppHost;
 
 /// <summary>
-/// The AppHost's own settings (command line <c>--Pixerve:AppHost:Silos=5</c>, environment
+/// The AppHost's own options (command line <c>--Pixerve:AppHost:Silos=5</c>, environment
 /// <c>Pixerve__AppHost__Silos=5</c>, or its appsettings.json).
 /// </summary>
-public sealed record AppHostSettings(string Repository, int Silos, int Gateways, int? GatewayPort, string DataDir, string ClusterId)
+public sealed record AppHostOptions(string Repository, int Silos, int Gateways, int? GatewayPort, string DataDir, string ClusterId)
 {
     public const string Section = "Pixerve:AppHost";
 
-    public static AppHostSettings Read(IConfiguration configuration, string appHostDirectory)
+    public static AppHostOptions Read(IConfiguration configuration, string appHostDirectory)
     {
         var section = configuration.GetSection(Section);
         var repository = Path.GetFullPath(Path.Combine(appHostDirectory, "..", ".."));
@@ -21,6 +21,6 @@ public sealed record AppHostSettings(string Repository, int Silos, int Gateways,
         // 0 lets DCP pick the gateways' shared port (tests); 8080 by default, as run.sh.
         var gatewayPort = section.GetValue("GatewayPort", 8080) is var port and > 0 ? port : (int?)null;
         var dataDir = Path.GetFullPath(section["DataDir"] is { Length: > 0 } dir ? dir : Path.Combine(repository, ".data", "aspire"));
-        return new AppHostSettings(repository, silos, gateways, gatewayPort, dataDir, section["ClusterId"] ?? "pixerve");
+        return new AppHostOptions(repository, silos, gateways, gatewayPort, dataDir, section["ClusterId"] ?? "pixerve");
     }
 }
