@@ -4,29 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 # No MSBuild node outlives the run: a reused node inherits open files (a caller's lock, a pipe) and holds them.
 export MSBUILDDISABLENODEREUSE=1
-[ -x Azurite/node_modules/.bin/azurite ] || npm ci --prefix Azurite --no-audit --no-fund --loglevel=error
-# Debian packages the tests use: the SFTP tests start a real sshd of their own (openssh-server); the jobs
-# page test drives a headless Chromium (chromium, ~110 MB to download: the slow part of a fresh install).
-packages=()
-[ -x /usr/sbin/sshd ] || packages+=(openssh-server openssh-client)
-[ -x /usr/bin/chromium ] || packages+=(chromium fonts-dejavu-core)
-# The client libraries' toolchains (clients/test.sh): Go, a JDK (17+) and Python 3.
-command -v go >/dev/null || packages+=(golang-go)
-command -v javac >/dev/null || packages+=(default-jdk-headless)
-command -v python3 >/dev/null || packages+=(python3)
-# HEIC input: the silo decodes HEVC through the system's libheif (with libde265); the bundled libvips has AV1 only.
-ldconfig -p | grep -q 'libheif\.so\.1 ' || packages+=(libheif1)
-if [ ${#packages[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  apt_started=$SECONDS
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-  echo "apt-get install ${packages[*]} took $((SECONDS - apt_started)) s"
-fi
-# The storage tests' S3 server.
-[ -x tests/servers/node_modules/.bin/s3rver ] || npm ci --prefix tests/servers --no-audit --no-fund --loglevel=error
-# The reference ThumbHash and BlurHash encoders the .NET ports are checked against.
-[ -d tests/placeholders-reference/node_modules/thumbhash ] || npm ci --prefix tests/placeholders-reference --no-audit --no-fund --loglevel=error
+scripts/install-test-deps.sh
 
 results=$(mktemp -d)
 status=0
