@@ -1,37 +1,39 @@
 #!/usr/bin/env bash
-# Runs every test against real servers (the tests start Azurite themselves).
+# Runs every test against real servers (the tests start Azurite themselves). Arguments go to each `dotnet test`
+# (e.g. --filter "FullyQualifiedName~Upload").
 set -euo pipefail
 cd "$(dirname "$0")"
 # No MSBuild node outlives the run: a reused node inherits open files (a caller's lock, a pipe) and holds them.
 export MSBUILDDISABLENODEREUSE=1
-[ -x Azurite/node_modules/.bin/azurite ] || npm ci --prefix Azurite --no-audit --no-fund --loglevel=error
-# Debian packages the tests use: the SFTP tests start a real sshd of their own (openssh-server); the jobs
-# page test drives a headless Chromium (chromium, ~110 MB to download: the slow part of a fresh install).
-packages=()
-[ -x /usr/sbin/sshd ] || packages+=(openssh-server openssh-client)
-[ -x /usr/bin/chromium ] || packages+=(chromium fonts-dejavu-core)
-# The client libraries' toolchains (clients/test.sh): Go, a JDK (17+) and Python 3.
-command -v go >/dev/null || packages+=(golang-go)
-command -v javac >/dev/null || packages+=(default-jdk-headless)
-command -v python3 >/dev/null || packages+=(python3)
-# HEIC input: the silo decodes HEVC through the system's libheif (with libde265); the bundled libvips has AV1 only.
-ldconfig -p | grep -q 'libheif\.so\.1 ' || packages+=(libheif1)
-if [ ${#packages[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  apt_started=$SECONDS
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-  echo "apt-get install ${packages[*]} took $((SECONDS - apt_started)) s"
+scripts/install-test-deps.sh
+
+# One build of everything; each test project below and clients/test.sh then run what it made. Building the gateway
+# also regenerates openapi/pixerve.v1.json (checked below).
+build_started=$SECONDS
+if ! dotnet build Pixerve.sln -m:1 -v quiet -nologo; then
+  echo "tests: 0 passed, 1 failed (the build failed)"
+  exit 1
 fi
-# The storage tests' S3 server.
-[ -x tests/servers/node_modules/.bin/s3rver ] || npm ci --prefix tests/servers --no-audit --no-fund --loglevel=error
-# The reference ThumbHash and BlurHash encoders the .NET ports are checked against.
-[ -d tests/placeholders-reference/node_modules/thumbhash ] || npm ci --prefix tests/placeholders-reference --no-audit --no-fund --loglevel=error
+echo "build took $((SECONDS - build_started)) s"
+
+# The test projects, the longest first (seconds on 2 cores, one project at a time: see the figures beside each), so
+# a run that is cut short has done the slow part; a project not named here runs after them.
+order=(EndToEnd Gateway Storage Grains Imaging AppHost)
+projects=()
+for name in "${order[@]}"; do [ -f "tests/Pixerve.$name.Tests/Pixerve.$name.Tests.csproj" ] && projects+=("tests/Pixerve.$name.Tests/Pixerve.$name.Tests.csproj"); done
+for project in tests/*.Tests/*.Tests.csproj; do
+  [[ " ${projects[*]} " == *" $project "* ]] || projects+=("$project")
+done
 
 results=$(mktemp -d)
 status=0
-dotnet test Pixerve.sln --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" --blame-hang-timeout 10m -m:1 \
-  --results-directory "$results" "$@" || status=$?
+for project in "${projects[@]}"; do
+  name=$(basename "$project" .csproj)
+  project_started=$SECONDS
+  dotnet test "$project" --no-build --logger "trx;LogFilePrefix=$name" --logger "console;verbosity=normal" \
+    --blame-hang-timeout 10m --results-directory "$results" "$@" || status=$?
+  echo "$name took $((SECONDS - project_started)) s"
+done
 
 # The checked-in contract must be the one the gateway serves: building the gateway regenerates it in place, so a
 # change of the API that was not committed with its document shows here.
@@ -41,12 +43,13 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- 
   contract_failed=1 status=1
 fi
 
-# The TypeScript, Python, Go and Java clients against one real gateway (clients/test.sh). Left out when arguments
-# narrow the .NET run (e.g. --filter) unless PIXERVE_CLIENT_TESTS=1; PIXERVE_CLIENT_TESTS=0 always leaves them out.
+# The TypeScript, Python, Go and Java clients against one real gateway (clients/test.sh), on the silo and gateway
+# built above. Left out when arguments narrow the .NET run (e.g. --filter) unless PIXERVE_CLIENT_TESTS=1;
+# PIXERVE_CLIENT_TESTS=0 always leaves them out.
 client_passed=0 client_failed=0
 if [ "${PIXERVE_CLIENT_TESTS:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
   client_log=$(mktemp)
-  clients/test.sh 2>&1 | tee "$client_log" || status=1
+  clients/test.sh --no-build 2>&1 | tee "$client_log" || status=1
   summary=$(grep '^clients: ' "$client_log" | tail -1 || true)
   client_passed=$(sed -n 's/^clients: \([0-9]*\) passed.*/\1/p' <<<"$summary")
   client_failed=$(sed -n 's/^clients: [0-9]* passed, \([0-9]*\) failed.*/\1/p' <<<"$summary")

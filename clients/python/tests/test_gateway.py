@@ -30,10 +30,15 @@ def unique(data: bytes) -> bytes:
     return data + uuid.uuid4().bytes
 
 
-@unittest.skipUnless(URL and SECRET and IMAGE, "needs a gateway: run clients/test.sh")
+# Without a gateway these tests fail rather than skip, so a run that reached none of them cannot read as a pass;
+# PIXERVE_SKIP_GATEWAY_TESTS=1 skips them on purpose.
+@unittest.skipIf(not (URL and SECRET and IMAGE) and os.environ.get("PIXERVE_SKIP_GATEWAY_TESTS") == "1", "PIXERVE_SKIP_GATEWAY_TESTS=1")
 class GatewayTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        if not (URL and SECRET and IMAGE):
+            raise RuntimeError("PIXERVE_URL, PIXERVE_JWT_SECRET and PIXERVE_TEST_IMAGE are unset: run clients/test.sh, "
+                               "or set PIXERVE_SKIP_GATEWAY_TESTS=1 to skip the tests that need a gateway")
         cls.client = Client(URL)
         cls.token = mint_token(SECRET, JOB, sub="python-tests")
         with open(IMAGE, "rb") as f:
