@@ -3,8 +3,7 @@ using Orleans.Concurrency;
 namespace Pixerve;
 
 /// <summary>
-/// One job per (content, requested work), keyed by its job id (<see cref="JobIdentity"/>). Jobs written before
-/// ids existed are keyed by their content hash.
+/// One job per (content, requested work), keyed by its job id (<see cref="JobIdentity"/>).
 /// </summary>
 [Alias("pixerve.IJobGrain")]
 public interface IJobGrain : IGrainWithStringKey

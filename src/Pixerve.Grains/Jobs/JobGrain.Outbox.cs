@@ -32,9 +32,8 @@ public sealed partial class JobGrain
     {
         var outbox = State.Outbox;
         var changed = false;
-        // First: the subject's quota frees as soon as the job is final. (Records written before subjects were kept
-        // read a null subject: the empty one, where removing a job never counted is no harm.)
-        if (outbox.SubjectPending && await TryAsync("subject count", () => SubjectJobs.For(GrainFactory, State.Submission!.Subject ?? "")
+        // First: the subject's quota frees as soon as the job is final.
+        if (outbox.SubjectPending && await TryAsync("subject count", () => SubjectJobs.For(GrainFactory, State.Submission!.Subject)
                 .Remove(JobId)))
         {
             outbox.SubjectPending = false;
@@ -42,10 +41,10 @@ public sealed partial class JobGrain
         }
 
         if (outbox.IndexPending && await TryAsync("index", () => GrainFactory.GetGrain<IJobIndexGrain>(State.IndexedDay!)
-                .Add(new IndexEntry(Hash, IndexKindOf(State.Status), State.FinishedAt!.Value, State.Files.Count, State.EffectiveFailure?.Message)
+                .Add(new IndexEntry(Hash, IndexKindOf(State.Status), State.FinishedAt!.Value, State.Files.Count, State.Failure?.Message)
                 {
                     JobId = JobId,
-                    Failure = State.EffectiveFailure,
+                    Failure = State.Failure,
                 })))
         {
             outbox.IndexPending = false;

@@ -42,8 +42,8 @@ public sealed partial class JobGrain(
     private string JobId => this.GetPrimaryKeyString();
     private JobState State => job.State;
 
-    /// <summary>The content hash; a job written before jobs had ids of their own is keyed by it.</summary>
-    private string Hash => State.Submission?.Hash is { Length: > 0 } hash ? hash : JobId;
+    /// <summary>The content hash (the job's key is its job id); only when the job has a record.</summary>
+    private string Hash => State.Submission!.Hash;
 
     public async Task<SubmitResult> Submit(JobSubmission submission)
     {
@@ -138,11 +138,7 @@ public sealed partial class JobGrain(
 
         // A long conversion must not find its activation collected for idleness when it reports back.
         DelayDeactivation(options.Value.MaxConversionTime + LeaseMargin);
-        var submission = State.Submission! with { Hash = Hash };
-        var plan = State.Plan.Count > 0
-            ? OutputPlan.WithFingerprints(Hash, State.Plan)
-            : OutputPlan.For(Hash, submission.BaseName, submission.SourceFormat, submission.Spec);
-        return new ConversionRequest(Hash, submission, plan) { CorrelationId = JobError.NewCorrelationId() };
+        return new ConversionRequest(Hash, State.Submission!, OutputPlan.WithFingerprints(Hash, State.Plan)) { CorrelationId = JobError.NewCorrelationId() };
     }
 
     public async Task Complete(ConversionResult result)
@@ -158,9 +154,8 @@ public sealed partial class JobGrain(
         State.Files = result.Files.ToList();
         State.Source = result.Source;
         State.Outputs = result.Outputs.ToList();
-        // A silo that predates the split sends one unvetted string: the admin's only.
-        var failure = result.Failure ?? JobError.Legacy(result.Error, JobStatus.Failed);
-        State.Fail(failure);
+        var failure = result.Failure;
+        State.Failure = failure;
         EndAttempt(failure is null ? JobAttemptOutcome.Completed : JobAttemptOutcome.Failed, failure);
         if (failure is not null) LogFailure(failure);
         await FinishAsync(failure is null ? JobStatus.Completed : JobStatus.Failed);
@@ -194,7 +189,7 @@ public sealed partial class JobGrain(
             Message = $"conversion failed after {attempts} attempts: {error.Message}",
             Detail = $"conversion failed after {attempts} attempts: {error.Detail}",
         };
-        State.Fail(failure);
+        State.Failure = failure;
         LogFailure(failure);
         await FinishAsync(JobStatus.Failed);
     }
@@ -236,7 +231,7 @@ public sealed partial class JobGrain(
         State.Retries++;
         State.AttemptsBeforeRetry = State.Attempts;
         State.Status = JobStatus.Pending;
-        State.Fail(null);
+        State.Failure = null;
         State.Files = [];
         State.Outputs = [];
         State.FinishedAt = null;
@@ -279,7 +274,7 @@ public sealed partial class JobGrain(
         if (State.Status != JobStatus.Pending) return CancelOutcome.NotPending;
 
         State.CancelRequested = true;
-        State.Fail(JobError.Cancelled);
+        State.Failure = JobError.Cancelled;
         await FinishAsync(JobStatus.Cancelled);
         return CancelOutcome.Cancelled;
     }
@@ -296,7 +291,7 @@ public sealed partial class JobGrain(
     private JobSnapshot Snapshot()
     {
         var submission = State.Submission!;
-        var failure = State.EffectiveFailure;
+        var failure = State.Failure;
         return new JobSnapshot(Hash, State.Status, State.CreatedAt, State.UpdatedAt, State.ExpectedNames, State.Files, failure?.Message)
         {
             Failure = failure,

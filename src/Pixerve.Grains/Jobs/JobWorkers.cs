@@ -130,8 +130,7 @@ public sealed class JobWorkers(
         var limit = options.Value.MaxConversionTime;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_graceOver.Token);
         deadline.CancelAfter(limit);
-        request = request with { CorrelationId = request.CorrelationId ?? JobError.NewCorrelationId() };
-        using var cancellable = conversions.Register(request.CorrelationId!, deadline.Token);
+        using var cancellable = conversions.Register(request.CorrelationId, deadline.Token);
         ConversionResult result;
         try
         {
@@ -153,7 +152,7 @@ public sealed class JobWorkers(
         catch (Exception e)
         {
             // A silo that went away mid-run, a storage outage: the job goes back to the queue at once.
-            var broke = ConversionErrors.Broke(e, request.CorrelationId ?? JobError.NewCorrelationId());
+            var broke = ConversionErrors.Broke(e, request.CorrelationId);
             logger.LogWarning(e, "Conversion of job {JobId} broke [{CorrelationId}]", jobId, broke.CorrelationId);
             await ReportAsync(jobId, () => job.RunBroke(broke));
             return;

@@ -47,7 +47,7 @@ public sealed class CleanupGrain(
             var index = GrainFactory.GetGrain<IJobIndexGrain>(day);
             foreach (var entry in await index.All())
             {
-                var job = GrainFactory.GetGrain<IJobGrain>(entry.Key);
+                var job = GrainFactory.GetGrain<IJobGrain>(entry.JobId);
                 var snapshot = options.Value.DeleteServedFiles ? await job.GetSnapshot() : null;
                 if (!await job.Expire(cutoff)) continue;
                 removed++;

@@ -13,7 +13,7 @@ public sealed class JobIndexGrain(
     public async Task Add(IndexEntry entry)
     {
         var first = index.State.Entries.Count == 0;
-        index.State.Entries[entry.Key] = entry;
+        index.State.Entries[entry.JobId] = entry;
         await index.WriteStateAsync();
         if (first) await GrainFactory.GetGrain<ICleanupGrain>(0).RememberDay(this.GetPrimaryKeyString());
     }
@@ -26,7 +26,7 @@ public sealed class JobIndexGrain(
     public Task<IReadOnlyList<IndexEntry>> List(IndexKind kind) =>
         Task.FromResult<IReadOnlyList<IndexEntry>>(index.State.Entries.Values
             .Where(e => e.Kind == kind)
-            .OrderByDescending(e => e.Timestamp).ThenBy(e => e.Key, StringComparer.Ordinal)
+            .OrderByDescending(e => e.Timestamp).ThenBy(e => e.JobId, StringComparer.Ordinal)
             .ToList());
 
     public Task<IReadOnlyList<IndexEntry>> All() => Task.FromResult<IReadOnlyList<IndexEntry>>(index.State.Entries.Values.ToList());
