@@ -34,7 +34,9 @@ public sealed partial class JobGrain(
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromMinutes(2);
 
     private const string ResumeReminder = "resume";
-    private const int ReminderAttempts = 4;
+    /// <summary>Four tries 250, 500, 750 ms apart: the reminder table's owner may be a silo that just died.</summary>
+    private static readonly Retries ReminderRegistration =
+        new("pixerve.reminder-registration", 4, TimeSpan.FromMilliseconds(250), Polly.DelayBackoffType.Linear, Retries.Always);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     /// <summary>The state in memory differs from the stored record: its last write failed (storage unreachable).</summary>
     private bool _unsaved;
@@ -475,22 +477,10 @@ public sealed partial class JobGrain(
     }
 
     /// <summary>Registers the resume reminder, asking again a few times: its table's owner may be a silo that just died.</summary>
-    private async Task RegisterResumeReminderAsync()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod);
-                return;
-            }
-            catch (Exception e) when (attempt < ReminderAttempts)
-            {
-                logger.LogWarning("Registering job {JobId}'s reminder failed ({Error}); asking again", JobId, e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt));
-            }
-        }
-    }
+    private Task RegisterResumeReminderAsync() =>
+        ReminderRegistration.RunAsync(
+            () => this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod),
+            (e, _, _) => logger.LogWarning("Registering job {JobId}'s reminder failed ({Error}); asking again", JobId, e.Message));
 
     private async Task UnregisterResumeReminder()
     {
