@@ -55,7 +55,18 @@ public interface IJobGrain : IGrainWithStringKey
     [AlwaysInterleave, CallableFromGateway, Alias("Unwatch")]
     Task Unwatch(IJobObserver observer);
 
-    /// <summary>Forgets the job if it ended before <paramref name="cutoff"/>; true when it did.</summary>
+    /// <summary>
+    /// Forgets the job if it ended before <paramref name="cutoff"/> (or has no record), answering its stored files so
+    /// retention can delete the served ones without asking for them first.
+    /// </summary>
     [Alias("Expire")]
-    Task<bool> Expire(DateTimeOffset cutoff);
+    Task<JobExpiry> Expire(DateTimeOffset cutoff);
+}
+
+/// <param name="Expired">The record is gone (or never was).</param>
+/// <param name="Files">The files the expired job had stored; empty when it was not expired.</param>
+[GenerateSerializer, Alias("pixerve.JobExpiry"), Immutable]
+public sealed record JobExpiry([property: Id(0)] bool Expired, [property: Id(1)] IReadOnlyList<StoredFile> Files)
+{
+    public static JobExpiry Kept { get; } = new(false, []);
 }

@@ -313,12 +313,13 @@ public sealed partial class JobGrain(
         };
     }
 
-    public async Task<bool> Expire(DateTimeOffset cutoff)
+    public async Task<JobExpiry> Expire(DateTimeOffset cutoff)
     {
-        if (!job.RecordExists) return true;
-        if (!State.Status.IsFinal() || State.FinishedAt is not { } finished || finished >= cutoff) return false;
+        if (!job.RecordExists) return new JobExpiry(true, []);
+        if (!State.Status.IsFinal() || State.FinishedAt is not { } finished || finished >= cutoff) return JobExpiry.Kept;
 
         var hash = Hash;
+        var files = State.Files.ToList();
         // A failed job kept its original for a retry until now.
         if (State.Status == JobStatus.Failed)
             await blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).DeleteBlobIfExistsAsync(State.Submission!.StagedBlob);
@@ -326,7 +327,7 @@ public sealed partial class JobGrain(
         await GrainFactory.GetGrain<IContentJobsGrain>(hash).Remove(JobId);
         await UnregisterResumeReminder();
         DeactivateOnIdle();
-        return true;
+        return new JobExpiry(true, files);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
