@@ -55,6 +55,10 @@ public interface IJobGrain : IGrainWithStringKey
     [AlwaysInterleave, CallableFromGateway, Alias("Unwatch")]
     Task Unwatch(IJobObserver observer);
 
+    /// <summary>The silo's outbox worker reports what it did of the job's outbox and webhook (see <see cref="OutboxReport"/>).</summary>
+    [Alias("OutboxDone")]
+    Task OutboxDone(OutboxReport report);
+
     /// <summary>
     /// Forgets the job if it ended before <paramref name="cutoff"/> (or has no record), answering its stored files so
     /// retention can delete the served ones without asking for them first.

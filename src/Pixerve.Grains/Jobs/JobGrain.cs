@@ -23,6 +23,7 @@ public sealed partial class JobGrain(
     [PersistentState("job", GrainStorageNames.Jobs)] IPersistentState<JobState> job,
     JobQueue queue,
     JobWebhooks webhooks,
+    JobOutboxWorker outboxWorker,
     BlobServiceClient blobs,
     IClusterMembershipService membership,
     RunningConversions conversions,
@@ -113,7 +114,7 @@ public sealed partial class JobGrain(
         // Whatever brings a job's grain back after its silo died (a status read, the reminder) resumes the job
         // and works off what its completion left undone.
         if (!State.Status.IsFinal()) await ResumeAsync();
-        else if (State.Outbox.Pending) ScheduleOutboxRetry(TimeSpan.Zero);
+        else WorkOffOutbox();
     }
 
     public async Task<ConversionRequest?> TryStart(string silo)
@@ -241,6 +242,7 @@ public sealed partial class JobGrain(
         State.Webhook = null;
         State.UpdatedAt = clock.GetUtcNow();
         await WriteAsync();
+        _outboxHandedAt = null;
         logger.LogInformation("Job {JobId} ({Hash}) retried ({Retries} of {MaxRetries})", JobId, Hash, State.Retries, options.Value.MaxRetries);
         // Off the dead-letter list now; its next outcome lists it again. Should this fail, the list shows it
         // until that outcome replaces the entry.
@@ -347,7 +349,7 @@ public sealed partial class JobGrain(
 
         if (State.Status.IsFinal())
         {
-            if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
+            if (!WorkOffOutbox()) await UnregisterResumeReminder();
             return;
         }
 
@@ -434,9 +436,11 @@ public sealed partial class JobGrain(
         // A failed job keeps its original, so a retry needs no new upload; retention deletes it with the record.
         State.Outbox = new JobOutbox { IndexPending = true, StagedBlobPending = status != JobStatus.Failed, SubjectPending = true };
         await WriteAsync();
+        // Written down first: only now is the work handed to the outbox worker, off this turn.
+        (_outboxHandedAt, _outboxFailures) = (null, 0);
         PixerveMetrics.Jobs.Add(1, new KeyValuePair<string, object?>("status", status.ToWire()));
         logger.LogInformation("Job {JobId} ({Hash}) {Status} with {Count} files", JobId, Hash, status, State.Files.Count);
-        if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
+        if (!WorkOffOutbox()) await UnregisterResumeReminder();
     }
 
     /// <summary>
@@ -450,7 +454,7 @@ public sealed partial class JobGrain(
         await WriteAsync();
         if (State.Status.IsFinal())
         {
-            if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
+            if (!WorkOffOutbox()) await UnregisterResumeReminder();
         }
         else
         {

@@ -23,8 +23,11 @@ public abstract class SiloBackgroundService(ILogger logger) : ILifecycleParticip
     /// <summary>Cancelled when the silo stops.</summary>
     protected CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>When it starts; it stops in the reverse order (a lower stage starts earlier and stops later).</summary>
+    protected virtual int Stage => ServiceLifecycleStage.Active;
+
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(GetType().Name, ServiceLifecycleStage.Active, StartAsync, StopAsync);
+        lifecycle.Subscribe(GetType().Name, Stage, StartAsync, StopAsync);
 
     /// <summary>Runs until <paramref name="stopping"/> is cancelled.</summary>
     protected abstract Task ExecuteAsync(CancellationToken stopping);
