@@ -16,7 +16,7 @@ public static class PixerveResources
             .WithEnvironment("Pixerve__DataDir", settings.DataDir)
             // As the container image: glibc's malloc arenas capped at 2 (docs/operations.md, "Memory").
             .WithEnvironment("MALLOC_ARENA_MAX", "2")
-            // The seed's PIXERVE_* variables win over Pixerve__* ones: a shell that sourced run.sh's secrets must not
+            // The short PIXERVE_* variables win over Pixerve__* ones: a shell that sourced run.sh's secrets must not
             // hand them to the AppHost's processes (empty counts as unset).
             .WithEnvironment("PIXERVE_JWT_SECRET", "")
             .WithEnvironment("PIXERVE_ADMIN_TOKEN", "")

@@ -55,6 +55,8 @@ public static class GrainServices
         services.AddPixerveOptions<WebhookOptions>(configuration, WebhookOptions.Section);
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<JobWebhooks>();
+        services.AddSingleton<JobOutboxWorker>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<JobOutboxWorker>());
 
         services.AddPixerveOptions<RetentionOptions>(configuration, RetentionOptions.Section);
         services.AddPixerveOptions<StagingOptions>(configuration, StagingOptions.Section);

@@ -21,7 +21,10 @@ public static class PixerveConfiguration
     /// <summary>Azurite's well-known development account.</summary>
     public const string DevelopmentStorage = "UseDevelopmentStorage=true";
 
-    /// <summary>Maps the seed's environment variables onto configuration keys, so both spellings work.</summary>
+    /// <summary>
+    /// Maps the short <c>PIXERVE_*</c> environment variables (the secrets and paths <c>run.sh</c>, the container image
+    /// and the Kubernetes manifests set) onto configuration keys, so both spellings work.
+    /// </summary>
     public static IConfigurationBuilder AddPixerveSeedVariables(this IConfigurationBuilder builder)
     {
         var map = new Dictionary<string, string?>();

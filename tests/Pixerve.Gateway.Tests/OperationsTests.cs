@@ -26,7 +26,7 @@ public sealed class OperationsTests(PixerveFixture fixture)
         Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("StatusResponse", out _));
         var upload = document.GetProperty("paths").GetProperty("/upload").GetProperty("post").GetProperty("responses").GetProperty("200")
             .GetProperty("content").GetProperty("application/json").GetProperty("schema");
-        // One file part answers the seed's {hash, expected_files} with the job's id and status; several answer {jobs},
+        // One file part answers {hash, expected_files} with the job's id and status; several answer {jobs},
         // whose entries always name the file.
         var shapes = upload.GetProperty("oneOf").EnumerateArray().ToList();
         Assert.Equal(2, shapes.Count);

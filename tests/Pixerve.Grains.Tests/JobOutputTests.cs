@@ -2,7 +2,7 @@ using Pixerve.GrainInterfaces.Jobs;
 
 namespace Pixerve.Grains.Tests;
 
-/// <summary>How the answers' <c>outputs</c> are assembled from a record, including records written before outputs were kept.</summary>
+/// <summary>How the answers' <c>outputs</c> are assembled from a record.</summary>
 public sealed class JobOutputTests
 {
     private static readonly StoredFile[] Files =
@@ -23,14 +23,5 @@ public sealed class JobOutputTests
         Assert.Equal("original", described[0].Format);
         Assert.Equal([new OutputLocation("direct", "/files/x/h_a_100_100_.jpg"), new OutputLocation("s3", "https://bucket.example/x/h_a_100_100_.jpg")],
             described[1].Locations);
-    }
-
-    [Fact]
-    public void A_record_from_before_outputs_were_kept_is_described_from_its_files()
-    {
-        var described = JobOutput.Of([], Files);
-
-        Assert.Equal([("h_a_100_100_.jpg", "jpg", 100, 67, 1000L, 2), ("h_a.png", "png", 300, 200, 5000L, 1)],
-            described.Select(o => (o.Name, o.Format, o.Width, o.Height, o.Bytes, o.Locations.Count)));
     }
 }

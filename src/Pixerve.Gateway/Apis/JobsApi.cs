@@ -9,7 +9,7 @@ namespace Pixerve.Gateway.Apis;
 
 /// <summary>
 /// A job token's own jobs (the admin token's, every job): <c>/status</c>, <c>/cancel</c>, <c>/success</c>,
-/// <c>/failures</c> and <c>/events</c>, each by <c>hash</c> (the seed's contract) or <c>job_id</c>.
+/// <c>/failures</c> and <c>/events</c>, each by <c>hash</c> (what the upload answers first) or <c>job_id</c>.
 /// </summary>
 public static class JobsApi
 {

@@ -1,6 +1,7 @@
 using Azure;
 using Microsoft.AspNetCore.Diagnostics;
 using Pixerve.Gateway.Apis;
+using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Gateway.Cluster;
 
@@ -13,7 +14,6 @@ public static class ClusterCalls
 {
     public const string RetryAfterSeconds = "5";
     public const string UnavailableDetail = "the cluster cannot be reached right now (a silo may be restarting); try again shortly";
-    private const int Attempts = 3;
 
     /// <summary>
     /// Every Orleans failure (silo unavailable, rejection, connection, gateway too busy, reminder service), a timeout,
@@ -30,22 +30,12 @@ public static class ClusterCalls
         _ => false,
     };
 
+    /// <summary>Three calls in all, 300 then 600 ms apart, while the cluster is unavailable; any other failure at once.</summary>
+    public static Retries Retry { get; } = new("pixerve.cluster-call", 3, TimeSpan.FromMilliseconds(300), Polly.DelayBackoffType.Linear, IsUnavailable);
+
     /// <summary>Calls an idempotent grain method, asking again a couple of times while the cluster settles.</summary>
-    public static async Task<T> RetryAsync<T>(Func<Task<T>> call, ILogger logger)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (Exception e) when (IsUnavailable(e) && attempt < Attempts)
-            {
-                logger.LogInformation("A grain call failed ({Error}); asking again", e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(300 * attempt));
-            }
-        }
-    }
+    public static Task<T> RetryAsync<T>(Func<Task<T>> call, ILogger logger) =>
+        Retry.RunAsync(call, (e, _, _) => logger.LogInformation("A grain call failed ({Error}); asking again", e.Message));
 
     /// <summary>Turns an unavailable cluster met by any endpoint into a 503 problem.</summary>
     public sealed class ExceptionHandler(ILogger<ExceptionHandler> logger) : IExceptionHandler

@@ -17,8 +17,7 @@ public static class JobErrorView
     /// <summary>The one place that decides who reads an error's detail.</summary>
     public static bool SeesDetail(ClaimsPrincipal caller) => caller.IsAdmin();
 
-    /// <summary>The job's error; from a silo that predates <see cref="JobSnapshot.Failure"/>, its one text as the admin's detail.</summary>
-    public static JobError? Of(JobSnapshot job) => job.Failure ?? JobError.Legacy(job.Error, job.Status);
+    public static JobError? Of(JobSnapshot job) => job.Failure;
 }
 
 /// <param name="Error">The safe message: never a host, a path on a silo or a user name.</param>
@@ -151,10 +150,9 @@ public sealed record RecordListItem(
     string? ErrorId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorDetail)
 {
-    /// <summary>An entry written before errors were split has only its text: the admin reads it as the detail.</summary>
     public static RecordListItem From(IndexEntry entry)
     {
-        var error = entry.Failure ?? JobError.Legacy(entry.Error, JobStatus.Failed);
-        return new(entry.Hash, entry.Key, entry.Timestamp, entry.FileCount, error?.Message, error?.Category, error?.CorrelationId, error?.Detail);
+        var error = entry.Failure;
+        return new(entry.Hash, entry.JobId, entry.Timestamp, entry.FileCount, error?.Message, error?.Category, error?.CorrelationId, error?.Detail);
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Pixerve.Gateway.Upload;
 
 /// <summary>
-/// The answer to a single-file upload: seed clients depend on <c>hash</c> and <c>expected_files</c>; <c>job_id</c>
+/// The answer to a single-file upload: clients written against the first single-file answer depend on <c>hash</c> and <c>expected_files</c>; <c>job_id</c>
 /// names the job (content + requested work) and <c>status</c> is where it stands (pending for new work).
 /// </summary>
 public sealed record UploadResponse(string Hash, string JobId, IReadOnlyList<string> ExpectedFiles, string Status);

@@ -7,9 +7,6 @@ public sealed record ConversionRequest(
     [property: Id(1)] JobSubmission Submission,
     [property: Id(2)] IReadOnlyList<PlannedOutput> Plan)
 {
-    /// <summary>
-    /// This run's id in the silo logs: every line about a failure of the run carries it, and so does the job's error.
-    /// Null from a silo that predates it.
-    /// </summary>
-    [Id(3)] public string? CorrelationId { get; init; }
+    /// <summary>This run's id in the silo logs: every line about a failure of the run carries it, and so does the job's error.</summary>
+    [Id(3)] public required string CorrelationId { get; init; }
 }

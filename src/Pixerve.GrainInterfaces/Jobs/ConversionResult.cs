@@ -1,7 +1,7 @@
 namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>Either the stored files or, when the source cannot be converted or stored, why.</summary>
-/// <param name="Error">The safe message of <see cref="Failure"/>, kept for silos that read only this field.</param>
+/// <param name="Error">The safe message of <see cref="Failure"/>.</param>
 [GenerateSerializer, Alias("pixerve.ConversionResult"), Immutable]
 public sealed record ConversionResult(
     [property: Id(0)] IReadOnlyList<StoredFile> Files,
@@ -13,7 +13,7 @@ public sealed record ConversionResult(
     /// <summary>Every output made, in plan order, once each whatever the number of backends.</summary>
     [Id(3)] public IReadOnlyList<OutputInfo> Outputs { get; init; } = [];
 
-    /// <summary>Why the job failed, safe and in full; null when it did not, and from a silo that predates it.</summary>
+    /// <summary>Why the job failed, safe and in full; null when it did not.</summary>
     [Id(4)] public JobError? Failure { get; init; }
 
     /// <summary>The files stored and, when the job failed, why.</summary>

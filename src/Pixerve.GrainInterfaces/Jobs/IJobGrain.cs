@@ -3,8 +3,7 @@ using Orleans.Concurrency;
 namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>
-/// One job per (content, requested work), keyed by its job id (<see cref="JobIdentity"/>). Jobs written before
-/// ids existed are keyed by their content hash.
+/// One job per (content, requested work), keyed by its job id (<see cref="JobIdentity"/>).
 /// </summary>
 [Alias("pixerve.IJobGrain")]
 public interface IJobGrain : IGrainWithStringKey
@@ -56,7 +55,22 @@ public interface IJobGrain : IGrainWithStringKey
     [AlwaysInterleave, CallableFromGateway, Alias("Unwatch")]
     Task Unwatch(IJobObserver observer);
 
-    /// <summary>Forgets the job if it ended before <paramref name="cutoff"/>; true when it did.</summary>
+    /// <summary>The silo's outbox worker reports what it did of the job's outbox and webhook (see <see cref="OutboxReport"/>).</summary>
+    [Alias("OutboxDone")]
+    Task OutboxDone(OutboxReport report);
+
+    /// <summary>
+    /// Forgets the job if it ended before <paramref name="cutoff"/> (or has no record), answering its stored files so
+    /// retention can delete the served ones without asking for them first.
+    /// </summary>
     [Alias("Expire")]
-    Task<bool> Expire(DateTimeOffset cutoff);
+    Task<JobExpiry> Expire(DateTimeOffset cutoff);
+}
+
+/// <param name="Expired">The record is gone (or never was).</param>
+/// <param name="Files">The files the expired job had stored; empty when it was not expired.</param>
+[GenerateSerializer, Alias("pixerve.JobExpiry"), Immutable]
+public sealed record JobExpiry([property: Id(0)] bool Expired, [property: Id(1)] IReadOnlyList<StoredFile> Files)
+{
+    public static JobExpiry Kept { get; } = new(false, []);
 }

@@ -25,17 +25,6 @@ public sealed record JobError(
     public static string NewCorrelationId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
     /// <summary>
-    /// The error of a record written before errors had two registers (its text was never vetted: it may name a
-    /// host or a path), or sent by a silo that still writes one string: the text goes to the admin only.
-    /// </summary>
-    public static JobError? Legacy(string? error, JobStatus status) => error switch
-    {
-        null => null,
-        _ when status == JobStatus.Cancelled => Cancelled,
-        _ => new JobError(JobErrorCategory.Unknown, "the job failed; the reason is recorded for the administrator", null, error),
-    };
-
-    /// <summary>
     /// The failures of several parts of one job (one per backend) as one: messages and details joined in order, the
     /// category shared when they agree, else <see cref="JobErrorCategory.Storage"/> (they are all backends).
     /// </summary>
@@ -70,7 +59,4 @@ public static class JobErrorCategory
     public const string Upload = "upload";
 
     public const string Cancelled = "cancelled";
-
-    /// <summary>A record written before errors had categories.</summary>
-    public const string Unknown = "unknown";
 }

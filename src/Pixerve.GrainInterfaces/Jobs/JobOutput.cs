@@ -3,21 +3,11 @@ namespace Pixerve.GrainInterfaces.Jobs;
 /// <summary>One output and every place it was stored: what the job's answers and its webhook list under <c>outputs</c>.</summary>
 public sealed record JobOutput(string Name, string Format, int Width, int Height, long Bytes, IReadOnlyList<OutputLocation> Locations)
 {
-    /// <summary>
-    /// The outputs in plan order with their locations from <paramref name="files"/>. Records written before outputs
-    /// were kept have none: they are rebuilt from the stored files (the format then read from the name's extension).
-    /// </summary>
+    /// <summary>The outputs in plan order with their locations from <paramref name="files"/>.</summary>
     public static IReadOnlyList<JobOutput> Of(IReadOnlyList<OutputInfo> outputs, IReadOnlyList<StoredFile> files)
     {
         var locations = files.ToLookup(f => f.Name, f => new OutputLocation(f.Backend, f.Location));
-        if (outputs.Count > 0)
-            return outputs.Select(o => new JobOutput(o.Name, o.Format, o.Width, o.Height, o.Bytes, locations[o.Name].ToList())).ToList();
-
-        return files.GroupBy(f => f.Name).Select(g =>
-        {
-            var first = g.First();
-            return new JobOutput(first.Name, Path.GetExtension(first.Name).TrimStart('.'), first.Width, first.Height, first.Bytes, locations[first.Name].ToList());
-        }).ToList();
+        return outputs.Select(o => new JobOutput(o.Name, o.Format, o.Width, o.Height, o.Bytes, locations[o.Name].ToList())).ToList();
     }
 }
 

@@ -2,7 +2,7 @@ namespace Pixerve.GrainInterfaces.Jobs;
 
 [GenerateSerializer, Alias("pixerve.JobSnapshot"), Immutable]
 /// <param name="Hash">The content hash; <see cref="JobId"/> is the job's own key.</param>
-/// <param name="Error">The safe message of <see cref="Failure"/> (for a silo that predates it, the one error text).</param>
+/// <param name="Error">The safe message of <see cref="Failure"/> .</param>
 public sealed record JobSnapshot(
     [property: Id(0)] string Hash,
     [property: Id(1)] JobStatus Status,
@@ -23,9 +23,9 @@ public sealed record JobSnapshot(
     [Id(14)] public string JobId { get; init; } = "";
     /// <summary>The staging blob the job reads its source from (until it is final), so a sweep can tell it is owned.</summary>
     [Id(15)] public string? StagedBlob { get; init; }
-    /// <summary>Null until the job converted its source, and in records written before sources were described.</summary>
+    /// <summary>Null until the job converted its source.</summary>
     [Id(16)] public SourceInfo? Source { get; init; }
-    /// <summary>Empty until the job converted its source, and in records written before outputs were kept.</summary>
+    /// <summary>Empty until the job converted its source.</summary>
     [Id(17)] public IReadOnlyList<OutputInfo> Outputs { get; init; } = [];
     /// <summary>Why the job failed or was cancelled, safe and in full (<see cref="JobError"/>); null while it has not.</summary>
     [Id(18)] public JobError? Failure { get; init; }

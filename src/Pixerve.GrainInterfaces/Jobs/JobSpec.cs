@@ -1,6 +1,6 @@
 namespace Pixerve.GrainInterfaces.Jobs;
 
-/// <summary>What a job token asks for: the <c>job</c> claim of DESIGN.md §2, validated.</summary>
+/// <summary>What a job token asks for: the token's <c>job</c> claim (docs/http-api.md, "The job claim"), validated.</summary>
 [GenerateSerializer, Alias("pixerve.JobSpec"), Immutable]
 public sealed record JobSpec
 {

@@ -3,7 +3,7 @@ using System.Text;
 namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>
-/// The deterministic output names of DESIGN.md §2, shared by the gateway's answer and the converter. A name says
+/// The deterministic output names (docs/http-api.md, "Output names"), shared by the gateway's answer and the converter. A name says
 /// nothing of the settings, so each planned output also carries its <see cref="OutputFingerprint"/>.
 /// </summary>
 public static class OutputPlan

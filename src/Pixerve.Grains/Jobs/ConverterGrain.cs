@@ -27,8 +27,7 @@ public sealed class ConverterGrain(
         var submission = request.Submission;
         var spec = submission.Spec;
         var plan = request.Plan;
-        // A job grain on a silo that predates correlation ids sends none: this run still needs one for its logs.
-        var correlationId = request.CorrelationId ?? JobError.NewCorrelationId();
+        var correlationId = request.CorrelationId;
 
         ReadOnlyMemory<byte> source;
         try

@@ -21,69 +21,98 @@ public sealed class JobOutbox
     public bool Pending => IndexPending || StagedBlobPending || SubjectPending;
 }
 
+/// <summary>
+/// The outbox and the webhook: written down with the final status, then handed to the silo's
+/// <see cref="JobOutboxWorker"/>, which does them off this grain's turns and reports back (<see cref="OutboxDone"/>).
+/// A step that failed is handed over again on a timer with backoff (250 ms doubling to 30 s), a webhook attempt when
+/// it is due; should this activation be lost, the reminder or the next activation does it.
+/// </summary>
 public sealed partial class JobGrain
 {
     private static readonly TimeSpan MaxOutboxDelay = TimeSpan.FromSeconds(30);
     private IGrainTimer? _outboxTimer;
     private int _outboxFailures;
+    /// <summary>When work was last handed to the outbox worker whose report has not come back; null when none is out.</summary>
+    private DateTimeOffset? _outboxHandedAt;
+
+    /// <summary>Outbox steps or a webhook delivery are left (whether or not handed over).</summary>
+    private bool OutboxLeft => State.Outbox.Pending || State.Webhook is { Outcome: WebhookOutcome.Pending };
 
     /// <summary>
-    /// Works off the outbox and the webhook. Each step that fails stays in the outbox and is tried again soon
-    /// (a timer with backoff here; the reminder should this activation be lost). False once nothing is left.
+    /// Hands what is due to the outbox worker, unless work handed over earlier has not yet been reported (and is not
+    /// overdue), or schedules a look for when the webhook is due. False once nothing is left.
     /// </summary>
-    private async Task<bool> WorkOffOutboxAsync()
+    private bool WorkOffOutbox()
     {
+        if (!OutboxLeft) return false;
+        var now = clock.GetUtcNow();
+        if (_outboxHandedAt is { } handed && now - handed < outboxWorker.ReportDeadline) return true;
+
         var outbox = State.Outbox;
-        var changed = false;
-        // First: the subject's quota frees as soon as the job is final. (Records written before subjects were kept
-        // read a null subject: the empty one, where removing a job never counted is no harm.)
-        if (outbox.SubjectPending && await TryAsync("subject count", () => SubjectJobs.For(GrainFactory, State.Submission!.Subject ?? "")
-                .Remove(JobId)))
+        var submission = State.Submission!;
+        var webhookDue = State.Webhook is { Outcome: WebhookOutcome.Pending } webhook && webhook.NextAttemptAt <= now
+            ? new WebhookDelivery(webhook.Attempts + 1, submission.Spec.CompletionCallback!, submission.Spec.CallbackHeaders,
+                WebhookPayload.For(Hash, JobId, State), $"msg_{JobId}", submission.TraceParent)
+            : null;
+        if (!outbox.Pending && webhookDue is null)
         {
-            outbox.SubjectPending = false;
-            changed = true;
+            ScheduleOutbox(State.Webhook!.NextAttemptAt - now);
+            return true;
         }
 
-        if (outbox.IndexPending && await TryAsync("index", () => GrainFactory.GetGrain<IJobIndexGrain>(State.IndexedDay!)
-                .Add(new IndexEntry(Hash, IndexKindOf(State.Status), State.FinishedAt!.Value, State.Files.Count, State.EffectiveFailure?.Message)
+        outboxWorker.Post(new OutboxWork(JobId, State.FinishedAt!.Value)
+        {
+            Subject = outbox.SubjectPending ? submission.Subject : null,
+            IndexDay = outbox.IndexPending ? State.IndexedDay : null,
+            IndexEntry = outbox.IndexPending
+                ? new IndexEntry(Hash, IndexKindOf(State.Status), State.FinishedAt!.Value, State.Files.Count, State.Failure?.Message)
                 {
                     JobId = JobId,
-                    Failure = State.EffectiveFailure,
-                })))
-        {
-            outbox.IndexPending = false;
-            changed = true;
-        }
-
-        if (outbox.StagedBlobPending && await TryAsync("staged blob", () => blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer)
-                .DeleteBlobIfExistsAsync(State.Submission!.StagedBlob)))
-        {
-            outbox.StagedBlobPending = false;
-            changed = true;
-        }
-
-        if (changed) await WriteAsync();
-        if (outbox.Pending)
-        {
-            _outboxFailures++;
-            ScheduleOutboxRetry(TimeSpan.FromMilliseconds(Math.Min(MaxOutboxDelay.TotalMilliseconds, 250 * Math.Pow(2, _outboxFailures))));
-        }
-        else
-        {
-            _outboxFailures = 0;
-        }
-
-        var webhookLeft = await DeliverWebhookIfDueAsync();
-        return outbox.Pending || webhookLeft;
+                    Failure = State.Failure,
+                }
+                : null,
+            StagedBlob = outbox.StagedBlobPending ? submission.StagedBlob : null,
+            Webhook = webhookDue,
+        });
+        _outboxHandedAt = now;
+        return true;
     }
 
-    private void ScheduleOutboxRetry(TimeSpan delay)
+    public async Task OutboxDone(OutboxReport report)
+    {
+        // A report about an earlier finish (the job was retried since) says nothing of this one.
+        if (!job.RecordExists || !State.Status.IsFinal() || State.FinishedAt != report.FinishedAt) return;
+        _outboxHandedAt = null;
+
+        var outbox = State.Outbox;
+        var changed = false;
+        if (report.SubjectDone && outbox.SubjectPending) (outbox.SubjectPending, changed) = (false, true);
+        if (report.IndexDone && outbox.IndexPending) (outbox.IndexPending, changed) = (false, true);
+        if (report.StagedBlobDone && outbox.StagedBlobPending) (outbox.StagedBlobPending, changed) = (false, true);
+        if (report.Webhook is { } attempt) changed |= RecordWebhookAttempt(attempt);
+        if (changed || _unsaved) await WriteAsync();
+
+        _outboxFailures = outbox.Pending ? _outboxFailures + 1 : 0;
+        var next = outbox.Pending
+            ? TimeSpan.FromMilliseconds(Math.Min(MaxOutboxDelay.TotalMilliseconds, 250 * Math.Pow(2, _outboxFailures)))
+            : Timeout.InfiniteTimeSpan;
+        if (State.Webhook is { Outcome: WebhookOutcome.Pending } webhook)
+        {
+            var wait = webhook.NextAttemptAt - clock.GetUtcNow();
+            if (next == Timeout.InfiniteTimeSpan || wait < next) next = wait;
+        }
+
+        if (next != Timeout.InfiniteTimeSpan) ScheduleOutbox(next);
+        else await UnregisterResumeReminder();
+    }
+
+    private void ScheduleOutbox(TimeSpan delay)
     {
         _outboxTimer?.Dispose();
         _outboxTimer = this.RegisterGrainTimer(async () =>
         {
-            if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
-        }, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+            if (!WorkOffOutbox()) await UnregisterResumeReminder();
+        }, new GrainTimerCreationOptions(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan));
     }
 
     private async Task<bool> TryAsync(string what, Func<Task> step)
@@ -95,7 +124,7 @@ public sealed partial class JobGrain
         }
         catch (Exception e)
         {
-            logger.LogWarning("Job {JobId}: the {What} step after it finished failed ({Error}); it will be tried again", JobId, what, e.Message);
+            logger.LogWarning("Job {JobId}: the {What} step failed ({Error}); it will be tried again", JobId, what, e.Message);
             return false;
         }
     }

@@ -25,6 +25,7 @@ public sealed partial class JobGrain(
     [PersistentState("job", GrainStorageNames.Jobs)] IPersistentState<JobState> job,
     JobQueue queue,
     JobWebhooks webhooks,
+    JobOutboxWorker outboxWorker,
     BlobServiceClient blobs,
     IClusterMembershipService membership,
     RunningConversions conversions,
@@ -36,7 +37,9 @@ public sealed partial class JobGrain(
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromMinutes(2);
 
     private const string ResumeReminder = "resume";
-    private const int ReminderAttempts = 4;
+    /// <summary>Four tries 250, 500, 750 ms apart: the reminder table's owner may be a silo that just died.</summary>
+    private static readonly Retries ReminderRegistration =
+        new("pixerve.reminder-registration", 4, TimeSpan.FromMilliseconds(250), Polly.DelayBackoffType.Linear, Retries.Always);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     /// <summary>The state in memory differs from the stored record: its last write failed (storage unreachable).</summary>
     private bool _unsaved;
@@ -44,8 +47,8 @@ public sealed partial class JobGrain(
     private string JobId => this.GetPrimaryKeyString();
     private JobState State => job.State;
 
-    /// <summary>The content hash; a job written before jobs had ids of their own is keyed by it.</summary>
-    private string Hash => State.Submission?.Hash is { Length: > 0 } hash ? hash : JobId;
+    /// <summary>The content hash (the job's key is its job id); only when the job has a record.</summary>
+    private string Hash => State.Submission!.Hash;
 
     public async Task<SubmitResult> Submit(JobSubmission submission)
     {
@@ -113,7 +116,7 @@ public sealed partial class JobGrain(
         // Whatever brings a job's grain back after its silo died (a status read, the reminder) resumes the job
         // and works off what its completion left undone.
         if (!State.Status.IsFinal()) await ResumeAsync();
-        else if (State.Outbox.Pending) ScheduleOutboxRetry(TimeSpan.Zero);
+        else WorkOffOutbox();
     }
 
     public async Task<ConversionRequest?> TryStart(string silo)
@@ -140,11 +143,7 @@ public sealed partial class JobGrain(
 
         // A long conversion must not find its activation collected for idleness when it reports back.
         DelayDeactivation(options.Value.MaxConversionTime + LeaseMargin);
-        var submission = State.Submission! with { Hash = Hash };
-        var plan = State.Plan.Count > 0
-            ? OutputPlan.WithFingerprints(Hash, State.Plan)
-            : OutputPlan.For(Hash, submission.BaseName, submission.SourceFormat, submission.Spec);
-        return new ConversionRequest(Hash, submission, plan) { CorrelationId = JobError.NewCorrelationId() };
+        return new ConversionRequest(Hash, State.Submission!, OutputPlan.WithFingerprints(Hash, State.Plan)) { CorrelationId = JobError.NewCorrelationId() };
     }
 
     public async Task Complete(ConversionResult result)
@@ -160,9 +159,8 @@ public sealed partial class JobGrain(
         State.Files = result.Files.ToList();
         State.Source = result.Source;
         State.Outputs = result.Outputs.ToList();
-        // A silo that predates the split sends one unvetted string: the admin's only.
-        var failure = result.Failure ?? JobError.Legacy(result.Error, JobStatus.Failed);
-        State.Fail(failure);
+        var failure = result.Failure;
+        State.Failure = failure;
         EndAttempt(failure is null ? JobAttemptOutcome.Completed : JobAttemptOutcome.Failed, failure);
         if (failure is not null) LogFailure(failure);
         await FinishAsync(failure is null ? JobStatus.Completed : JobStatus.Failed);
@@ -196,7 +194,7 @@ public sealed partial class JobGrain(
             Message = $"conversion failed after {attempts} attempts: {error.Message}",
             Detail = $"conversion failed after {attempts} attempts: {error.Detail}",
         };
-        State.Fail(failure);
+        State.Failure = failure;
         LogFailure(failure);
         await FinishAsync(JobStatus.Failed);
     }
@@ -238,7 +236,7 @@ public sealed partial class JobGrain(
         State.Retries++;
         State.AttemptsBeforeRetry = State.Attempts;
         State.Status = JobStatus.Pending;
-        State.Fail(null);
+        State.Failure = null;
         State.Files = [];
         State.Outputs = [];
         State.FinishedAt = null;
@@ -246,6 +244,7 @@ public sealed partial class JobGrain(
         State.Webhook = null;
         State.UpdatedAt = clock.GetUtcNow();
         await WriteAsync();
+        _outboxHandedAt = null;
         logger.LogInformation("Job {JobId} ({Hash}) retried ({Retries} of {MaxRetries})", JobId, Hash, State.Retries, options.Value.MaxRetries);
         // Off the dead-letter list now; its next outcome lists it again. Should this fail, the list shows it
         // until that outcome replaces the entry.
@@ -281,7 +280,7 @@ public sealed partial class JobGrain(
         if (State.Status != JobStatus.Pending) return CancelOutcome.NotPending;
 
         State.CancelRequested = true;
-        State.Fail(JobError.Cancelled);
+        State.Failure = JobError.Cancelled;
         await FinishAsync(JobStatus.Cancelled);
         return CancelOutcome.Cancelled;
     }
@@ -298,7 +297,7 @@ public sealed partial class JobGrain(
     private JobSnapshot Snapshot()
     {
         var submission = State.Submission!;
-        var failure = State.EffectiveFailure;
+        var failure = State.Failure;
         return new JobSnapshot(Hash, State.Status, State.CreatedAt, State.UpdatedAt, State.ExpectedNames, State.Files, failure?.Message)
         {
             Failure = failure,
@@ -318,12 +317,13 @@ public sealed partial class JobGrain(
         };
     }
 
-    public async Task<bool> Expire(DateTimeOffset cutoff)
+    public async Task<JobExpiry> Expire(DateTimeOffset cutoff)
     {
-        if (!job.RecordExists) return true;
-        if (!State.Status.IsFinal() || State.FinishedAt is not { } finished || finished >= cutoff) return false;
+        if (!job.RecordExists) return new JobExpiry(true, []);
+        if (!State.Status.IsFinal() || State.FinishedAt is not { } finished || finished >= cutoff) return JobExpiry.Kept;
 
         var hash = Hash;
+        var files = State.Files.ToList();
         // A failed job kept its original for a retry until now.
         if (State.Status == JobStatus.Failed)
             await blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).DeleteBlobIfExistsAsync(State.Submission!.StagedBlob);
@@ -331,7 +331,7 @@ public sealed partial class JobGrain(
         await GrainFactory.GetGrain<IContentJobsGrain>(hash).Remove(JobId);
         await UnregisterResumeReminder();
         DeactivateOnIdle();
-        return true;
+        return new JobExpiry(true, files);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -351,7 +351,7 @@ public sealed partial class JobGrain(
 
         if (State.Status.IsFinal())
         {
-            if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
+            if (!WorkOffOutbox()) await UnregisterResumeReminder();
             return;
         }
 
@@ -438,9 +438,11 @@ public sealed partial class JobGrain(
         // A failed job keeps its original, so a retry needs no new upload; retention deletes it with the record.
         State.Outbox = new JobOutbox { IndexPending = true, StagedBlobPending = status != JobStatus.Failed, SubjectPending = true };
         await WriteAsync();
+        // Written down first: only now is the work handed to the outbox worker, off this turn.
+        (_outboxHandedAt, _outboxFailures) = (null, 0);
         PixerveMetrics.Jobs.Add(1, new KeyValuePair<string, object?>("status", status.ToWire()));
         logger.LogInformation("Job {JobId} ({Hash}) {Status} with {Count} files", JobId, Hash, status, State.Files.Count);
-        if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
+        if (!WorkOffOutbox()) await UnregisterResumeReminder();
     }
 
     /// <summary>
@@ -454,7 +456,7 @@ public sealed partial class JobGrain(
         await WriteAsync();
         if (State.Status.IsFinal())
         {
-            if (!await WorkOffOutboxAsync()) await UnregisterResumeReminder();
+            if (!WorkOffOutbox()) await UnregisterResumeReminder();
         }
         else
         {
@@ -482,22 +484,10 @@ public sealed partial class JobGrain(
     }
 
     /// <summary>Registers the resume reminder, asking again a few times: its table's owner may be a silo that just died.</summary>
-    private async Task RegisterResumeReminderAsync()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod);
-                return;
-            }
-            catch (Exception e) when (attempt < ReminderAttempts)
-            {
-                logger.LogWarning("Registering job {JobId}'s reminder failed ({Error}); asking again", JobId, e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt));
-            }
-        }
-    }
+    private Task RegisterResumeReminderAsync() =>
+        ReminderRegistration.RunAsync(
+            () => this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod),
+            (e, _, _) => logger.LogWarning("Registering job {JobId}'s reminder failed ({Error}); asking again", JobId, e.Message));
 
     private async Task UnregisterResumeReminder()
     {

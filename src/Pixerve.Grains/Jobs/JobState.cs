@@ -10,11 +10,7 @@ public sealed class JobState
     [Id(1)] public JobStatus Status { get; set; }
     [Id(2)] public DateTimeOffset CreatedAt { get; set; }
     [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
-    /// <summary>Only in records written before the plan was kept (<see cref="Plan"/> names the files since).</summary>
-    [Id(4)] public List<string> ExpectedFiles { get; set; } = [];
     [Id(5)] public List<StoredFile> Files { get; set; } = [];
-    /// <summary>The safe message of <see cref="Failure"/>; in records written before it, the one unvetted error text.</summary>
-    [Id(6)] public string? Error { get; set; }
     [Id(7)] public int Attempts { get; set; }
     /// <summary>Set by a cancel request; a cancelled job never runs, even if a worker still holds its hash.</summary>
     [Id(8)] public bool CancelRequested { get; set; }
@@ -26,32 +22,22 @@ public sealed class JobState
     [Id(13)] public string? ProcessedBy { get; set; }
     /// <summary>Side effects of a final status not yet done; the reminder stays while any is left.</summary>
     [Id(14)] public JobOutbox Outbox { get; set; } = new();
-    /// <summary>The outputs, planned once at submission; empty in records written before plans were kept.</summary>
+    /// <summary>The outputs, planned once at submission.</summary>
     [Id(15)] public List<PlannedOutput> Plan { get; set; } = [];
-    /// <summary>The source as converted; null before, and in records written before sources were described.</summary>
+    /// <summary>The source as converted; null until the job converted it.</summary>
     [Id(16)] public SourceInfo? Source { get; set; }
-    /// <summary>The outputs as made (size, bytes); empty before, and in records written before outputs were kept.</summary>
+    /// <summary>The outputs as made (size, bytes); empty until the job converted its source.</summary>
     [Id(17)] public List<OutputInfo> Outputs { get; set; } = [];
-    /// <summary>Why the job failed or was cancelled; null before, and in records written before errors were split.</summary>
+    /// <summary>Why the job failed or was cancelled; null while it has not.</summary>
     [Id(18)] public JobError? Failure { get; set; }
 
-    /// <summary>Every run so far, oldest first; empty in records written before runs were kept.</summary>
+    /// <summary>Every run so far, oldest first.</summary>
     [Id(19)] public List<JobAttempt> History { get; set; } = [];
     /// <summary>How many times the failed job was retried (<c>POST /retry</c>).</summary>
     [Id(20)] public int Retries { get; set; }
     /// <summary><see cref="Attempts"/> when it was last retried: <c>MaxAttempts</c> counts the runs since.</summary>
     [Id(21)] public int AttemptsBeforeRetry { get; set; }
 
-    /// <summary>The failure as every reader is to see it: a record written before the split shows its old text to the admin only.</summary>
-    public JobError? EffectiveFailure => Failure ?? JobError.Legacy(Error, Status);
-
-    /// <summary>Records the failure; <see cref="Error"/> keeps its safe message for readers that predate <see cref="Failure"/>.</summary>
-    public void Fail(JobError? failure)
-    {
-        Failure = failure;
-        Error = failure?.Message;
-    }
-
     /// <summary>The names of the files the job produces, in plan order.</summary>
-    public IReadOnlyList<string> ExpectedNames => Plan.Count > 0 ? Plan.Select(o => o.Name).ToList() : ExpectedFiles;
+    public IReadOnlyList<string> ExpectedNames => Plan.Select(o => o.Name).ToList();
 }

@@ -29,7 +29,7 @@ public sealed record WebhookPayload(
 
     public static byte[] For(string hash, string jobId, JobState state)
     {
-        var failure = state.EffectiveFailure;
+        var failure = state.Failure;
         return JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload(
             hash, jobId, state.Status.ToWire(), state.Files.Count, state.FinishedAt ?? state.UpdatedAt, state.Files,
             failure?.Message, failure?.Category, failure?.CorrelationId, state.Source, JobOutput.Of(state.Outputs, state.Files)), Json);

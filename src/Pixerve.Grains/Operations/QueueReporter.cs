@@ -15,59 +15,29 @@ public sealed class QueueReporter(
     ILocalSiloDetails silo,
     IOptions<StatsOptions> options,
     TimeProvider time,
-    ILogger<QueueReporter> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<QueueReporter> logger) : PeriodicSiloService(time, logger)
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
-
     private IClusterStatsGrain Stats => grains.GetGrain<IClusterStatsGrain>(0);
     private string Name => silo.SiloAddress.ToString();
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(QueueReporter), ServiceLifecycleStage.Active, Start, Stop);
+    protected override TimeSpan Period => options.Value.ReportPeriod;
+    protected override bool TickAtStart => true;
 
-    private Task Start(CancellationToken cancellationToken)
-    {
-        _loop = Task.Run(() => ReportAsync(_stopping.Token));
-        return Task.CompletedTask;
-    }
+    protected override Task TickAsync(CancellationToken stopping) =>
+        Stats.Report(new SiloQueueReport(Name, queue.Depth, queue.Running, Period));
 
-    private async Task Stop(CancellationToken cancellationToken)
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        // A report in flight to a cluster that is going away must not hold up the shutdown.
+        await base.StopAsync(cancellationToken);
         try
         {
-            // A report in flight to a cluster that is going away must not hold up the shutdown.
-            await _loop.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
             await Stats.Forget(Name).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
         }
         catch (Exception e)
         {
             // It goes stale on its own after a few missed reports.
-            logger.LogDebug(e, "Could not withdraw this silo from the cluster stats");
-        }
-    }
-
-    private async Task ReportAsync(CancellationToken stopping)
-    {
-        var period = options.Value.ReportPeriod;
-        using var timer = new PeriodicTimer(period, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await Stats.Report(new SiloQueueReport(Name, queue.Depth, queue.Running, period));
-                }
-                catch (Exception e) when (!stopping.IsCancellationRequested)
-                {
-                    logger.LogWarning(e, "Could not report this silo's queue to the cluster stats");
-                }
-            } while (await timer.WaitForNextTickAsync(stopping));
-        }
-        catch (OperationCanceledException)
-        {
+            Logger.LogDebug(e, "Could not withdraw this silo from the cluster stats");
         }
     }
 }

@@ -22,12 +22,16 @@ public sealed class CleanupGrain(
     ILogger<CleanupGrain> logger) : Grain, ICleanupGrain, IRemindable
 {
     private const string DailyReminder = "daily";
+    /// <summary>Jobs expired at once: one call each, a bounded number in flight.</summary>
+    private const int ExpiriesAtOnce = 16;
 
     public async Task EnsureScheduled()
     {
         if (await this.GetReminder(DailyReminder) is null)
             await this.RegisterOrUpdateReminder(DailyReminder, options.Value.Period, options.Value.Period);
     }
+
+    public Task<IReadOnlyList<string>> Days() => Task.FromResult<IReadOnlyList<string>>(cleanup.State.Days.ToList());
 
     public async Task RememberDay(string day)
     {
@@ -48,14 +52,7 @@ public sealed class CleanupGrain(
         foreach (var day in cleanup.State.Days.Where(d => string.CompareOrdinal(d, cutoffDay) < 0).ToList())
         {
             var index = GrainFactory.GetGrain<IJobIndexGrain>(day);
-            foreach (var entry in await index.All())
-            {
-                var job = GrainFactory.GetGrain<IJobGrain>(entry.Key);
-                var snapshot = options.Value.DeleteServedFiles ? await job.GetSnapshot() : null;
-                if (!await job.Expire(cutoff)) continue;
-                removed++;
-                if (snapshot is not null) DeleteServedFiles(snapshot);
-            }
+            removed += await ExpireAsync(await index.All(), cutoff);
 
             await index.Clear();
             cleanup.State.Days.Remove(day);
@@ -66,9 +63,28 @@ public sealed class CleanupGrain(
         return removed;
     }
 
-    private void DeleteServedFiles(JobSnapshot snapshot)
+    /// <summary>Expires a day's jobs, <see cref="ExpiriesAtOnce"/> at a time; returns how many records went.</summary>
+    private async Task<int> ExpireAsync(IReadOnlyList<IndexEntry> entries, DateTimeOffset cutoff)
     {
-        foreach (var file in snapshot.Files.Where(f => f.Backend == DirectHostStore.Backend))
-            directHost.Delete(file.Location);
+        var removed = 0;
+        using var slots = new SemaphoreSlim(ExpiriesAtOnce);
+        await Task.WhenAll(entries.Select(async entry =>
+        {
+            await slots.WaitAsync();
+            try
+            {
+                var expiry = await GrainFactory.GetGrain<IJobGrain>(entry.JobId).Expire(cutoff);
+                if (!expiry.Expired) return;
+                removed++;
+                if (options.Value.DeleteServedFiles)
+                    foreach (var file in expiry.Files.Where(f => f.Backend == DirectHostStore.Backend))
+                        directHost.Delete(file.Location);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+        return removed;
     }
 }

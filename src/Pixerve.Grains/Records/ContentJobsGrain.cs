@@ -9,8 +9,7 @@ public sealed class ContentJobsState
 
     /// <summary>
     /// Claimed names, <c>{location}\n{name without its "{hash}_" prefix}</c> → fingerprint: the key holds the hash
-    /// already, so each name is stored without its 65 redundant characters. Empty in states written before names
-    /// were claimed.
+    /// already, so each name is stored without its 65 redundant characters.
     /// </summary>
     [Id(1)] public Dictionary<string, string> Names { get; set; } = [];
 }
@@ -18,8 +17,7 @@ public sealed class ContentJobsState
 /// <summary>
 /// The job ids and the name registry of one content hash (<see cref="IContentJobsGrain"/>). A job adds itself, with
 /// its names, before it is first written, and leaves the list when it expires; its names stay claimed, as its files
-/// outlive its record, so the state is cleared only when it lists no job and holds no name (a state from before names
-/// were claimed).
+/// outlive its record, so the state is cleared only when it lists no job and holds no name.
 /// </summary>
 /// <remarks>
 /// Bound: one entry per distinct (place, name) ever stored from these bytes, about 100 bytes each (a place of up to

@@ -12,12 +12,20 @@ public sealed class JobIndexState
 public sealed class JobIndexGrain(
     [PersistentState("index", GrainStorageNames.Jobs)] IPersistentState<JobIndexState> index) : Grain, IJobIndexGrain
 {
+    /// <summary>The cleanup grain was told about this day by this activation (it keeps the days that have an index).</summary>
+    private bool _dayRemembered;
+
     public async Task Add(IndexEntry entry)
     {
-        var first = index.State.Entries.Count == 0;
-        index.State.Entries[entry.Key] = entry;
+        index.State.Entries[entry.JobId] = entry;
         await index.WriteStateAsync();
-        if (first) await GrainFactory.GetGrain<ICleanupGrain>(0).RememberDay(this.GetPrimaryKeyString());
+        // Until it has succeeded once: an Add whose telling failed is asked again by the job's outbox, and the list
+        // pages find a day only through the cleanup grain.
+        if (!_dayRemembered)
+        {
+            await GrainFactory.GetGrain<ICleanupGrain>(0).RememberDay(this.GetPrimaryKeyString());
+            _dayRemembered = true;
+        }
     }
 
     public async Task Remove(string jobId)
@@ -25,11 +33,17 @@ public sealed class JobIndexGrain(
         if (index.State.Entries.Remove(jobId)) await index.WriteStateAsync();
     }
 
-    public Task<IReadOnlyList<IndexEntry>> List(IndexKind kind) =>
-        Task.FromResult<IReadOnlyList<IndexEntry>>(index.State.Entries.Values
-            .Where(e => e.Kind == kind)
-            .OrderByDescending(e => e.Timestamp).ThenBy(e => e.Key, StringComparer.Ordinal)
-            .ToList());
+    public Task<IndexPage> Page(IndexKind kind, IndexPosition? after, int limit)
+    {
+        var page = index.State.Entries.Values
+            .Where(e => e.Kind == kind && (after is null || after.Precedes(e)))
+            .OrderByDescending(e => e.Timestamp).ThenBy(e => e.JobId, StringComparer.Ordinal)
+            .Take(limit + 1)
+            .ToList();
+        var more = page.Count > limit;
+        if (more) page.RemoveAt(limit);
+        return Task.FromResult(new IndexPage(page, more));
+    }
 
     public Task<IReadOnlyList<IndexEntry>> All() => Task.FromResult<IReadOnlyList<IndexEntry>>(index.State.Entries.Values.ToList());
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.ServiceDefaults;
+using Pixerve.Grains.Operations;
 
 namespace Pixerve.Grains.Staging;
 
@@ -19,48 +20,21 @@ public sealed class StagingSweeper(
     IGrainFactory grains,
     TimeProvider clock,
     IOptions<StagingOptions> options,
-    ILogger<StagingSweeper> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<StagingSweeper> logger) : PeriodicSiloService(clock, logger)
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    protected override TimeSpan Period => options.Value.SweepPeriod;
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(StagingSweeper), ServiceLifecycleStage.Active, Start, Stop);
-
-    private Task Start(CancellationToken cancellationToken)
+    protected override async Task TickAsync(CancellationToken stopping)
     {
-        _loop = Task.Run(() => LoopAsync(_stopping.Token));
-        return Task.CompletedTask;
-    }
-
-    private async Task Stop(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        await _loop.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-    }
-
-    private async Task LoopAsync(CancellationToken stopping)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepPeriod, clock);
-        while (await timer.WaitForNextTickAsync(stopping).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default))
-        {
-            try
-            {
-                var removed = await SweepAsync(stopping);
-                if (removed > 0) logger.LogInformation("Removed {Count} staged uploads that no job owns", removed);
-            }
-            catch (Exception e) when (!stopping.IsCancellationRequested)
-            {
-                logger.LogWarning("Sweeping the staging container failed ({Error}); trying again next period", e.Message);
-            }
-        }
+        var removed = await SweepAsync(stopping);
+        if (removed > 0) Logger.LogInformation("Removed {Count} staged uploads that no job owns", removed);
     }
 
     /// <summary>One pass over the staging container; returns how many blobs it removed.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var container = blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer);
-        var cutoff = clock.GetUtcNow() - options.Value.MaxAge;
+        var cutoff = Time.GetUtcNow() - options.Value.MaxAge;
         var removed = 0;
         try
         {

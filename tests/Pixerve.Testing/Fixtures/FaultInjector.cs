@@ -17,6 +17,31 @@ public sealed class FaultInjector
     private readonly ConcurrentDictionary<string, int> _armed = new();
     private readonly ConcurrentDictionary<string, int> _fired = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<TimeSpan>> _delays = new();
+    private readonly ConcurrentDictionary<string, int> _calls = new();
+    private readonly ConcurrentDictionary<string, int> _inFlight = new();
+    private readonly ConcurrentDictionary<string, int> _maxInFlight = new();
+
+    /// <summary>How many calls of <paramref name="point"/> this silo has received (armed or not).</summary>
+    public int Calls(string point) => _calls.GetValueOrDefault(point);
+
+    /// <summary>The most calls of <paramref name="point"/> that were running at once since <see cref="ResetInFlight"/>.</summary>
+    public int MaxInFlight(string point) => _maxInFlight.GetValueOrDefault(point);
+
+    public void ResetInFlight(string point) => _maxInFlight[point] = 0;
+
+    /// <summary>Counts a call of <paramref name="point"/> until the returned scope ends.</summary>
+    public IDisposable Enter(string point)
+    {
+        _calls.AddOrUpdate(point, 1, (_, n) => n + 1);
+        var now = _inFlight.AddOrUpdate(point, 1, (_, n) => n + 1);
+        _maxInFlight.AddOrUpdate(point, now, (_, n) => Math.Max(n, now));
+        return new Exit(() => _inFlight.AddOrUpdate(point, 0, (_, n) => n - 1));
+    }
+
+    private sealed class Exit(Action exit) : IDisposable
+    {
+        public void Dispose() => exit();
+    }
 
     public void Arm(string point, int times) => _armed[point] = times;
 
@@ -62,6 +87,7 @@ public sealed class FaultFilter(FaultInjector faults, RunningConversions running
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         var point = $"{context.InterfaceMethod.DeclaringType?.Name}.{context.InterfaceMethod.Name}";
+        using var counted = faults.Enter(point);
         faults.Hit(point);
         // A conversion's delay ends when its worker cancels the run, as the conversion itself would.
         var cancellation = context.Request.GetArgumentCount() > 0 && context.Request.GetArgument(0) is ConversionRequest request
@@ -119,6 +145,7 @@ public sealed class FaultFixture : PixerveFixture
         new("Pixerve:Jobs:MaxConversionTime", "00:00:50"),
         new("Pixerve:Staging:SweepPeriod", "01:00:00"),
         new("Pixerve:Staging:MaxAge", "00:00:00"),
+        new("Pixerve:Retention:DeleteServedFiles", "true"),
     ];
 
     public FaultInjector Faults => SiloService<FaultInjector>();

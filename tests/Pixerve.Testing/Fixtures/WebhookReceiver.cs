@@ -26,7 +26,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public ConcurrentQueue<ReceivedCallback> Received { get; } = new();
     public string Url { get; private set; } = "";
 
-    public static async Task<WebhookReceiver> StartAsync(int failures = 0)
+    /// <summary>Callbacks that have arrived, counted before any <c>hold</c>.</summary>
+    public int Arrived => Volatile.Read(ref _arrived);
+    private int _arrived;
+
+    /// <param name="hold">How long each callback is held before it is answered (a slow receiver).</param>
+    public static async Task<WebhookReceiver> StartAsync(int failures = 0, TimeSpan hold = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -37,6 +42,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
+            Interlocked.Increment(ref receiver._arrived);
+            if (hold > TimeSpan.Zero) await Task.Delay(hold);
             receiver.Received.Enqueue(new ReceivedCallback(body.ToArray(),
                 request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
             return Interlocked.Decrement(ref receiver._remainingFailures) >= 0 ? Results.StatusCode(500) : Results.Ok();
