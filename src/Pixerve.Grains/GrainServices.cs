@@ -14,9 +14,6 @@ using Pixerve.ServiceDefaults;
 using Pixerve.Storage.Filesystem;
 using Pixerve.Storage.Resilience;
 using Pixerve.Storage;
-using Pixerve.Storage.Gcs;
-using Pixerve.Storage.S3;
-using Pixerve.Storage.Sftp;
 
 namespace Pixerve.Grains;
 
@@ -31,8 +28,8 @@ public static class GrainServices
         services.Configure<ImagingOptions>(o => o.MaxSourcePixels = configuration.GetValue(ImagingOptions.MaxSourcePixelsKey, o.MaxSourcePixels));
         services.Configure<ImagingOptions>(o => o.MaxFrames = configuration.GetValue(ImagingOptions.MaxFramesKey, o.MaxFrames));
         services.AddSingleton(sp => new ImageConverter(sp.GetRequiredService<IOptions<ImagingOptions>>().Value));
-        // Each backend with an SDK is its own project; this silo takes all three.
-        services.AddPixerveStorage().AddS3Storage().AddGcsStorage().AddSftpStorage();
+        // The backends themselves are storage providers the silo host registers (AddPixerveStorageProviders).
+        services.AddPixerveStorage();
         services.AddSingleton<ICircuitObserver, StorageHealthReporter>();
         services.AddSingleton<CredentialProtector>();
         services.AddSingleton<ResolvedCredentials>();

@@ -8,6 +8,6 @@ public static class GcsStorageServiceCollectionExtensions
     public static IServiceCollection AddGcsStorage(this IServiceCollection services)
     {
         services.AddOptions<GcsStorageOptions>().BindConfiguration(GcsStorageOptions.Section);
-        return services.AddObjectStoreFactory<GcsStoreFactory>();
+        return services.AddStorageProvider<GcsStorageProvider>();
     }
 }

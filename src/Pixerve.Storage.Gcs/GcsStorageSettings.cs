@@ -1,6 +1,9 @@
 namespace Pixerve.Storage.Gcs;
 
-/// <summary>The fields of a <c>gcs</c> credential: a bucket and the service-account key that may write to it.</summary>
+/// <summary>
+/// One <c>gcs</c> credential's values for one store (declared in <see cref="GcsCredentialFields"/>): a bucket and the
+/// service-account key that may write to it.
+/// </summary>
 public sealed record GcsStorageSettings
 {
     public required string Bucket { get; init; }
@@ -12,9 +15,9 @@ public sealed record GcsStorageSettings
 
     public static GcsStorageSettings From(StorageCredential credential) => new()
     {
-        Bucket = credential.Required("bucket"),
-        Prefix = credential.Optional("prefix"),
-        BaseUri = credential.Optional("base_uri"),
-        ServiceAccountJson = credential.Required("service_account_json"),
+        Bucket = credential.Required(GcsCredentialFields.Bucket),
+        Prefix = credential.Optional(GcsCredentialFields.Prefix),
+        BaseUri = credential.Optional(GcsCredentialFields.BaseUri),
+        ServiceAccountJson = credential.Required(GcsCredentialFields.ServiceAccountJson),
     };
 }

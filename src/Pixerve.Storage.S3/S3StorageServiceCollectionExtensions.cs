@@ -8,6 +8,6 @@ public static class S3StorageServiceCollectionExtensions
     public static IServiceCollection AddS3Storage(this IServiceCollection services)
     {
         services.AddOptions<S3StorageOptions>().BindConfiguration(S3StorageOptions.Section);
-        return services.AddObjectStoreFactory<S3StoreFactory>();
+        return services.AddStorageProvider<S3StorageProvider>();
     }
 }

@@ -1,6 +1,9 @@
 namespace Pixerve.Storage.S3;
 
-/// <summary>The fields of an <c>s3</c> credential: Amazon S3, or any S3-compatible service with <see cref="ServiceUrl"/>.</summary>
+/// <summary>
+/// One <c>s3</c> credential's values for one store (declared in <see cref="S3CredentialFields"/>): Amazon S3, or any
+/// S3-compatible service with <see cref="ServiceUrl"/>.
+/// </summary>
 public sealed record S3StorageSettings
 {
     public required string Bucket { get; init; }
@@ -14,12 +17,12 @@ public sealed record S3StorageSettings
 
     public static S3StorageSettings From(StorageCredential credential) => new()
     {
-        Bucket = credential.Required("bucket"),
-        Region = credential.Optional("region") ?? "us-east-1",
-        ServiceUrl = credential.Optional("service_url"),
-        ForcePathStyle = credential.Flag("force_path_style"),
-        Prefix = credential.Optional("prefix"),
-        AccessKeyId = credential.Required("access_key_id"),
-        SecretAccessKey = credential.Required("secret_access_key"),
+        Bucket = credential.Required(S3CredentialFields.Bucket),
+        Region = credential.Required(S3CredentialFields.Region),
+        ServiceUrl = credential.Optional(S3CredentialFields.ServiceUrl),
+        ForcePathStyle = credential.Flag(S3CredentialFields.ForcePathStyle),
+        Prefix = credential.Optional(S3CredentialFields.Prefix),
+        AccessKeyId = credential.Required(S3CredentialFields.AccessKeyId),
+        SecretAccessKey = credential.Required(S3CredentialFields.SecretAccessKey),
     };
 }

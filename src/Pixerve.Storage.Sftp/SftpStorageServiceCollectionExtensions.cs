@@ -8,6 +8,6 @@ public static class SftpStorageServiceCollectionExtensions
     public static IServiceCollection AddSftpStorage(this IServiceCollection services)
     {
         services.AddOptions<SftpStorageOptions>().BindConfiguration(SftpStorageOptions.Section);
-        return services.AddObjectStoreFactory<SftpStoreFactory>();
+        return services.AddStorageProvider<SftpStorageProvider>();
     }
 }

@@ -1,6 +1,9 @@
 namespace Pixerve.Storage.Sftp;
 
-/// <summary>The fields of an <c>sftp</c> credential: a login by password and/or private key, and the host key to expect.</summary>
+/// <summary>
+/// One <c>sftp</c> credential's values for one store (declared in <see cref="SftpCredentialFields"/>): a login by password
+/// and/or private key, and the host key to expect.
+/// </summary>
 public sealed record SftpStorageSettings
 {
     public required string Host { get; init; }
@@ -19,14 +22,14 @@ public sealed record SftpStorageSettings
 
     public static SftpStorageSettings From(StorageCredential credential) => new()
     {
-        Host = credential.Required("host"),
-        Port = credential.Int("port", 22),
-        Username = credential.Required("username"),
-        Password = credential.Optional("password"),
-        PrivateKey = credential.Optional("private_key"),
-        PrivateKeyPassphrase = credential.Optional("private_key_passphrase"),
-        HostKeyFingerprint = credential.Optional("host_key_fingerprint"),
-        AcceptAnyHostKey = credential.Flag("accept_any_host_key"),
-        Root = credential.Optional("root") ?? "",
+        Host = credential.Required(SftpCredentialFields.Host),
+        Port = credential.Int(SftpCredentialFields.Port),
+        Username = credential.Required(SftpCredentialFields.Username),
+        Password = credential.Optional(SftpCredentialFields.Password),
+        PrivateKey = credential.Optional(SftpCredentialFields.PrivateKey),
+        PrivateKeyPassphrase = credential.Optional(SftpCredentialFields.PrivateKeyPassphrase),
+        HostKeyFingerprint = credential.Optional(SftpCredentialFields.HostKeyFingerprint),
+        AcceptAnyHostKey = credential.Flag(SftpCredentialFields.AcceptAnyHostKey),
+        Root = credential.Optional(SftpCredentialFields.Root) ?? "",
     };
 }

@@ -8,9 +8,9 @@ namespace Pixerve.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// The store registry, the resilience pipelines and the file-system stores (the serve directory and <c>direct</c>
-    /// credentials). Backends with an SDK add themselves with their own <c>AddS3Storage()</c>, <c>AddGcsStorage()</c>, ….
-    /// Configure <see cref="DirectHostOptions"/> for the serve directory.
+    /// What writing to storage needs whatever the backends: the provider registry, the resilience pipelines and the
+    /// serve directory's store. The backends are providers the host registers (<c>AddDirectStorage()</c>,
+    /// <c>AddS3Storage()</c>, …). Configure <see cref="DirectHostOptions"/> for the serve directory.
     /// </summary>
     public static IServiceCollection AddPixerveStorage(this IServiceCollection services)
     {
@@ -24,16 +24,24 @@ public static class StorageServiceCollectionExtensions
                 $"{StorageResilienceOptions.Section}: Attempts and FailuresToOpen must be at least 1, FirstRetryDelay from 0 to 1 day, OpenFor from 0.5 s to 1 day")
             .ValidateOnStart();
         services.TryAddSingleton<StorageResilience>();
-        services.TryAddSingleton<ObjectStores>();
+        services.TryAddSingleton<StorageProviderRegistry>();
         services.TryAddSingleton<DirectHostStore>();
-        return services.AddObjectStoreFactory<DirectStoreFactory>();
-    }
-
-    /// <summary>Makes a backend available to <see cref="ObjectStores"/>; what each backend's <c>Add…Storage()</c> calls.</summary>
-    public static IServiceCollection AddObjectStoreFactory<TFactory>(this IServiceCollection services)
-        where TFactory : class, IObjectStoreFactory
-    {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IObjectStoreFactory, TFactory>());
         return services;
     }
+
+    /// <summary>
+    /// Registers a storage provider with <see cref="StorageProviderRegistry"/>: what each backend's <c>Add…Storage()</c>
+    /// calls. Registering the same provider twice is harmless; two providers of one name stop the host at start.
+    /// </summary>
+    public static IServiceCollection AddStorageProvider<TProvider>(this IServiceCollection services)
+        where TProvider : class, IStorageProvider
+    {
+        services.TryAddSingleton<StorageProviderRegistry>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStorageProvider, TProvider>());
+        return services;
+    }
+
+    /// <summary>Lets <c>direct</c> credentials be opened: directories on the silos' own file systems (no SDK).</summary>
+    public static IServiceCollection AddDirectStorage(this IServiceCollection services) =>
+        services.AddStorageProvider<DirectStorageProvider>();
 }

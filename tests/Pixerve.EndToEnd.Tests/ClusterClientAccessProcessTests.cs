@@ -52,7 +52,7 @@ public sealed class ClusterClientAccessProcessTests
             var credentials = grains.GetGrain<ICredentialStoreGrain>(0);
             await AssertRefusedAsync(() => credentials.Resolve(key), "Resolve");
             await AssertRefusedAsync(() => credentials.List(), "List");
-            await AssertRefusedAsync(() => credentials.Put(new CredentialDefinition("evil", CredentialType.Direct,
+            await AssertRefusedAsync(() => credentials.Put(new CredentialDefinition("evil", "direct",
                 new Dictionary<string, string> { ["path"] = "/tmp" }, new Dictionary<string, string>())), "Put");
             await AssertRefusedAsync(() => credentials.Delete(key), "Delete");
             await AssertRefusedAsync(() => grains.GetGrain<IJobGrain>(new string('a', 64)).GetSnapshot(), "IJobGrain.GetSnapshot");

@@ -1,15 +1,24 @@
 using Pixerve.Gateway.Upload;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Storage;
+using Pixerve.StorageProviders;
 
 
 namespace Pixerve.Gateway.Tests;
 
 public sealed class JobSpecParserTests
 {
+    // The backends storageKeys may name are the registered providers', as the gateway registers them.
+    private static readonly JobSpecParser Parser = new(new ServiceCollection()
+        .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build()).AddPixerveStorageProviders()
+        .BuildServiceProvider().GetRequiredService<StorageProviderRegistry>());
+
     [Fact]
     public void Reads_formats_in_written_order_with_settings_and_square_sizes()
     {
-        var spec = JobSpecParser.Parse("""
+        var spec = Parser.Parse("""
             {"formats": {"webp": {"settings": {"quality": 70, "speed": 3}, "sizes": [[800, 600], [200]]},
                          "jpg": {"sizes": [[100, 50]]}},
              "directHost": true, "subDir": "a/b-c/d.e", "priority": 5}
@@ -26,7 +35,7 @@ public sealed class JobSpecParserTests
     [Fact]
     public void Accepts_avif_with_its_settings()
     {
-        var spec = JobSpecParser.Parse("""
+        var spec = Parser.Parse("""
             {"formats": {"avif": {"settings": {"quality": 55, "speed": 9}, "sizes": [[640, 480]]}}, "directHost": true}
             """);
 
@@ -38,7 +47,7 @@ public sealed class JobSpecParserTests
     [Fact]
     public void Reads_fit_and_gravity_per_format_and_per_size()
     {
-        var spec = JobSpecParser.Parse("""
+        var spec = Parser.Parse("""
             {"formats": {"webp": {"settings": {"fit": "cover", "gravity": "attention"},
                                   "sizes": [[800, 600], {"box": [200], "fit": "fill"}, {"box": [300, 100], "gravity": "entropy"}]},
                          "jpg": {"sizes": [[100, 50], {"box": [40], "fit": "cover", "gravity": "center"}]}},
@@ -63,12 +72,12 @@ public sealed class JobSpecParserTests
     [InlineData("""{"formats": {"jpg": {"sizes": [{"fit": "cover"}]}}, "directHost": true}""", "formats.jpg.sizes[0].box")]
     [InlineData("""{"formats": {"jpg": {"sizes": [{"box": [0, 10]}]}}, "directHost": true}""", "formats.jpg.sizes[0].box")]
     public void Refuses_an_unknown_fit_or_gravity_naming_the_field(string json, string field) =>
-        Assert.Equal(field, Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(json)).Field);
+        Assert.Equal(field, Assert.Throws<JobSpecException>(() => Parser.Parse(json)).Field);
 
     [Fact]
     public void Accepts_gif_and_animated_false_as_a_still_for_its_format_only()
     {
-        var spec = JobSpecParser.Parse("""
+        var spec = Parser.Parse("""
             {"formats": {"gif": {"sizes": [[64]]}, "webp": {"settings": {"animated": false}, "sizes": [[64]]},
                          "png": {"settings": {"animated": true}, "sizes": [[64]]}}, "directHost": true}
             """);
@@ -101,14 +110,14 @@ public sealed class JobSpecParserTests
     [InlineData("""{"formats": {"jpg": {"sizes": [[10]], "sizes": [[20]]}}, "directHost": true}""", "formats.jpg.sizes")]
     [InlineData("""{"formats": {"jpg": {"sizes": [[10]]}}, "directHost": true, "callbackHeaders": {"a": "1", "a": "2"}}""", "callbackHeaders.a")]
     public void Refuses_a_bad_spec_naming_the_field(string? json, string field) =>
-        Assert.Equal(field, Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(json)).Field);
+        Assert.Equal(field, Assert.Throws<JobSpecException>(() => Parser.Parse(json)).Field);
 
     [Theory]
     [InlineData("""{"formats": {"jpg": {"sizes": [[10], {"box": [10], "fit": "fill"}]}}, "directHost": true}""", "formats.jpg.sizes[1]")]
     [InlineData("""{"formats": {"jpg": {"sizes": [[20, 10]]}, "jpeg": {"settings": {"quality": 5}, "sizes": [[20, 10]]}}, "directHost": true}""", "formats.jpeg.sizes[0]")]
     public void Refuses_two_outputs_of_one_name_with_other_settings(string json, string field)
     {
-        var error = Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(json));
+        var error = Assert.Throws<JobSpecException>(() => Parser.Parse(json));
         Assert.Equal(field, error.Field);
         Assert.Contains("names the same file as formats.jpg.sizes[0]", error.Message);
     }
@@ -116,7 +125,7 @@ public sealed class JobSpecParserTests
     [Fact]
     public void Accepts_one_name_asked_twice_for_the_same_work()
     {
-        var spec = JobSpecParser.Parse("""{"formats": {"jpg": {"sizes": [[10], [10, 10], [10, 20]]}, "png": {"sizes": [[10]]}}, "directHost": true}""");
+        var spec = Parser.Parse("""{"formats": {"jpg": {"sizes": [[10], [10, 10], [10, 20]]}, "png": {"sizes": [[10]]}}, "directHost": true}""");
         Assert.Equal(3, spec.Formats[0].Sizes.Count);
     }
 
@@ -126,9 +135,9 @@ public sealed class JobSpecParserTests
         string Spec(int count) =>
             $$$"""{"formats": {"jpg": {"sizes": [{{{string.Join(",", Enumerable.Range(1, count).Select(i => $"[{i}]"))}}}]}}, "directHost": true}""";
 
-        Assert.Equal(32, JobSpecParser.Parse(Spec(32)).Formats[0].Sizes.Count);
-        Assert.Equal("formats.jpg.sizes", Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(Spec(33))).Field);
-        Assert.Equal("formats.jpg.sizes", Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(Spec(200))).Field);
-        Assert.Equal("formats.jpg.sizes", Assert.Throws<JobSpecException>(() => JobSpecParser.Parse(Spec(5), maxOutputs: 4)).Field);
+        Assert.Equal(32, Parser.Parse(Spec(32)).Formats[0].Sizes.Count);
+        Assert.Equal("formats.jpg.sizes", Assert.Throws<JobSpecException>(() => Parser.Parse(Spec(33))).Field);
+        Assert.Equal("formats.jpg.sizes", Assert.Throws<JobSpecException>(() => Parser.Parse(Spec(200))).Field);
+        Assert.Equal("formats.jpg.sizes", Assert.Throws<JobSpecException>(() => Parser.Parse(Spec(5), maxOutputs: 4)).Field);
     }
 }

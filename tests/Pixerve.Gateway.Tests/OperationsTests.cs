@@ -21,7 +21,7 @@ public sealed class OperationsTests(PixerveFixture fixture)
         {
             "/upload", "/status", "/cancel", "/retry", "/success", "/failures", "/success/list", "/failures/list", "/events",
             "/files/{path}", "/health", "/version",
-            "/admin/credentials", "/admin/credentials/{key}", "/admin/credentials/{key}/test", "/admin/stats",
+            "/admin/credentials", "/admin/credentials/{key}", "/admin/credentials/{key}/test", "/admin/credential-types", "/admin/stats",
         }, paths.ToArray(), strict: true);
         Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("StatusResponse", out _));
         var upload = document.GetProperty("paths").GetProperty("/upload").GetProperty("post").GetProperty("responses").GetProperty("200")

@@ -15,7 +15,7 @@ public sealed class BackendRegistrationTests
     public async Task Each_registered_backend_opens_its_own_credentials()
     {
         await using var services = Services(s => s.AddS3Storage().AddGcsStorage().AddSftpStorage());
-        var stores = services.GetRequiredService<ObjectStores>();
+        var stores = services.GetRequiredService<StorageProviderRegistry>();
 
         await using (var s3 = stores.Open(Credential("s3", ("bucket", "b"), ("access_key_id", "a"), ("secret_access_key", "s"))))
             Assert.IsType<S3ObjectStore>(s3);
@@ -29,7 +29,7 @@ public sealed class BackendRegistrationTests
     public async Task A_backend_left_out_is_refused_by_name()
     {
         await using var services = Services(s => s.AddS3Storage());
-        var error = Assert.Throws<NotSupportedException>(() => services.GetRequiredService<ObjectStores>().Open(Credential("sftp", ("host", "h"))));
+        var error = Assert.Throws<NotSupportedException>(() => services.GetRequiredService<StorageProviderRegistry>().Open(Credential("sftp", ("host", "h"))));
         Assert.Equal("sftp storage is not available on this server yet", error.Message);
     }
 
@@ -72,7 +72,7 @@ public sealed class BackendRegistrationTests
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
         var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
-        backends(services.AddPixerveStorage());
+        backends(services.AddPixerveStorage().AddDirectStorage());
         return services.BuildServiceProvider();
     }
 }

@@ -4,6 +4,7 @@ using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Credentials;
 using Pixerve.GrainInterfaces.Credentials;
 using Pixerve.GrainInterfaces.Storage;
+using Pixerve.Storage;
 
 namespace Pixerve.Gateway.Apis;
 
@@ -21,17 +22,22 @@ public static class CredentialsApi
         group.MapDelete("/{key}", DeleteAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Delete a credential");
         group.MapPost("/{key}/test", TestAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway)
             .WithSummary("Write and delete a probe object with the credential");
+        // Not under /admin/credentials/: a credential may be named anything, "types" included.
+        app.MapGet("/admin/credential-types", (StorageProviderRegistry providers) => TypedResults.Ok(CredentialTypesResponse.From(providers)))
+            .WithTags("Storage credentials").RequireAdmin()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("The storage types this server has, with their credential fields");
         return app;
     }
 
     private static async Task<Results<Created<CredentialResponse>, Ok<CredentialResponse>, ProblemHttpResult>> PutAsync(
-        HttpContext http, IGrainFactory grains, AdminAudit audit)
+        HttpContext http, IGrainFactory grains, StorageProviderRegistry providers, AdminAudit audit)
     {
         CredentialDefinition credential;
         try
         {
             using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
-            credential = CredentialSchema.Parse(body.RootElement);
+            credential = CredentialSchema.Parse(body.RootElement, providers);
         }
         catch (JsonException)
         {
@@ -39,26 +45,31 @@ public static class CredentialsApi
         }
         catch (CredentialException e)
         {
+            // field: the first input at fault, as every refusal names one; errors: all of them, as ASP.NET's validation problems list them.
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, detail: e.Message,
-                extensions: new Dictionary<string, object?> { ["field"] = e.Field });
+                extensions: new Dictionary<string, object?>
+                {
+                    ["field"] = e.Field,
+                    ["errors"] = e.Errors.GroupBy(x => x.Field).ToDictionary(g => g.Key, g => g.Select(x => x.Message).ToArray()),
+                });
         }
 
         var store = grains.GetGrain<ICredentialStoreGrain>(0);
         var isNew = await store.Put(credential);
         audit.Record(http, isNew ? "credential created" : "credential replaced", credential.Key);
-        var response = CredentialResponse.From((await store.Get(credential.Key))!);
+        var response = CredentialResponse.From((await store.Get(credential.Key))!, providers);
         return isNew ? TypedResults.Created($"/admin/credentials/{credential.Key}", response) : TypedResults.Ok(response);
     }
 
     private static async Task<Ok<CredentialListResponse>> ListAsync(IGrainFactory grains)
     {
         var all = await grains.GetGrain<ICredentialStoreGrain>(0).List();
-        return TypedResults.Ok(new CredentialListResponse(all.Select(c => new CredentialListItem(c.Key, c.Type.ToWire())).ToList()));
+        return TypedResults.Ok(new CredentialListResponse(all.Select(c => new CredentialListItem(c.Key, c.Type)).ToList()));
     }
 
-    private static async Task<Results<Ok<CredentialResponse>, ProblemHttpResult>> GetAsync(string key, IGrainFactory grains) =>
+    private static async Task<Results<Ok<CredentialResponse>, ProblemHttpResult>> GetAsync(string key, IGrainFactory grains, StorageProviderRegistry providers) =>
         await grains.GetGrain<ICredentialStoreGrain>(0).Get(key) is { } credential
-            ? TypedResults.Ok(CredentialResponse.From(credential))
+            ? TypedResults.Ok(CredentialResponse.From(credential, providers))
             : NotFound(key);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string key, HttpContext http, IGrainFactory grains, AdminAudit audit)
@@ -72,7 +83,7 @@ public static class CredentialsApi
     {
         audit.Record(http, "credential tested", key);
         if (await grains.GetGrain<ICredentialStoreGrain>(0).Get(key) is not { } credential) return NotFound(key);
-        var type = credential.Type.ToWire();
+        var type = credential.Type;
         var error = await grains.GetGrain<IStorageGrain>(type).Probe(key, cancellationToken);
         return error is null
             ? TypedResults.Ok(new CredentialTestResponse(key, type, true))

@@ -22,7 +22,7 @@ public static class StorageBackendsHealth
             var result = new SortedDictionary<string, BackendHealth>(StringComparer.Ordinal);
             foreach (var credential in await credentials)
             {
-                var type = credential.Type.ToWire();
+                var type = credential.Type;
                 result[credential.Key] = reported.TryGetValue((type, credential.Key), out var circuit)
                     ? new BackendHealth(type, circuit.State, circuit.LastError, circuit.ChangedAt)
                     : new BackendHealth(type, "closed", null, null);

@@ -11,7 +11,8 @@ namespace Pixerve.Gateway.Hosting;
 public static class GatewayApp
 {
     /// <param name="clusterClient">A client of an existing cluster (tests); when null the gateway connects as configured.</param>
-    public static WebApplication Build(string[] args, IClusterClient? clusterClient = null)
+    /// <param name="services">More services on top of the gateway's (a test's own storage provider, say).</param>
+    public static WebApplication Build(string[] args, IClusterClient? clusterClient = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddPixerveSeedVariables();
@@ -24,6 +25,7 @@ public static class GatewayApp
             });
         }
         builder.AddPixerveOrleansClient(clusterClient).AddPixerveGatewayServices();
+        services?.Invoke(builder.Services);
         if (GeneratingOpenApiDocument)
         {
             // Nothing may start: no cluster client, no storage calls, only the endpoints' metadata.

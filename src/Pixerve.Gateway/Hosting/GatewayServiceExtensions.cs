@@ -9,6 +9,7 @@ using Pixerve.Gateway.OpenApi;
 using Pixerve.Gateway.Staging;
 using Pixerve.Gateway.Upload;
 using Pixerve.ServiceDefaults;
+using Pixerve.StorageProviders;
 using Pixerve.Gateway.Auth;
 using Pixerve.Gateway.Limits;
 using Pixerve.Gateway.Metrics;
@@ -50,6 +51,9 @@ public static class GatewayServiceExtensions
         services.AddPixerveAuthentication(configuration);
         services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString(), StagingStore.ClientOptions()));
         services.AddSingleton<StagingStore>();
+        // The storage backends: the same call as the silo's, so a credential posted here is one a silo can open.
+        services.AddPixerveStorageProviders();
+        services.AddSingleton<JobSpecParser>();
         services.AddSingleton<UploadHandler>();
         services.AddSingleton<RefusedBodyDrain>();
         services.AddSingleton<RecordLists>();
@@ -58,7 +62,7 @@ public static class GatewayServiceExtensions
         services.AddSingleton<EventStreamSlots>();
         services.AddSingleton<JobEventStream>();
         services.AddUploadRateLimits(configuration);
-        services.AddOpenApi(o => o.AddDocumentTransformer(ContractSchemas.DescribeAsync));
+        services.AddOpenApi(o => o.AddDocumentTransformer(ContractSchemas.DescribeAsync).AddDocumentTransformer(CredentialSchemas.DescribeAsync));
         services.AddPixerveMetrics(configuration);
         services.AddPixerveTracing(configuration, web: true);
         services.AddSingleton<GatewayDrain>();

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Pixerve.GrainInterfaces.Credentials;
 using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Storage;
 
 namespace Pixerve.Gateway.Upload;
 
@@ -12,7 +12,8 @@ public sealed class JobSpecException(string field, string message) : Exception($
 }
 
 /// <summary>Reads and validates a job token's <c>job</c> claim (docs/http-api.md, "Job tokens").</summary>
-public static partial class JobSpecParser
+/// <param name="backends">The registered storage providers: the backends <c>storageKeys</c> may name.</param>
+public sealed partial class JobSpecParser(StorageProviderRegistry backends)
 {
     public const int MaxOutputSide = 8192;
     public const int DefaultMaxOutputs = 32;
@@ -21,7 +22,7 @@ public static partial class JobSpecParser
     public const string BadText = "the job claim holds a string that is not valid UTF-16 (an unpaired surrogate such as \\ud800)";
 
     /// <param name="maxOutputs">The most files one job may produce (<c>Pixerve:Limits:MaxOutputsPerJob</c>).</param>
-    public static JobSpec Parse(string? json, int maxOutputs = DefaultMaxOutputs)
+    public JobSpec Parse(string? json, int maxOutputs = DefaultMaxOutputs)
     {
         if (string.IsNullOrWhiteSpace(json)) throw new JobSpecException("job", "the token carries no job claim");
         JsonElement root;
@@ -57,8 +58,8 @@ public static partial class JobSpecParser
         foreach (var (backend, key) in storageKeys)
         {
             // Whether the key exists is asked of the credential store afterwards (StorageKeyCheck).
-            if (!CredentialTypes.TryParse(backend, out _))
-                throw new JobSpecException($"storageKeys.{backend}", "unknown backend; use s3, gcs, sftp or direct");
+            if (!backends.TryGet(backend, out _))
+                throw new JobSpecException($"storageKeys.{backend}", $"unknown backend; use {backends.NameList}");
             if (key.Length == 0) throw new JobSpecException($"storageKeys.{backend}", "must name a credential");
         }
 

@@ -16,8 +16,8 @@ public static class StorageKeyCheck
             var credential = await store.Get(key);
             if (credential is null)
                 throw new JobSpecException($"storageKeys.{backend}", $"no credential named '{key}'");
-            if (credential.Type.ToWire() != backend)
-                throw new JobSpecException($"storageKeys.{backend}", $"credential '{key}' is for {credential.Type.ToWire()}, not {backend}");
+            if (credential.Type != backend)
+                throw new JobSpecException($"storageKeys.{backend}", $"credential '{key}' is for {credential.Type}, not {backend}");
         }
     }
 }

@@ -29,6 +29,7 @@ public sealed class UploadHandler(
     IOptions<UploadOptions> limits,
     UploadRateLimiter rateLimiter,
     RefusedBodyDrain drain,
+    JobSpecParser specs,
     ILogger<UploadHandler> logger)
 {
     private const int MaxTokenFieldBytes = 16 * 1024;
@@ -172,7 +173,7 @@ public sealed class UploadHandler(
         try
         {
             if (!JobIdentity.IsValidText(subject)) throw new JobSpecException("sub", "the token's 'sub' holds an unpaired UTF-16 surrogate");
-            spec = JobSpecParser.Parse(specJson, limits.Value.MaxOutputsPerJob);
+            spec = specs.Parse(specJson, limits.Value.MaxOutputsPerJob);
             await StorageKeyCheck.EnsureKnownAsync(grains, spec);
         }
         catch (JobSpecException e)

@@ -4,7 +4,7 @@ namespace Pixerve.GrainInterfaces.Credentials;
 [GenerateSerializer, Alias("pixerve.CredentialSummary"), Immutable]
 public sealed record CredentialSummary(
     [property: Id(0)] string Key,
-    [property: Id(1)] CredentialType Type,
+    [property: Id(1)] string Type,
     [property: Id(2)] IReadOnlyDictionary<string, string> Settings,
     [property: Id(3)] IReadOnlyList<string> SecretFields,
     [property: Id(4)] DateTimeOffset UpdatedAt);

@@ -7,6 +7,6 @@ namespace Pixerve.GrainInterfaces.Credentials;
 [GenerateSerializer, Alias("pixerve.ProtectedCredential"), Immutable]
 public sealed record ProtectedCredential(
     [property: Id(0)] string Key,
-    [property: Id(1)] CredentialType Type,
+    [property: Id(1)] string Type,
     [property: Id(2)] IReadOnlyDictionary<string, string> Settings,
     [property: Id(3)] string ProtectedSecrets);

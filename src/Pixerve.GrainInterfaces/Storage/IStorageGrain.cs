@@ -1,7 +1,7 @@
 namespace Pixerve.GrainInterfaces.Storage;
 
 /// <summary>
-/// Writes outputs to one kind of backend (key = <c>s3</c>, <c>gcs</c>, <c>sftp</c> or <c>direct</c>). A stateless
+/// Writes outputs to one kind of backend (key = a registered storage provider's name: <c>s3</c>, <c>direct</c>, …). A stateless
 /// worker, so the converter's call stays on its own silo and the bytes are handed over without a copy.
 /// </summary>
 [Alias("pixerve.IStorageGrain")]

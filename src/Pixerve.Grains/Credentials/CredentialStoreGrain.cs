@@ -13,7 +13,7 @@ public sealed class CredentialStoreState
 [GenerateSerializer, Alias("pixerve.StoredCredential")]
 public sealed class StoredCredential
 {
-    [Id(0)] public CredentialType Type { get; set; }
+    [Id(0)] public string Type { get; set; } = "";
     [Id(1)] public Dictionary<string, string> Settings { get; set; } = [];
     [Id(2)] public List<string> SecretFields { get; set; } = [];
     [Id(3)] public string ProtectedSecrets { get; set; } = "";
@@ -42,7 +42,7 @@ public sealed class CredentialStoreGrain(
             UpdatedAt = clock.GetUtcNow(),
         };
         await store.WriteStateAsync();
-        logger.LogInformation("Credential {Key} ({Type}) {Action}", credential.Key, credential.Type.ToWire(), isNew ? "added" : "replaced");
+        logger.LogInformation("Credential {Key} ({Type}) {Action}", credential.Key, credential.Type, isNew ? "added" : "replaced");
         return isNew;
     }
 

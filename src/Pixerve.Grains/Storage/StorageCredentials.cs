@@ -18,6 +18,6 @@ public static class StorageCredentials
             if (value.Length > 0) fields[name] = value;
         }
 
-        return new StorageCredential(credential.Key, credential.Type.ToWire(), fields);
+        return new StorageCredential(credential.Key, credential.Type, fields);
     }
 }

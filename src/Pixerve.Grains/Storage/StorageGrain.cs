@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Pixerve.GrainInterfaces.Credentials;
@@ -20,7 +19,7 @@ namespace Pixerve.Grains.Storage;
 /// </remarks>
 [StatelessWorker]
 public sealed class StorageGrain(
-    ObjectStores stores,
+    StorageProviderRegistry providers,
     DirectHostStore directHost,
     StorageResilience resilience,
     ResolvedCredentials credentials,
@@ -85,11 +84,10 @@ public sealed class StorageGrain(
         if (store is null) return openError!.Detail;
         await using (store)
         {
-            var name = $".pixerve-probe-{Guid.NewGuid():N}.txt";
             try
             {
-                await store.PutAsync(name, Encoding.UTF8.GetBytes("pixerve credential probe\n"), "text/plain", null, cancellationToken);
-                await store.DeleteAsync(name, cancellationToken);
+                // The provider's own health probe: by default a write and its delete, which is what jobs do.
+                await providers.Get(Kind).ProbeAsync(store, cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -123,11 +121,11 @@ public sealed class StorageGrain(
         var stored = await GrainFactory.GetGrain<ICredentialStoreGrain>(0).Resolve(credentialKey);
         if (stored is null) return (null, CredentialError($"no credential named '{credentialKey}' (was it deleted?)"));
         var credential = await credentials.DecryptAsync(stored);
-        if (credential.Type.ToWire() != Kind)
-            return (null, CredentialError($"credential '{credentialKey}' is for {credential.Type.ToWire()}, not {Kind}"));
+        if (credential.Type != Kind)
+            return (null, CredentialError($"credential '{credentialKey}' is for {credential.Type}, not {Kind}"));
         try
         {
-            return (stores.Open(credential.ForStorage()), null);
+            return (providers.Open(credential.ForStorage()), null);
         }
         catch (Exception e)
         {

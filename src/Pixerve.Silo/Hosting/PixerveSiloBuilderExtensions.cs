@@ -7,6 +7,7 @@ using Pixerve.Grains;
 using Pixerve.Grains.Jobs;
 using Pixerve.Grains.Operations;
 using Pixerve.ServiceDefaults;
+using Pixerve.StorageProviders;
 
 namespace Pixerve.Silo.Hosting;
 
@@ -64,6 +65,8 @@ public static class PixerveSiloBuilderExtensions
         silo.UsePixerveTls(configuration);
         silo.AddIncomingGrainCallFilter<ClusterClientCallFilter>();
         silo.Services.AddPixerveGrainServices(configuration);
+        // The storage backends: the same call as the gateway's, so both accept the same credential types.
+        silo.Services.AddPixerveStorageProviders();
         // Grain calls join the caller's trace: one upload is one trace across gateway and silos.
         silo.AddActivityPropagation();
         silo.Services.AddPixerveTracing(configuration, web: false);

@@ -120,10 +120,14 @@ public class PixerveFixture : IAsyncLifetime
     }
 
     /// <summary>Another gateway on this cluster, with settings of its own on top of the fixture's.</summary>
-    public async Task<(WebApplication App, HttpClient Http)> StartGatewayAsync(params string[] extraSettings)
+    public Task<(WebApplication App, HttpClient Http)> StartGatewayAsync(params string[] extraSettings) =>
+        StartGatewayAsync(null, extraSettings);
+
+    /// <summary>Another gateway on this cluster, with services (<paramref name="services"/>) and settings of its own.</summary>
+    public async Task<(WebApplication App, HttpClient Http)> StartGatewayAsync(Action<IServiceCollection>? services, params string[] extraSettings)
     {
         var args = _settings.Select(s => $"--{s.Key}={s.Value}").Append("--urls=http://127.0.0.1:0").Concat(extraSettings).ToArray();
-        var gateway = GatewayApp.Build(args, Cluster.Client);
+        var gateway = GatewayApp.Build(args, Cluster.Client, services);
         await gateway.StartAsync();
         var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (gateway, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) });
