@@ -27,9 +27,13 @@ public sealed class CreateOnlyStoreTests(PixerveFixture fixture) : IAsyncLifetim
     // The backend servers start when a test first needs them; these tests store to them.
     public async Task InitializeAsync()
     {
-        _s3 = await fixture.S3Async();
-        _sshd = await fixture.SshdAsync();
-        _gcs = await fixture.GcsAsync();
+        // Asked for all at once, so they start side by side.
+        var s3 = fixture.S3Async();
+        var sshd = fixture.SshdAsync();
+        var gcs = fixture.GcsAsync();
+        _s3 = await s3;
+        _sshd = await sshd;
+        _gcs = await gcs;
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -18,8 +18,11 @@ public sealed class StorageBackendTests(PixerveFixture fixture) : IAsyncLifetime
     // The backend servers start when a test first needs them; these tests store to them.
     public async Task InitializeAsync()
     {
-        _s3 = await fixture.S3Async();
-        _sshd = await fixture.SshdAsync();
+        // Asked for all at once, so they start side by side.
+        var s3 = fixture.S3Async();
+        var sshd = fixture.SshdAsync();
+        _s3 = await s3;
+        _sshd = await sshd;
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
