@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Xunit.Abstractions;
 using Pixerve.Testing;
+using Pixerve.Testing.Deployment;
 using Pixerve.Testing.Fixtures;
 
 namespace Pixerve.EndToEnd.Tests;

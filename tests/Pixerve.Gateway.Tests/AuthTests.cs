@@ -87,4 +87,33 @@ public sealed class AuthTests(PixerveFixture fixture)
         using var response = await fixture.Http.SendAsync(request);
         await HttpAssert.AssertProblem(response, HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Issuer_and_audience_are_checked_when_configured_and_expiry_allows_30_seconds_of_skew()
+    {
+        var (gateway, http) = await fixture.StartGatewayAsync("--Pixerve:Jwt:Issuer=pixerve-tests", "--Pixerve:Jwt:Audience=uploads");
+        await using var _ = gateway;
+        using var __ = http;
+        var job = new { formats = new { jpg = new { sizes = new[] { new[] { 64 } } } }, directHost = true };
+        var right = new Dictionary<string, object> { ["iss"] = "pixerve-tests", ["aud"] = "uploads" };
+
+        // A token the gateway accepts reaches the endpoint, which answers 404 for this unknown hash; a refused one is 401.
+        async Task<HttpStatusCode> StatusWith(string token)
+        {
+            using var request = fixture.Request(HttpMethod.Get, $"/status?hash={new string('a', 64)}", token);
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, await StatusWith(TestTokens.Mint(PixerveFixture.JwtSecret, job, claims: right)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWith(TestTokens.Mint(PixerveFixture.JwtSecret, job)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWith(TestTokens.Mint(PixerveFixture.JwtSecret, job,
+            claims: new Dictionary<string, object> { ["iss"] = "someone-else", ["aud"] = "uploads" })));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWith(TestTokens.Mint(PixerveFixture.JwtSecret, job,
+            claims: new Dictionary<string, object> { ["iss"] = "pixerve-tests", ["aud"] = "elsewhere" })));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusWith(TestTokens.Mint(PixerveFixture.JwtSecret, job,
+            DateTimeOffset.UtcNow.AddSeconds(-10), claims: right)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWith(TestTokens.Mint(PixerveFixture.JwtSecret, job,
+            DateTimeOffset.UtcNow.AddSeconds(-90), claims: right)));
+    }
 }

@@ -526,4 +526,21 @@ public sealed class UploadBodyLimitTests(PixerveFixture fixture)
 
         return received.ToArray();
     }
+
+    [Fact]
+    public async Task One_upload_over_the_byte_limit_is_413_and_stages_nothing()
+    {
+        var (gateway, http) = await fixture.StartGatewayAsync("--Pixerve:Limits:MaxUploadBytes=100000");
+        await using var _ = gateway;
+        using var __ = http;
+        var image = RepositoryPaths.Image("photo-1920x1280-canon.jpg");
+        Assert.True(new FileInfo(image).Length > 100_000);
+        var stagedBefore = await fixture.Staging.ListAsync(CancellationToken.None);
+        var token = fixture.Token(new { formats = new { jpg = new { sizes = new[] { new[] { 64 } } } }, directHost = true, subDir = "documented/large" });
+
+        using var response = await http.SendAsync(fixture.Upload(image, token));
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("100000", problem.GetProperty("detail").GetString());
+        await fixture.AssertNothingNewStagedAsync(stagedBefore);
+    }
 }

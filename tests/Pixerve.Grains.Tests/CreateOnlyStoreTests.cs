@@ -18,8 +18,26 @@ namespace Pixerve.Grains.Tests;
 /// fingerprint and it names other work, when it fails as a conflict.
 /// </summary>
 [Collection(PixerveCollection.Name)]
-public sealed class CreateOnlyStoreTests(PixerveFixture fixture)
+public sealed class CreateOnlyStoreTests(PixerveFixture fixture) : IAsyncLifetime
 {
+    private S3rverServer _s3 = null!;
+    private SshdServer _sshd = null!;
+    private FakeGcsServer _gcs = null!;
+
+    // The backend servers start when a test first needs them; these tests store to them.
+    public async Task InitializeAsync()
+    {
+        // Asked for all at once, so they start side by side.
+        var s3 = fixture.S3Async();
+        var sshd = fixture.SshdAsync();
+        var gcs = fixture.GcsAsync();
+        _s3 = await s3;
+        _sshd = await sshd;
+        _gcs = await gcs;
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     private static readonly byte[] First = [1, 2, 3, 4, 5, 6, 7];
     private static readonly byte[] Other = [9, 9, 9];
 
@@ -98,7 +116,7 @@ public sealed class CreateOnlyStoreTests(PixerveFixture fixture)
         "s3" => new S3ObjectStore(new S3StorageSettings
         {
             Bucket = S3rverServer.Bucket,
-            ServiceUrl = fixture.S3.ServiceUrl,
+            ServiceUrl = _s3.ServiceUrl,
             ForcePathStyle = true,
             Prefix = place,
             AccessKeyId = S3rverServer.AccessKeyId,
@@ -107,17 +125,17 @@ public sealed class CreateOnlyStoreTests(PixerveFixture fixture)
         "sftp" => new SftpObjectStore(new SftpStorageSettings
         {
             Host = "127.0.0.1",
-            Port = fixture.Sshd.Port,
-            Username = fixture.Sshd.User,
-            PrivateKey = fixture.Sshd.PrivateKey,
-            HostKeyFingerprint = fixture.Sshd.HostKeyFingerprint,
-            Root = Path.Combine(fixture.Sshd.Root, place),
+            Port = _sshd.Port,
+            Username = _sshd.User,
+            PrivateKey = _sshd.PrivateKey,
+            HostKeyFingerprint = _sshd.HostKeyFingerprint,
+            Root = Path.Combine(_sshd.Root, place),
         }, new SftpStorageOptions()),
         "gcs" => new GcsObjectStore(new GcsStorageSettings
         {
             Bucket = "pixerve-gcs",
             Prefix = place,
-            BaseUri = fixture.Gcs.BaseUri,
+            BaseUri = _gcs.BaseUri,
             ServiceAccountJson = ServiceAccountJson(),
         }, new GcsStorageOptions()),
         _ => throw new ArgumentOutOfRangeException(nameof(backend)),
@@ -130,14 +148,14 @@ public sealed class CreateOnlyStoreTests(PixerveFixture fixture)
             case "s3":
                 using (var s3 = S3Client()) return await ReadS3Async(s3, $"{place}/{path}");
             case "sftp":
-                return await File.ReadAllBytesAsync(Path.Combine(fixture.Sshd.Root, place, path));
+                return await File.ReadAllBytesAsync(Path.Combine(_sshd.Root, place, path));
             default:
-                return fixture.Gcs.Objects[$"pixerve-gcs/{place}/{path}"];
+                return _gcs.Objects[$"pixerve-gcs/{place}/{path}"];
         }
     }
 
     private AmazonS3Client S3Client() => new(new BasicAWSCredentials(S3rverServer.AccessKeyId, S3rverServer.SecretAccessKey),
-        new AmazonS3Config { ServiceURL = fixture.S3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        new AmazonS3Config { ServiceURL = _s3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
 
     private static async Task<byte[]> ReadS3Async(AmazonS3Client s3, string key)
     {
@@ -159,7 +177,7 @@ public sealed class CreateOnlyStoreTests(PixerveFixture fixture)
             ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
             ["client_email"] = "pixerve@pixerve-test.iam.gserviceaccount.com",
             ["client_id"] = "1",
-            ["token_uri"] = fixture.Gcs.BaseUri + "token",
+            ["token_uri"] = _gcs.BaseUri + "token",
         });
     }
 }

@@ -9,12 +9,22 @@ namespace Pixerve.Grains.Tests;
 
 /// <summary>The real Google.Cloud.Storage.V1 client against <see cref="FakeGcsServer"/> (no GCS emulator installs here).</summary>
 [Collection(PixerveCollection.Name)]
-public sealed class GcsBackendTests(PixerveFixture fixture)
+public sealed class GcsBackendTests(PixerveFixture fixture) : IAsyncLifetime
 {
+    private FakeGcsServer _gcs = null!;
+
+    // The backend servers start when a test first needs them; these tests store to them.
+    public async Task InitializeAsync()
+    {
+        _gcs = await fixture.GcsAsync();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     [Fact]
     public async Task Gcs_credential_passes_its_probe_and_a_job_stores_the_produced_bytes_there()
     {
-        var data = new { bucket = "pixerve-gcs", prefix = "media", base_uri = fixture.Gcs.BaseUri, service_account_json = ServiceAccount() };
+        var data = new { bucket = "pixerve-gcs", prefix = "media", base_uri = _gcs.BaseUri, service_account_json = ServiceAccount() };
         using (var created = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Post, "/admin/credentials", new { key = "gcs-main", type = "gcs", data })))
         {
             await HttpAssert.AssertOk(created);
@@ -23,9 +33,9 @@ public sealed class GcsBackendTests(PixerveFixture fixture)
 
         using (var probe = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Post, "/admin/credentials/gcs-main/test")))
             await HttpAssert.AssertOk(probe);
-        Assert.DoesNotContain(fixture.Gcs.Objects.Keys, k => k.Contains(".pixerve-probe-"));
+        Assert.DoesNotContain(_gcs.Objects.Keys, k => k.Contains(".pixerve-probe-"));
         // The client gzips JSON request bodies (the upload initiation); the fake must have read them that way.
-        Assert.True(fixture.Gcs.GzipBodies > 0);
+        Assert.True(_gcs.GzipBodies > 0);
 
         var job = new
         {
@@ -48,18 +58,18 @@ public sealed class GcsBackendTests(PixerveFixture fixture)
             Assert.Equal($"gs://pixerve-gcs/media/gcs/case/{name}", stored.GetProperty("location").GetString());
             using var served = await fixture.Http.GetAsync($"/files/gcs/case/{name}");
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-            Assert.Equal(await served.Content.ReadAsByteArrayAsync(), fixture.Gcs.Objects[$"pixerve-gcs/media/gcs/case/{name}"]);
+            Assert.Equal(await served.Content.ReadAsByteArrayAsync(), _gcs.Objects[$"pixerve-gcs/media/gcs/case/{name}"]);
         }
     }
 
     [Fact]
     public async Task A_server_error_is_retried_and_the_job_still_completes()
     {
-        var data = new { bucket = "pixerve-gcs", prefix = "retry", base_uri = fixture.Gcs.BaseUri, service_account_json = ServiceAccount() };
+        var data = new { bucket = "pixerve-gcs", prefix = "retry", base_uri = _gcs.BaseUri, service_account_json = ServiceAccount() };
         using (var created = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Post, "/admin/credentials", new { key = "gcs-retry", type = "gcs", data })))
             await HttpAssert.AssertOk(created);
-        fixture.Gcs.FailPrefix = "retry/";
-        fixture.Gcs.FailuresLeft = 2;
+        _gcs.FailPrefix = "retry/";
+        _gcs.FailuresLeft = 2;
         try
         {
             var job = new { formats = new { png = new { sizes = new[] { new[] { 24 } } } }, subDir = "r", storageKeys = new { gcs = "gcs-retry" } };
@@ -70,13 +80,13 @@ public sealed class GcsBackendTests(PixerveFixture fixture)
             var status = await fixture.WaitUntilFinalAsync(body.GetProperty("hash").GetString()!, token);
 
             Assert.True("completed" == status.GetProperty("status").GetString(), status.ToString());
-            Assert.True(fixture.Gcs.FailuresLeft < 0, "both injected failures were hit");
+            Assert.True(_gcs.FailuresLeft < 0, "both injected failures were hit");
             var name = body.GetProperty("expected_files")[0].GetString();
-            Assert.True(fixture.Gcs.Objects.ContainsKey($"pixerve-gcs/retry/r/{name}"));
+            Assert.True(_gcs.Objects.ContainsKey($"pixerve-gcs/retry/r/{name}"));
         }
         finally
         {
-            fixture.Gcs.FailPrefix = null;
+            _gcs.FailPrefix = null;
         }
     }
 
@@ -91,7 +101,7 @@ public sealed class GcsBackendTests(PixerveFixture fixture)
             ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
             ["client_email"] = "pixerve@pixerve-test.iam.gserviceaccount.com",
             ["client_id"] = "1",
-            ["token_uri"] = fixture.Gcs.BaseUri + "token",
+            ["token_uri"] = _gcs.BaseUri + "token",
         };
     }
 }

@@ -64,7 +64,7 @@ public sealed partial class SafeErrorTests(PixerveFixture fixture)
     [Fact]
     public async Task An_sftp_login_refused_names_no_user_host_or_port_to_the_token_holder_but_does_to_the_admin()
     {
-        var sshd = fixture.Sshd;
+        var sshd = await fixture.SshdAsync();
         // This sshd takes keys only: a password is refused at login.
         await PutCredentialAsync("sftp-refused-login", "sftp", new
         {

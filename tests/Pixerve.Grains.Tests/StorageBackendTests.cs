@@ -10,12 +10,27 @@ namespace Pixerve.Grains.Tests;
 
 /// <summary>Jobs that store on real servers: s3rver for S3, OpenSSH's sshd for SFTP, and the serve directory.</summary>
 [Collection(PixerveCollection.Name)]
-public sealed class StorageBackendTests(PixerveFixture fixture)
+public sealed class StorageBackendTests(PixerveFixture fixture) : IAsyncLifetime
 {
+    private S3rverServer _s3 = null!;
+    private SshdServer _sshd = null!;
+
+    // The backend servers start when a test first needs them; these tests store to them.
+    public async Task InitializeAsync()
+    {
+        // Asked for all at once, so they start side by side.
+        var s3 = fixture.S3Async();
+        var sshd = fixture.SshdAsync();
+        _s3 = await s3;
+        _sshd = await sshd;
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     private object S3Data(string prefix) => new
     {
         bucket = S3rverServer.Bucket,
-        service_url = fixture.S3.ServiceUrl,
+        service_url = _s3.ServiceUrl,
         force_path_style = true,
         prefix,
         access_key_id = S3rverServer.AccessKeyId,
@@ -25,10 +40,10 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
     private object SftpData(string root, string? fingerprint = null) => new
     {
         host = "127.0.0.1",
-        port = fixture.Sshd.Port,
-        username = fixture.Sshd.User,
-        private_key = fixture.Sshd.PrivateKey,
-        host_key_fingerprint = fingerprint ?? fixture.Sshd.HostKeyFingerprint,
+        port = _sshd.Port,
+        username = _sshd.User,
+        private_key = _sshd.PrivateKey,
+        host_key_fingerprint = fingerprint ?? _sshd.HostKeyFingerprint,
         root,
     };
 
@@ -55,12 +70,12 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
         Assert.Equal("completed", status.GetProperty("status").GetString());
 
         using var s3 = new AmazonS3Client(new BasicAWSCredentials(S3rverServer.AccessKeyId, S3rverServer.SecretAccessKey),
-            new AmazonS3Config { ServiceURL = fixture.S3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+            new AmazonS3Config { ServiceURL = _s3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
         foreach (var name in expected)
         {
             var key = $"pixerve/s3/case/{name}";
             var stored = File(status, name, "s3");
-            Assert.Equal($"{fixture.S3.ServiceUrl}/{S3rverServer.Bucket}/{key}", stored.GetProperty("location").GetString());
+            Assert.Equal($"{_s3.ServiceUrl}/{S3rverServer.Bucket}/{key}", stored.GetProperty("location").GetString());
             using var response = await s3.GetObjectAsync(S3rverServer.Bucket, key);
             using var copy = new MemoryStream();
             await response.ResponseStream.CopyToAsync(copy);
@@ -72,27 +87,27 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
     [Fact]
     public async Task Sftp_with_a_private_key_and_pinned_host_key_stores_the_produced_bytes()
     {
-        await PutCredentialAsync("sftp-main", "sftp", SftpData(Path.Combine(fixture.Sshd.Root, "main")));
+        await PutCredentialAsync("sftp-main", "sftp", SftpData(Path.Combine(_sshd.Root, "main")));
         await AssertProbeOkAsync("sftp-main");
 
         var (status, expected) = await RunJobAsync("alpha.png", Job("sftp/case", new { sftp = "sftp-main" }));
         Assert.Equal("completed", status.GetProperty("status").GetString());
         foreach (var name in expected)
         {
-            var path = Path.Combine(fixture.Sshd.Root, "main", "sftp", "case", name);
+            var path = Path.Combine(_sshd.Root, "main", "sftp", "case", name);
             Assert.Equal(await ServedBytesAsync("sftp/case", name), await System.IO.File.ReadAllBytesAsync(path));
             Assert.EndsWith(path, File(status, name, "sftp").GetProperty("location").GetString());
         }
 
         // Files are uploaded beside their target and renamed over it: nothing temporary is left.
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(fixture.Sshd.Root, "main"), "*.tmp", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_sshd.Root, "main"), "*.tmp", SearchOption.AllDirectories));
     }
 
     [Fact]
     public async Task Sftp_refuses_a_server_whose_host_key_does_not_match_the_pin()
     {
         var wrong = "SHA256:" + Convert.ToBase64String(new byte[32]).TrimEnd('=');
-        await PutCredentialAsync("sftp-wrong-pin", "sftp", SftpData(Path.Combine(fixture.Sshd.Root, "wrong"), wrong));
+        await PutCredentialAsync("sftp-wrong-pin", "sftp", SftpData(Path.Combine(_sshd.Root, "wrong"), wrong));
 
         using var probe = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Post, "/admin/credentials/sftp-wrong-pin/test"));
         var problem = await HttpAssert.AssertProblem(probe, HttpStatusCode.BadGateway);
@@ -107,7 +122,7 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
         Assert.DoesNotContain("s3 's3-beside-wrong-pin'", status.GetProperty("error").GetString());
         Assert.All(expected, name => File(status, name, "s3"));
         Assert.DoesNotContain(status.GetProperty("files").EnumerateArray(), f => f.GetProperty("backend").GetString() == "sftp");
-        Assert.False(Directory.Exists(Path.Combine(fixture.Sshd.Root, "wrong")));
+        Assert.False(Directory.Exists(Path.Combine(_sshd.Root, "wrong")));
     }
 
     [Fact]
@@ -116,9 +131,9 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
         var data = new
         {
             host = "127.0.0.1",
-            port = fixture.Sshd.Port,
-            username = fixture.Sshd.User,
-            private_key = fixture.Sshd.PrivateKey,
+            port = _sshd.Port,
+            username = _sshd.User,
+            private_key = _sshd.PrivateKey,
             accept_any_host_key = true,
         };
         await PutCredentialAsync("sftp-any-host", "sftp", data);
@@ -132,10 +147,10 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
         await PutCredentialAsync("sftp-password", "sftp", new
         {
             host = "127.0.0.1",
-            port = fixture.Sshd.Port,
-            username = fixture.Sshd.User,
+            port = _sshd.Port,
+            username = _sshd.User,
             password = "not-accepted-here",
-            host_key_fingerprint = fixture.Sshd.HostKeyFingerprint,
+            host_key_fingerprint = _sshd.HostKeyFingerprint,
         });
         using var probe = await fixture.Http.SendAsync(fixture.Admin(HttpMethod.Post, "/admin/credentials/sftp-password/test"));
         var problem = await HttpAssert.AssertProblem(probe, HttpStatusCode.BadGateway);
@@ -166,7 +181,7 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
     public async Task One_job_stores_every_output_on_s3_sftp_and_the_serve_directory()
     {
         await PutCredentialAsync("s3-all", "s3", S3Data("all"));
-        await PutCredentialAsync("sftp-all", "sftp", SftpData(Path.Combine(fixture.Sshd.Root, "all")));
+        await PutCredentialAsync("sftp-all", "sftp", SftpData(Path.Combine(_sshd.Root, "all")));
 
         var (status, expected) = await RunJobAsync("progressive.jpg", Job("every/where", new { s3 = "s3-all", sftp = "sftp-all" }));
         Assert.Equal("completed", status.GetProperty("status").GetString());
@@ -198,7 +213,7 @@ public sealed class StorageBackendTests(PixerveFixture fixture)
         Assert.Equal("completed", first.GetProperty("status").GetString());
         var key = $"{prefix}/same/{Assert.Single(expected)}";
         using var s3 = new AmazonS3Client(new BasicAWSCredentials(S3rverServer.AccessKeyId, S3rverServer.SecretAccessKey),
-            new AmazonS3Config { ServiceURL = fixture.S3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+            new AmazonS3Config { ServiceURL = _s3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
         var stored = await ReadS3Async(s3, key);
 
         var (second, _) = await RunJobAsync("va.jpg", Claim("s3-twin-b", 5));

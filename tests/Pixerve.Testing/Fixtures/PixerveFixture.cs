@@ -14,7 +14,9 @@ namespace Pixerve.Testing.Fixtures;
 
 /// <summary>
 /// One real Azurite, one Orleans test cluster configured like production, and the gateway on a loopback
-/// port, shared by the tests of the <see cref="PixerveCollection"/>.
+/// port, shared by the tests of a collection. The storage backends' servers (s3rver, sshd, the GCS fake) start
+/// only when a test first asks for one (<see cref="S3Async"/>, <see cref="SshdAsync"/>, <see cref="GcsAsync"/>):
+/// most collections never store to them, and starting them cost every collection seconds.
 /// </summary>
 public class PixerveFixture : IAsyncLifetime
 {
@@ -23,9 +25,9 @@ public class PixerveFixture : IAsyncLifetime
     public const string WebhookSecret = "test-webhook-secret-long-enough-for-hmac-0123456789";
 
     private AzuriteServer? _azurite;
-    private S3rverServer? _s3;
-    private SshdServer? _sshd;
-    private FakeGcsServer? _gcs;
+    private readonly Lazy<Task<S3rverServer>> _s3 = new(S3rverServer.StartAsync);
+    private readonly Lazy<Task<SshdServer>> _sshd = new(SshdServer.StartAsync);
+    private readonly Lazy<Task<FakeGcsServer>> _gcs = new(FakeGcsServer.StartAsync);
     private WebApplication? _gateway;
     private Dictionary<string, string?> _settings = [];
 
@@ -34,9 +36,15 @@ public class PixerveFixture : IAsyncLifetime
     public string ServeDir { get; } = Directory.CreateTempSubdirectory("pixerve-serve-").FullName;
     public StagingStore Staging => _gateway!.Services.GetRequiredService<StagingStore>();
     public string StorageConnectionString => _azurite!.ConnectionString;
-    public S3rverServer S3 => _s3!;
-    public SshdServer Sshd => _sshd!;
-    public FakeGcsServer Gcs => _gcs!;
+
+    /// <summary>The S3 server, started by the first test that asks for it and shared from then on.</summary>
+    public Task<S3rverServer> S3Async() => _s3.Value;
+
+    /// <summary>The SFTP server, started by the first test that asks for it and shared from then on.</summary>
+    public Task<SshdServer> SshdAsync() => _sshd.Value;
+
+    /// <summary>The GCS fake, started by the first test that asks for it and shared from then on.</summary>
+    public Task<FakeGcsServer> GcsAsync() => _gcs.Value;
 
     protected virtual int SiloCount => 1;
 
@@ -88,13 +96,7 @@ public class PixerveFixture : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        var azurite = AzuriteServer.StartAsync();
-        var s3 = S3rverServer.StartAsync();
-        var sshd = SshdServer.StartAsync();
-        _azurite = await azurite;
-        _s3 = await s3;
-        _sshd = await sshd;
-        _gcs = await FakeGcsServer.StartAsync();
+        _azurite = await AzuriteServer.StartAsync();
         var settings = new Dictionary<string, string?>
         {
             [PixerveConfiguration.StorageConnectionStringKey] = _azurite.ConnectionString,
@@ -180,9 +182,27 @@ public class PixerveFixture : IAsyncLifetime
         if (_gateway is not null) await _gateway.DisposeAsync();
         if (Cluster is not null) await Cluster.DisposeAsync();
         if (_azurite is not null) await _azurite.DisposeAsync();
-        if (_s3 is not null) await _s3.DisposeAsync();
-        if (_sshd is not null) await _sshd.DisposeAsync();
-        if (_gcs is not null) await _gcs.DisposeAsync();
+        await StopAsync(_s3);
+        await StopAsync(_sshd);
+        await StopAsync(_gcs);
         Directory.Delete(ServeDir, recursive: true);
+    }
+
+    /// <summary>Stops a backend server if a test started one.</summary>
+    private static async Task StopAsync<T>(Lazy<Task<T>> server) where T : IAsyncDisposable
+    {
+        if (!server.IsValueCreated) return;
+        T started;
+        try
+        {
+            started = await server.Value;
+        }
+        catch
+        {
+            // Its start failed: the test that asked for it failed with the reason, and there is nothing to stop.
+            return;
+        }
+
+        await started.DisposeAsync();
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Pixerve.Client;
 
-namespace Pixerve.EndToEnd.Tests;
+namespace Pixerve.Client.Tests;
 
 public sealed class JobSpecBuilderTests
 {

@@ -1,6 +1,6 @@
 using Pixerve.GrainInterfaces.Jobs;
 
-namespace Pixerve.Grains.Tests;
+namespace Pixerve.Imaging.Tests.Jobs;
 
 /// <summary>An output's fingerprint: the same work gives the same one, any setting that decides the bytes another.</summary>
 public sealed class OutputFingerprintTests

@@ -1,7 +1,7 @@
 using YamlDotNet.RepresentationModel;
 using Pixerve.Testing;
 
-namespace Pixerve.EndToEnd.Tests;
+namespace Pixerve.Testing.Deployment;
 
 /// <summary>
 /// deploy/kubernetes rendered as <c>kubectl apply -k</c> would, without kubectl (none runs here), for what the

@@ -1,6 +1,6 @@
 using Pixerve.GrainInterfaces.Jobs;
 
-namespace Pixerve.Grains.Tests;
+namespace Pixerve.Imaging.Tests.Jobs;
 
 public sealed class OutputPlanTests
 {

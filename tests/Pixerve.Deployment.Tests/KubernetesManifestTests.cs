@@ -6,7 +6,8 @@ using System.Xml.Linq;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Hosting.Kubernetes;
 using YamlDotNet.RepresentationModel;
-using static Pixerve.EndToEnd.Tests.KubernetesManifests;
+using static Pixerve.Testing.Deployment.KubernetesManifests;
+using Pixerve.Testing.Deployment;
 using Pixerve.Testing.Fixtures;
 using Pixerve.Gateway.Hosting;
 using Pixerve.Imaging.Heif;
@@ -14,7 +15,7 @@ using Pixerve.ServiceDefaults;
 using Pixerve.Silo.Metrics;
 using Pixerve.Testing;
 
-namespace Pixerve.EndToEnd.Tests;
+namespace Pixerve.Deployment.Tests;
 
 /// <summary>
 /// deploy/kubernetes and deploy/Dockerfile against the code and against the cluster's rules, since no cluster or

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Pixerve.Client;
 
-namespace Pixerve.EndToEnd.Tests;
+namespace Pixerve.Client.Tests;
 
 /// <summary>What the .NET client puts on the wire, against loopback servers of the test's own (no cluster).</summary>
 public sealed class PixerveClientWireTests

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Pixerve.Grains.Webhooks;
 using Pixerve.Testing.Fixtures;
 
-namespace Pixerve.Grains.Tests;
+namespace Pixerve.Grains.Tests.Webhooks;
 
 public sealed class WebhookSenderTests
 {
