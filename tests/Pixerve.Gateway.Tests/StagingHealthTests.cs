@@ -8,7 +8,7 @@ namespace Pixerve.Gateway.Tests;
 
 /// <summary>The gateway's health answers when its staging storage is down.</summary>
 [Collection(PixerveCollection.Name)]
-public sealed class DocumentedBehaviourTests(PixerveFixture fixture)
+public sealed class StagingHealthTests(PixerveFixture fixture)
 {
     [Fact]
     public async Task Health_is_503_naming_the_failed_check_and_the_gateway_not_ready_when_staging_storage_is_down()
