@@ -9,7 +9,7 @@ using YamlDotNet.RepresentationModel;
 using static Pixerve.EndToEnd.Tests.KubernetesManifests;
 using Pixerve.Testing.Fixtures;
 using Pixerve.Gateway.Hosting;
-using Pixerve.Imaging.Heif;
+using Pixerve.Imaging.Inspection.Heif;
 using Pixerve.ServiceDefaults;
 using Pixerve.Silo.Metrics;
 using Pixerve.Testing;
@@ -564,7 +564,7 @@ public sealed class KubernetesManifestTests
         Assert.NotEmpty(libraries);
         foreach (var library in libraries)
             Assert.True(packages.Contains(DebianPackage(library)), $"the runtime stage does not install {DebianPackage(library)} ({library}): {string.Join(" ", packages)}");
-        var heifSupport = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Pixerve.Imaging", "Heif", "HeifSupport.cs"));
+        var heifSupport = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Pixerve.Imaging.Inspection", "Heif", "HeifSupport.cs"));
         var decoder = Regex.Match(heifSupport, @"no HEVC decoder \((lib[a-z0-9]+)\)").Groups[1].Value;
         Assert.NotEmpty(decoder);
         Assert.Contains($"libheif-plugin-{decoder}", packages);

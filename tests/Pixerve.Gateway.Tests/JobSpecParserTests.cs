@@ -1,5 +1,6 @@
 using Pixerve.Gateway.Upload;
 using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 
 
 namespace Pixerve.Gateway.Tests;
@@ -76,7 +77,7 @@ public sealed class JobSpecParserTests
         Assert.Equal([(OutputFormat.Gif, false), (OutputFormat.Webp, true), (OutputFormat.Png, false)], spec.Formats.Select(f => (f.Format, f.Still)));
         var plan = OutputPlan.For("h", "a", SourceFormat.Gif, spec);
         Assert.Equal([("h_a_64_64_.gif", false, "image/gif"), ("h_a_64_64_.webp", true, "image/webp"), ("h_a_64_64_.png", false, "image/png")],
-            plan.Select(p => (p.Name, p.Still, p.ContentType)));
+            plan.Select(p => (p.Name, p.Still, p.ContentType(SourceFormat.Gif))));
     }
 
     [Theory]
