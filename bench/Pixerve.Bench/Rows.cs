@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using NetVips;
-using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 using Pixerve.Imaging;
 
 namespace Pixerve.Bench;
@@ -36,14 +36,14 @@ public sealed class PixerveRow : Row
 
     public override int Run(string source, string outDir)
     {
-        var plan = Workload.Boxes.SelectMany(box => new PlannedOutput[]
+        var plan = Workload.Boxes.SelectMany(box => new OutputRequest[]
         {
-            new($"{box}.jpg", OutputFormat.Jpg, new BoxSize(box, box), Workload.JpegQuality, null),
-            new($"{box}.webp", OutputFormat.Webp, new BoxSize(box, box), Workload.WebpQuality, null),
-            new($"{box}.avif", OutputFormat.Avif, new BoxSize(box, box), Workload.AvifQuality, Workload.AvifSpeed),
+            new($"{box}.jpg", OutputFormat.Jpg, new OutputBox(box, box), Workload.JpegQuality, null),
+            new($"{box}.webp", OutputFormat.Webp, new OutputBox(box, box), Workload.WebpQuality, null),
+            new($"{box}.avif", OutputFormat.Avif, new OutputBox(box, box), Workload.AvifQuality, Workload.AvifSpeed),
         }).ToList();
         var outputs = _converter.Convert(File.ReadAllBytes(source), plan);
-        foreach (var output in outputs) File.WriteAllBytes(Path.Combine(outDir, output.Plan.Name), output.Bytes.ToArray());
+        foreach (var output in outputs) File.WriteAllBytes(Path.Combine(outDir, output.Output.Name), output.Bytes.ToArray());
         return outputs.Count;
     }
 }

@@ -102,9 +102,9 @@ internal static class Steps
         });
         foreach (var (label, image) in new[] { ("1600", image1600), ("400", image400) })
         {
-            Add($"jpg q{Workload.JpegQuality} {label}", () => Pixerve.Imaging.VipsEncoders.Jpeg(image, Workload.JpegQuality));
-            Add($"webp q{Workload.WebpQuality} {label}", () => Pixerve.Imaging.VipsEncoders.Webp(image, Workload.WebpQuality, null));
-            Add($"avif q{Workload.AvifQuality} speed {Workload.AvifSpeed} {label}", () => Pixerve.Imaging.VipsEncoders.Avif(image, Workload.AvifQuality, Workload.AvifSpeed));
+            Add($"jpg q{Workload.JpegQuality} {label}", () => new Pixerve.Imaging.Encoders.JpegEncoder().Encode(image, Workload.JpegQuality, 0));
+            Add($"webp q{Workload.WebpQuality} {label}", () => new Pixerve.Imaging.Encoders.WebpEncoder().Encode(image, Workload.WebpQuality, Pixerve.Imaging.Inspection.Formats.OutputFormats.Info(Pixerve.Imaging.Inspection.Formats.OutputFormat.Webp).DefaultSpeed!.Value));
+            Add($"avif q{Workload.AvifQuality} speed {Workload.AvifSpeed} {label}", () => new Pixerve.Imaging.Encoders.AvifEncoder().Encode(image, Workload.AvifQuality, Workload.AvifSpeed));
         }
 
         // More CPU than wall time would mean a step threads itself beyond libvips' concurrency (libaom's own threads).

@@ -10,6 +10,7 @@ using Pixerve.Grains.Staging;
 using Pixerve.Grains.Storage;
 using Pixerve.Grains.Webhooks;
 using Pixerve.Imaging;
+using Pixerve.Imaging.Inspection;
 using Pixerve.ServiceDefaults;
 using Pixerve.Storage.Filesystem;
 using Pixerve.Storage.Resilience;
@@ -24,10 +25,11 @@ public static class GrainServices
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
-        services.Configure<ImagingOptions>(configuration.GetSection(ImagingOptions.Section));
-        services.Configure<ImagingOptions>(o => o.MaxSourcePixels = configuration.GetValue(ImagingOptions.MaxSourcePixelsKey, o.MaxSourcePixels));
-        services.Configure<ImagingOptions>(o => o.MaxFrames = configuration.GetValue(ImagingOptions.MaxFramesKey, o.MaxFrames));
-        services.AddSingleton(sp => new ImageConverter(sp.GetRequiredService<IOptions<ImagingOptions>>().Value));
+        services.AddPixerveOptions<ImagingOptions>(configuration, ImagingOptions.Section);
+        // The same Pixerve:Limits keys the gateway checks uploads against: one setting governs both checks.
+        services.AddPixerveOptions<ImageLimitsOptions>(configuration, ImageLimitsOptions.Section);
+        services.AddSingleton(sp => new ImageConverter(sp.GetRequiredService<IOptions<ImagingOptions>>().Value,
+            sp.GetRequiredService<IOptions<ImageLimitsOptions>>().Value));
         // The backends themselves are storage providers the silo host registers (AddPixerveStorageProviders).
         services.AddPixerveStorage();
         services.AddSingleton<ICircuitObserver, StorageHealthReporter>();

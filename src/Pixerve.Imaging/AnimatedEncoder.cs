@@ -1,6 +1,7 @@
 using NetVips;
-using Pixerve.GrainInterfaces.Jobs;
-using Pixerve.ServiceDefaults;
+using Pixerve.Imaging.Encoders;
+using Pixerve.Imaging.Inspection;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Imaging;
 
@@ -36,7 +37,7 @@ public sealed class AnimatedEncoder : IDisposable
     /// past the frame limit or whose frames together (width × height × frames) pass the pixel limit: the gateway
     /// checks both at upload, this guards every other way in.
     /// </summary>
-    public static AnimatedEncoder? TryOpen(ReadOnlyMemory<byte> source, ImagingOptions options)
+    public static AnimatedEncoder? TryOpen(ReadOnlyMemory<byte> source, ImageLimitsOptions limits)
     {
         var format = ImageSniffer.Detect(source.Span);
         if (format is not (SourceFormat.Gif or SourceFormat.Webp)) return null;
@@ -74,11 +75,11 @@ public sealed class AnimatedEncoder : IDisposable
                 return null;
             }
 
-            if (frames > options.MaxFrames)
-                throw new UndecodableImageException($"source has {frames} frames, more than the limit of {options.MaxFrames} frames");
-            if ((long)image.Width * frameHeight * frames > options.MaxSourcePixels)
+            if (frames > limits.MaxFrames)
+                throw new UndecodableImageException($"source has {frames} frames, more than the limit of {limits.MaxFrames} frames");
+            if ((long)image.Width * frameHeight * frames > limits.MaxSourcePixels)
                 throw new UndecodableImageException(
-                    $"source is {frames} frames of {image.Width}×{frameHeight} pixels, more than the limit of {options.MaxSourcePixels} pixels");
+                    $"source is {frames} frames of {image.Width}×{frameHeight} pixels, more than the limit of {limits.MaxSourcePixels} pixels");
 
             var delays = image.Contains("delay") ? (int[])image.Get("delay") : [];
             var loop = image.Contains("loop") ? (int)image.Get("loop") : 0;
@@ -95,19 +96,19 @@ public sealed class AnimatedEncoder : IDisposable
     private static bool HasAnimationFlag(ReadOnlySpan<byte> webp) =>
         webp.Length > 20 && webp[12..16].SequenceEqual("VP8X"u8) && (webp[20] & 0x02) != 0;
 
-    /// <summary>Whether <paramref name="output"/> is made here: a resized WebP or GIF not forced to a still.</summary>
-    public static bool Takes(PlannedOutput output) =>
-        output.Box is not null && !output.Still && output.Format is OutputFormat.Webp or OutputFormat.Gif;
+    /// <summary>Whether <paramref name="output"/> is made here: resized, in a format that animates, not forced to a still.</summary>
+    public static bool Takes(OutputRequest output) =>
+        output.Box is not null && !output.Still && output.Format.Info().Animates;
 
     /// <summary>
     /// Every frame fitted to the output's box as its fit asks (<see cref="Fit.Shape"/>, as for a still), encoded
     /// with the source's delays and loop count.
     /// </summary>
-    public EncodedOutput Encode(PlannedOutput output)
+    public EncodedOutput Encode(OutputRequest output)
     {
         var shape = Fit.Shape(FrameWidth, FrameHeight, output.Box ?? throw new ArgumentException("a copy is not encoded", nameof(output)));
         var (width, height) = (shape.Width, shape.Height);
-        using var span = PixerveTracing.Source.StartActivity($"encode animated {output.Format.ToString().ToLowerInvariant()}");
+        using var span = ImagingTelemetry.Source.StartActivity($"encode animated {output.Format.Info().Name}");
         span?.SetTag("pixerve.output", output.Name);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // Decoded into memory once, at the first animated output: every output resizes every frame. A job with
@@ -146,12 +147,10 @@ public sealed class AnimatedEncoder : IDisposable
                 if (_delays.Length > 0) m.Set("delay", _delays);
                 m.Set("loop", _loop);
             });
-            var bytes = output.Format == OutputFormat.Gif
-                ? animation.GifsaveBuffer(keep: Enums.ForeignKeep.None)
-                : animation.WebpsaveBuffer(q: output.Quality ?? Encoder.DefaultWebpQuality, effort: VipsEncoders.WebpEffort(output.Speed),
-                    keep: Enums.ForeignKeep.None);
-            PixerveMetrics.ConversionDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
-                new KeyValuePair<string, object?>("format", output.Format.ToString().ToLowerInvariant()));
+            // The format's own encoder: libvips saves a stacked image with page-height and delays as an animation.
+            var bytes = OutputEncoders.Encode(animation, output);
+            ImagingTelemetry.ConversionDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>("format", output.Format.Info().Name));
             return new EncodedOutput(output, bytes, width, height);
         }
         finally

@@ -1,5 +1,5 @@
 using NetVips;
-using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Imaging;
 

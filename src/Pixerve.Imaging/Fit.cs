@@ -1,11 +1,11 @@
-using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Imaging;
 
 public static class Fit
 {
     /// <summary>The largest size with the source's aspect that fits inside the box, never larger than the source.</summary>
-    public static (int Width, int Height) Inside(int width, int height, BoxSize box)
+    public static (int Width, int Height) Inside(int width, int height, OutputBox box)
     {
         var scale = Math.Min(1.0, Math.Min((double)box.Width / width, (double)box.Height / height));
         if (scale >= 1.0) return (width, height);
@@ -18,7 +18,7 @@ public static class Fit
     /// fill box larger than the source is first reduced (cover: keeping the box's aspect, to the largest that fits
     /// inside the source; fill: each side to at most the source's).
     /// </summary>
-    public static OutputShape Shape(int width, int height, BoxSize box)
+    public static OutputShape Shape(int width, int height, OutputBox box)
     {
         switch (box.Fit)
         {

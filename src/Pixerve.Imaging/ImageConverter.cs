@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using NetVips;
-using Pixerve.GrainInterfaces.Jobs;
-using Pixerve.ServiceDefaults;
+using Pixerve.Imaging.Inspection;
+using Pixerve.Imaging.Encoders;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Imaging;
 
@@ -13,15 +14,17 @@ namespace Pixerve.Imaging;
 /// soon as its size exists. Every step runs on <see cref="ConversionThreads"/>, the silo's CPU budget at a lower
 /// priority; the call blocks until the outputs are done, so callers run it off the grain scheduler.
 /// </summary>
-public sealed class ImageConverter(ImagingOptions options)
+/// <param name="limits">The pixel and frame limits (defaults when null), checked again here so that no way in can make a decoder allocate a bomb.</param>
+public sealed class ImageConverter(ImagingOptions options, ImageLimitsOptions? limits = null)
 {
     private readonly ConversionThreads _threads = ConversionThreads.For(options);
+    private readonly ImageLimitsOptions _limits = limits ?? new ImageLimitsOptions();
 
     public ImageConverter() : this(new ImagingOptions())
     {
     }
 
-    public IReadOnlyList<EncodedOutput> Convert(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan) =>
+    public IReadOnlyList<EncodedOutput> Convert(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan) =>
         ConvertImage(source, plan).Outputs;
 
     /// <summary>
@@ -30,12 +33,12 @@ public sealed class ImageConverter(ImagingOptions options)
     /// Cancelling stops it between steps and kills the libvips encode in progress; it then throws
     /// <see cref="OperationCanceledException"/>.
     /// </summary>
-    public ConvertedImage ConvertImage(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan, CancellationToken cancellationToken = default)
+    public ConvertedImage ConvertImage(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan, CancellationToken cancellationToken = default)
     {
         try
         {
             using var inFlight = _threads.EnterConversion();
-            using var animation = AnimatedEncoder.TryOpen(source, options);
+            using var animation = AnimatedEncoder.TryOpen(source, _limits);
             if (animation is null) return ConvertStill(source, plan, cancellationToken);
 
             var still = ConvertStill(source, plan.Where(p => !AnimatedEncoder.Takes(p)).ToList(), cancellationToken);
@@ -60,17 +63,17 @@ public sealed class ImageConverter(ImagingOptions options)
         return work();
     };
 
-    private ConvertedImage ConvertStill(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan, CancellationToken cancellationToken)
+    private ConvertedImage ConvertStill(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan, CancellationToken cancellationToken)
     {
         var format = ImageSniffer.Detect(source.Span);
         // A HEIF file declares sizes the opened image does not show (tiles, thumbnails, a grid's output), and its
         // decoder allocates them: every one is checked, and an ambiguous structure refused, before a decoder reads it.
-        if (format is SourceFormat.Avif or SourceFormat.Heic) Heif.HeifLimits.EnsureWithin(source.Span, options.MaxSourcePixels);
-        using var image = SourceImage.Open(source, options.MaxSourcePixels);
+        if (format is SourceFormat.Avif or SourceFormat.Heic) Heif.HeifLimits.EnsureWithin(source.Span, _limits.MaxSourcePixels);
+        using var image = SourceImage.Open(source, _limits.MaxSourcePixels);
         // The gateway refuses these from the header already; this guards every other way in.
-        if ((long)image.Width * image.Height > options.MaxSourcePixels)
+        if ((long)image.Width * image.Height > _limits.MaxSourcePixels)
             throw new UndecodableImageException(
-                $"source is {image.Width}×{image.Height} pixels, more than the limit of {options.MaxSourcePixels} pixels ({ImagingOptions.MaxSourcePixelsKey})");
+                $"source is {image.Width}×{image.Height} pixels, more than the limit of {_limits.MaxSourcePixels} pixels ({ImageLimitsOptions.MaxSourcePixelsKey})");
 
         var upright = new Upright(image, format ?? SourceFormat.Jpeg);
         if (plan.All(p => p.Box is null))
@@ -88,7 +91,7 @@ public sealed class ImageConverter(ImagingOptions options)
         return Run(source, plan, upright, cancellationToken);
     }
 
-    private ConvertedImage Run(ReadOnlyMemory<byte> source, IReadOnlyList<PlannedOutput> plan, Upright upright, CancellationToken cancellationToken)
+    private ConvertedImage Run(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan, Upright upright, CancellationToken cancellationToken)
     {
         var shapes = plan.Select(p => p.Box is { } box ? Fit.Shape(upright.Width, upright.Height, box) : null).ToArray();
         // Outputs asking for the same scaled size share one resized image, made once.
@@ -120,7 +123,7 @@ public sealed class ImageConverter(ImagingOptions options)
         var wide = _threads.Count > 1 && _threads.ConversionsInFlight == 1 ? WideAvif(plan, shapes, upright) : null;
         // Dearest encodes are queued first (the longest job first keeps the threads busy to the end): an AV1 encode
         // of the largest size is usually the conversion's critical path.
-        foreach (var i in Enumerable.Range(0, plan.Count).OrderBy(i => CostRank(plan[i].Format)))
+        foreach (var i in Enumerable.Range(0, plan.Count).OrderBy(i => plan[i].Format.Info().CostRank))
         {
             var (output, shape) = (plan[i], shapes[i]);
             if (shape is null)
@@ -154,10 +157,10 @@ public sealed class ImageConverter(ImagingOptions options)
         }
     }
 
-    private static EncodedOutput Encode(PlannedOutput output, OutputShape shape, Image scaled, CancellationToken cancellationToken, int threads = 1)
+    private static EncodedOutput Encode(OutputRequest output, OutputShape shape, Image scaled, CancellationToken cancellationToken, int threads = 1)
     {
         // The tasks carry the caller's execution context, so each encode's span is a child of the conversion's.
-        using var span = PixerveTracing.Source.StartActivity($"encode {output.Format.ToString().ToLowerInvariant()}");
+        using var span = ImagingTelemetry.Source.StartActivity($"encode {output.Format.Info().Name}");
         span?.SetTag("pixerve.output", output.Name);
         span?.SetTag("pixerve.threads", threads);
         var started = Stopwatch.GetTimestamp();
@@ -169,14 +172,14 @@ public sealed class ImageConverter(ImagingOptions options)
         };
         // An AV1 encode of a large photo can take minutes: a cancel kills it where it is, not after it.
         byte[] bytes;
-        using (cancellationToken.Register(() => final.SetKill(true))) bytes = Encoder.Encode(final, output);
-        PixerveMetrics.ConversionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
-            new KeyValuePair<string, object?>("format", output.Format.ToString().ToLowerInvariant()));
+        using (cancellationToken.Register(() => final.SetKill(true))) bytes = OutputEncoders.Encode(final, output);
+        ImagingTelemetry.ConversionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>("format", output.Format.Info().Name));
         return new EncodedOutput(output, bytes, final.Width, final.Height);
     }
 
     /// <summary>The AVIF output made from the largest scaled size, if the plan has one and the source has twice its pixels.</summary>
-    private static int? WideAvif(IReadOnlyList<PlannedOutput> plan, OutputShape?[] shapes, Upright upright)
+    private static int? WideAvif(IReadOnlyList<OutputRequest> plan, OutputShape?[] shapes, Upright upright)
     {
         var largest = Enumerable.Range(0, plan.Count)
             .Where(i => plan[i].Format == OutputFormat.Avif && shapes[i] is not null)
@@ -186,14 +189,6 @@ public sealed class ImageConverter(ImagingOptions options)
     }
 
     private static long Pixels((int Width, int Height) size) => (long)size.Width * size.Height;
-
-    private static int CostRank(OutputFormat format) => format switch
-    {
-        OutputFormat.Avif => 0,
-        OutputFormat.Webp => 1,
-        OutputFormat.Png => 2,
-        _ => 3,
-    };
 
     /// <summary>Renders a lazy image into memory, where several encoders and the next size read it at once.</summary>
     internal static Image Materialise(Image lazy)

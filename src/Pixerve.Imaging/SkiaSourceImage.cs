@@ -1,6 +1,6 @@
 using NetVips;
 using SkiaSharp;
-using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Imaging;
 

@@ -1,5 +1,6 @@
 using NetVips;
-using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Imaging;
 

@@ -1,5 +1,5 @@
 using NetVips;
-using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Imaging;
 
@@ -8,7 +8,7 @@ internal static class SourcePreviewMaker
 {
     /// <summary>The preview's size for an upright source of <paramref name="width"/>×<paramref name="height"/>.</summary>
     public static (int Width, int Height) Size(int width, int height) =>
-        Fit.Inside(width, height, new BoxSize(SourcePreview.MaxSide, SourcePreview.MaxSide));
+        Fit.Inside(width, height, new OutputBox(SourcePreview.MaxSide, SourcePreview.MaxSide));
 
     public static SourcePreview Make(Image scaled)
     {

@@ -23,9 +23,8 @@ public static class PixerveMetrics
     public static readonly Counter<long> Jobs = Meter.CreateCounter<long>(
         "pixerve.jobs", "{job}", "Jobs that reached a final status");
 
-    /// <summary>Silo: encoding one output (after the shared decode and resize), tagged <c>format</c>.</summary>
-    public static readonly Histogram<double> ConversionDuration = Meter.CreateHistogram<double>(
-        "pixerve.conversion.duration", "s", "Time to encode one output, by output format");
+    // pixerve.conversion.duration (encoding one output, tagged format) is recorded by Pixerve.Imaging on its own
+    // meter of this name (ImagingTelemetry): the hosts subscribe by name, so it is exported with these.
 
     /// <summary>Silo: writing one file to a backend, retries included, tagged <c>backend</c> and <c>outcome</c> (ok | error).</summary>
     public static readonly Histogram<double> StorageWriteDuration = Meter.CreateHistogram<double>(

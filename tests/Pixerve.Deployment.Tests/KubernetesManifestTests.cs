@@ -10,7 +10,7 @@ using static Pixerve.Testing.Deployment.KubernetesManifests;
 using Pixerve.Testing.Deployment;
 using Pixerve.Testing.Fixtures;
 using Pixerve.Gateway.Hosting;
-using Pixerve.Imaging.Heif;
+using Pixerve.Imaging.Inspection.Heif;
 using Pixerve.ServiceDefaults;
 using Pixerve.Silo.Metrics;
 using Pixerve.Testing;
@@ -565,7 +565,7 @@ public sealed class KubernetesManifestTests
         Assert.NotEmpty(libraries);
         foreach (var library in libraries)
             Assert.True(packages.Contains(DebianPackage(library)), $"the runtime stage does not install {DebianPackage(library)} ({library}): {string.Join(" ", packages)}");
-        var heifSupport = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Pixerve.Imaging", "Heif", "HeifSupport.cs"));
+        var heifSupport = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Pixerve.Imaging.Inspection", "Heif", "HeifSupport.cs"));
         var decoder = Regex.Match(heifSupport, @"no HEVC decoder \((lib[a-z0-9]+)\)").Groups[1].Value;
         Assert.NotEmpty(decoder);
         Assert.Contains($"libheif-plugin-{decoder}", packages);

@@ -49,6 +49,8 @@ public sealed class ConfigurationTests
     [InlineData("--Pixerve:Cluster:Id=not an id!", "Pixerve:Cluster:Id")]
     [InlineData("--Pixerve:Gateway:GrainCallTimeout=00:00:00", "Pixerve:Gateway:GrainCallTimeout")]
     [InlineData("--Pixerve:Limits:MaxHeaderBytes=10", "Pixerve:Limits:MaxHeaderBytes")]
+    [InlineData("--Pixerve:Limits:MaxSourcePixels=0", "Pixerve:Limits:MaxSourcePixels")]
+    [InlineData("--Pixerve:Limits:MaxFrames=0", "Pixerve:Limits:MaxFrames")]
     [InlineData("--Pixerve:Limits:RefusedBodyDrainTime=00:20:00", "Pixerve:Limits:RefusedBodyDrainTime")]
     [InlineData("--Pixerve:Limits:MaxPendingJobsPerSubject=0", "Pixerve:Limits:MaxPendingJobsPerSubject")]
     [InlineData("--Pixerve:RateLimits:RefusedBodyBytesPerMinutePerIp=-1", "Pixerve:RateLimits:RefusedBodyBytesPerMinutePerIp")]

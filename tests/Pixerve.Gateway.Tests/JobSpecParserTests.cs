@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Storage;
 using Pixerve.StorageProviders;
+using Pixerve.Imaging.Inspection.Formats;
 
 
 namespace Pixerve.Gateway.Tests;
@@ -85,7 +86,7 @@ public sealed class JobSpecParserTests
         Assert.Equal([(OutputFormat.Gif, false), (OutputFormat.Webp, true), (OutputFormat.Png, false)], spec.Formats.Select(f => (f.Format, f.Still)));
         var plan = OutputPlan.For("h", "a", SourceFormat.Gif, spec);
         Assert.Equal([("h_a_64_64_.gif", false, "image/gif"), ("h_a_64_64_.webp", true, "image/webp"), ("h_a_64_64_.png", false, "image/png")],
-            plan.Select(p => (p.Name, p.Still, p.ContentType)));
+            plan.Select(p => (p.Name, p.Still, p.ContentType(SourceFormat.Gif))));
     }
 
     [Theory]

@@ -1,15 +1,15 @@
 using Microsoft.AspNetCore.Http;
 using Pixerve.Gateway.Upload;
-using Pixerve.GrainInterfaces.Jobs;
-using Pixerve.Imaging;
+using Pixerve.Imaging.Inspection;
+using Pixerve.Imaging.Inspection.Formats;
 using Pixerve.Testing;
 
 namespace Pixerve.Gateway.Tests;
 
 public sealed class UploadHeaderReaderTests
 {
-    private static Task<HeaderScan> Scan(byte[] file, UploadOptions? limits = null, int chunk = int.MaxValue) =>
-        UploadHeaderReader.ReadAsync(new TrickleStream(file, chunk), limits ?? new UploadOptions(), CancellationToken.None);
+    private static Task<HeaderScan> Scan(byte[] file, UploadOptions? uploads = null, int chunk = int.MaxValue, ImageLimitsOptions? limits = null) =>
+        UploadHeaderReader.ReadAsync(new TrickleStream(file, chunk), uploads ?? new UploadOptions(), limits ?? new ImageLimitsOptions(), CancellationToken.None);
 
     [Fact]
     public async Task Reads_only_a_prefix_and_hands_it_on_unchanged()
@@ -27,9 +27,9 @@ public sealed class UploadHeaderReaderTests
     public async Task The_pixel_limit_is_configurable()
     {
         var file = File.ReadAllBytes(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
-        Assert.Null((await Scan(file, new UploadOptions { MaxSourcePixels = 1920 * 1280 })).Refusal);
+        Assert.Null((await Scan(file, limits: new ImageLimitsOptions { MaxSourcePixels = 1920 * 1280 })).Refusal);
 
-        var refused = await Scan(file, new UploadOptions { MaxSourcePixels = 1920 * 1280 - 1 });
+        var refused = await Scan(file, limits: new ImageLimitsOptions { MaxSourcePixels = 1920 * 1280 - 1 });
         Assert.Equal(StatusCodes.Status413PayloadTooLarge, refused.RefusalStatus);
         Assert.Contains("1920×1280", refused.Refusal);
     }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using SkiaSharp;
 using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 using Pixerve.Testing;
 using Pixerve.Testing.Fixtures;
 
@@ -78,7 +79,7 @@ public sealed class UploadTests(PixerveFixture fixture)
     public async Task Avif_upload_is_accepted_and_converted()
     {
         var avif = new Pixerve.Imaging.ImageConverter().Convert(await File.ReadAllBytesAsync(RepositoryPaths.Image("vb.jpg")),
-            [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(400, 400), null, 10)])[0].Bytes.ToArray();
+            [new Pixerve.Imaging.OutputRequest("a.avif", OutputFormat.Avif, new Pixerve.Imaging.OutputBox(400, 400), null, 10)])[0].Bytes.ToArray();
         var path = Path.Combine(Path.GetTempPath(), $"upload-{Guid.NewGuid():N}.avif");
         await File.WriteAllBytesAsync(path, avif);
         try

@@ -1,4 +1,5 @@
 using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 using Pixerve.GrainInterfaces.Records;
 using Pixerve.Testing.Fixtures;
 

@@ -1,5 +1,4 @@
 using NetVips;
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
@@ -14,10 +13,10 @@ public sealed class AnimatedFitTests
 
     private static byte[] Read(string name) => File.ReadAllBytes(RepositoryPaths.Image(name));
 
-    private static PlannedOutput Output(OutputFormat format, BoxSize box, bool still = false) =>
+    private static OutputRequest Output(OutputFormat format, OutputBox box, bool still = false) =>
         new($"out.{format}", format, box, null, null) { Still = still };
 
-    private static Image LoadAll(EncodedOutput output) => output.Plan.Format == OutputFormat.Gif
+    private static Image LoadAll(EncodedOutput output) => output.Output.Format == OutputFormat.Gif
         ? Image.GifloadBuffer(output.Bytes.ToArray(), n: -1)
         : Image.WebploadBuffer(output.Bytes.ToArray(), n: -1);
 
@@ -40,11 +39,11 @@ public sealed class AnimatedFitTests
         using var original = Image.GifloadBuffer(source, n: -1);
         var outputs = _converter.Convert(source,
         [
-            Output(format, new BoxSize(90, 160, FitMode.Cover)),
-            Output(format, new BoxSize(200, 50, FitMode.Cover, CropGravity.Attention)),
-            Output(format, new BoxSize(100, 100, FitMode.Cover, CropGravity.Entropy)),
-            Output(format, new BoxSize(200, 50, FitMode.Fill)),
-            Output(format, new BoxSize(160, 160)),
+            Output(format, new OutputBox(90, 160, FitMode.Cover)),
+            Output(format, new OutputBox(200, 50, FitMode.Cover, CropGravity.Attention)),
+            Output(format, new OutputBox(100, 100, FitMode.Cover, CropGravity.Entropy)),
+            Output(format, new OutputBox(200, 50, FitMode.Fill)),
+            Output(format, new OutputBox(160, 160)),
         ]);
 
         Assert.Equal([(90, 160), (200, 50), (100, 100), (200, 50), (160, 120)], outputs.Select(o => (o.Width, o.Height)));
@@ -65,7 +64,7 @@ public sealed class AnimatedFitTests
     {
         // 64×48 flat frames: a box larger than the source is reduced as for a still, and every frame keeps its colour.
         var source = Read("animated.webp");
-        BoxSize[] boxes = [new(128, 32, FitMode.Cover), new(100, 20, FitMode.Fill), new(30, 40, FitMode.Cover, CropGravity.Attention)];
+        OutputBox[] boxes = [new(128, 32, FitMode.Cover), new(100, 20, FitMode.Fill), new(30, 40, FitMode.Cover, CropGravity.Attention)];
         var animated = _converter.Convert(source, boxes.Select(b => Output(format, b)).ToList());
         var stills = _converter.Convert(source, boxes.Select(b => Output(OutputFormat.Png, b)).ToList());
 
@@ -95,7 +94,7 @@ public sealed class AnimatedFitTests
         // disc squeezed into the right eighth); covered from the centre the disc is cut off.
         var source = DiscOnTheRight(DiscSourceFormat.Webp);
         var outputs = _converter.Convert(source,
-            [Output(OutputFormat.Webp, new BoxSize(200, 200, FitMode.Fill)), Output(OutputFormat.Webp, new BoxSize(200, 200, FitMode.Cover))]);
+            [Output(OutputFormat.Webp, new OutputBox(200, 200, FitMode.Fill)), Output(OutputFormat.Webp, new OutputBox(200, 200, FitMode.Cover))]);
 
         using var filled = LoadAll(outputs[0]);
         using var covered = LoadAll(outputs[1]);
@@ -125,7 +124,7 @@ public sealed class AnimatedFitTests
             Assert.True(CropWindow.Find(first, 200, 200, CropGravity.Attention).Left > 100);
         }
 
-        var output = Assert.Single(_converter.Convert(source, [Output(format, new BoxSize(200, 200, FitMode.Cover, CropGravity.Attention))]));
+        var output = Assert.Single(_converter.Convert(source, [Output(format, new OutputBox(200, 200, FitMode.Cover, CropGravity.Attention))]));
         Assert.Equal((200, 200), (output.Width, output.Height));
         using var animation = LoadAll(output);
         Assert.Equal(3, Pages(animation));

@@ -1,5 +1,4 @@
 using NetVips;
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
@@ -11,11 +10,11 @@ public sealed class AnimationTests
 
     private static byte[] Read(string name) => File.ReadAllBytes(RepositoryPaths.Image(name));
 
-    private static PlannedOutput Output(OutputFormat format, int side, bool still = false) =>
-        new($"out.{format}", format, new BoxSize(side, side), null, null) { Still = still };
+    private static OutputRequest Output(OutputFormat format, int side, bool still = false) =>
+        new($"out.{format}", format, new OutputBox(side, side), null, null) { Still = still };
 
     /// <summary>The output read back through the loader of its own format, every frame.</summary>
-    private static Image LoadAll(EncodedOutput output) => output.Plan.Format == OutputFormat.Gif
+    private static Image LoadAll(EncodedOutput output) => output.Output.Format == OutputFormat.Gif
         ? Image.GifloadBuffer(output.Bytes.ToArray(), n: -1)
         : Image.WebploadBuffer(output.Bytes.ToArray(), n: -1);
 
@@ -107,14 +106,14 @@ public sealed class AnimationTests
     {
         // 4 frames of 64×48 = 12 288 pixels: one frame fits a limit that all four do not.
         var source = Read("animated.webp");
-        var tight = new ImageConverter(new ImagingOptions { MaxSourcePixels = 64 * 48 * 4 - 1 });
+        var tight = new ImageConverter(new ImagingOptions(), new ImageLimitsOptions { MaxSourcePixels = 64 * 48 * 4 - 1 });
         var error = Assert.Throws<UndecodableImageException>(() => tight.Convert(source, [Output(OutputFormat.Jpg, 64)]));
         Assert.Contains("4 frames of 64×48", error.Message);
 
-        var few = new ImageConverter(new ImagingOptions { MaxFrames = 3 });
+        var few = new ImageConverter(new ImagingOptions(), new ImageLimitsOptions { MaxFrames = 3 });
         Assert.Contains("more than the limit of 3 frames",
             Assert.Throws<UndecodableImageException>(() => few.Convert(source, [Output(OutputFormat.Webp, 64)])).Message);
-        Assert.Equal(4, new ImageConverter(new ImagingOptions { MaxFrames = 4, MaxSourcePixels = 64 * 48 * 4 }).ConvertImage(source, [Output(OutputFormat.Webp, 64)]).Source.Frames);
+        Assert.Equal(4, new ImageConverter(new ImagingOptions(), new ImageLimitsOptions { MaxFrames = 4, MaxSourcePixels = 64 * 48 * 4 }).ConvertImage(source, [Output(OutputFormat.Webp, 64)]).Source.Frames);
     }
 
     [Theory]

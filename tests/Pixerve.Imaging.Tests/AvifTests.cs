@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
@@ -8,8 +7,8 @@ public sealed class AvifTests
 {
     private readonly ImageConverter _converter = new();
 
-    private static PlannedOutput Avif(int width, int height, int? quality = null, int? speed = 10) =>
-        new("out.avif", OutputFormat.Avif, new BoxSize(width, height), quality, speed);
+    private static OutputRequest Avif(int width, int height, int? quality = null, int? speed = 10) =>
+        new("out.avif", OutputFormat.Avif, new OutputBox(width, height), quality, speed);
 
     [Fact]
     public void Avif_output_is_an_avif_file_of_the_requested_size()
@@ -44,14 +43,14 @@ public sealed class AvifTests
         var photo = File.ReadAllBytes(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
         var avif = Assert.Single(_converter.Convert(photo, [Avif(960, 960, quality: 80)])).Bytes.ToArray();
 
-        var output = Assert.Single(_converter.Convert(avif, [new PlannedOutput("x.png", OutputFormat.Png, new BoxSize(480, 480), null, null)]));
+        var output = Assert.Single(_converter.Convert(avif, [new OutputRequest("x.png", OutputFormat.Png, new OutputBox(480, 480), null, null)]));
         Assert.Equal((480, 320), (output.Width, output.Height));
         var distance = Raster.GridDistance(Raster.Skia(photo), Raster.Skia(output.Bytes.Span));
         Assert.True(distance <= 8, $"a grid cell differs by {distance:F1}");
 
         // Translucent AVIF (an alpha plane) comes back translucent, not on black.
         var translucent = Assert.Single(_converter.Convert(File.ReadAllBytes(RepositoryPaths.Image("alpha.png")), [Avif(600, 600)])).Bytes.ToArray();
-        var again = Raster.Skia(Assert.Single(_converter.Convert(translucent, [new PlannedOutput("y.png", OutputFormat.Png, new BoxSize(600, 600), null, null)])).Bytes.Span);
+        var again = Raster.Skia(Assert.Single(_converter.Convert(translucent, [new OutputRequest("y.png", OutputFormat.Png, new OutputBox(600, 600), null, null)])).Bytes.Span);
         Assert.Equal((600, 400), (again.Width, again.Height));
         Assert.Contains(Enumerable.Range(0, again.Width * again.Height), i => again.Rgba[i * 4 + 3] == 0);
         Assert.Contains(Enumerable.Range(0, again.Width * again.Height), i => again.Rgba[i * 4 + 3] is > 140 and < 200);
@@ -80,11 +79,11 @@ public sealed class AvifTests
     [InlineData(10, 0)]
     [InlineData(5, 5)]
     [InlineData(null, 2)]
-    public void Speed_maps_to_effort_inversely(int? speed, int effort) => Assert.Equal(effort, VipsEncoders.AvifEffort(speed));
+    public void Speed_maps_to_effort_inversely(int? speed, int effort) => Assert.Equal(effort, Pixerve.Imaging.Encoders.AvifEncoder.Effort(speed ?? OutputFormat.Avif.Info().DefaultSpeed!.Value));
 
     [Theory]
     [InlineData(0, 6)]
     [InlineData(10, 0)]
     [InlineData(null, 4)]
-    public void Webp_speed_maps_to_method_inversely(int? speed, int method) => Assert.Equal(method, VipsEncoders.WebpEffort(speed));
+    public void Webp_speed_maps_to_method_inversely(int? speed, int method) => Assert.Equal(method, Pixerve.Imaging.Encoders.WebpEncoder.Effort(speed ?? OutputFormat.Webp.Info().DefaultSpeed!.Value));
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Xunit.Abstractions;
-using Pixerve.GrainInterfaces.Jobs;
-using Pixerve.ServiceDefaults;
 using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
@@ -80,7 +78,7 @@ public sealed class ConversionThreadsTests(ITestOutputHelper log)
         // A budget of its own (3 threads, nice 7), so the threads are this test's whatever else ran in the process.
         var converter = new ImageConverter(new ImagingOptions { Threads = 3, ThreadNice = 7 });
         var outputs = converter.Convert(File.ReadAllBytes(RepositoryPaths.Image("photo-1920x1280-canon.jpg")),
-            [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(600, 600), null, 9), new PlannedOutput("a.webp", OutputFormat.Webp, new BoxSize(300, 300), null, null)]);
+            [new OutputRequest("a.avif", OutputFormat.Avif, new OutputBox(600, 600), null, 9), new OutputRequest("a.webp", OutputFormat.Webp, new OutputBox(300, 300), null, null)]);
         Assert.Equal(2, outputs.Count);
 
         var threads = Threads();
@@ -102,7 +100,7 @@ public sealed class ConversionThreadsTests(ITestOutputHelper log)
         var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
         using var listener = new System.Diagnostics.ActivityListener
         {
-            ShouldListenTo = source => source.Name == PixerveTracing.SourceName,
+            ShouldListenTo = source => source.Name == ImagingTelemetry.Name,
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
                 System.Diagnostics.ActivitySamplingResult.AllData,
             ActivityStopped = spans.Add,
@@ -111,9 +109,9 @@ public sealed class ConversionThreadsTests(ITestOutputHelper log)
         var prefix = $"wide-{expectedThreads}";
         converter.Convert(File.ReadAllBytes(RepositoryPaths.Image(image)),
         [
-            new PlannedOutput($"{prefix}.avif", OutputFormat.Avif, new BoxSize(1600, 1600), null, null),
-            new PlannedOutput($"{prefix}.webp", OutputFormat.Webp, new BoxSize(1600, 1600), null, null),
-            new PlannedOutput($"{prefix}-small.avif", OutputFormat.Avif, new BoxSize(400, 400), null, null),
+            new OutputRequest($"{prefix}.avif", OutputFormat.Avif, new OutputBox(1600, 1600), null, null),
+            new OutputRequest($"{prefix}.webp", OutputFormat.Webp, new OutputBox(1600, 1600), null, null),
+            new OutputRequest($"{prefix}-small.avif", OutputFormat.Avif, new OutputBox(400, 400), null, null),
         ]);
 
         System.Diagnostics.Activity Span(string name) => spans.Single(s => (string?)s.GetTagItem("pixerve.output") == name);

@@ -1,4 +1,3 @@
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Testing;
 
 
@@ -9,14 +8,14 @@ public sealed class ConverterPipelineTests
 {
     private readonly ImageConverter _converter = new();
 
-    private static PlannedOutput Output(OutputFormat format, int side) =>
-        new($"{side}.{format}", format, new BoxSize(side, side), 90, 10);
+    private static OutputRequest Output(OutputFormat format, int side) =>
+        new($"{side}.{format}", format, new OutputBox(side, side), 90, 10);
 
     [Fact]
     public void Every_format_and_size_comes_back_in_plan_order()
     {
         var source = File.ReadAllBytes(RepositoryPaths.Image("photo-2560x1600.jpg"));
-        PlannedOutput[] plan =
+        OutputRequest[] plan =
         [
             Output(OutputFormat.Webp, 400), Output(OutputFormat.Jpg, 1600), Output(OutputFormat.Avif, 400),
             Output(OutputFormat.Jpg, 400), Output(OutputFormat.Png, 100), Output(OutputFormat.Webp, 1600),
@@ -25,10 +24,10 @@ public sealed class ConverterPipelineTests
 
         var outputs = _converter.Convert(source, plan);
 
-        Assert.Equal(plan, outputs.Select(o => o.Plan));
+        Assert.Equal(plan, outputs.Select(o => o.Output));
         Assert.Equal([(400, 250), (1600, 1000), (400, 250), (400, 250), (100, 62), (1600, 1000), (2560, 1600)],
             outputs.Select(o => (o.Width, o.Height)));
-        foreach (var output in outputs.Where(o => o.Plan.Format is OutputFormat.Jpg or OutputFormat.Webp or OutputFormat.Png))
+        foreach (var output in outputs.Where(o => o.Output.Format is OutputFormat.Jpg or OutputFormat.Webp or OutputFormat.Png))
         {
             var decoded = Raster.Skia(output.Bytes.Span);
             Assert.Equal((output.Width, output.Height), (decoded.Width, decoded.Height));

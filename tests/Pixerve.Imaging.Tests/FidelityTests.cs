@@ -1,4 +1,3 @@
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Testing;
 
 
@@ -18,11 +17,11 @@ public sealed class FidelityTests
 
     private static byte[] Read(string name) => File.ReadAllBytes(RepositoryPaths.Image(name));
 
-    private static PlannedOutput Output(OutputFormat format, int side) =>
-        new($"out.{format}", format, new BoxSize(side, side), 90, 10);
+    private static OutputRequest Output(OutputFormat format, int side) =>
+        new($"out.{format}", format, new OutputBox(side, side), 90, 10);
 
     private static Raster Decode(EncodedOutput output) =>
-        output.Plan.Format == OutputFormat.Avif ? Raster.Vips(output.Bytes.ToArray()) : Raster.Skia(output.Bytes.Span);
+        output.Output.Format == OutputFormat.Avif ? Raster.Vips(output.Bytes.ToArray()) : Raster.Skia(output.Bytes.Span);
 
     private static void AssertLooksLike(Raster expected, Raster actual, double tolerance = Tolerance)
     {

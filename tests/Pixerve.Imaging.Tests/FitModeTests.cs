@@ -1,5 +1,4 @@
 using NetVips;
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
@@ -9,20 +8,20 @@ public sealed class FitModeTests
 {
     private readonly ImageConverter _converter = new();
 
-    private static PlannedOutput Output(OutputFormat format, BoxSize box) => new($"out.{format}", format, box, 90, 10);
+    private static OutputRequest Output(OutputFormat format, OutputBox box) => new($"out.{format}", format, box, 90, 10);
 
     [Fact]
     public void Every_mode_gives_its_size_and_outputs_decode_at_it()
     {
         var photo = File.ReadAllBytes(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
-        PlannedOutput[] plan =
+        OutputRequest[] plan =
         [
-            Output(OutputFormat.Jpg, new BoxSize(300, 300, FitMode.Cover)),
-            Output(OutputFormat.Webp, new BoxSize(300, 300, FitMode.Cover, CropGravity.Entropy)),
-            Output(OutputFormat.Png, new BoxSize(200, 50, FitMode.Fill)),
-            Output(OutputFormat.Jpg, new BoxSize(300, 300)),
-            Output(OutputFormat.Avif, new BoxSize(4000, 100, FitMode.Cover, CropGravity.Attention)),
-            Output(OutputFormat.Jpg, new BoxSize(4000, 50, FitMode.Fill)),
+            Output(OutputFormat.Jpg, new OutputBox(300, 300, FitMode.Cover)),
+            Output(OutputFormat.Webp, new OutputBox(300, 300, FitMode.Cover, CropGravity.Entropy)),
+            Output(OutputFormat.Png, new OutputBox(200, 50, FitMode.Fill)),
+            Output(OutputFormat.Jpg, new OutputBox(300, 300)),
+            Output(OutputFormat.Avif, new OutputBox(4000, 100, FitMode.Cover, CropGravity.Attention)),
+            Output(OutputFormat.Jpg, new OutputBox(4000, 50, FitMode.Fill)),
         ];
 
         var outputs = _converter.Convert(photo, plan);
@@ -40,7 +39,7 @@ public sealed class FitModeTests
     {
         var photo = File.ReadAllBytes(RepositoryPaths.Image("photo-1920x1280-canon.jpg"));
         var outputs = _converter.Convert(photo,
-            [Output(OutputFormat.Png, new BoxSize(300, 300, FitMode.Fill)), Output(OutputFormat.Png, new BoxSize(300, 300, FitMode.Cover))]);
+            [Output(OutputFormat.Png, new OutputBox(300, 300, FitMode.Fill)), Output(OutputFormat.Png, new OutputBox(300, 300, FitMode.Cover))]);
         var reference = Raster.Skia(photo);
 
         // Stretched, the grid still covers the whole picture: cell for cell like the source.
@@ -55,7 +54,7 @@ public sealed class FitModeTests
     public void Rotated_source_is_cropped_upright()
     {
         var outputs = _converter.Convert(File.ReadAllBytes(RepositoryPaths.Image("orient-6.jpg")),
-            [Output(OutputFormat.Jpg, new BoxSize(300, 100, FitMode.Cover)), Output(OutputFormat.Jpg, new BoxSize(100, 300, FitMode.Fill))]);
+            [Output(OutputFormat.Jpg, new OutputBox(300, 100, FitMode.Cover)), Output(OutputFormat.Jpg, new OutputBox(100, 300, FitMode.Fill))]);
         Assert.Equal([(300, 100), (100, 300)], outputs.Select(o => (o.Width, o.Height)));
     }
 
@@ -65,8 +64,8 @@ public sealed class FitModeTests
         var picture = BrightObjectOnTheRight();
         var outputs = _converter.Convert(picture,
         [
-            Output(OutputFormat.Png, new BoxSize(200, 200, FitMode.Cover, CropGravity.Attention)),
-            Output(OutputFormat.Png, new BoxSize(200, 200, FitMode.Cover)),
+            Output(OutputFormat.Png, new OutputBox(200, 200, FitMode.Cover, CropGravity.Attention)),
+            Output(OutputFormat.Png, new OutputBox(200, 200, FitMode.Cover)),
         ]);
 
         Assert.Equal([(200, 200), (200, 200)], outputs.Select(o => (o.Width, o.Height)));

@@ -1,5 +1,4 @@
 using SkiaSharp;
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Imaging.Heif;
 using Pixerve.Testing;
 
@@ -39,7 +38,7 @@ public sealed class HeicTests
     [InlineData(OutputFormat.Webp)]
     public void A_rotated_heic_converts_upright_with_the_oriented_size(OutputFormat format)
     {
-        var converted = _converter.ConvertImage(Portrait, [new PlannedOutput("out", format, new BoxSize(200, 200), 90, null)]);
+        var converted = _converter.ConvertImage(Portrait, [new OutputRequest("out", format, new OutputBox(200, 200), 90, null)]);
 
         Assert.Equal((SourceFormat.Heic, 320, 480, false), (converted.Source.Format, converted.Source.Width, converted.Source.Height, converted.Source.HasAlpha));
         var output = Assert.Single(converted.Outputs);
@@ -49,7 +48,7 @@ public sealed class HeicTests
 
         // The same picture as the EXIF-6 JPEG it was made from, upright: libheif's irot, not the EXIF tag, turned it.
         var jpeg = _converter.ConvertImage(File.ReadAllBytes(RepositoryPaths.Image("orient-6.jpg")),
-            [new PlannedOutput("ref.png", OutputFormat.Png, new BoxSize(200, 200), null, null)]).Outputs[0];
+            [new OutputRequest("ref.png", OutputFormat.Png, new OutputBox(200, 200), null, null)]).Outputs[0];
         var expected = Raster.Skia(jpeg.Bytes.Span).GridMeans(4);
         var actual = Raster.Skia(output.Bytes.Span).GridMeans(4);
         for (var x = 0; x < 4; x++)
@@ -63,7 +62,7 @@ public sealed class HeicTests
     {
         byte[] garbage = [0, 0, 0, 0x18, .. "ftypheic"u8, 0, 0, 0, 0, .. "mif1heic"u8, .. Enumerable.Repeat((byte)0x5A, 400)];
 
-        var e = Assert.Throws<UndecodableImageException>(() => _converter.ConvertImage(garbage, [new PlannedOutput("x.jpg", OutputFormat.Jpg, new BoxSize(50, 50), null, null)]));
+        var e = Assert.Throws<UndecodableImageException>(() => _converter.ConvertImage(garbage, [new OutputRequest("x.jpg", OutputFormat.Jpg, new OutputBox(50, 50), null, null)]));
         Assert.StartsWith("source is not a decodable image", e.Message);
     }
 
@@ -72,7 +71,7 @@ public sealed class HeicTests
     {
         var cut = Portrait[..(Portrait.Length / 2)];
 
-        var e = Assert.Throws<UndecodableImageException>(() => _converter.ConvertImage(cut, [new PlannedOutput("x.jpg", OutputFormat.Jpg, new BoxSize(50, 50), null, null)]));
+        var e = Assert.Throws<UndecodableImageException>(() => _converter.ConvertImage(cut, [new OutputRequest("x.jpg", OutputFormat.Jpg, new OutputBox(50, 50), null, null)]));
         Assert.StartsWith("source is not a decodable image", e.Message);
     }
 }

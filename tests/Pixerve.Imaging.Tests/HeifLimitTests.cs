@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using static Pixerve.Testing.HeifBuilder;
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Imaging.Heif;
 using Pixerve.Testing;
 
@@ -12,7 +11,7 @@ namespace Pixerve.Imaging.Tests;
 /// </summary>
 public sealed class HeifLimitTests
 {
-    private static readonly PlannedOutput Jpg = new("x.jpg", OutputFormat.Jpg, new BoxSize(100, 100), null, null);
+    private static readonly OutputRequest Jpg = new("x.jpg", OutputFormat.Jpg, new OutputBox(100, 100), null, null);
 
     private static byte[] Portrait => File.ReadAllBytes(RepositoryPaths.Image("portrait-irot.heic"));
 
@@ -25,7 +24,7 @@ public sealed class HeifLimitTests
         if (hostile.UploadStatus == 413)
         {
             Assert.StartsWith("source declares an image of", e.Message);
-            Assert.Contains($"more than the limit of 50000000 pixels ({ImagingOptions.MaxSourcePixelsKey})", e.Message);
+            Assert.Contains($"more than the limit of 50000000 pixels ({ImageLimitsOptions.MaxSourcePixelsKey})", e.Message);
         }
         else
         {
@@ -39,13 +38,13 @@ public sealed class HeifLimitTests
     {
         // Two 480×320 tiles of the portrait's own HEVC data side by side: a 960×320 grid that libheif decodes.
         var grid = Grid(Portrait, "heic");
-        var converted = new ImageConverter().ConvertImage(grid, [Jpg with { Box = new BoxSize(960, 960) }]);
+        var converted = new ImageConverter().ConvertImage(grid, [Jpg with { Box = new OutputBox(960, 960) }]);
         Assert.Equal((960, 320), (converted.Source.Width, converted.Source.Height));
 
         // 200000 pixels: each 153600-pixel tile is within; the 307200-pixel output is not.
         var e = Assert.Throws<UndecodableImageException>(() =>
-            new ImageConverter(new ImagingOptions { MaxSourcePixels = 200_000 }).ConvertImage(grid, [Jpg]));
-        Assert.Equal($"source declares an image of 960×320 pixels (grid item 1's output of 1×2 tiles), more than the limit of 200000 pixels ({ImagingOptions.MaxSourcePixelsKey})", e.Message);
+            new ImageConverter(new ImagingOptions(), new ImageLimitsOptions { MaxSourcePixels = 200_000 }).ConvertImage(grid, [Jpg]));
+        Assert.Equal($"source declares an image of 960×320 pixels (grid item 1's output of 1×2 tiles), more than the limit of 200000 pixels ({ImageLimitsOptions.MaxSourcePixelsKey})", e.Message);
     }
 
     [Fact]
@@ -54,11 +53,11 @@ public sealed class HeifLimitTests
         using var photo = NetVips.Image.NewFromFile(RepositoryPaths.Image("vb.jpg"));
         var tile = photo.HeifsaveBuffer(compression: NetVips.Enums.ForeignHeifCompression.Av1, effort: 0);
         var grid = Grid(tile, "avif");
-        var converted = new ImageConverter().ConvertImage(grid, [Jpg with { Box = new BoxSize(800, 800) }]);
+        var converted = new ImageConverter().ConvertImage(grid, [Jpg with { Box = new OutputBox(800, 800) }]);
         Assert.Equal((800, 225), (converted.Source.Width, converted.Source.Height));
 
         var e = Assert.Throws<UndecodableImageException>(() =>
-            new ImageConverter(new ImagingOptions { MaxSourcePixels = 100_000 }).ConvertImage(grid, [Jpg]));
+            new ImageConverter(new ImagingOptions(), new ImageLimitsOptions { MaxSourcePixels = 100_000 }).ConvertImage(grid, [Jpg]));
         Assert.Contains("800×225 pixels (grid item 1's output", e.Message);
     }
 

@@ -69,7 +69,7 @@ public sealed class HostileHeaderTests
                 for (var at = 0; at < bytes.Length; at += chunk) scanner.Feed(bytes.AsSpan(at, Math.Min(chunk, bytes.Length - at)));
             });
             Assert.Equal((65535, 65535), (e.Width, e.Height));
-            Assert.Contains(ImagingOptions.MaxSourcePixelsKey, e.Message);
+            Assert.Contains(ImageLimitsOptions.MaxSourcePixelsKey, e.Message);
         }
     }
 }

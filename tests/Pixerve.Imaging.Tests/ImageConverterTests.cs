@@ -1,5 +1,4 @@
 using SkiaSharp;
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;
@@ -8,8 +7,8 @@ public sealed class ImageConverterTests
 {
     private readonly ImageConverter _converter = new();
 
-    private static PlannedOutput Output(OutputFormat format, int width, int height) =>
-        new($"out.{format}", format, new BoxSize(width, height), null, null);
+    private static OutputRequest Output(OutputFormat format, int width, int height) =>
+        new($"out.{format}", format, new OutputBox(width, height), null, null);
 
     private static SKBitmap DecodeOutput(EncodedOutput output) =>
         SKBitmap.Decode(output.Bytes.ToArray()) ?? throw new InvalidOperationException("output does not decode");
@@ -73,7 +72,7 @@ public sealed class ImageConverterTests
         var source = File.ReadAllBytes(RepositoryPaths.Image("hostile/truncated.jpg"));
         var error = Assert.Throws<UndecodableImageException>(() => _converter.Convert(source, [Output(OutputFormat.Jpg, 100, 100)]));
         Assert.StartsWith("source is not a decodable image", error.Message);
-        Assert.Throws<UndecodableImageException>(() => _converter.Convert(source, [new PlannedOutput("copy.jpg", OutputFormat.Original, null, null, null)]));
+        Assert.Throws<UndecodableImageException>(() => _converter.Convert(source, [new OutputRequest("copy.jpg", OutputFormat.Original, null, null, null)]));
     }
 
     [Fact]
@@ -84,7 +83,7 @@ public sealed class ImageConverterTests
         var error = Assert.Throws<UndecodableImageException>(() => _converter.Convert(bomb, [Output(OutputFormat.Jpg, 100, 100)]));
         Assert.Contains("40000×40000", error.Message);
 
-        var strict = new ImageConverter(new ImagingOptions { MaxSourcePixels = 400 * 225 - 1 });
+        var strict = new ImageConverter(new ImagingOptions(), new ImageLimitsOptions { MaxSourcePixels = 400 * 225 - 1 });
         Assert.Throws<UndecodableImageException>(() => strict.Convert(File.ReadAllBytes(RepositoryPaths.Image("vb.jpg")), [Output(OutputFormat.Jpg, 10, 10)]));
     }
 
@@ -92,7 +91,7 @@ public sealed class ImageConverterTests
     public void Copy_returns_the_source_bytes_unchanged()
     {
         var source = File.ReadAllBytes(RepositoryPaths.Image("vb.jpg"));
-        var output = Assert.Single(_converter.Convert(source, [new PlannedOutput("copy.jpg", OutputFormat.Original, null, null, null)]));
+        var output = Assert.Single(_converter.Convert(source, [new OutputRequest("copy.jpg", OutputFormat.Original, null, null, null)]));
         Assert.Equal(source, output.Bytes.ToArray());
     }
 
@@ -107,7 +106,7 @@ public sealed class ImageConverterTests
 
 public sealed class SourceProofTests
 {
-    private static readonly PlannedOutput Original = new("a.gif", OutputFormat.Original, null, null, null);
+    private static readonly OutputRequest Original = new("a.gif", OutputFormat.Original, null, null, null);
 
     [Fact]
     public void An_originals_only_job_still_proves_its_source_decodes()
@@ -139,7 +138,7 @@ public sealed class VipsUntrustedTests
     {
         // Any AVIF conversion configures libvips the way the converter uses it.
         new ImageConverter().Convert(File.ReadAllBytes(RepositoryPaths.Image("va.jpg")),
-            [new PlannedOutput("a.avif", OutputFormat.Avif, new BoxSize(8, 8), null, 10)]);
+            [new OutputRequest("a.avif", OutputFormat.Avif, new OutputBox(8, 8), null, 10)]);
 
         var flags = new Dictionary<string, NetVips.Enums.OperationFlags>();
         foreach (var name in new[] { "vipsload", "matrixload", "csvload", "matload", "fitsload", "magickload", "rawload", "analyzeload", "ppmload", "heifload_buffer", "heifload_source", "jpegload_source" })

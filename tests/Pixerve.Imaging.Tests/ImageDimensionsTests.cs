@@ -1,5 +1,4 @@
 using SkiaSharp;
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Testing;
 
 namespace Pixerve.Imaging.Tests;

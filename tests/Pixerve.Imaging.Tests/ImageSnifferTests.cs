@@ -1,4 +1,3 @@
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Testing;
 
 

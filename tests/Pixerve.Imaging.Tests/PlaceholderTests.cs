@@ -1,5 +1,4 @@
 using SkiaSharp;
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Imaging.Placeholders;
 using Pixerve.Testing;
 
@@ -131,7 +130,7 @@ public sealed class PlaceholderTests
     }
 
     private SourcePreview PreviewOf(byte[] source) =>
-        _converter.ConvertImage(source, [new PlannedOutput("x.png", OutputFormat.Png, new BoxSize(64, 64), null, null)]).Source.Preview;
+        _converter.ConvertImage(source, [new OutputRequest("x.png", OutputFormat.Png, new OutputBox(64, 64), null, null)]).Source.Preview;
 
     /// <summary>A gradient with a pattern, so every DCT term has something to say.</summary>
     private static byte[] Png(int width, int height, bool translucent)

@@ -1,4 +1,3 @@
-using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Testing;
 
 
@@ -14,8 +13,8 @@ public sealed class SourceDescriptionTests
     public void Orientation_is_applied_to_the_size_and_the_preview(bool withOutputs)
     {
         var source = File.ReadAllBytes(RepositoryPaths.Image("orient-6.jpg"));
-        PlannedOutput[] plan = withOutputs
-            ? [new("out.jpg", OutputFormat.Jpg, new BoxSize(400, 400), null, null)]
+        OutputRequest[] plan = withOutputs
+            ? [new("out.jpg", OutputFormat.Jpg, new OutputBox(400, 400), null, null)]
             : [new("copy.jpg", OutputFormat.Original, null, null, null)];
 
         var described = _converter.ConvertImage(source, plan).Source;
@@ -29,7 +28,7 @@ public sealed class SourceDescriptionTests
     public void Preview_alpha_is_straight_not_premultiplied()
     {
         var source = File.ReadAllBytes(RepositoryPaths.Image("alpha.png"));
-        var described = _converter.ConvertImage(source, [new("x.png", OutputFormat.Png, new BoxSize(50, 50), null, null)]).Source;
+        var described = _converter.ConvertImage(source, [new("x.png", OutputFormat.Png, new OutputBox(50, 50), null, null)]).Source;
 
         Assert.True(described.HasAlpha);
         var rgba = described.Preview.Rgba;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Gateway.Apis;
 
@@ -17,9 +18,8 @@ public static class FilesApi
     {
         Directory.CreateDirectory(serveDir);
         var contentTypes = new FileExtensionContentTypeProvider();
-        contentTypes.Mappings[".avif"] = "image/avif";
-        contentTypes.Mappings[".heic"] = "image/heic";
-        contentTypes.Mappings[".webp"] = "image/webp";
+        // Every extension Pixerve writes, with the type the format tables give it (ASP.NET's own map lacks some).
+        foreach (var (extension, contentType) in ServedContentTypes.All) contentTypes.Mappings[extension] = contentType;
         // Every /files answer, found or not: the browser is not to guess another type (an image that sniffs as
         // HTML), and what is served is never a document that may run script or load anything.
         app.Use((context, next) =>
@@ -47,7 +47,7 @@ public static class FilesApi
         app.MapGet("/files/{**path}", ProblemHttpResult (string path) =>
                 TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no file {path}"))
             .WithTags("Files")
-            .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/jpeg", "image/png", "image/webp", "image/avif", "image/gif")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), ServedContentTypes.All[0].ContentType, ServedContentTypes.All.Skip(1).Select(e => e.ContentType).ToArray())
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A directHost output (ETag, Range, immutable caching)");
         return app;

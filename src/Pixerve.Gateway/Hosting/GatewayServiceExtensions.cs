@@ -26,6 +26,7 @@ public static class GatewayServiceExtensions
         // First of the startup filters: its middleware wraps all others (metrics included).
         services.AddTransient<IStartupFilter, UnreadBodyRefusal.Filter>();
         services.AddPixerveOptions<UploadOptions>(configuration, UploadOptions.Section);
+        services.AddPixerveOptions<Pixerve.Imaging.Inspection.ImageLimitsOptions>(configuration, Pixerve.Imaging.Inspection.ImageLimitsOptions.Section);
         services.AddPixerveOptions<RetentionOptions>(configuration, RetentionOptions.Section);
         services.AddPixerveOptions<PixerveOptions>(configuration, PixerveOptions.Section);
         services.AddPixerveOptions<StorageOptions>(configuration, StorageOptions.Section);
@@ -37,6 +38,8 @@ public static class GatewayServiceExtensions
             .Configure<Microsoft.Extensions.Options.IOptions<TrustedProxyOptions>>((options, settings) => settings.Value.ApplyTo(options));
         // Leave room for multipart framing; the upload handler enforces the exact file limit itself.
         var uploads = configuration.GetValidated<UploadOptions>(UploadOptions.Section);
+        // The image limits were part of UploadOptions, checked here before anything listens: they still are.
+        configuration.GetValidated<Pixerve.Imaging.Inspection.ImageLimitsOptions>(Pixerve.Imaging.Inspection.ImageLimitsOptions.Section);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = uploads.MaxUploadBytes + 1024 * 1024;

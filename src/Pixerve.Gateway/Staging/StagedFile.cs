@@ -1,5 +1,6 @@
 using Pixerve.Gateway.Upload;
 using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Gateway.Staging;
 

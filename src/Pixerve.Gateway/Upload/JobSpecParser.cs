@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Storage;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Gateway.Upload;
 
@@ -111,16 +112,9 @@ public sealed partial class JobSpecParser(StorageProviderRegistry backends)
         foreach (var entry in formats.EnumerateObject())
         {
             var field = $"formats.{entry.Name}";
-            var format = entry.Name.ToLowerInvariant() switch
-            {
-                "jpg" or "jpeg" => OutputFormat.Jpg,
-                "png" => OutputFormat.Png,
-                "webp" => OutputFormat.Webp,
-                "avif" => OutputFormat.Avif,
-                "gif" => OutputFormat.Gif,
-                "original" => OutputFormat.Original,
-                _ => throw new JobSpecException(field, "unknown format; use jpg, png, webp, avif, gif or original"),
-            };
+            if (!OutputFormats.TryParse(entry.Name, out var info))
+                throw new JobSpecException(field, $"unknown format; use {OutputFormats.Names}");
+            var format = info.Format;
             if (entry.Value.ValueKind != JsonValueKind.Object) throw new JobSpecException(field, "must be an object");
 
             int? quality = null, speed = null;
@@ -128,10 +122,11 @@ public sealed partial class JobSpecParser(StorageProviderRegistry backends)
             var still = false;
             if (entry.Value.TryGetProperty("settings", out var settings) && settings.ValueKind == JsonValueKind.Object)
             {
-                if (settings.TryGetProperty("quality", out var q)) quality = Int(q, $"{field}.settings.quality", 1, 100);
-                if (settings.TryGetProperty("speed", out var s)) speed = Int(s, $"{field}.settings.speed", 0, 10);
+                // Checked for every format, also one that ignores the setting (OutputFormatInfo.DefaultQuality/DefaultSpeed null).
+                if (settings.TryGetProperty("quality", out var q)) quality = Int(q, $"{field}.settings.quality", OutputFormats.MinQuality, OutputFormats.MaxQuality);
+                if (settings.TryGetProperty("speed", out var s)) speed = Int(s, $"{field}.settings.speed", OutputFormats.MinSpeed, OutputFormats.MaxSpeed);
                 (fit, gravity) = FitAndGravity(settings, $"{field}.settings", fit, gravity);
-                // Only WebP and GIF can animate; the other formats always take an animated source's first frame.
+                // Only formats that animate (OutputFormatInfo.Animates) keep frames; the others always take an animated source's first frame.
                 if (settings.TryGetProperty("animated", out var a))
                     still = a.ValueKind switch
                     {
@@ -141,7 +136,7 @@ public sealed partial class JobSpecParser(StorageProviderRegistry backends)
                     };
             }
 
-            var sizes = format == OutputFormat.Original ? [] : ParseSizes(entry.Value, $"{field}.sizes", fit, gravity);
+            var sizes = info.IsCopy ? [] : ParseSizes(entry.Value, $"{field}.sizes", fit, gravity);
             outputs += Math.Max(1, sizes.Count);
             if (outputs > maxOutputs)
                 throw new JobSpecException($"{field}.sizes", $"a job may produce at most {maxOutputs} files (Pixerve:Limits:MaxOutputsPerJob)");

@@ -11,7 +11,9 @@ using Pixerve.Gateway.Jobs;
 using Pixerve.Gateway.Limits;
 using Pixerve.Gateway.Staging;
 using Pixerve.GrainInterfaces.Jobs;
-using Pixerve.Imaging;
+using Pixerve.Imaging.Inspection;
+using Pixerve.Imaging.Inspection.Formats;
+using Pixerve.Imaging.Inspection.Heif;
 using Pixerve.ServiceDefaults;
 using Pixerve.Gateway.Admin;
 
@@ -27,6 +29,7 @@ public sealed class UploadHandler(
     StagingStore staging,
     IOptionsMonitor<JwtBearerOptions> jwtOptions,
     IOptions<UploadOptions> limits,
+    IOptions<ImageLimitsOptions> imageLimits,
     UploadRateLimiter rateLimiter,
     RefusedBodyDrain drain,
     JobSpecParser specs,
@@ -181,7 +184,7 @@ public sealed class UploadHandler(
             return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status400BadRequest, e.Message, e.Field));
         }
 
-        var header = await UploadHeaderReader.ReadAsync(body, limits.Value, cancellationToken);
+        var header = await UploadHeaderReader.ReadAsync(body, limits.Value, imageLimits.Value, cancellationToken);
         if (header.Refusal is not null) return StagedFile.Refused(FileOutcome.Refused(fileName, header.RefusalStatus, header.Refusal));
 
         try
@@ -191,18 +194,18 @@ public sealed class UploadHandler(
             Action<ReadOnlyMemory<byte>>? inspect = null;
             if (header.Format == SourceFormat.Gif)
             {
-                var gifFrames = new GifFrameScanner(limits.Value.MaxSourcePixels, limits.Value.MaxFrames);
+                var gifFrames = new GifFrameScanner(imageLimits.Value.MaxSourcePixels, imageLimits.Value.MaxFrames);
                 inspect = bytes => gifFrames.Feed(bytes.Span);
             }
             else if (header.Format == SourceFormat.Webp)
             {
-                var webpFrames = new WebpFrameScanner(limits.Value.MaxSourcePixels, limits.Value.MaxFrames);
+                var webpFrames = new WebpFrameScanner(imageLimits.Value.MaxSourcePixels, imageLimits.Value.MaxFrames);
                 inspect = bytes => webpFrames.Feed(bytes.Span);
             }
             else if (header.Format is SourceFormat.Avif or SourceFormat.Heic)
             {
                 // libheif reads the last meta box, wherever it is: one after the media data is caught as it streams by.
-                var boxes = new Pixerve.Imaging.Heif.HeifBoxScanner();
+                var boxes = new HeifBoxScanner();
                 inspect = bytes => boxes.Feed(bytes.Span);
             }
 
@@ -222,7 +225,7 @@ public sealed class UploadHandler(
         {
             return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
         }
-        catch (Pixerve.Imaging.Heif.HeifStructureException e)
+        catch (HeifStructureException e)
         {
             return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status415UnsupportedMediaType, e.Message));
         }

@@ -1,6 +1,6 @@
-using Pixerve.GrainInterfaces.Jobs;
-using Pixerve.Imaging;
-
+using Pixerve.Imaging.Inspection;
+using Pixerve.Imaging.Inspection.Formats;
+using Pixerve.Imaging.Inspection.Heif;
 
 namespace Pixerve.Gateway.Upload;
 
@@ -12,25 +12,25 @@ public sealed record HeaderScan(ReadOnlyMemory<byte> Bytes, SourceFormat Format,
 /// image, or a decompression bomb, is refused before anything is staged or decoded. The bytes read are handed
 /// on to staging, so nothing is read twice. An AVIF or HEIC is read to the end of its meta box (and any grid
 /// description stored after it): every size it declares counts, and an ambiguous structure is a 415
-/// (<see cref="Pixerve.Imaging.Heif.HeifStructure"/>).
+/// (<see cref="HeifStructure"/>).
 /// </summary>
 public static class UploadHeaderReader
 {
     private const int FirstBuffer = 16 * 1024;
 
-    public static async Task<HeaderScan> ReadAsync(Stream body, UploadOptions limits, CancellationToken cancellationToken)
+    public static async Task<HeaderScan> ReadAsync(Stream body, UploadOptions uploads, ImageLimitsOptions limits, CancellationToken cancellationToken)
     {
-        var maxBytes = Math.Clamp(limits.MaxHeaderBytes, ImageSniffer.HeaderLength, UploadOptions.MaxHeaderBytesCeiling);
+        var maxBytes = Math.Clamp(uploads.MaxHeaderBytes, ImageSniffer.HeaderLength, UploadOptions.MaxHeaderBytesCeiling);
         var buffer = new byte[Math.Min(FirstBuffer, maxBytes)];
         var length = await body.ReadAtLeastAsync(buffer.AsMemory(0, ImageSniffer.HeaderLength), ImageSniffer.HeaderLength,
             throwOnEndOfStream: false, cancellationToken);
         if (length == 0) return Refuse(buffer, 0, default, StatusCodes.Status400BadRequest, "the uploaded file is empty");
         if (ImageSniffer.Detect(buffer.AsSpan(0, length)) is not { } format)
             return Refuse(buffer, length, default, StatusCodes.Status415UnsupportedMediaType,
-                "the file is not a supported image: send JPEG, PNG, GIF, WebP, AVIF or HEIC");
+                $"the file is not a supported image: send {SourceFormats.Titles}");
         // The gateway decodes nothing, but gateways and silos share their machines' packages: without libheif's
         // HEVC decoder a HEIC is refused here, naming the format, rather than failing later as a job.
-        if (format == SourceFormat.Heic && Pixerve.Imaging.Heif.HeifSupport.Unavailable is { } why)
+        if (format == SourceFormat.Heic && HeifSupport.Unavailable is { } why)
             return Refuse(buffer, length, format, StatusCodes.Status415UnsupportedMediaType, $"HEIC images are not supported by this server: {why}");
 
         while (true)
@@ -42,7 +42,7 @@ public static class UploadHeaderReader
                 return read.Pixels <= limits.MaxSourcePixels
                     ? new HeaderScan(buffer.AsMemory(0, length), format, read.Width, read.Height)
                     : Refuse(buffer, length, format, StatusCodes.Status413PayloadTooLarge,
-                        $"the image is {read.Width}×{read.Height} pixels{(read.Detail is { } of ? $" ({of})" : "")}, more than the limit of {limits.MaxSourcePixels} pixels ({UploadOptions.Section}:{nameof(UploadOptions.MaxSourcePixels)})");
+                        $"the image is {read.Width}×{read.Height} pixels{(read.Detail is { } of ? $" ({of})" : "")}, more than the limit of {limits.MaxSourcePixels} pixels ({ImageLimitsOptions.MaxSourcePixelsKey})");
             }
 
             if (read.Read == HeaderRead.NeedMore && length == buffer.Length && buffer.Length < maxBytes)

@@ -2,7 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Pixerve.Gateway.Upload;
 
-/// <summary>Bound from <c>Pixerve:Limits</c>.</summary>
+/// <summary>
+/// Bound from <c>Pixerve:Limits</c>: the gateway's limits on requests. The limits on the image itself
+/// (<c>MaxSourcePixels</c>, <c>MaxFrames</c>) are <see cref="Pixerve.Imaging.Inspection.ImageLimitsOptions"/>, which the
+/// silos' converter reads too.
+/// </summary>
 public sealed class UploadOptions
 {
     public const string Section = "Pixerve:Limits";
@@ -17,17 +21,6 @@ public sealed class UploadOptions
     /// <summary>How many files one job may produce (each size of each format, and the original): 400 beyond.</summary>
     [Range(1, 10_000)]
     public int MaxOutputsPerJob { get; set; } = JobSpecParser.DefaultMaxOutputs;
-
-    /// <summary>Width × height above which an upload is refused from its header, before it is staged or decoded.</summary>
-    [Range(1, long.MaxValue)]
-    public long MaxSourcePixels { get; set; } = 50_000_000;
-
-    /// <summary>
-    /// The most frames an animated GIF or WebP may have: 413 beyond, counted as the upload streams in. Its frames
-    /// together (width × height × frames) also count against <see cref="MaxSourcePixels"/>.
-    /// </summary>
-    [Range(1, 1_000_000)]
-    public int MaxFrames { get; set; } = 500;
 
     /// <summary>
     /// How much of the start of a file may be buffered to find its dimensions. JPEG puts its APPn segments

@@ -1,3 +1,5 @@
+using Pixerve.Imaging.Inspection.Formats;
+
 namespace Pixerve.GrainInterfaces.Jobs;
 
 [GenerateSerializer, Alias("pixerve.FormatRequest"), Immutable]

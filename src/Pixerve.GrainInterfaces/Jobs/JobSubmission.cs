@@ -1,3 +1,5 @@
+using Pixerve.Imaging.Inspection.Formats;
+
 namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>An upload that has been staged and is handed to its job.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.GrainInterfaces.Jobs;
 
@@ -17,7 +18,7 @@ public static class OutputPlan
         var copyPlanned = false;
         foreach (var format in spec.Formats)
         {
-            if (format.Format == OutputFormat.Original)
+            if (format.Format.Info().IsCopy)
             {
                 if (!copyPlanned)
                 {
@@ -46,15 +47,9 @@ public static class OutputPlan
     private static PlannedOutput Fingerprinted(string hash, PlannedOutput output) =>
         output with { Fingerprint = OutputFingerprint.Of(hash, output) };
 
-    public static string Extension(OutputFormat format) => format switch
-    {
-        OutputFormat.Jpg => "jpg",
-        OutputFormat.Png => "png",
-        OutputFormat.Webp => "webp",
-        OutputFormat.Avif => "avif",
-        OutputFormat.Gif => "gif",
-        _ => throw new ArgumentOutOfRangeException(nameof(format), "a copy keeps the source's extension"),
-    };
+    /// <summary>The extension of <paramref name="format"/>'s outputs (<see cref="OutputFormats"/>).</summary>
+    public static string Extension(OutputFormat format) =>
+        format.Info().Extension ?? throw new ArgumentOutOfRangeException(nameof(format), "a copy keeps the source's extension");
 
     /// <summary>The uploaded file name without directories or extension, reduced to <c>[A-Za-z0-9._-]</c>.</summary>
     public static string BaseName(string? fileName)

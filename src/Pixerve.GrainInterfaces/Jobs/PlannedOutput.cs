@@ -1,3 +1,5 @@
+using Pixerve.Imaging.Inspection.Formats;
+
 namespace Pixerve.GrainInterfaces.Jobs;
 
 /// <summary>One file a job will produce; a job's plan is made once, when it is submitted, and kept in its state.</summary>
@@ -22,13 +24,6 @@ public sealed record PlannedOutput(
     /// </summary>
     [Id(6)] public string Fingerprint { get; init; } = "";
 
-    public string ContentType => Format switch
-    {
-        OutputFormat.Jpg => "image/jpeg",
-        OutputFormat.Png => "image/png",
-        OutputFormat.Webp => "image/webp",
-        OutputFormat.Avif => "image/avif",
-        OutputFormat.Gif => "image/gif",
-        _ => "application/octet-stream",
-    };
+    /// <summary>The output's MIME type (<see cref="OutputFormats"/>); a copy's is its source's (<see cref="SourceFormats"/>).</summary>
+    public string ContentType(SourceFormat source) => Format.Info().ContentType ?? source.Info().ContentType;
 }

@@ -5,6 +5,7 @@ using Orleans.Concurrency;
 using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.GrainInterfaces.Storage;
 using Pixerve.Imaging;
+using Pixerve.Imaging.Inspection.Formats;
 using Pixerve.Imaging.Placeholders;
 using Pixerve.ServiceDefaults;
 
@@ -50,7 +51,7 @@ public sealed class ConverterGrain(
             // Cancelled, the call answers at once; the image work stops at its next step (or as libvips is killed).
             (converted, described) = await Task.Run(() =>
             {
-                var image = converter.ConvertImage(source, plan, cancellationToken);
+                var image = converter.ConvertImage(source, plan.Select(Request).ToList(), cancellationToken);
                 return (image, Describe(image.Source));
             }, cancellationToken).WaitAsync(cancellationToken);
         }
@@ -63,9 +64,10 @@ public sealed class ConverterGrain(
         logger.LogInformation("Converted {Hash} into {Count} outputs in {Elapsed:F0} ms",
             request.Hash, converted.Outputs.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
-        // A byte-exact copy is the source itself: its size is the source's, oriented as the answers describe it.
-        var encoded = converted.Outputs
-            .Select(o => o.Plan.Box is null ? o with { Width = described.Width, Height = described.Height } : o)
+        // The converter answers in plan order. A byte-exact copy is the source itself: its size is the source's,
+        // oriented as the answers describe it.
+        var encoded = converted.Outputs.Zip(plan, (o, p) => new PlannedBytes(p, o.Bytes,
+                p.Box is null ? described.Width : o.Width, p.Box is null ? described.Height : o.Height))
             .ToList();
         // Cancelled (too long, or the silo stopping past its grace) before anything is stored: nothing half-done.
         cancellationToken.ThrowIfCancellationRequested();
@@ -73,9 +75,17 @@ public sealed class ConverterGrain(
         return stored with
         {
             Source = described,
-            Outputs = encoded.Select(o => new OutputInfo(o.Plan.Name, o.Plan.Format.ToString().ToLowerInvariant(), o.Width, o.Height, o.Bytes.Length)).ToList(),
+            Outputs = encoded.Select(o => new OutputInfo(o.Plan.Name, o.Plan.Format.Info().Name, o.Width, o.Height, o.Bytes.Length)).ToList(),
         };
     }
+
+    /// <summary>The plan's output as the imaging library's own input (it knows nothing of the grains' wire types).</summary>
+    private static OutputRequest Request(PlannedOutput output) =>
+        new(output.Name, output.Format, output.Box is { } box ? new OutputBox(box.Width, box.Height, box.Fit, box.Gravity) : null,
+            output.Quality, output.Speed) { Still = output.Still };
+
+    /// <summary>One planned output with its bytes and real size.</summary>
+    private sealed record PlannedBytes(PlannedOutput Plan, ReadOnlyMemory<byte> Bytes, int Width, int Height);
 
     /// <summary>The source's description with its placeholders, all from the converter's small preview (no second decode).</summary>
     private static SourceInfo Describe(SourceDescription source)
@@ -89,11 +99,11 @@ public sealed class ConverterGrain(
     /// Hands every output to the storage grain of each backend the job names, all on this silo, in parallel.
     /// The job succeeds only when every output is on every backend; the error names each backend that failed.
     /// </summary>
-    private async Task<ConversionResult> StoreAsync(JobSpec spec, SourceFormat sourceFormat, IReadOnlyList<EncodedOutput> encoded,
+    private async Task<ConversionResult> StoreAsync(JobSpec spec, SourceFormat sourceFormat, IReadOnlyList<PlannedBytes> encoded,
         string correlationId)
     {
         var outputs = encoded
-            .Select(o => new OutputFile(o.Plan.Name, ContentType(o.Plan, sourceFormat), o.Bytes, o.Width, o.Height) { Fingerprint = o.Plan.Fingerprint })
+            .Select(o => new OutputFile(o.Plan.Name, o.Plan.ContentType(sourceFormat), o.Bytes, o.Width, o.Height) { Fingerprint = o.Plan.Fingerprint })
             .ToList();
         var targets = new List<(string Backend, string? Key)>();
         if (spec.DirectHost) targets.Add(("direct", null));
@@ -109,19 +119,6 @@ public sealed class ConverterGrain(
         var files = results.SelectMany(r => r.Files).ToList();
         return ConversionResult.Of(files, JobError.Join(results.Select(r => r.Error).OfType<JobError>().ToList(), correlationId));
     }
-
-    private static string ContentType(PlannedOutput plan, SourceFormat source) => plan.Format != OutputFormat.Original
-        ? plan.ContentType
-        : source switch
-        {
-            SourceFormat.Jpeg => "image/jpeg",
-            SourceFormat.Png => "image/png",
-            SourceFormat.Gif => "image/gif",
-            SourceFormat.Webp => "image/webp",
-            SourceFormat.Avif => "image/avif",
-            SourceFormat.Heic => "image/heic",
-            _ => "application/octet-stream",
-        };
 
     private async Task<ReadOnlyMemory<byte>> ReadStagedAsync(JobSubmission submission, CancellationToken cancellationToken)
     {

@@ -1,3 +1,6 @@
+using Pixerve.Imaging.Inspection;
+using Pixerve.Imaging.Inspection.Heif;
+
 namespace Pixerve.Imaging.Heif;
 
 /// <summary>The pixel limit applied to a HEIF file (AVIF or HEIC) before any decoder reads it, and what libheif is told of it.</summary>
@@ -27,6 +30,6 @@ public static class HeifLimits
         var largest = reading.Largest;
         if (largest.Pixels > maxPixels)
             throw new UndecodableImageException(
-                $"source declares an image of {largest.Width}×{largest.Height} pixels ({largest.Of}), more than the limit of {maxPixels} pixels ({ImagingOptions.MaxSourcePixelsKey})");
+                $"source declares an image of {largest.Width}×{largest.Height} pixels ({largest.Of}), more than the limit of {maxPixels} pixels ({ImageLimitsOptions.MaxSourcePixelsKey})");
     }
 }

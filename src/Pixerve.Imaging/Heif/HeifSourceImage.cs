@@ -1,3 +1,4 @@
+using Pixerve.Imaging.Inspection.Heif;
 using System.Runtime.InteropServices;
 using SkiaSharp;
 

@@ -4,13 +4,13 @@ namespace Pixerve.Imaging.Heif;
 
 /// <summary>
 /// The few libheif calls a HEIC decode needs, against the system's <c>libheif.so.1</c> (Debian's <c>libheif1</c>,
-/// which decodes HEVC through libde265). The libvips that NetVips.Native bundles has libheif with AV1 only.
+/// which decodes HEVC through libde265). The libvips that NetVips.Native bundles has libheif with AV1 only. Whether
+/// the library loads and has an HEVC decoder (and its initialisation) is <see cref="Inspection.Heif.HeifSupport"/>'s.
 /// </summary>
 internal static class LibHeif
 {
     private const string Library = "libheif.so.1";
 
-    public const int CompressionHevc = 1;
     public const int ColorspaceRgb = 1;
     public const int ChromaInterleavedRgba = 11;
     public const int ChannelInterleaved = 10;
@@ -28,8 +28,6 @@ internal static class LibHeif
         public readonly string Text => Marshal.PtrToStringUTF8(Message) ?? $"libheif error {Code}.{Subcode}";
     }
 
-    [DllImport(Library)] public static extern Error heif_init(IntPtr parameters);
-    [DllImport(Library)] public static extern int heif_have_decoder_for_format(int format);
     [DllImport(Library)] public static extern IntPtr heif_context_alloc();
     [DllImport(Library)] public static extern void heif_context_free(IntPtr context);
     /// <summary>The longest width and height (one value for both) the context reads; call before reading the file.</summary>

@@ -5,6 +5,7 @@ using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.Grains.Jobs;
 using Pixerve.ServiceDefaults;
 using Pixerve.Testing.Fixtures;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Grains.Tests.Jobs;
 

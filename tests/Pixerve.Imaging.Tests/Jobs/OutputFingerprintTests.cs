@@ -1,4 +1,5 @@
 using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Imaging.Tests.Jobs;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Pixerve.Imaging;
+namespace Pixerve.Imaging.Inspection;
 
 /// <summary>
 /// Walks a WebP's RIFF chunks as its bytes stream by (fed in any chunks) and counts its frames (<c>ANMF</c>

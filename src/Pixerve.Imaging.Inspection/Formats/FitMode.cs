@@ -1,7 +1,6 @@
-namespace Pixerve.GrainInterfaces.Jobs;
+namespace Pixerve.Imaging.Inspection.Formats;
 
 /// <summary>How an image is made to fit a box (the job claim's <c>fit</c>).</summary>
-[GenerateSerializer, Alias("pixerve.FitMode")]
 public enum FitMode
 {
     /// <summary>The largest size with the source's aspect that fits inside the box.</summary>

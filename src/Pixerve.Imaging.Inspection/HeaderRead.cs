@@ -1,4 +1,4 @@
-namespace Pixerve.Imaging;
+namespace Pixerve.Imaging.Inspection;
 
 /// <summary>What reading the dimensions from the start of a file gave.</summary>
 public enum HeaderRead

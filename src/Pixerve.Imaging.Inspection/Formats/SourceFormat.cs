@@ -1,7 +1,6 @@
-namespace Pixerve.GrainInterfaces.Jobs;
+namespace Pixerve.Imaging.Inspection.Formats;
 
 /// <summary>The format of an upload, decided from its magic bytes.</summary>
-[GenerateSerializer, Alias("pixerve.SourceFormat")]
 public enum SourceFormat
 {
     Jpeg,

@@ -1,4 +1,4 @@
-namespace Pixerve.Imaging.Heif;
+namespace Pixerve.Imaging.Inspection.Heif;
 
 /// <summary>Whether this machine can decode HEIC: the system's libheif loads and has an HEVC decoder.</summary>
 public static class HeifSupport
@@ -15,9 +15,9 @@ public static class HeifSupport
     {
         try
         {
-            var init = LibHeif.heif_init(IntPtr.Zero);
+            var init = LibHeifProbe.heif_init(IntPtr.Zero);
             if (init.Code != 0) return $"libheif did not initialise: {init.Text}";
-            return LibHeif.heif_have_decoder_for_format(LibHeif.CompressionHevc) != 0
+            return LibHeifProbe.heif_have_decoder_for_format(LibHeifProbe.CompressionHevc) != 0
                 ? null
                 : "the installed libheif has no HEVC decoder (libde265)";
         }

@@ -1,4 +1,4 @@
-namespace Pixerve.Imaging;
+namespace Pixerve.Imaging.Inspection;
 
 /// <summary>An animation past a limit counted over all its frames: the frame count, or width × height × frames.</summary>
 public sealed class AnimationTooLargeException(string message) : Exception(message)
@@ -8,9 +8,9 @@ public sealed class AnimationTooLargeException(string message) : Exception(messa
     {
         if (frames > maxFrames)
             throw new AnimationTooLargeException(
-                $"the animation has more than {maxFrames} frames, the limit (Pixerve:Limits:MaxFrames)");
+                $"the animation has more than {maxFrames} frames, the limit ({ImageLimitsOptions.MaxFramesKey})");
         if ((long)width * height * frames > maxPixels)
             throw new AnimationTooLargeException(
-                $"the animation's frames of {width}×{height} pixels add up to more than the limit of {maxPixels} pixels after {frames} frames (Pixerve:Limits:MaxSourcePixels counts every frame)");
+                $"the animation's frames of {width}×{height} pixels add up to more than the limit of {maxPixels} pixels after {frames} frames ({ImageLimitsOptions.MaxSourcePixelsKey} counts every frame)");
     }
 }

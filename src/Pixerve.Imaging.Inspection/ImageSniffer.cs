@@ -1,6 +1,6 @@
-using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 
-namespace Pixerve.Imaging;
+namespace Pixerve.Imaging.Inspection;
 
 /// <summary>Decides the source format from magic bytes, never from the file name or content type.</summary>
 public static class ImageSniffer

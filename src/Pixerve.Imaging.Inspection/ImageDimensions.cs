@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using Pixerve.GrainInterfaces.Jobs;
+using Pixerve.Imaging.Inspection.Formats;
 
-namespace Pixerve.Imaging;
+namespace Pixerve.Imaging.Inspection;
 
 /// <summary>
 /// Reads an image's pixel dimensions from its header alone, so the gateway can refuse a decompression bomb

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Pixerve.Imaging.Heif;
+namespace Pixerve.Imaging.Inspection.Heif;
 
 /// <summary>A HEIF file whose structure is ambiguous or malformed; the message is meant for the user.</summary>
 public sealed class HeifStructureException(string message) : Exception(message);

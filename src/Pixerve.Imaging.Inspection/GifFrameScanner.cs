@@ -1,8 +1,8 @@
-namespace Pixerve.Imaging;
+namespace Pixerve.Imaging.Inspection;
 
 /// <summary>A GIF whose frames, not its logical screen, are past the pixel limit.</summary>
 public sealed class GifFrameTooLargeException(int width, int height, long limit)
-    : Exception($"the GIF has a frame of {width}×{height} pixels, more than the limit of {limit} pixels ({ImagingOptions.MaxSourcePixelsKey})")
+    : Exception($"the GIF has a frame of {width}×{height} pixels, more than the limit of {limit} pixels ({ImageLimitsOptions.MaxSourcePixelsKey})")
 {
     public int Width { get; } = width;
     public int Height { get; } = height;

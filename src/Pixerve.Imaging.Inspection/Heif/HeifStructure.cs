@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Pixerve.Imaging.Heif;
+namespace Pixerve.Imaging.Inspection.Heif;
 
 /// <summary>An image size a HEIF file declares, and what declares it (for the refusal's words).</summary>
 public readonly record struct HeifExtent(int Width, int Height, string Of)

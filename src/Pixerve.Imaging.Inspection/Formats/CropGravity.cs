@@ -1,7 +1,6 @@
-namespace Pixerve.GrainInterfaces.Jobs;
+namespace Pixerve.Imaging.Inspection.Formats;
 
 /// <summary>Which part of the picture a <see cref="FitMode.Cover"/> crop keeps (the job claim's <c>gravity</c>).</summary>
-[GenerateSerializer, Alias("pixerve.CropGravity")]
 public enum CropGravity
 {
     /// <summary>The middle.</summary>

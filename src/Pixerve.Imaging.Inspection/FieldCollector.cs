@@ -1,4 +1,4 @@
-namespace Pixerve.Imaging;
+namespace Pixerve.Imaging.Inspection;
 
 /// <summary>
 /// Gathers a fixed-size header field that a streamed upload may split across any number of chunks, for the scanners
