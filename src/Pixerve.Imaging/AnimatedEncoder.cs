@@ -101,12 +101,12 @@ public sealed class AnimatedEncoder : IDisposable
         output.Box is not null && !output.Still && output.Format.Info().Animates;
 
     /// <summary>
-    /// Every frame fitted to the output's box as its fit asks (<see cref="Fit.Shape"/>, as for a still), encoded
+    /// Every frame fitted to the output's box as its fit asks (<see cref="BoxGeometry.Shape"/>, as for a still), encoded
     /// with the source's delays and loop count.
     /// </summary>
     public EncodedOutput Encode(OutputRequest output)
     {
-        var shape = Fit.Shape(FrameWidth, FrameHeight, output.Box ?? throw new ArgumentException("a copy is not encoded", nameof(output)));
+        var shape = BoxGeometry.Shape(FrameWidth, FrameHeight, output.Box ?? throw new ArgumentException("a copy is not encoded", nameof(output)));
         var (width, height) = (shape.Width, shape.Height);
         using var span = ImagingTelemetry.Source.StartActivity($"encode animated {output.Format.Info().Name}");
         span?.SetTag("pixerve.output", output.Name);

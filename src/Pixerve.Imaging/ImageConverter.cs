@@ -93,7 +93,7 @@ public sealed class ImageConverter(ImagingOptions options, ImageLimitsOptions? l
 
     private ConvertedImage Run(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan, Upright upright, CancellationToken cancellationToken)
     {
-        var shapes = plan.Select(p => p.Box is { } box ? Fit.Shape(upright.Width, upright.Height, box) : null).ToArray();
+        var shapes = plan.Select(p => p.Box is { } box ? BoxGeometry.Shape(upright.Width, upright.Height, box) : null).ToArray();
         // Outputs asking for the same scaled size share one resized image, made once.
         var sizes = shapes.OfType<OutputShape>().Select(s => s.Scaled).Distinct()
             .OrderByDescending(s => (long)s.Width * s.Height).ToList();

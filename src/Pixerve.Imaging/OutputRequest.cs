@@ -16,5 +16,5 @@ public sealed record OutputRequest(string Name, OutputFormat Format, OutputBox? 
     public bool Still { get; init; }
 }
 
-/// <summary>A box an output is made to fit, never upscaled (<see cref="Fit.Shape"/>).</summary>
+/// <summary>A box an output is made to fit, never upscaled (<see cref="BoxGeometry.Shape"/>).</summary>
 public readonly record struct OutputBox(int Width, int Height, FitMode Fit = FitMode.Inside, CropGravity Gravity = CropGravity.Centre);

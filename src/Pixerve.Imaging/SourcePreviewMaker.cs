@@ -8,7 +8,7 @@ internal static class SourcePreviewMaker
 {
     /// <summary>The preview's size for an upright source of <paramref name="width"/>×<paramref name="height"/>.</summary>
     public static (int Width, int Height) Size(int width, int height) =>
-        Fit.Inside(width, height, new OutputBox(SourcePreview.MaxSide, SourcePreview.MaxSide));
+        BoxGeometry.Inside(width, height, new OutputBox(SourcePreview.MaxSide, SourcePreview.MaxSide));
 
     public static SourcePreview Make(Image scaled)
     {

@@ -2,7 +2,11 @@ using Pixerve.Imaging.Inspection.Formats;
 
 namespace Pixerve.Imaging;
 
-public static class Fit
+/// <summary>
+/// Where a source lands in an output box: the sizes each fit mode gives. Named apart from the client's <c>Fit</c> enum,
+/// which is the mode a caller asks for, not this arithmetic.
+/// </summary>
+public static class BoxGeometry
 {
     /// <summary>The largest size with the source's aspect that fits inside the box, never larger than the source.</summary>
     public static (int Width, int Height) Inside(int width, int height, OutputBox box)

@@ -1,7 +1,7 @@
 
 namespace Pixerve.Imaging.Tests;
 
-public sealed class FitTests
+public sealed class BoxGeometryTests
 {
     [Theory]
     [InlineData(1920, 1280, 800, 600, 800, 533)]
@@ -10,7 +10,7 @@ public sealed class FitTests
     [InlineData(100, 50, 400, 400, 100, 50)]
     [InlineData(10000, 1, 100, 100, 100, 1)]
     public void Fits_inside_the_box_keeping_aspect_without_upscaling(int w, int h, int boxW, int boxH, int expectedW, int expectedH) =>
-        Assert.Equal((expectedW, expectedH), Fit.Inside(w, h, new OutputBox(boxW, boxH)));
+        Assert.Equal((expectedW, expectedH), BoxGeometry.Inside(w, h, new OutputBox(boxW, boxH)));
 }
 
 public sealed class FitShapeTests
@@ -27,7 +27,7 @@ public sealed class FitShapeTests
     public void Cover_and_fill_give_the_box_and_the_size_they_are_cut_from(
         FitMode fit, int w, int h, int boxW, int boxH, int outW, int outH, int scaledW, int scaledH)
     {
-        var shape = Fit.Shape(w, h, new OutputBox(boxW, boxH, fit));
+        var shape = BoxGeometry.Shape(w, h, new OutputBox(boxW, boxH, fit));
         Assert.Equal((outW, outH), (shape.Width, shape.Height));
         Assert.Equal((scaledW, scaledH), shape.Scaled);
     }
