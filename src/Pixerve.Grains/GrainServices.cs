@@ -24,7 +24,7 @@ public static class GrainServices
     public static IServiceCollection AddPixerveGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString()));
+        services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString(), new BlobClientOptions().CountRequests("blob")));
         services.AddPixerveOptions<ImagingOptions>(configuration, ImagingOptions.Section);
         // The same Pixerve:Limits keys the gateway checks uploads against: one setting governs both checks.
         services.AddPixerveOptions<ImageLimitsOptions>(configuration, ImageLimitsOptions.Section);

@@ -30,6 +30,13 @@ public static class PixerveMetrics
     public static readonly Histogram<double> StorageWriteDuration = Meter.CreateHistogram<double>(
         "pixerve.storage.write.duration", "s", "Time to write one output file to a storage backend");
 
+    /// <summary>
+    /// Gateway and silo: requests sent to the storage account (<see cref="StorageRequestCounting"/>), tagged
+    /// <c>service</c>, <c>method</c> and <c>resource</c>.
+    /// </summary>
+    public static readonly Counter<long> StorageRequests = Meter.CreateCounter<long>(
+        "pixerve.storage.requests", "{request}", "Requests sent to the storage account, by service, method and container or table");
+
     /// <summary>Silo: webhook calls, tagged <c>outcome</c> (delivered | failed).</summary>
     public static readonly Counter<long> WebhookAttempts = Meter.CreateCounter<long>(
         "pixerve.webhook.attempts", "{attempt}", "Webhook calls, by outcome");

@@ -38,7 +38,7 @@ public static class OrleansClientExtensions
                 o.ClusterId = configuration.ClusterId();
                 o.ServiceId = PixerveConfiguration.ServiceId;
             });
-            client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString()));
+            client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString(), new TableClientOptions().CountRequests("table")));
         }
         else
         {

@@ -52,7 +52,7 @@ public static class GatewayServiceExtensions
         services.AddExceptionHandler<ClusterCalls.ExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddPixerveAuthentication(configuration);
-        services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString(), StagingStore.ClientOptions()));
+        services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString(), StagingStore.ClientOptions().CountRequests("blob")));
         services.AddSingleton<StagingStore>();
         // The storage backends: the same call as the silo's, so a credential posted here is one a silo can open.
         services.AddPixerveStorageProviders();

@@ -29,7 +29,7 @@ public static class PixerveSiloBuilderExtensions
             o.ClusterId = configuration.ClusterId();
             o.ServiceId = PixerveConfiguration.ServiceId;
         });
-        silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString()));
+        silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString(), new TableClientOptions().CountRequests("table")));
         if (configuration.ClusterMode() == ClusterMode.Kubernetes)
         {
             silo.UsePixerveKubernetesHosting(configuration, endpoints);
@@ -49,14 +49,14 @@ public static class PixerveSiloBuilderExtensions
     public static ISiloBuilder AddPixerve(this ISiloBuilder silo, IConfiguration configuration)
     {
         var connectionString = configuration.StorageConnectionString();
-        silo.AddAzureBlobGrainStorage(GrainStorageNames.Jobs, o => o.BlobServiceClient = new BlobServiceClient(connectionString));
+        silo.AddAzureBlobGrainStorage(GrainStorageNames.Jobs, o => o.BlobServiceClient = new BlobServiceClient(connectionString, new BlobClientOptions().CountRequests("blob")));
         // Storage credentials (secrets encrypted by Data Protection) in their own container.
         silo.AddAzureBlobGrainStorage(GrainStorageNames.Credentials, o =>
         {
-            o.BlobServiceClient = new BlobServiceClient(connectionString);
+            o.BlobServiceClient = new BlobServiceClient(connectionString, new BlobClientOptions().CountRequests("blob"));
             o.ContainerName = "pixerve-credentials";
         });
-        silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString));
+        silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString, new TableClientOptions().CountRequests("table")));
 
         // A job's resume reminder may tick faster than Orleans' default one-minute floor (tests do).
         var resume = configuration.GetValidated<JobOptions>(JobOptions.Section).ResumePeriod;
