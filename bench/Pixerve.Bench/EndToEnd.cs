@@ -3,71 +3,184 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Pixerve.Testing.Fixtures;
 
 namespace Pixerve.Bench;
 
 /// <summary>
 /// <c>--e2e</c>: the whole pipeline through HTTP. Azurite, N real silo processes in azure clustering mode and one
-/// gateway (in this process) on loopback; C clients each upload a photo (distinct bytes every time), poll its
-/// status until it is final and upload the next, M uploads in all. Reports uploads/s over the timed run and the
-/// time from sending an upload to the job's <c>finished_at</c>.
+/// gateway process on loopback (<see cref="ScaleOutCluster"/>); C clients (in this process) each upload a photo
+/// (distinct bytes every time), poll its status until it is final and upload the next, M uploads in all. Reports
+/// uploads/s over the timed run and the time from sending an upload to the job's <c>finished_at</c>, the
+/// acknowledgements idle and under load, the storage requests and the CPU time per job by process, and with several
+/// cluster sizes the scale-out (with <c>--cpu-per-silo</c> each silo in a CPU-quota cgroup: N small machines).
 /// </summary>
 internal static class EndToEnd
 {
+    /// <summary>An idle upload's "before" scrape is this much older than its "after" one, so that the exporters'
+    /// scrape cache (300 ms in OpenTelemetry's Prometheus exporters) cannot answer the after scrape.</summary>
+    private static readonly TimeSpan ScrapeCacheWait = TimeSpan.FromMilliseconds(350);
+
+    /// <summary><c>GET /status</c> requests the clients sent: the gateway's CPU per job includes answering them.</summary>
+    private static int _statusPolls;
+
     public static async Task<int> RunAsync(string[] args, string images)
     {
         var siloCounts = (ClusterBench.Option(args, "--silos") ?? "1").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var cpuPerSilo = ClusterBench.Option(args, "--cpu-per-silo") is { } cpus ? double.Parse(cpus, CultureInfo.InvariantCulture) : (double?)null;
+        // With a quota every silo is a small machine of its own: the work and the clients grow with the silos, so every
+        // cluster size has the same jobs in flight per silo and about the same duration.
+        var uploadsPerSilo = ClusterBench.Option(args, "--uploads-per-silo") is { } u ? int.Parse(u, CultureInfo.InvariantCulture) : cpuPerSilo is null ? (int?)null : 40;
+        var clientsPerSilo = ClusterBench.Option(args, "--clients-per-silo") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : cpuPerSilo is null ? (int?)null : 4;
         var uploads = ClusterBench.IntOption(args, "--uploads", 30);
         var concurrency = ClusterBench.IntOption(args, "--concurrency", 4);
         var idle = ClusterBench.IntOption(args, "--idle", 10);
         var siloSettings = ClusterBench.SiloSettings(args);
         if (ClusterBench.Image(args, images) is not { } image) return 2;
-
-        Console.WriteLine($"Pixerve end-to-end bench: {Environment.ProcessorCount} cores, load average {ClusterBench.LoadAverage()}; " +
-                          $"{uploads} uploads of {Path.GetFileName(image)} by {concurrency} clients, {ClusterBench.JobDescription}; " +
-                          $"idle acknowledgements from {idle} uploads one at a time first; silo settings: {ClusterBench.Describe(siloSettings)}.");
-        var rows = new List<string>
+        if (cpuPerSilo is not null && CpuQuota.Unavailable() is { } why)
         {
-            "| silos | uploads | clients | wall (s) | uploads/s | p50 upload→completed (s) | p99 upload→completed (s) | not completed | ack p50 / p99 idle (ms) | ack p50 / p99 under load (ms) | p99 load / idle |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        };
+            Console.Error.WriteLine(why);
+            return 2;
+        }
+
+        var photo = await File.ReadAllBytesAsync(image);
+        string Work(int silos) => uploadsPerSilo is { } perSilo ? $"{perSilo * silos} uploads by {clientsPerSilo * silos} clients" : $"{uploads} uploads by {concurrency} clients";
+        Console.WriteLine($"Pixerve end-to-end bench: {Environment.ProcessorCount} cores, load average {ClusterBench.LoadAverage()}; " +
+                          $"{string.Join(", ", siloCounts.Select(n => $"{n} silo(s): {Work(n)}"))} of {Path.GetFileName(image)}, {ClusterBench.JobDescription}; " +
+                          $"CPU per silo: {(cpuPerSilo is { } q ? $"{q.ToString(CultureInfo.InvariantCulture)} (cgroup quota)" : "no quota")}; " +
+                          $"idle acknowledgements from {idle} uploads one at a time first; silo settings: {ClusterBench.Describe(siloSettings)}.");
+        var conversionInProcess = InProcessConversionCpu.SecondsPerJob(photo);
+        Console.WriteLine(FormattableString.Invariant($"in-process conversion (one conversion thread, this process): {conversionInProcess * 1000:F0} ms CPU per job"));
+
+        var runs = new List<ClusterRun>();
         foreach (var silos in siloCounts)
         {
-            Console.WriteLine($"running {silos} silo(s) ...");
-            var result = await RunClusterAsync(silos, uploads, concurrency, idle, siloSettings, await File.ReadAllBytesAsync(image));
-            var (idle99, load99) = (Percentile(result.IdleAcks, 0.99), Percentile(result.LoadAcks, 0.99));
-            rows.Add(FormattableString.Invariant(
-                $"| {silos} | {uploads} | {concurrency} | {result.Wall.TotalSeconds:F1} | {uploads / result.Wall.TotalSeconds:F2} | {Percentile(result.Latencies, 0.50):F2} | {Percentile(result.Latencies, 0.99):F2} | {result.NotCompleted} | {Percentile(result.IdleAcks, 0.50) * 1000:F0} / {idle99 * 1000:F0} | {Percentile(result.LoadAcks, 0.50) * 1000:F0} / {load99 * 1000:F0} | {load99 / idle99:F1}× |"));
+            var (runUploads, runClients) = uploadsPerSilo is { } perSilo ? (perSilo * silos, clientsPerSilo!.Value * silos) : (uploads, concurrency);
+            Console.WriteLine($"running {silos} silo(s), {runUploads} uploads by {runClients} clients ...");
+            runs.Add(await RunClusterAsync(silos, cpuPerSilo, runUploads, runClients, idle, siloSettings, photo));
             Console.WriteLine($"  load average after: {ClusterBench.LoadAverage()}");
         }
 
-        Console.WriteLine();
-        foreach (var row in rows) Console.WriteLine(row);
+        EndToEndReport.Print(runs, conversionInProcess);
         return 0;
     }
 
-    private static async Task<(TimeSpan Wall, List<double> Latencies, int NotCompleted, List<double> IdleAcks, List<double> LoadAcks)> RunClusterAsync(
-        int silos, int uploads, int concurrency, int idle, IReadOnlyDictionary<string, string> siloSettings, byte[] photo)
+    private static async Task<ClusterRun> RunClusterAsync(int silos, double? cpuPerSilo, int uploads, int concurrency, int idle,
+        IReadOnlyDictionary<string, string> siloSettings, byte[] photo)
     {
-        await using var cluster = await ClusterBench.StartAsync(silos, siloSettings, durableStorage: false);
+        await using var cluster = await ScaleOutCluster.StartAsync(silos, cpuPerSilo, siloSettings, ClusterBench.Secret, new Dictionary<string, string>
+        {
+            // Without rate limits: the clients are all one subject on one address.
+            ["Pixerve:RateLimits:UploadsPerMinutePerIp"] = "0",
+            ["Pixerve:RateLimits:UploadsPerMinutePerSubject"] = "0",
+        });
+        using var scraper = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var http = cluster.Http;
-
         var token = ClusterBench.Token();
         var sequence = 0;
+        int Next() => Interlocked.Increment(ref sequence);
+
         // Warm-up, untimed: JIT and native libraries on every silo, grain activations, Azurite's containers.
-        await RunClientsAsync(http, token, photo, () => Interlocked.Increment(ref sequence), 2 * silos, concurrency);
+        await RunClientsAsync(http, token, photo, Next, 2 * silos, concurrency);
 
-        // Idle: one upload at a time, each after the previous job is done, so nothing converts while it is acknowledged.
-        var idleResults = await RunClientsAsync(http, token, photo, () => Interlocked.Increment(ref sequence), idle, 1);
+        // The start-up's own requests (reminder ranges, membership) over before anything is counted.
+        await QuietStorageAsync(scraper, cluster.MetricsUrls, StorageRequests.Read(await FreshScrapeAsync(scraper, cluster.MetricsUrls)));
 
+        // Idle: one upload at a time, each after the previous job is done, so nothing converts while it is acknowledged;
+        // the storage requests between sending it and reading the answer are the ones the answer waits for.
+        var idleAcks = new List<double>();
+        var idleRequests = StorageRequests.None;
+        for (var i = 0; i < idle; i++)
+        {
+            var before = await FreshScrapeAsync(scraper, cluster.MetricsUrls);
+            await Task.Delay(ScrapeCacheWait);
+            var (hash, error, ack, sent) = await ClusterBench.UploadAsync(http, token, photo, Next());
+            idleRequests += StorageRequests.Read(await ScrapeAsync(scraper, cluster.MetricsUrls)) - StorageRequests.Read(before);
+            idleAcks.Add(ack);
+            if (hash is null) throw new InvalidOperationException($"idle upload refused: {error}");
+            await WaitForFinalAsync(http, token, hash, sent);
+        }
+
+        // The timed run, with every process's CPU time and every storage request counted from here.
+        var siloPids = cluster.Silos.Select(s => s.ProcessId).ToList();
+        var startScrape = await FreshScrapeAsync(scraper, cluster.MetricsUrls);
+        var cpuAtStart = (Silos: siloPids.Select(p => ProcessCpu.Seconds(p)).ToList(), Gateway: ProcessCpu.Seconds(cluster.GatewayProcessId),
+            Azurite: ProcessCpu.Seconds(cluster.AzuriteProcessId), Clients: ProcessCpu.Seconds(), Machine: ProcessCpu.MachineBusySeconds());
+        var throttledAtStart = cluster.Quotas.Select(q => q.Throttling()).ToList();
+        var conversionCpu = new NicedThreadCpu(siloPids);
+        List<(string Status, double Seconds, double Ack, DateTimeOffset Sent)> results;
+        IReadOnlyList<(double Depth, double Running)> queues;
+        var pollsAtStart = Volatile.Read(ref _statusPolls);
         var started = Stopwatch.GetTimestamp();
-        var results = await RunClientsAsync(http, token, photo, () => Interlocked.Increment(ref sequence), uploads, concurrency);
+        await using (var sampler = new TimedRunSampler(conversionCpu, scraper, cluster.SiloMetricsPorts))
+        {
+            results = await RunClientsAsync(http, token, photo, Next, uploads, concurrency);
+            queues = sampler.MeanQueues();
+        }
+
         var wall = Stopwatch.GetElapsedTime(started);
+        var statusPolls = Volatile.Read(ref _statusPolls) - pollsAtStart;
+        conversionCpu.Sample();
+        var siloCpu = siloPids.Select((p, i) => ProcessCpu.Seconds(p) - cpuAtStart.Silos[i]).ToList();
+        var (gatewayCpu, azuriteCpu, clientCpu, machine) = (ProcessCpu.Seconds(cluster.GatewayProcessId) - cpuAtStart.Gateway,
+            ProcessCpu.Seconds(cluster.AzuriteProcessId) - cpuAtStart.Azurite, ProcessCpu.Seconds() - cpuAtStart.Clients,
+            ProcessCpu.MachineBusySeconds() - cpuAtStart.Machine);
+        var throttled = cluster.Quotas.Select((q, i) => q.Throttling() is var now ? (now.ThrottledPeriods - throttledAtStart[i].ThrottledPeriods,
+            now.ThrottledSeconds - throttledAtStart[i].ThrottledSeconds) : default).ToList();
+        var endScrape = await FreshScrapeAsync(scraper, cluster.MetricsUrls);
+
+        // Requests a job causes after it is final (the staged upload's deletion, outboxes).
+        var (settled, settleSeconds) = await QuietStorageAsync(scraper, cluster.MetricsUrls, StorageRequests.Read(endScrape));
         var completed = results.Where(r => r.Status == "completed").Select(r => r.Seconds).ToList();
-        // Under load: every acknowledgement of the timed run but the first round's, which arrive before any conversion runs.
-        var loadAcks = results.OrderBy(r => r.Sent).Skip(concurrency).Select(r => r.Ack).ToList();
-        return (wall, completed, results.Count - completed.Count, idleResults.Select(r => r.Ack).ToList(), loadAcks);
+        return new ClusterRun
+        {
+            Silos = silos, CpuPerSilo = cpuPerSilo, Uploads = uploads, Clients = concurrency, Wall = wall,
+            Latencies = completed, NotCompleted = results.Count - completed.Count,
+            IdleAcks = idleAcks,
+            // Under load: every acknowledgement of the timed run but the first round's, which arrive before any conversion runs.
+            LoadAcks = results.OrderBy(r => r.Sent).Skip(concurrency).Select(r => r.Ack).ToList(),
+            TimedRequests = StorageRequests.Read(endScrape) - StorageRequests.Read(startScrape),
+            SettledRequests = settled - StorageRequests.Read(startScrape),
+            SettleSeconds = settleSeconds,
+            IdleRequests = idleRequests, IdleUploads = idle,
+            SiloCpu = siloCpu, ConversionCpu = conversionCpu.SecondsBySilo(), GatewayCpu = gatewayCpu, AzuriteCpu = azuriteCpu, ClientCpu = clientCpu,
+            MachineBusy = machine,
+            JobsBySilo = cluster.SiloMetricsPorts.Select((_, i) => CompletedJobs(endScrape[i]) - CompletedJobs(startScrape[i])).ToList(),
+            MeanQueues = queues, Throttling = throttled, StatusPolls = statusPolls,
+        };
     }
+
+    private static double CompletedJobs(string exposition) => PrometheusText.Sum(exposition, "pixerve_jobs_total", "status=\"completed\"");
+
+    /// <summary>
+    /// Scrapes every 5 s until the storage request counters stay put between two scrapes (at most 45 s): the requests
+    /// still under way are done (a cluster's start-up reads its reminder ranges in bursts a few seconds apart). Returns
+    /// the last reading and the seconds waited.
+    /// </summary>
+    private static async Task<(StorageRequests Requests, double Seconds)> QuietStorageAsync(HttpClient scraper, IEnumerable<string> urls, StorageRequests last)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(45))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var now = StorageRequests.Read(await ScrapeAsync(scraper, urls));
+            if (now.Total == last.Total) break;
+            last = now;
+        }
+
+        return (last, Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>As <see cref="ScrapeAsync"/>, after the exporters' cache of any earlier scrape has expired.</summary>
+    private static async Task<string[]> FreshScrapeAsync(HttpClient scraper, IEnumerable<string> urls)
+    {
+        await Task.Delay(ScrapeCacheWait);
+        return await ScrapeAsync(scraper, urls);
+    }
+
+    /// <summary>Every process's exposition at once, in the order of <paramref name="urls"/>.</summary>
+    private static async Task<string[]> ScrapeAsync(HttpClient scraper, IEnumerable<string> urls) =>
+        await Task.WhenAll(urls.Select(url => PrometheusText.ScrapeAsync(scraper, url)));
 
     /// <summary><paramref name="count"/> uploads by <paramref name="concurrency"/> clients, each waiting for its job before the next.</summary>
     private static async Task<List<(string Status, double Seconds, double Ack, DateTimeOffset Sent)>> RunClientsAsync(HttpClient http, string token, byte[] photo,
@@ -79,22 +192,21 @@ internal static class EndToEnd
         {
             while (Interlocked.Decrement(ref remaining) >= 0)
             {
-                var result = await UploadAndWaitAsync(http, token, photo, next());
+                var (hash, error, ack, sent) = await ClusterBench.UploadAsync(http, token, photo, next());
+                var result = hash is null ? (error!, 0, ack, sent) : (await WaitForFinalAsync(http, token, hash, sent) is var (state, seconds) ? (state, seconds, ack, sent) : default);
                 lock (results) results.Add(result);
             }
         }));
         return results;
     }
 
-    /// <returns>The job's final status, upload→finished seconds, and the acknowledgement: upload sent → answer read.</returns>
-    private static async Task<(string Status, double Seconds, double Ack, DateTimeOffset Sent)> UploadAndWaitAsync(HttpClient http, string token, byte[] photo, int number)
+    /// <returns>The job's final status and upload→finished seconds.</returns>
+    private static async Task<(string Status, double Seconds)> WaitForFinalAsync(HttpClient http, string token, string hash, DateTimeOffset sent)
     {
-        var (hash, error, ack, sent) = await ClusterBench.UploadAsync(http, token, photo, number);
-        if (hash is null) return (error!, 0, ack, sent);
-
         while (true)
         {
             await Task.Delay(100);
+            Interlocked.Increment(ref _statusPolls);
             using var poll = new HttpRequestMessage(HttpMethod.Get, $"/status?hash={hash}");
             poll.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             using var answer = await http.SendAsync(poll);
@@ -103,12 +215,12 @@ internal static class EndToEnd
             var state = status.GetProperty("status").GetString()!;
             if (state is not ("completed" or "failed" or "cancelled")) continue;
             // The job's own finish time (same machine, same clock), so the poll interval does not count.
-            return (state, (status.GetProperty("finished_at").GetDateTimeOffset() - sent).TotalSeconds, ack, sent);
+            return (state, (status.GetProperty("finished_at").GetDateTimeOffset() - sent).TotalSeconds);
         }
     }
 
     /// <summary>Nearest-rank percentile; with 30 samples p99 is the slowest one.</summary>
-    private static double Percentile(List<double> values, double p)
+    public static double Percentile(List<double> values, double p)
     {
         if (values.Count == 0) return double.NaN;
         var sorted = values.Order().ToList();

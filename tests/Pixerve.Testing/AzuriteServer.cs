@@ -27,6 +27,9 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>Azurite's own process (node, started through its script's shebang): the bench reads its CPU time.</summary>
+    public int ProcessId => _process.Id;
+
     /// <param name="durable">Keeps the data in a temporary folder (deleted at the end) instead of in memory, so that
     /// <see cref="StopAsync"/> and <see cref="RestartAsync"/> can take storage away and bring it back as it was.</param>
     public static async Task<AzuriteServer> StartAsync(bool durable = false)
