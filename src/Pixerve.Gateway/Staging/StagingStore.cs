@@ -16,7 +16,8 @@ public sealed class UploadTooLargeException(long limit) : Exception($"the upload
 
 /// <summary>
 /// Streams an upload into the staging container block by block while hashing it. Blocks are committed only
-/// once the whole upload has arrived, so a refused or broken upload leaves nothing behind.
+/// once the whole upload has arrived, so a refused or broken upload leaves nothing behind; an upload of one block
+/// or less is written by a single request once it has all arrived.
 /// </summary>
 public sealed class StagingStore(BlobServiceClient blobs)
 {
@@ -75,13 +76,21 @@ public sealed class StagingStore(BlobServiceClient blobs)
             filled += read;
         }
 
-        await Flush();
         var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
         var jobId = jobIdOf(hash);
-        await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions
+        var metadata = new Dictionary<string, string> { [PixerveConfiguration.StagedJobIdMetadata] = jobId };
+        if (blockIds.Count == 0)
         {
-            Metadata = new Dictionary<string, string> { [PixerveConfiguration.StagedJobIdMetadata] = jobId },
-        }, cancellationToken);
+            // The whole upload fits one block (most photos do): one request writes it, where staging a block and
+            // committing the list would take two. Nothing of it exists before that request succeeds, as before.
+            using var whole = new MemoryStream(block, 0, filled, writable: false);
+            await blob.UploadAsync(whole, new BlobUploadOptions { Metadata = metadata }, cancellationToken);
+        }
+        else
+        {
+            await Flush();
+            await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions { Metadata = metadata }, cancellationToken);
+        }
         span?.SetTag("pixerve.hash", hash);
         span?.SetTag("pixerve.bytes", total);
         return new StagedUpload(blobName, hash, jobId, total);
