@@ -1,4 +1,5 @@
 using Pixerve.GrainInterfaces.Records;
+using Pixerve.Grains.Persistence;
 
 namespace Pixerve.Grains.Records;
 
@@ -27,16 +28,39 @@ public sealed class ContentJobsState
 /// for new names of this content are refused as conflicts rather than the registry growing without end or
 /// forgetting a name (which would let a file be claimed for other work).
 /// </remarks>
-public sealed class ContentJobsGrain(
-    [PersistentState("content", GrainStorageNames.Jobs)] IPersistentState<ContentJobsState> content) : Grain, IContentJobsGrain
+/// <para>
+/// Read on first use (<see cref="LazyGrainState{T}"/>): the first job of new bytes, the usual case, creates the record
+/// with one conditional write and no read.
+/// </para>
+public sealed class ContentJobsGrain : Grain, IContentJobsGrain
 {
     public const int MaxNames = 4096;
+
+    private LazyGrainState<ContentJobsState>? _content;
+
+    private LazyGrainState<ContentJobsState> content => _content ??= new(GrainContext, "content", GrainStorageNames.Jobs);
 
     private string HashPrefix => this.GetPrimaryKeyString() + "_";
 
     public async Task<ClaimOutcome> Add(string jobId, IReadOnlyList<OutputClaim> outputs)
     {
-        var names = content.State.Names;
+        if (!content.Loaded)
+        {
+            // Claimed against an empty registry and created as such; should one exist, it is read and claimed against.
+            var created = new ContentJobsState();
+            var (outcome, _) = Claim(created, jobId, outputs);
+            if (!outcome.IsGranted || await content.TryCreateAsync(created)) return outcome;
+        }
+
+        var (claimed, changed) = Claim(content.State, jobId, outputs);
+        if (changed) await content.WriteStateAsync();
+        return claimed;
+    }
+
+    /// <summary>Claims the job's names in <paramref name="state"/>; changed when it lists the job or a name anew.</summary>
+    private (ClaimOutcome Outcome, bool Changed) Claim(ContentJobsState state, string jobId, IReadOnlyList<OutputClaim> outputs)
+    {
+        var names = state.Names;
         var fresh = new Dictionary<string, string>(StringComparer.Ordinal);
         var conflicts = new List<OutputClaim>();
         foreach (var output in outputs)
@@ -48,24 +72,28 @@ public sealed class ContentJobsGrain(
             else if (fingerprint != output.Fingerprint) conflicts.Add(output);
         }
 
-        if (conflicts.Count > 0) return new ClaimOutcome(conflicts);
+        if (conflicts.Count > 0) return (new ClaimOutcome(conflicts), false);
         if (names.Count + fresh.Count > MaxNames)
-            return new ClaimOutcome(outputs.Where(o => fresh.ContainsKey(Key(o))).ToList(), Full: true);
+            return (new ClaimOutcome(outputs.Where(o => fresh.ContainsKey(Key(o))).ToList(), Full: true), false);
 
-        var listed = content.State.JobIds.Add(jobId);
+        var listed = state.JobIds.Add(jobId);
         foreach (var (key, fingerprint) in fresh) names[key] = fingerprint;
-        if (listed || fresh.Count > 0) await content.WriteStateAsync();
-        return ClaimOutcome.Granted;
+        return (ClaimOutcome.Granted, listed || fresh.Count > 0);
     }
 
     public async Task Remove(string jobId)
     {
+        await content.LoadAsync();
         if (!content.State.JobIds.Remove(jobId)) return;
         if (content.State.JobIds.Count == 0 && content.State.Names.Count == 0) await content.ClearStateAsync();
         else await content.WriteStateAsync();
     }
 
-    public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>(content.State.JobIds.ToList());
+    public async Task<IReadOnlyList<string>> List()
+    {
+        await content.LoadAsync();
+        return content.State.JobIds.ToList();
+    }
 
     private string Key(OutputClaim output)
     {
