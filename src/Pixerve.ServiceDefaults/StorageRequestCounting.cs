@@ -40,6 +40,19 @@ public static class StorageRequestCounting
             PixerveMetrics.StorageRequests.Add(1,
                 new KeyValuePair<string, object?>("service", service),
                 new KeyValuePair<string, object?>("method", message.Request.Method.Method),
-                new KeyValuePair<string, object?>("resource", ResourceOf(message.Request.Uri.ToUri())));
+                new KeyValuePair<string, object?>("resource", ResourceOf(message.Request.Uri.ToUri())),
+                new KeyValuePair<string, object?>("operation", OperationOf(message.Request.Uri.Query)));
+    }
+
+    /// <summary>The value of the query's <c>comp</c> parameter; <c>query</c> for a table query (<c>$filter</c>); or empty.</summary>
+    public static string OperationOf(string query)
+    {
+        foreach (var part in query.TrimStart('?').Split('&'))
+        {
+            if (part.StartsWith("comp=", StringComparison.OrdinalIgnoreCase)) return part[5..];
+            if (part.StartsWith("$filter=", StringComparison.OrdinalIgnoreCase) || part.StartsWith("%24filter=", StringComparison.OrdinalIgnoreCase)) return "query";
+        }
+
+        return "";
     }
 }

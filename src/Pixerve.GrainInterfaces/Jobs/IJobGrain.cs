@@ -41,6 +41,21 @@ public interface IJobGrain : IGrainWithStringKey
     [CallableFromGateway, Alias("Retry")]
     Task<RetryOutcome> Retry();
 
+    /// <summary>
+    /// The staging sweep asks how the job uses the staged upload <paramref name="stagedBlob"/>. Being asked also
+    /// resumes the job: a job that is not final is queued or running somewhere afterwards (a job whose silo died is
+    /// queued again), and a final job's work left is handed over. This is how a job outlives its silo.
+    /// </summary>
+    [Alias("UseOf")]
+    Task<StagedUploadUse> UseOf(string stagedBlob);
+
+    /// <summary>
+    /// Makes sure the job goes on: queued or running somewhere when it is not final, its work left handed over when it
+    /// is. A status read that brought the job's grain back asks this of it, in a turn of its own.
+    /// </summary>
+    [Alias("Resume")]
+    Task Resume();
+
     /// <summary>Null when no job was ever submitted under this id.</summary>
     [AlwaysInterleave, CallableFromGateway, Alias("GetSnapshot")]
     Task<JobSnapshot?> GetSnapshot();

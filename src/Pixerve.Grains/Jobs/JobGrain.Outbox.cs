@@ -25,7 +25,8 @@ public sealed class JobOutbox
 /// The outbox and the webhook: written down with the final status, then handed to the silo's
 /// <see cref="JobOutboxWorker"/>, which does them off this grain's turns and reports back (<see cref="OutboxDone"/>).
 /// A step that failed is handed over again on a timer with backoff (250 ms doubling to 30 s), a webhook attempt when
-/// it is due; should this activation be lost, the reminder or the next activation does it.
+/// it is due; should this activation be lost, the next activation does it (the staging sweep brings one about: the
+/// staged upload stays until nothing is left).
 /// </summary>
 public sealed partial class JobGrain
 {
@@ -89,8 +90,11 @@ public sealed partial class JobGrain
         if (report.SubjectDone && outbox.SubjectPending) (outbox.SubjectPending, changed) = (false, true);
         if (report.IndexDone && outbox.IndexPending) (outbox.IndexPending, changed) = (false, true);
         if (report.StagedBlobDone && outbox.StagedBlobPending) (outbox.StagedBlobPending, changed) = (false, true);
-        if (report.Webhook is { } attempt) changed |= RecordWebhookAttempt(attempt);
-        if (changed || _unsaved) await WriteAsync();
+        // The outbox steps are idempotent: a record that still lists one done is not worth a write of its own. It is
+        // written with the next change (a webhook attempt), or never, and a later activation does the step again.
+        var webhookRecorded = report.Webhook is { } attempt && RecordWebhookAttempt(attempt);
+        if (webhookRecorded || _unsaved) await WriteAsync();
+        else if (changed) NotifyWatchers();
 
         _outboxFailures = outbox.Pending ? _outboxFailures + 1 : 0;
         var next = outbox.Pending
@@ -103,15 +107,15 @@ public sealed partial class JobGrain
         }
 
         if (next != Timeout.InfiniteTimeSpan) ScheduleOutbox(next);
-        else await UnregisterResumeReminder();
     }
 
     private void ScheduleOutbox(TimeSpan delay)
     {
         _outboxTimer?.Dispose();
-        _outboxTimer = this.RegisterGrainTimer(async () =>
+        _outboxTimer = this.RegisterGrainTimer(() =>
         {
-            if (!WorkOffOutbox()) await UnregisterResumeReminder();
+            WorkOffOutbox();
+            return Task.CompletedTask;
         }, new GrainTimerCreationOptions(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan));
     }
 

@@ -5,24 +5,32 @@ using Orleans.Placement;
 using Orleans.Runtime.Placement;
 using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.GrainInterfaces.Records;
+using Orleans.Concurrency;
+using Pixerve.Grains.Persistence;
 using Pixerve.Grains.Records;
+using Pixerve.Grains.Staging;
 using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Grains.Jobs;
 
 /// <summary>
 /// Owns one job's state machine. Every turn is short: the conversion runs on a queue worker, which calls
-/// <see cref="TryStart"/> and then <see cref="Complete"/>. A reminder stays registered while the job is not
-/// final or has side effects left (index, webhook), so a job whose silo dies is queued again wherever it
-/// reactivates, and any activation or status read of a pending job that is queued nowhere queues it. A running
-/// job is never queued again while the silo running it is alive and within <see cref="JobOptions.MaxConversionTime"/>
-/// (its lease): only a lost silo or an expired lease starts it again.
+/// <see cref="TryStart"/> and then <see cref="Complete"/>. The job's staged upload is its mark of unfinished business:
+/// it exists until the job is final and has no side effects left (index, webhook), and the staging sweep asks its job
+/// about it every period (<see cref="UseOf"/>), so a job whose silo dies is queued again wherever it reactivates;
+/// any activation or status read of a pending job that is queued nowhere queues it too. No reminder per job: a job
+/// costs the storage account no request to be safe. A running job is never queued again while the silo running it is
+/// alive and within <see cref="JobOptions.MaxConversionTime"/> (its lease): only a lost silo or an expired lease
+/// starts it again.
+/// <para>
+/// The record is read on first use, not at activation (<see cref="LazyGrainState{T}"/>): a submission creates it
+/// with one conditional write and no read, and starts the job in that same write when a worker of this silo is free.
+/// </para>
 /// Placed at random: the job's silo is the one that encodes it (the converter is a local stateless worker),
 /// so placement is what spreads the work across the cluster; a stopping silo moves its waiting jobs elsewhere.
 /// </summary>
 [RandomPlacement]
 public sealed partial class JobGrain(
-    [PersistentState("job", GrainStorageNames.Jobs)] IPersistentState<JobState> job,
     JobQueue queue,
     JobWebhooks webhooks,
     JobOutboxWorker outboxWorker,
@@ -31,19 +39,23 @@ public sealed partial class JobGrain(
     RunningConversions conversions,
     TimeProvider clock,
     IOptions<JobOptions> options,
-    ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
+    ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable, IIncomingGrainCallFilter
 {
     /// <summary>How long past <see cref="JobOptions.MaxConversionTime"/> a run's lease lasts: its worker's time to report.</summary>
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromMinutes(2);
 
+    /// <summary>The reminder earlier versions registered per job; one that still ticks is removed.</summary>
     private const string ResumeReminder = "resume";
-    /// <summary>Four tries 250, 500, 750 ms apart: the reminder table's owner may be a silo that just died.</summary>
-    private static readonly Retries ReminderRegistration =
-        new("pixerve.reminder-registration", 4, TimeSpan.FromMilliseconds(250), Polly.DelayBackoffType.Linear, Retries.Always);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private LazyGrainState<JobState>? _job;
+    /// <summary>The record was read by a call that interleaves; the next turn of its own resumes the job.</summary>
+    private bool _resumeOwed;
+    /// <summary>This activation's submission wrote the job as started on this silo; its worker has not taken it yet.</summary>
+    private bool _startedBySubmit;
     /// <summary>The state in memory differs from the stored record: its last write failed (storage unreachable).</summary>
     private bool _unsaved;
 
+    private LazyGrainState<JobState> job => _job ??= new(GrainContext, "job", GrainStorageNames.Jobs);
     private string JobId => this.GetPrimaryKeyString();
     private JobState State => job.State;
 
@@ -52,15 +64,7 @@ public sealed partial class JobGrain(
 
     public async Task<SubmitResult> Submit(JobSubmission submission)
     {
-        if (job.RecordExists && State.Submission is { } existing)
-        {
-            // The gateway asking again after a broken answer: the job already took this very upload.
-            if (existing.StagedBlob == submission.StagedBlob) return Result(SubmitOutcome.Queued);
-            // The same work again, whatever its state: a record is never reset or overwritten by an upload.
-            EnqueueIfIdle();
-            return Result(SubmitOutcome.Exists);
-        }
-
+        if (job.Loaded && Existing(submission) is { } known) return known;
         if (queue.IsFull) return SubmitResult.Overloaded;
 
         // Names first: a name another job of these bytes holds in the same place for other work refuses this one
@@ -75,12 +79,10 @@ public sealed partial class JobGrain(
             return Conflict(submission, plan, claims);
         }
 
-        // Durability before the record: should the reminder fail (its table's owner just died), nothing is
-        // written and the upload is refused cleanly; should the write fail after it, the reminder finds no
-        // record and goes away.
-        await RegisterResumeReminderAsync();
+        // The record is created by one conditional write, without reading first: a new job is the usual case. The
+        // staged upload, already stored, is what brings the job back should its silo die after this write.
         var now = clock.GetUtcNow();
-        job.State = new JobState
+        var fresh = new JobState
         {
             Submission = submission,
             Status = JobStatus.Pending,
@@ -88,9 +90,79 @@ public sealed partial class JobGrain(
             UpdatedAt = now,
             Plan = plan,
         };
-        await WriteAsync();
-        EnqueueIfIdle();
+        // A worker of this silo is free: the job is written as started here, so the worker's start writes nothing.
+        var startNow = queue.HasIdleWorker;
+        if (startNow)
+        {
+            fresh.Status = JobStatus.Processing;
+            fresh.Attempts = 1;
+            fresh.StartedAt = now;
+            fresh.ProcessedBy = GrainContext.Address.SiloAddress?.ToString();
+        }
+
+        if (!await job.TryCreateAsync(fresh))
+        {
+            // A record exists: this activation came up for this call, so it resumes the job as any activation does.
+            await OnLoadedAsync();
+            if (Existing(submission) is { } found) return found;
+            // What an expired job left (a cleared record): this submission writes it anew.
+            job.State = fresh;
+            await WriteAsync();
+        }
+        else
+        {
+            NotifyWatchers();
+        }
+
+        if (startNow && State.Status == JobStatus.Processing)
+        {
+            // Held like a started run: this activation must still be here when the worker takes the job.
+            _startedBySubmit = true;
+            DelayDeactivation(options.Value.MaxConversionTime + LeaseMargin);
+            queue.Enqueue(JobId, submission.Spec.Priority);
+        }
+        else
+        {
+            EnqueueIfIdle();
+        }
+
         return Result(SubmitOutcome.Queued);
+    }
+
+    /// <summary>The answer to a submission of a job that has a record already; null when it has none.</summary>
+    private SubmitResult? Existing(JobSubmission submission)
+    {
+        if (!job.RecordExists || State.Submission is not { } existing) return null;
+        // The gateway asking again after a broken answer: the job already took this very upload.
+        if (existing.StagedBlob == submission.StagedBlob) return Result(SubmitOutcome.Queued);
+        // The same work again, whatever its state: a record is never reset or overwritten by an upload.
+        EnqueueIfIdle();
+        return Result(SubmitOutcome.Exists);
+    }
+
+    /// <summary>
+    /// Reads the record before any call but a submission (which creates it without reading), and resumes the job the
+    /// first time: in this call's turn, or for a call that interleaves with others, in the next turn of its own.
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (context.InterfaceMethod?.Name != nameof(Submit))
+        {
+            var read = await job.LoadAsync();
+            var interleaves = context.InterfaceMethod?.IsDefined(typeof(AlwaysInterleaveAttribute), inherit: true) == true;
+            if (read && interleaves)
+            {
+                _resumeOwed = true;
+                _ = GrainFactory.GetGrain<IJobGrain>(JobId).Resume();
+            }
+            else if (!interleaves && (read || _resumeOwed))
+            {
+                _resumeOwed = false;
+                await OnLoadedAsync();
+            }
+        }
+
+        await context.Invoke();
     }
 
     private SubmitResult Result(SubmitOutcome outcome) => new(outcome, State.ExpectedNames, State.Status);
@@ -110,17 +182,26 @@ public sealed partial class JobGrain(
         return new SubmitResult(SubmitOutcome.Conflict, plan.Select(p => p.Name).ToList(), JobStatus.Pending) { Conflicts = names, Reason = reason };
     }
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Whatever brings a job's grain back after its silo died (a status read, the staging sweep) resumes the job and
+    /// works off what its completion left undone.
+    /// </summary>
+    private async Task OnLoadedAsync()
     {
-        if (!job.RecordExists) return;
-        // Whatever brings a job's grain back after its silo died (a status read, the reminder) resumes the job
-        // and works off what its completion left undone.
+        if (!job.RecordExists || State.Submission is null) return;
         if (!State.Status.IsFinal()) await ResumeAsync();
         else WorkOffOutbox();
     }
 
     public async Task<ConversionRequest?> TryStart(string silo)
     {
+        if (_startedBySubmit && State.Status == JobStatus.Processing && State.ProcessedBy == silo)
+        {
+            // Written as started on this silo by its submission: the run begins now, with nothing more to write.
+            _startedBySubmit = false;
+            return Request();
+        }
+
         if (!job.RecordExists || State.Status != JobStatus.Pending || State.CancelRequested) return null;
 
         var before = (State.Attempts, State.StartedAt, State.UpdatedAt, State.ProcessedBy);
@@ -141,6 +222,11 @@ public sealed partial class JobGrain(
             throw;
         }
 
+        return Request();
+    }
+
+    private ConversionRequest Request()
+    {
         // A long conversion must not find its activation collected for idleness when it reports back.
         DelayDeactivation(options.Value.MaxConversionTime + LeaseMargin);
         return new ConversionRequest(Hash, State.Submission!, OutputPlan.WithFingerprints(Hash, State.Plan)) { CorrelationId = JobError.NewCorrelationId() };
@@ -216,10 +302,22 @@ public sealed partial class JobGrain(
         EnqueueIfIdle(reported: true);
     }
 
-    public Task HandOff()
+    public async Task HandOff()
     {
-        if (job.RecordExists && State.Status == JobStatus.Pending && !RunningHere) MoveElsewhere();
-        return Task.CompletedTask;
+        if (!job.RecordExists) return;
+        if (_startedBySubmit && State.Status == JobStatus.Processing && !RunningHere && queue.IsClosed)
+        {
+            // Written as started here, never taken by a worker, and this silo is stopping: pending again, elsewhere.
+            _startedBySubmit = false;
+            State.Status = JobStatus.Pending;
+            State.Attempts--;
+            State.StartedAt = null;
+            State.ProcessedBy = null;
+            State.UpdatedAt = clock.GetUtcNow();
+            await WriteAsync();
+        }
+
+        if (State.Status == JobStatus.Pending && !RunningHere && queue.IsClosed) MoveElsewhere();
     }
 
     public async Task<RetryOutcome> Retry()
@@ -227,11 +325,10 @@ public sealed partial class JobGrain(
         if (!job.RecordExists || State.Submission is null) return RetryOutcome.NotFound;
         if (State.Status != JobStatus.Failed) return RetryOutcome.NotFailed;
         if (State.Retries >= options.Value.MaxRetries) return RetryOutcome.TooManyRetries;
-        var staged = blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).GetBlobClient(State.Submission.StagedBlob);
-        if (!(await staged.ExistsAsync()).Value) return RetryOutcome.OriginalGone;
+        // The sweep leaves a failed job's original alone; the retried job needs it watched again (should this silo
+        // die after the write below, the sweep asking about it is what resumes the job).
+        if (!await StagedOriginals.UnkeepAsync(blobs, State.Submission.StagedBlob)) return RetryOutcome.OriginalGone;
 
-        // Durable first, as at submission: the reminder brings the job back should this silo die after the write.
-        await RegisterResumeReminderAsync();
         var failedDay = State.IndexedDay;
         State.Retries++;
         State.AttemptsBeforeRetry = State.Attempts;
@@ -329,33 +426,34 @@ public sealed partial class JobGrain(
             await blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).DeleteBlobIfExistsAsync(State.Submission!.StagedBlob);
         await job.ClearStateAsync();
         await GrainFactory.GetGrain<IContentJobsGrain>(hash).Remove(JobId);
-        await UnregisterResumeReminder();
         DeactivateOnIdle();
         return new JobExpiry(true, files);
     }
 
+    /// <summary>A reminder of an earlier version's job: the call itself resumed the job; the reminder goes.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != ResumeReminder) return;
-        if (!job.RecordExists)
+        if (_unsaved) await SaveUnsavedAsync();
+        var reminder = await this.GetReminder(ResumeReminder);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
+    }
+
+    /// <summary>The call filter resumed the job before this turn, if its record was read for it.</summary>
+    public Task Resume() => Task.CompletedTask;
+
+    public async Task<StagedUploadUse> UseOf(string stagedBlob)
+    {
+        if (!job.RecordExists || State.Submission?.StagedBlob != stagedBlob) return StagedUploadUse.None;
+        if (_unsaved) await SaveUnsavedAsync();
+        if (!State.Status.IsFinal())
         {
-            await UnregisterResumeReminder();
-            return;
+            EnqueueIfIdle();
+            return StagedUploadUse.InUse;
         }
 
-        if (_unsaved)
-        {
-            await SaveUnsavedAsync();
-            return;
-        }
-
-        if (State.Status.IsFinal())
-        {
-            if (!WorkOffOutbox()) await UnregisterResumeReminder();
-            return;
-        }
-
-        await ResumeAsync();
+        if (WorkOffOutbox()) return StagedUploadUse.InUse;
+        return State.Status == JobStatus.Failed ? StagedUploadUse.Kept : StagedUploadUse.Done;
     }
 
     /// <summary>Makes sure a job that is not final is queued or running somewhere.</summary>
@@ -436,13 +534,15 @@ public sealed partial class JobGrain(
             : new WebhookRecord { NextAttemptAt = now };
         // The side effects are written down with the status, then worked off until each is done.
         // A failed job keeps its original, so a retry needs no new upload; retention deletes it with the record.
-        State.Outbox = new JobOutbox { IndexPending = true, StagedBlobPending = status != JobStatus.Failed, SubjectPending = true };
+        // The staged upload is the staging sweep's to delete once the job says it is done with it (a failed job keeps
+        // its original, so a retry needs no new upload; retention deletes it with the record).
+        State.Outbox = new JobOutbox { IndexPending = true, SubjectPending = true };
         await WriteAsync();
         // Written down first: only now is the work handed to the outbox worker, off this turn.
         (_outboxHandedAt, _outboxFailures) = (null, 0);
         PixerveMetrics.Jobs.Add(1, new KeyValuePair<string, object?>("status", status.ToWire()));
         logger.LogInformation("Job {JobId} ({Hash}) {Status} with {Count} files", JobId, Hash, status, State.Files.Count);
-        if (!WorkOffOutbox()) await UnregisterResumeReminder();
+        WorkOffOutbox();
     }
 
     /// <summary>
@@ -454,14 +554,8 @@ public sealed partial class JobGrain(
     {
         if (!_unsaved) return;
         await WriteAsync();
-        if (State.Status.IsFinal())
-        {
-            if (!WorkOffOutbox()) await UnregisterResumeReminder();
-        }
-        else
-        {
-            EnqueueIfIdle(reported);
-        }
+        if (State.Status.IsFinal()) WorkOffOutbox();
+        else EnqueueIfIdle(reported);
     }
 
     private async Task WriteAsync()
@@ -483,15 +577,4 @@ public sealed partial class JobGrain(
         NotifyWatchers();
     }
 
-    /// <summary>Registers the resume reminder, asking again a few times: its table's owner may be a silo that just died.</summary>
-    private Task RegisterResumeReminderAsync() =>
-        ReminderRegistration.RunAsync(
-            () => this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod),
-            (e, _, _) => logger.LogWarning("Registering job {JobId}'s reminder failed ({Error}); asking again", JobId, e.Message));
-
-    private async Task UnregisterResumeReminder()
-    {
-        var reminder = await this.GetReminder(ResumeReminder);
-        if (reminder is not null) await this.UnregisterReminder(reminder);
-    }
 }

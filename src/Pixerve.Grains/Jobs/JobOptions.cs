@@ -12,7 +12,10 @@ public sealed class JobOptions
     [Range(0, 1024)]
     public int Concurrency { get; set; }
 
-    /// <summary>How often a job that is not final checks that it is queued or running somewhere.</summary>
+    /// <summary>
+    /// How often a job that is not final is made sure to be queued or running somewhere: the staging sweep asks every
+    /// staged upload's job at least this often (<c>Pixerve:Staging:SweepPeriod</c>).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ResumePeriod { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -17,8 +17,13 @@ public sealed class JobIndexGrain(
 
     public async Task Add(IndexEntry entry)
     {
-        index.State.Entries[entry.JobId] = entry;
-        await index.WriteStateAsync();
+        // A job hands its entry over again after it was lost from memory with an activation: nothing new to write.
+        if (!index.State.Entries.TryGetValue(entry.JobId, out var held) || !held.Equals(entry))
+        {
+            index.State.Entries[entry.JobId] = entry;
+            await index.WriteStateAsync();
+        }
+
         // Until it has succeeded once: an Add whose telling failed is asked again by the job's outbox, and the list
         // pages find a day only through the cleanup grain.
         if (!_dayRemembered)

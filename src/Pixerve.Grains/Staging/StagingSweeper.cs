@@ -5,29 +5,36 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.ServiceDefaults;
+using Pixerve.Grains.Jobs;
 using Pixerve.Grains.Operations;
 
 namespace Pixerve.Grains.Staging;
 
 /// <summary>
-/// Removes staged uploads older than <see cref="StagingOptions.MaxAge"/> that no job still needs: uploads whose
-/// submission broke (a silo died under it), duplicates of existing work, blobs a final job could not delete.
-/// Each blob names its job id in its metadata (the gateway writes it when it commits the upload). Every silo
-/// sweeps; deletes are idempotent, so no silo has to be the one.
+/// Walks the staged uploads every <see cref="StagingOptions.SweepPeriod"/> (or <see cref="JobOptions.ResumePeriod"/>
+/// when shorter) and asks each one's job how it uses it
+/// (<see cref="IJobGrain.UseOf"/>). Asking resumes a job whose silo died (the staged upload is a job's mark of
+/// unfinished business, so no job needs a reminder of its own); the answer decides the upload's fate: deleted when its
+/// job is done with it, marked and left alone when a failed job keeps it for a retry, deleted when no job owns it and
+/// it is older than <see cref="StagingOptions.MaxAge"/> (its submission broke, it duplicated existing work). Each blob
+/// names its job id in its metadata (the gateway writes it with the upload). Every silo sweeps; asking and deleting
+/// are idempotent, so no silo has to be the one. One listing request covers up to 5,000 uploads.
 /// </summary>
 public sealed class StagingSweeper(
     BlobServiceClient blobs,
     IGrainFactory grains,
     TimeProvider clock,
     IOptions<StagingOptions> options,
+    IOptions<JobOptions> jobs,
     ILogger<StagingSweeper> logger) : PeriodicSiloService(clock, logger)
 {
-    protected override TimeSpan Period => options.Value.SweepPeriod;
+    /// <summary>The sweep is how a job outlives its silo, so it comes at least every <see cref="JobOptions.ResumePeriod"/>.</summary>
+    protected override TimeSpan Period => options.Value.SweepPeriod < jobs.Value.ResumePeriod ? options.Value.SweepPeriod : jobs.Value.ResumePeriod;
 
     protected override async Task TickAsync(CancellationToken stopping)
     {
         var removed = await SweepAsync(stopping);
-        if (removed > 0) Logger.LogInformation("Removed {Count} staged uploads that no job owns", removed);
+        if (removed > 0) Logger.LogDebug("Removed {Count} staged uploads no job needs", removed);
     }
 
     /// <summary>One pass over the staging container; returns how many blobs it removed.</summary>
@@ -40,9 +47,16 @@ public sealed class StagingSweeper(
         {
             await foreach (var blob in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix: null, cancellationToken))
             {
-                if (blob.Properties.LastModified is { } modified && modified > cutoff) continue;
-                if (await OwnedAsync(blob)) continue;
-                if ((await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken)).Value) removed++;
+                if (StagedOriginals.IsKept(blob)) continue;
+                var use = await UseAsync(blob);
+                var delete = use switch
+                {
+                    StagedUploadUse.Done => true,
+                    StagedUploadUse.None => blob.Properties.LastModified is not { } modified || modified <= cutoff,
+                    _ => false,
+                };
+                if (use == StagedUploadUse.Kept) await KeepAsync(container, blob, cancellationToken);
+                if (delete && (await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken)).Value) removed++;
             }
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -53,10 +67,30 @@ public sealed class StagingSweeper(
         return removed;
     }
 
-    private async Task<bool> OwnedAsync(BlobItem blob)
+    private async Task<StagedUploadUse> UseAsync(BlobItem blob)
     {
-        if (!blob.Metadata.TryGetValue(PixerveConfiguration.StagedJobIdMetadata, out var jobId) || !JobIdentity.IsId(jobId)) return false;
-        var job = await grains.GetGrain<IJobGrain>(jobId).GetSnapshot();
-        return job is not null && !job.Status.IsFinal() && job.StagedBlob == blob.Name;
+        if (!blob.Metadata.TryGetValue(PixerveConfiguration.StagedJobIdMetadata, out var jobId) || !JobIdentity.IsId(jobId)) return StagedUploadUse.None;
+        try
+        {
+            return await grains.GetGrain<IJobGrain>(jobId).UseOf(blob.Name);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not known now (storage or the cluster unsettled): kept, and asked again next period.
+            Logger.LogInformation("Staged upload {Blob}: its job {JobId} could not say how it uses it ({Error})", blob.Name, jobId, e.Message);
+            return StagedUploadUse.InUse;
+        }
+    }
+
+    private async Task KeepAsync(BlobContainerClient container, BlobItem blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StagedOriginals.KeepAsync(container, blob, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // Deleted or changed meanwhile (a retry took it back): the next period sees it as it is.
+        }
     }
 }
