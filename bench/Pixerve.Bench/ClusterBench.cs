@@ -79,8 +79,8 @@ internal static class ClusterBench
             : (null, $"upload {(int)response.StatusCode}", ack, sent);
     }
 
-    /// <summary>A job token for <see cref="JobDescription"/>.</summary>
-    public static string Token()
+    /// <summary>A job token for <see cref="JobDescription"/>, of <paramref name="subject"/> when one is given.</summary>
+    public static string Token(string? subject = null)
     {
         var job = new
         {
@@ -95,7 +95,10 @@ internal static class ClusterBench
         var now = DateTimeOffset.UtcNow;
         var header = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
         // Long enough for the longest soak on a slow machine.
-        var payload = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(new { job, iat = now.ToUnixTimeSeconds(), exp = now.AddHours(12).ToUnixTimeSeconds() }));
+        object claims = subject is null
+            ? new { job, iat = now.ToUnixTimeSeconds(), exp = now.AddHours(12).ToUnixTimeSeconds() }
+            : new { job, sub = subject, iat = now.ToUnixTimeSeconds(), exp = now.AddHours(12).ToUnixTimeSeconds() };
+        var payload = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(claims));
         var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{header}.{payload}"));
         return $"{header}.{payload}.{Base64UrlEncoder.Encode(signature)}";
     }

@@ -31,7 +31,7 @@ internal static class EndToEndReport
             runs.Select(r => I($"| {r.Silos} | {Quota(r)} | {r.Uploads} | {r.Clients} | {r.Wall.TotalSeconds:F1} | {r.JobsPerSecond:F2} | {(Efficiency(r) is { } e ? e.ToString("F2", CultureInfo.InvariantCulture) : "n/a")} |")));
 
         Table("CPU per job by process (ms; utime + stime over the timed run ÷ jobs completed)",
-            "| silos | silo conversion | silo other | gateway | storage emulator (Azurite) | clients (bench) | sum | machine busy | status polls per job |",
+            "| silos | silo conversion | silo other | gateway | storage emulator (Azurite) | clients (bench) | sum | machine busy | status requests per job |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             runs.Select(r =>
             {

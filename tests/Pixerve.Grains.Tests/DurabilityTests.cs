@@ -78,12 +78,12 @@ public sealed class DurabilityTests(TwoSiloFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
-    public async Task A_pending_job_whose_queue_entry_was_lost_is_queued_again_by_its_reminder_with_nobody_looking()
+    public async Task A_job_whose_queue_entry_was_lost_is_queued_again_by_the_staging_sweep_with_nobody_looking()
     {
         var subDir = $"durability/lost-entry-{Guid.NewGuid():N}";
         var token = Token(subDir);
         // The worker takes the job off the queue, then its call to start it breaks: the job's grain stays active,
-        // pending and queued nowhere. Armed on every silo: the job's grain is placed at random.
+        // waiting and queued nowhere. Armed on every silo: the job's grain is placed at random.
         foreach (var silo in Silos) Faults(silo).Arm("IJobGrain.TryStart", 1);
         ExpectedOutputs job;
         try
@@ -96,9 +96,9 @@ public sealed class DurabilityTests(TwoSiloFixture fixture, ITestOutputHelper ou
             foreach (var silo in Silos) Faults(silo).Disarm("IJobGrain.TryStart");
         }
 
-        // Nothing activates the grain anew, so only the reminder's own resume can queue it.
+        // Nothing activates the grain anew, so only the sweep asking the job about its staged upload can queue it.
         var took = await ServedFiles.WaitForAsync(fixture.ServeDir, [job], ResumePeriod + TimeSpan.FromSeconds(30),
-            "a lost queue entry put back by the job's reminder");
+            "a lost queue entry put back by the staging sweep");
         output.WriteLine($"outputs stored {took[job.JobId].TotalSeconds:F1} s after the start broke (resume period {ResumePeriod.TotalSeconds:F0} s)");
 
         var final = await fixture.WaitUntilFinalAsync(job.Hash, token);

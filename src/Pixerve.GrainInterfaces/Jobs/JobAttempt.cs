@@ -23,6 +23,6 @@ public static class JobAttemptOutcome
     /// <summary>Its silo stopped before it finished: handed back to the queue, run elsewhere.</summary>
     public const string HandedBack = "handed_back";
 
-    /// <summary>Lost with its silo (a kill): found by its reminder and run again.</summary>
+    /// <summary>Lost with its silo (a kill): found by the staging sweep and run again.</summary>
     public const string Lost = "lost";
 }

@@ -494,9 +494,22 @@ public sealed partial class JobGrain(
     /// <param name="reported">Called by the worker reporting its run, which it still holds until the report returns.</param>
     private void EnqueueIfIdle(bool reported = false)
     {
-        if (State.Status != JobStatus.Pending || State.CancelRequested || (RunningHere && !reported)) return;
-        if (queue.IsClosed) MoveElsewhere();
-        else queue.Enqueue(JobId, State.Submission!.Spec.Priority);
+        // A job its submission wrote as started here waits for a worker of this silo like a pending one.
+        var waiting = State.Status == JobStatus.Pending || (_startedBySubmit && State.Status == JobStatus.Processing);
+        if (!waiting || State.CancelRequested || (RunningHere && !reported)) return;
+        if (queue.IsClosed && State.Status == JobStatus.Processing)
+        {
+            // Written as started here, and this silo is stopping: pending again and elsewhere, in a turn of its own.
+            _ = GrainFactory.GetGrain<IJobGrain>(JobId).HandOff();
+        }
+        else if (queue.IsClosed)
+        {
+            MoveElsewhere();
+        }
+        else
+        {
+            queue.Enqueue(JobId, State.Submission!.Spec.Priority);
+        }
     }
 
     /// <summary>

@@ -28,10 +28,11 @@ public sealed record OutboxWork(string JobId, DateTimeOffset FinishedAt)
 
 /// <summary>
 /// Does the side effects of final jobs off their grains' turns: takes the job off its subject's count, adds it to its
-/// day's index, deletes its staged upload and makes a webhook attempt, each under its own timeout, then reports back to
+/// day's index, deletes its staged upload (a record of an earlier version asks it) and makes a webhook attempt, each
+/// under its own timeout, then reports back to
 /// the job (<see cref="IJobGrain.OutboxDone"/>), which records the outcome and schedules what is left. The job writes
-/// its outbox before handing it over, so nothing is lost with this silo: the job's reminder hands it over again
-/// wherever it reactivates. A job's turn is thus a state change and a write, never a slow callback or an outage.
+/// its outbox before handing it over, so nothing is lost with this silo: the job's next activation, wherever it comes
+/// up (the staging sweep brings one about), hands it over again. A job's turn is thus a state change and a write, never a slow callback or an outage.
 /// </summary>
 public sealed class JobOutboxWorker(IGrainFactory grains, BlobServiceClient blobs, JobWebhooks webhooks, ILogger<JobOutboxWorker> logger)
     : SiloBackgroundService(logger)
@@ -52,7 +53,7 @@ public sealed class JobOutboxWorker(IGrainFactory grains, BlobServiceClient blob
     /// <summary>Takes a job's work; returns at once.</summary>
     public void Post(OutboxWork work) => _work.Writer.TryWrite(work);
 
-    /// <summary>Takes no more work, does what it holds within the stop's wait, then gives up the rest to the jobs' reminders.</summary>
+    /// <summary>Takes no more work, does what it holds within the stop's wait, then gives up the rest to the jobs' next activations.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _work.Writer.TryComplete();
@@ -62,7 +63,7 @@ public sealed class JobOutboxWorker(IGrainFactory grains, BlobServiceClient blob
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            Logger.LogWarning("The outbox worker stopped with work left; the jobs' reminders hand it over on another silo");
+            Logger.LogWarning("The outbox worker stopped with work left; the jobs hand it over again when next activated");
         }
 
         await CancelAsync();
@@ -90,7 +91,7 @@ public sealed class JobOutboxWorker(IGrainFactory grains, BlobServiceClient blob
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // Work still queued is in its jobs' records: their reminders hand it over on another silo.
+            // Work still queued is in its jobs' records: their next activations hand it over on another silo.
         }
     }
 

@@ -4,7 +4,7 @@ namespace Pixerve.Grains.Jobs;
 
 /// <summary>
 /// This silo's pending jobs, highest priority first, then in arrival order. It holds only job ids: the
-/// job's state is persisted by its grain, and a job lost with this queue is re-queued by its reminder.
+/// job's state is persisted by its grain, and a job lost with this queue is re-queued when the staging sweep asks about it.
 /// </summary>
 public sealed class JobQueue(IOptions<JobOptions> options)
 {

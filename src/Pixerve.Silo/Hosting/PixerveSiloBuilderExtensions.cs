@@ -58,7 +58,7 @@ public static class PixerveSiloBuilderExtensions
         });
         silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString, new TableClientOptions().CountRequests("table")));
 
-        // A job's resume reminder may tick faster than Orleans' default one-minute floor (tests do).
+        // Reminders (retention's) may tick as fast as jobs are resumed, below Orleans' one-minute floor (tests do).
         var resume = configuration.GetValidated<JobOptions>(JobOptions.Section).ResumePeriod;
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(resume.Ticks, o.MinimumReminderPeriod.Ticks)));
 
