@@ -30,7 +30,7 @@ public sealed class TwoSiloCollection : ICollectionFixture<TwoSiloFixture>
 [Collection(TwoSiloCollection.Name)]
 public sealed class DurabilityTests(TwoSiloFixture fixture, ITestOutputHelper output)
 {
-    /// <summary>The fixture's <c>Pixerve:Jobs:ResumePeriod</c>: how often a job's reminder looks at it.</summary>
+    /// <summary>The fixture's <c>Pixerve:Jobs:ResumePeriod</c>: how often the staging sweep asks each job about its staged upload.</summary>
     private static readonly TimeSpan ResumePeriod = TimeSpan.FromSeconds(3);
 
     private static readonly string[] Images =
@@ -67,10 +67,10 @@ public sealed class DurabilityTests(TwoSiloFixture fixture, ITestOutputHelper ou
         await fixture.Cluster.StartAdditionalSiloAsync();
         fixture.Queue(fixture.Cluster.Primary).Resume();
 
-        // The stopped silo's jobs are queued nowhere: only their reminders bring them back (within a period),
+        // The stopped silo's jobs are queued nowhere: only the staging sweep brings them back (within a period),
         // then twelve small conversions on two silos.
         var took = await ServedFiles.WaitForAsync(fixture.ServeDir, jobs, ResumePeriod + TimeSpan.FromSeconds(60),
-            "the stopped silo's jobs resumed by their reminders");
+            "the stopped silo's jobs resumed by the staging sweep");
         output.WriteLine($"all {jobs.Count} jobs' outputs stored {took.Values.Max().TotalSeconds:F1} s after the restart");
 
         foreach (var job in jobs)

@@ -50,14 +50,14 @@ public sealed class FailoverFaultTests(FaultFixture fixture)
     }
 
     [Fact]
-    public async Task A_conversion_broken_by_a_dead_silo_is_queued_again_at_once_not_at_the_next_reminder()
+    public async Task A_conversion_broken_by_a_dead_silo_is_queued_again_at_once_not_at_the_next_sweep()
     {
         var subDir = $"failover/{Guid.NewGuid():N}";
         var token = Token(subDir);
         fixture.Faults.Arm("IConverterGrain.Convert", 1);
         var job = await fixture.UploadExpectingAsync(UniqueBytes.Jpeg("progressive.jpg"), "progressive.jpg", token, subDir);
 
-        // The reminder is ten minutes away and nothing looks at the job (a status read would queue it by itself):
+        // The sweep is ten minutes away and nothing looks at the job (a status read would queue it by itself):
         // outputs stored within the deadline mean the broken run queued the job again itself.
         await ServedFiles.WaitForAsync(fixture.ServeDir, [job], TimeSpan.FromMinutes(1), "the broken run queued again at once");
         Assert.Equal(1, fixture.Faults.Fired("IConverterGrain.Convert"));

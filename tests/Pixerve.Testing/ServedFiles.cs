@@ -5,7 +5,7 @@ namespace Pixerve.Testing;
 /// <summary>
 /// Waits for jobs' outputs to appear in a serve directory. Reading files touches no grain: a status read (or any
 /// call that activates a job's grain) queues a pending job again by itself, so a test that polls statuses after a
-/// kill cannot tell whether the reminder or its own reads brought the job back. Outputs are moved in whole (a
+/// kill cannot tell whether the staging sweep or its own reads brought the job back. Outputs are moved in whole (a
 /// hard link), so a file that exists is complete.
 /// </summary>
 public static class ServedFiles

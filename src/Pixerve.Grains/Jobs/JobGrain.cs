@@ -120,12 +120,11 @@ public sealed partial class JobGrain(
             _startedBySubmit = true;
             DelayDeactivation(options.Value.MaxConversionTime + LeaseMargin);
             queue.Enqueue(JobId, submission.Spec.Priority);
-        }
-        else
-        {
-            EnqueueIfIdle();
+            // The upload is answered as accepted and waiting, as for any new job: its worker has not begun.
+            return new SubmitResult(SubmitOutcome.Queued, State.ExpectedNames, JobStatus.Pending);
         }
 
+        EnqueueIfIdle();
         return Result(SubmitOutcome.Queued);
     }
 

@@ -12,7 +12,7 @@ namespace Pixerve.Grains.Tests.Jobs;
 /// <summary>
 /// The job grain's state machine driven through <see cref="IJobGrain"/> on the test cluster, with no gateway in the
 /// way. The queue is paused so no worker of the silo takes the job: the test is the worker, holding the run as a
-/// worker does (<see cref="RunningConversions.Hold"/>), so the job's reminder never takes the run for a lost one.
+/// worker does (<see cref="RunningConversions.Hold"/>), so nothing that resumes the job takes the run for a lost one.
 /// </summary>
 [Collection(PixerveCollection.Name)]
 public sealed class JobStateMachineTests(PixerveFixture fixture) : IAsyncLifetime

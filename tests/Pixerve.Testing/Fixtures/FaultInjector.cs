@@ -8,12 +8,10 @@ namespace Pixerve.Testing.Fixtures;
 
 /// <summary>
 /// Fault injection for the failover tests: an armed point fails its next N calls with the exception a dying silo
-/// causes. Points are grain methods (<c>IJobIndexGrain.Add</c>, caught by an incoming call filter) and the
-/// reminder table's upsert (<see cref="ReminderUpsert"/>, caught by a decorator around the real Azure table).
+/// causes. Points are grain methods (<c>IJobIndexGrain.Add</c>, caught by an incoming call filter).
 /// </summary>
 public sealed class FaultInjector
 {
-    public const string ReminderUpsert = "reminders.UpsertRow";
     private readonly ConcurrentDictionary<string, int> _armed = new();
     private readonly ConcurrentDictionary<string, int> _fired = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<TimeSpan>> _delays = new();
@@ -98,24 +96,6 @@ public sealed class FaultFilter(FaultInjector faults, RunningConversions running
     }
 }
 
-/// <summary>The silo's real reminder table, with <see cref="FaultInjector.ReminderUpsert"/> in front of its writes.</summary>
-public sealed class FaultyReminderTable(IReminderTable table, FaultInjector faults) : IReminderTable
-{
-    public Task StartAsync(CancellationToken cancellationToken = default) => table.StartAsync(cancellationToken);
-    public Task StopAsync(CancellationToken cancellationToken = default) => table.StopAsync(cancellationToken);
-    public Task<ReminderTableData> ReadRows(GrainId grainId) => table.ReadRows(grainId);
-    public Task<ReminderTableData> ReadRows(uint begin, uint end) => table.ReadRows(begin, end);
-    public Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName) => table.ReadRow(grainId, reminderName);
-    public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag) => table.RemoveRow(grainId, reminderName, eTag);
-    public Task TestOnlyClearTable() => table.TestOnlyClearTable();
-
-    public Task<string?> UpsertRow(ReminderEntry entry)
-    {
-        faults.Hit(FaultInjector.ReminderUpsert);
-        return table.UpsertRow(entry);
-    }
-}
-
 /// <summary>Puts the fault injector into a test silo, around the services the real host configured.</summary>
 public sealed class FaultInjectionConfigurator : ISiloConfigurator
 {
@@ -124,16 +104,12 @@ public sealed class FaultInjectionConfigurator : ISiloConfigurator
         var services = siloBuilder.Services;
         services.AddSingleton<FaultInjector>();
         siloBuilder.AddIncomingGrainCallFilter<FaultFilter>();
-        var real = services.Last(d => d.ServiceType == typeof(IReminderTable));
-        services.Remove(real);
-        services.AddSingleton<IReminderTable>(provider => new FaultyReminderTable(
-            (IReminderTable)ActivatorUtilities.CreateInstance(provider, real.ImplementationType!), provider.GetRequiredService<FaultInjector>()));
     }
 }
 
 /// <summary>
 /// One silo with fault injection, a ten-minute resume period (so that a job which completes within a test's
-/// deadline was queued again at once, not by its reminder) and conversions limited to 50 s. The staging sweep runs only when a test calls it.
+/// deadline was queued again at once, not by the staging sweep) and conversions limited to 50 s. The staging sweep runs only when a test calls it.
 /// </summary>
 public sealed class FaultFixture : PixerveFixture
 {
