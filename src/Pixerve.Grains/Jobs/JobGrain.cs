@@ -98,6 +98,7 @@ public sealed partial class JobGrain(
             fresh.Attempts = 1;
             fresh.StartedAt = now;
             fresh.ProcessedBy = GrainContext.Address.SiloAddress?.ToString();
+            fresh.StartedBySubmit = true;
         }
 
         if (!await job.TryCreateAsync(fresh))
@@ -119,7 +120,14 @@ public sealed partial class JobGrain(
             // Held like a started run: this activation must still be here when the worker takes the job.
             _startedBySubmit = true;
             DelayDeactivation(options.Value.MaxConversionTime + LeaseMargin);
-            queue.Enqueue(JobId, submission.Spec.Priority);
+            // Refused once the silo has begun stopping (its waiting jobs were handed off already): pending again, and
+            // elsewhere. Taken before that, the stop hands it off like any waiting job (HandOff).
+            if (!queue.Enqueue(JobId, submission.Spec.Priority))
+            {
+                await UnstartAsync();
+                MoveElsewhere();
+            }
+
             // The upload is answered as accepted and waiting, as for any new job: its worker has not begun.
             return new SubmitResult(SubmitOutcome.Queued, State.ExpectedNames, JobStatus.Pending);
         }
@@ -204,6 +212,7 @@ public sealed partial class JobGrain(
         if (!job.RecordExists || State.Status != JobStatus.Pending || State.CancelRequested) return null;
 
         var before = (State.Attempts, State.StartedAt, State.UpdatedAt, State.ProcessedBy);
+        State.StartedBySubmit = false;
         State.Status = JobStatus.Processing;
         State.Attempts++;
         State.StartedAt = State.UpdatedAt = clock.GetUtcNow();
@@ -304,19 +313,22 @@ public sealed partial class JobGrain(
     public async Task HandOff()
     {
         if (!job.RecordExists) return;
-        if (_startedBySubmit && State.Status == JobStatus.Processing && !RunningHere && queue.IsClosed)
-        {
-            // Written as started here, never taken by a worker, and this silo is stopping: pending again, elsewhere.
-            _startedBySubmit = false;
-            State.Status = JobStatus.Pending;
-            State.Attempts--;
-            State.StartedAt = null;
-            State.ProcessedBy = null;
-            State.UpdatedAt = clock.GetUtcNow();
-            await WriteAsync();
-        }
-
+        // Written as started here, never taken by a worker, and this silo is stopping: pending again, elsewhere.
+        if (_startedBySubmit && State.Status == JobStatus.Processing && !RunningHere && queue.IsClosed) await UnstartAsync();
         if (State.Status == JobStatus.Pending && !RunningHere && queue.IsClosed) MoveElsewhere();
+    }
+
+    /// <summary>Undoes the start a submission wrote for a worker of this silo that will not take the job.</summary>
+    private async Task UnstartAsync()
+    {
+        _startedBySubmit = false;
+        State.StartedBySubmit = false;
+        State.Status = JobStatus.Pending;
+        State.Attempts--;
+        State.StartedAt = null;
+        State.ProcessedBy = null;
+        State.UpdatedAt = clock.GetUtcNow();
+        await WriteAsync();
     }
 
     public async Task<RetryOutcome> Retry()
@@ -353,7 +365,12 @@ public sealed partial class JobGrain(
     /// The worker reported: the activation no longer needs holding for it, and is collected when idle like any other
     /// (held to the end, every job's activation would outlive the collection age).
     /// </summary>
-    private void EndRun() => DelayDeactivation(TimeSpan.Zero);
+    private void EndRun()
+    {
+        DelayDeactivation(TimeSpan.Zero);
+        // The run reported: the record written next says what became of it.
+        State.StartedBySubmit = false;
+    }
 
     /// <summary>
     /// A worker of this silo holds the job's run (from before it asks to start it to after it reported): the one
@@ -463,6 +480,16 @@ public sealed partial class JobGrain(
             // Its worker may still be converting (this activation is new, the silo running it is alive): the run
             // holds its lease until it reports, and is never started twice.
             if (RunHoldsLease()) return;
+            if (State.StartedBySubmit)
+            {
+                // Written as started for a worker of a silo now gone, with no word since: whether it began is not known,
+                // so it is not counted (a run that did begin and died with its silo costs one uncounted attempt).
+                logger.LogInformation("Job {JobId} was written as started on {Silo}, which is gone; queuing it again", JobId, State.ProcessedBy);
+                await UnstartAsync();
+                EnqueueIfIdle();
+                return;
+            }
+
             // Started by an activation that is gone with its silo, or a run that never reported: run it again.
             logger.LogWarning("Job {JobId} was processing on a lost activation ({Silo}); queuing it again", JobId, State.ProcessedBy);
             EndAttempt(JobAttemptOutcome.Lost, null);
