@@ -43,8 +43,8 @@ internal sealed record ClusterRun
     /// <summary>Per silo, periods its cgroup was held at the quota and the seconds it was held back; empty without quota.</summary>
     public required IReadOnlyList<(long Periods, double Seconds)> Throttling { get; init; }
 
-    /// <summary><c>GET /status</c> requests of the timed run (every 100 ms per client while its job runs).</summary>
-    public required int StatusPolls { get; init; }
+    /// <summary><c>GET /events</c> streams opened in the timed run (one per job, again should one end before a final state).</summary>
+    public required int StatusRequests { get; init; }
 
     public int Completed => Latencies.Count;
     public double JobsPerSecond => Completed / Wall.TotalSeconds;

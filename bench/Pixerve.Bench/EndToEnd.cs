@@ -122,7 +122,7 @@ internal static class EndToEnd
         }
 
         var wall = Stopwatch.GetElapsedTime(started);
-        var statusPolls = Volatile.Read(ref _statusRequests) - pollsAtStart;
+        var statusRequests = Volatile.Read(ref _statusRequests) - pollsAtStart;
         conversionCpu.Sample();
         var siloCpu = siloPids.Select((p, i) => ProcessCpu.Seconds(p) - cpuAtStart.Silos[i]).ToList();
         var (gatewayCpu, azuriteCpu, clientCpu, machine) = (ProcessCpu.Seconds(cluster.GatewayProcessId) - cpuAtStart.Gateway,
@@ -149,7 +149,7 @@ internal static class EndToEnd
             SiloCpu = siloCpu, ConversionCpu = conversionCpu.SecondsBySilo(), GatewayCpu = gatewayCpu, AzuriteCpu = azuriteCpu, ClientCpu = clientCpu,
             MachineBusy = machine,
             JobsBySilo = cluster.SiloMetricsPorts.Select((_, i) => CompletedJobs(endScrape[i]) - CompletedJobs(startScrape[i])).ToList(),
-            MeanQueues = queues, Throttling = throttled, StatusPolls = statusPolls,
+            MeanQueues = queues, Throttling = throttled, StatusRequests = statusRequests,
         };
     }
 

@@ -39,7 +39,7 @@ internal static class EndToEndReport
                 var sum = silo + (r.GatewayCpu + r.AzuriteCpu + r.ClientCpu) / r.Completed;
                 // No niced thread: conversion and the rest run at one priority (ThreadNice=0, or the bench under nice).
                 var (conversionText, otherText) = conversion > 0 ? (I($"{conversion * 1000:F0}"), I($"{(silo - conversion) * 1000:F0}")) : ("not measured", I($"{silo * 1000:F0} (all)"));
-                return I($"| {r.Silos} | {conversionText} | {otherText} | {r.GatewayCpu / r.Completed * 1000:F0} | {r.AzuriteCpu / r.Completed * 1000:F0} | {r.ClientCpu / r.Completed * 1000:F0} | {sum * 1000:F0} | {r.MachineBusy / r.Completed * 1000:F0} | {(double)r.StatusPolls / r.Completed:F1} |");
+                return I($"| {r.Silos} | {conversionText} | {otherText} | {r.GatewayCpu / r.Completed * 1000:F0} | {r.AzuriteCpu / r.Completed * 1000:F0} | {r.ClientCpu / r.Completed * 1000:F0} | {sum * 1000:F0} | {r.MachineBusy / r.Completed * 1000:F0} | {(double)r.StatusRequests / r.Completed:F1} |");
             }));
         Console.WriteLine(I($"Silo conversion: CPU of the silos' niced threads (conversion threads and the libvips/libaom threads they start), read from /proc in the silos. Cross-check: the same conversion in this process, one conversion thread: {conversionInProcess * 1000:F0} ms per job."));
 
