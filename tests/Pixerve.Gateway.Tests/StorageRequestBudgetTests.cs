@@ -20,7 +20,7 @@ namespace Pixerve.Gateway.Tests;
 [Collection(PixerveCollection.Name)]
 public sealed class StorageRequestBudgetTests(PixerveFixture fixture, ITestOutputHelper output)
 {
-    private const double Budget = 7;
+    private const double Budget = 8;
     private const double BudgetBeforeAnswer = 3;
     private const int Jobs = 6;
 
@@ -36,11 +36,12 @@ public sealed class StorageRequestBudgetTests(PixerveFixture fixture, ITestOutpu
     };
 
     [Fact]
-    public async Task A_job_on_the_happy_path_costs_at_most_seven_storage_requests()
+    public async Task A_job_on_the_happy_path_costs_at_most_eight_storage_requests()
     {
         var token = fixture.Token(Job($"budget/{Guid.NewGuid():N}"));
         // A first job activates what every job then finds active (its day's index, the quota's grain).
         await RunAsync(token, UniqueBytes.Jpeg("photo-1920x1280-canon.jpg"));
+        await StagingSettledAsync();
 
         using var requests = new RequestCounter();
         for (var i = 0; i < Jobs; i++) await RunAsync(token, UniqueBytes.Jpeg("photo-1920x1280-canon.jpg"));
@@ -83,6 +84,26 @@ public sealed class StorageRequestBudgetTests(PixerveFixture fixture, ITestOutpu
             Assert.Equal("completed", (await fixture.WaitUntilFinalAsync(hash, token)).GetProperty("status").GetString());
         Assert.True(perUpload <= BudgetBeforeAnswer, $"{perUpload:F2} requests per upload before its answer, budget {BudgetBeforeAnswer}");
     }
+
+    /// <summary>
+    /// Waits until the sweep has nothing left to delete of earlier tests' jobs (the staged uploads stay the same across
+    /// two of its periods), so that none of their deletes is counted as this test's.
+    /// </summary>
+    private async Task StagingSettledAsync()
+    {
+        var last = await fixture.Staging.ListAsync(CancellationToken.None);
+        await Poll.UntilAsync(async () =>
+        {
+            await Task.Delay(SweepWait);
+            var now = await fixture.Staging.ListAsync(CancellationToken.None);
+            var settled = now.Count == last.Count && !now.Except(last).Any();
+            last = now;
+            return settled;
+        }, TimeSpan.FromMinutes(1), "the staging sweep to have nothing left to delete");
+    }
+
+    /// <summary>Two of the fixture's sweep periods (<c>Pixerve:Jobs:ResumePeriod</c>, 3 s).</summary>
+    private static readonly TimeSpan SweepWait = TimeSpan.FromSeconds(7);
 
     /// <summary>One job from upload to its staged original deleted by the sweep, so the next one's count holds nothing of it.</summary>
     private async Task RunAsync(string token, byte[] bytes)

@@ -1,11 +1,11 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
 using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.GrainInterfaces.Records;
-using Orleans.Concurrency;
 using Pixerve.Grains.Persistence;
 using Pixerve.Grains.Records;
 using Pixerve.Grains.Staging;
@@ -24,7 +24,7 @@ namespace Pixerve.Grains.Jobs;
 /// starts it again.
 /// <para>
 /// The record is read on first use, not at activation (<see cref="LazyGrainState{T}"/>): a submission creates it
-/// with one conditional write and no read, and starts the job in that same write when a worker of this silo is free.
+/// with one conditional write and no read.
 /// </para>
 /// Placed at random: the job's silo is the one that encodes it (the converter is a local stateless worker),
 /// so placement is what spreads the work across the cluster; a stopping silo moves its waiting jobs elsewhere.
@@ -50,8 +50,6 @@ public sealed partial class JobGrain(
     private LazyGrainState<JobState>? _job;
     /// <summary>The record was read by a call that interleaves; the next turn of its own resumes the job.</summary>
     private bool _resumeOwed;
-    /// <summary>This activation's submission wrote the job as started on this silo; its worker has not taken it yet.</summary>
-    private bool _startedBySubmit;
     /// <summary>The state in memory differs from the stored record: its last write failed (storage unreachable).</summary>
     private bool _unsaved;
 
@@ -90,17 +88,6 @@ public sealed partial class JobGrain(
             UpdatedAt = now,
             Plan = plan,
         };
-        // A worker of this silo is free: the job is written as started here, so the worker's start writes nothing.
-        var startNow = queue.HasIdleWorker;
-        if (startNow)
-        {
-            fresh.Status = JobStatus.Processing;
-            fresh.Attempts = 1;
-            fresh.StartedAt = now;
-            fresh.ProcessedBy = GrainContext.Address.SiloAddress?.ToString();
-            fresh.StartedBySubmit = true;
-        }
-
         if (!await job.TryCreateAsync(fresh))
         {
             // A record exists: this activation came up for this call, so it resumes the job as any activation does.
@@ -113,23 +100,6 @@ public sealed partial class JobGrain(
         else
         {
             NotifyWatchers();
-        }
-
-        if (startNow && State.Status == JobStatus.Processing)
-        {
-            // Held like a started run: this activation must still be here when the worker takes the job.
-            _startedBySubmit = true;
-            DelayDeactivation(options.Value.MaxConversionTime + LeaseMargin);
-            // Refused once the silo has begun stopping (its waiting jobs were handed off already): pending again, and
-            // elsewhere. Taken before that, the stop hands it off like any waiting job (HandOff).
-            if (!queue.Enqueue(JobId, submission.Spec.Priority))
-            {
-                await UnstartAsync();
-                MoveElsewhere();
-            }
-
-            // The upload is answered as accepted and waiting, as for any new job: its worker has not begun.
-            return new SubmitResult(SubmitOutcome.Queued, State.ExpectedNames, JobStatus.Pending);
         }
 
         EnqueueIfIdle();
@@ -202,17 +172,9 @@ public sealed partial class JobGrain(
 
     public async Task<ConversionRequest?> TryStart(string silo)
     {
-        if (_startedBySubmit && State.Status == JobStatus.Processing && State.ProcessedBy == silo)
-        {
-            // Written as started on this silo by its submission: the run begins now, with nothing more to write.
-            _startedBySubmit = false;
-            return Request();
-        }
-
         if (!job.RecordExists || State.Status != JobStatus.Pending || State.CancelRequested) return null;
 
         var before = (State.Attempts, State.StartedAt, State.UpdatedAt, State.ProcessedBy);
-        State.StartedBySubmit = false;
         State.Status = JobStatus.Processing;
         State.Attempts++;
         State.StartedAt = State.UpdatedAt = clock.GetUtcNow();
@@ -310,25 +272,10 @@ public sealed partial class JobGrain(
         EnqueueIfIdle(reported: true);
     }
 
-    public async Task HandOff()
+    public Task HandOff()
     {
-        if (!job.RecordExists) return;
-        // Written as started here, never taken by a worker, and this silo is stopping: pending again, elsewhere.
-        if (_startedBySubmit && State.Status == JobStatus.Processing && !RunningHere && queue.IsClosed) await UnstartAsync();
-        if (State.Status == JobStatus.Pending && !RunningHere && queue.IsClosed) MoveElsewhere();
-    }
-
-    /// <summary>Undoes the start a submission wrote for a worker of this silo that will not take the job.</summary>
-    private async Task UnstartAsync()
-    {
-        _startedBySubmit = false;
-        State.StartedBySubmit = false;
-        State.Status = JobStatus.Pending;
-        State.Attempts--;
-        State.StartedAt = null;
-        State.ProcessedBy = null;
-        State.UpdatedAt = clock.GetUtcNow();
-        await WriteAsync();
+        if (job.RecordExists && State.Status == JobStatus.Pending && !RunningHere) MoveElsewhere();
+        return Task.CompletedTask;
     }
 
     public async Task<RetryOutcome> Retry()
@@ -365,12 +312,7 @@ public sealed partial class JobGrain(
     /// The worker reported: the activation no longer needs holding for it, and is collected when idle like any other
     /// (held to the end, every job's activation would outlive the collection age).
     /// </summary>
-    private void EndRun()
-    {
-        DelayDeactivation(TimeSpan.Zero);
-        // The run reported: the record written next says what became of it.
-        State.StartedBySubmit = false;
-    }
+    private void EndRun() => DelayDeactivation(TimeSpan.Zero);
 
     /// <summary>
     /// A worker of this silo holds the job's run (from before it asks to start it to after it reported): the one
@@ -480,16 +422,6 @@ public sealed partial class JobGrain(
             // Its worker may still be converting (this activation is new, the silo running it is alive): the run
             // holds its lease until it reports, and is never started twice.
             if (RunHoldsLease()) return;
-            if (State.StartedBySubmit)
-            {
-                // Written as started for a worker of a silo now gone, with no word since: whether it began is not known,
-                // so it is not counted (a run that did begin and died with its silo costs one uncounted attempt).
-                logger.LogInformation("Job {JobId} was written as started on {Silo}, which is gone; queuing it again", JobId, State.ProcessedBy);
-                await UnstartAsync();
-                EnqueueIfIdle();
-                return;
-            }
-
             // Started by an activation that is gone with its silo, or a run that never reported: run it again.
             logger.LogWarning("Job {JobId} was processing on a lost activation ({Silo}); queuing it again", JobId, State.ProcessedBy);
             EndAttempt(JobAttemptOutcome.Lost, null);
@@ -520,22 +452,9 @@ public sealed partial class JobGrain(
     /// <param name="reported">Called by the worker reporting its run, which it still holds until the report returns.</param>
     private void EnqueueIfIdle(bool reported = false)
     {
-        // A job its submission wrote as started here waits for a worker of this silo like a pending one.
-        var waiting = State.Status == JobStatus.Pending || (_startedBySubmit && State.Status == JobStatus.Processing);
-        if (!waiting || State.CancelRequested || (RunningHere && !reported)) return;
-        if (queue.IsClosed && State.Status == JobStatus.Processing)
-        {
-            // Written as started here, and this silo is stopping: pending again and elsewhere, in a turn of its own.
-            _ = GrainFactory.GetGrain<IJobGrain>(JobId).HandOff();
-        }
-        else if (queue.IsClosed)
-        {
-            MoveElsewhere();
-        }
-        else
-        {
-            queue.Enqueue(JobId, State.Submission!.Spec.Priority);
-        }
+        if (State.Status != JobStatus.Pending || State.CancelRequested || (RunningHere && !reported)) return;
+        if (queue.IsClosed) MoveElsewhere();
+        else queue.Enqueue(JobId, State.Submission!.Spec.Priority);
     }
 
     /// <summary>

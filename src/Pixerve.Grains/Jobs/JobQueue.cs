@@ -23,19 +23,6 @@ public sealed class JobQueue(IOptions<JobOptions> options)
 
     public int Running => Volatile.Read(ref _running);
 
-    /// <summary>
-    /// Nothing waits, a worker is free and the queue hands out jobs: a job queued now starts at once. A hint (another
-    /// job may take the worker first, and then this one waits its turn like any other).
-    /// </summary>
-    public bool HasIdleWorker
-    {
-        get
-        {
-            lock (_lock)
-                return _pending.Count == 0 && _running < options.Value.EffectiveConcurrency && _resumed.Task.IsCompleted && !IsClosed;
-        }
-    }
-
     /// <summary>Pending jobs this silo accepts before new uploads are turned away with 503.</summary>
     public int Capacity { get; set; } = options.Value.MaxQueueDepth;
 

@@ -38,12 +38,6 @@ public sealed class JobState
     /// <summary><see cref="Attempts"/> when it was last retried: <c>MaxAttempts</c> counts the runs since.</summary>
     [Id(21)] public int AttemptsBeforeRetry { get; set; }
 
-    /// <summary>
-    /// Written as started by its submission, for a free worker of <see cref="ProcessedBy"/>, and not written since: a
-    /// worker may or may not have begun. Found so once that silo is dead, the start is undone rather than counted lost.
-    /// </summary>
-    [Id(22)] public bool StartedBySubmit { get; set; }
-
     /// <summary>The names of the files the job produces, in plan order.</summary>
     public IReadOnlyList<string> ExpectedNames => Plan.Select(o => o.Name).ToList();
 }
