@@ -14,7 +14,12 @@ public sealed class AdminPagesTests(PixerveFixture fixture)
 {
     private static readonly object Job = new { formats = new { jpg = new { sizes = new[] { new[] { 10 } } } }, directHost = true };
 
-    public static TheoryData<string> Guarded() => new() { "/admin", "/admin/stats", "/dashboard/", "/dashboard/index.min.js", "/dashboard/DashboardCounters" };
+    private static readonly string JobView = $"/admin/jobs/{new string('0', 64)}";
+
+    public static TheoryData<string> Guarded() => new()
+    {
+        "/admin", "/admin/stats", "/dashboard/", "/dashboard/index.min.js", "/dashboard/DashboardCounters", JobView,
+    };
 
     public static AuthenticationHeaderValue Basic(string user, string password) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
@@ -69,7 +74,7 @@ public sealed class AdminPagesTests(PixerveFixture fixture)
             var body = await response.Content.ReadAsStringAsync();
             Assert.False(string.IsNullOrWhiteSpace(body));
             if (path == "/admin/stats") Assert.True(JsonDocument.Parse(body).RootElement.TryGetProperty("silos", out _), body);
-            if (path == "/admin") Assert.Contains("<title>Pixerve", body);
+            if (path == "/admin" || path == JobView) Assert.Contains("<title>Pixerve", body);
         }
     }
 
@@ -81,6 +86,72 @@ public sealed class AdminPagesTests(PixerveFixture fixture)
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         var html = await response.Content.ReadAsStringAsync();
         foreach (var call in new[] { "/admin/stats", "/success/list", "/failures/list" }) Assert.Contains(call, html);
+    }
+
+    [Fact]
+    public async Task Job_view_is_html_that_reads_the_job_by_id_with_the_pages_policy_and_refuses_a_malformed_id()
+    {
+        using var response = await GetAsync(JobView, Basic("ops", PixerveFixture.AdminToken));
+        await HttpAssert.AssertOk(response);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync();
+        // The job read and retried through its admin endpoints, and the ThumbHash decoder and shared script inlined.
+        foreach (var part in new[] { "/admin/jobs/${encodeURIComponent(jobId)}/status", "/admin/jobs/${encodeURIComponent(jobId)}/retry", "function thumbHashToDataURL", "function idElement", "--accent" })
+            Assert.Contains(part, html);
+        Assert.DoesNotContain("/* include:", html);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        var policy = string.Join("", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("frame-ancestors 'none'", policy);
+        Assert.Contains("connect-src 'self'", policy);
+        Assert.Contains("img-src 'self' data:", policy);
+        // Nothing lets another origin read it.
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+
+        foreach (var bad in new[] { "/admin/jobs/not-a-job", $"/admin/jobs/{new string('A', 64)}", $"/admin/jobs/{new string('0', 63)}" })
+        {
+            using var refused = await GetAsync(bad, Basic("ops", PixerveFixture.AdminToken));
+            var problem = await HttpAssert.AssertProblem(refused, HttpStatusCode.BadRequest);
+            Assert.Equal("job_id", problem.GetProperty("field").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task The_job_views_endpoints_are_the_admins_and_challenge_a_browser_for_basic()
+    {
+        var token = fixture.Token(Job);
+        using var upload = await fixture.Http.SendAsync(PixerveFixture.UploadBytes(UniqueBytes.Jpeg("va.jpg"), "va.jpg", token));
+        await HttpAssert.AssertOk(upload);
+        var hash = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hash").GetString()!;
+        var jobId = (await fixture.WaitUntilFinalAsync(hash, token)).GetProperty("job_id").GetString()!;
+        var status = $"/admin/jobs/{jobId}/status";
+
+        // The same job as GET /status?job_id= answers the admin.
+        using var read = await GetAsync(status, Basic("ops", PixerveFixture.AdminToken));
+        await HttpAssert.AssertOk(read);
+        var job = await read.Content.ReadFromJsonAsync<JsonElement>();
+        var same = await fixture.GetJsonAsync($"/status?job_id={jobId}", PixerveFixture.AdminToken);
+        Assert.Equal(same.GetProperty("job_id").GetString(), job.GetProperty("job_id").GetString());
+        Assert.Equal(same.GetProperty("history").GetArrayLength(), job.GetProperty("history").GetArrayLength());
+
+        // A browser without credentials is asked for Basic ones (GET /status would ask for a bearer token); a job token,
+        // even the job's own, is refused.
+        using var none = await GetAsync(status, null);
+        await HttpAssert.AssertProblem(none, HttpStatusCode.Unauthorized);
+        Assert.Equal("Basic", Assert.Single(none.Headers.WwwAuthenticate).Scheme);
+        using var own = await GetAsync(status, new AuthenticationHeaderValue("Bearer", token));
+        await HttpAssert.AssertProblem(own, HttpStatusCode.Forbidden);
+        using var retryByJobToken = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Post, $"/admin/jobs/{jobId}/retry", token));
+        await HttpAssert.AssertProblem(retryByJobToken, HttpStatusCode.Forbidden);
+
+        using var unknown = await GetAsync($"/admin/jobs/{new string('0', 64)}/status", Basic("ops", PixerveFixture.AdminToken));
+        await HttpAssert.AssertProblem(unknown, HttpStatusCode.NotFound);
+        using var malformed = await GetAsync("/admin/jobs/nope/status", Basic("ops", PixerveFixture.AdminToken));
+        Assert.Equal("job_id", (await HttpAssert.AssertProblem(malformed, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+
+        // Only a failed job is retried: a completed one is a 409, whoever asks.
+        using var retry = fixture.Admin(HttpMethod.Post, $"/admin/jobs/{jobId}/retry");
+        using var conflict = await fixture.Http.SendAsync(retry);
+        await HttpAssert.AssertProblem(conflict, HttpStatusCode.Conflict);
     }
 
     [Fact]

@@ -14,7 +14,10 @@ public sealed partial class AdminAudit(ILoggerFactory loggers)
     public void Record(HttpContext http, string action, string target) =>
         Log(_logger, action, target, AdminCaller.Scheme(http.User) ?? "none", http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 
-    /// <summary>Audits every admin request to the endpoints of <paramref name="builder"/> as <paramref name="action"/> on its job.</summary>
+    /// <summary>
+    /// Audits every admin request to the endpoints of <paramref name="builder"/> as its method and path on its job: the
+    /// query's <c>job_id</c>, else the route's <c>{jobId}</c> (the job view's endpoints), else the query's <c>hash</c>.
+    /// </summary>
     public static TBuilder AuditJobReads<TBuilder>(TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (context, next) =>
         {
@@ -22,7 +25,9 @@ public sealed partial class AdminAudit(ILoggerFactory loggers)
             if (http.User.IsAdmin())
             {
                 var query = http.Request.Query;
-                var target = query["job_id"].ToString() is { Length: > 0 } id ? $"job_id={id}" : $"hash={query["hash"]}";
+                var target = query["job_id"].ToString() is { Length: > 0 } id ? $"job_id={id}"
+                    : http.Request.RouteValues["jobId"] is string routed ? $"job_id={routed}"
+                    : $"hash={query["hash"]}";
                 http.RequestServices.GetRequiredService<AdminAudit>().Record(http, $"{http.Request.Method} {http.Request.Path}", target);
             }
 
