@@ -115,6 +115,10 @@ type Status struct {
 	Source *SourceInfo `json:"source"`
 	// Outputs lists every output once, in ExpectedFiles order; empty until the job has converted its source.
 	Outputs []JobOutput `json:"outputs"`
+	// OutputsDone counts the outputs made, in ExpectedFiles order (all of them once completed); OutputsTotal is
+	// ExpectedFiles' length.
+	OutputsDone  int `json:"outputs_done"`
+	OutputsTotal int `json:"outputs_total"`
 }
 
 // SourceInfo describes a job's source image. Width and Height are after its EXIF orientation; Format is its
@@ -338,7 +342,7 @@ func (c *Client) Failures(ctx context.Context, token string, job Job) (*Record, 
 }
 
 // Events calls each for every state the gateway streams from /events (server-sent events) until a final state,
-// the end of the stream, or each returning false.
+// the end of the stream, or each returning false. The stream's progress events (source, output_done) are skipped.
 func (c *Client) Events(ctx context.Context, token string, job Job, each func(*Status) bool) error {
 	response, err := c.send(ctx, http.MethodGet, "/events"+query(job), token, nil, "", "text/event-stream")
 	if err != nil {
@@ -348,12 +352,21 @@ func (c *Client) Events(ctx context.Context, token string, job Job, each func(*S
 	scanner := bufio.NewScanner(response.Body)
 	scanner.Buffer(make([]byte, 64*1024), 4*1024*1024)
 	var data []string
+	eventType := ""
 	for scanner.Scan() {
 		line := strings.TrimRight(scanner.Text(), "\r")
 		switch {
+		case strings.HasPrefix(line, "event:"):
+			eventType = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
 		case strings.HasPrefix(line, "data:"):
 			data = append(data, strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " "))
 		case line == "" && len(data) > 0:
+			isState := eventType == "" || eventType == "pending" || eventType == "processing" || IsFinal(eventType)
+			eventType = ""
+			if !isState {
+				data = nil
+				continue
+			}
 			var s Status
 			if err := json.Unmarshal([]byte(strings.Join(data, "\n")), &s); err != nil {
 				return err

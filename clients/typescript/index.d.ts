@@ -109,6 +109,10 @@ export interface StatusResponse {
   source: SourceInfo | null;
   /** Every output once, in expected_files order, with its real size and every place it was stored. */
   outputs: JobOutput[];
+  /** How many outputs are made, counted in expected_files order (all of them once completed). */
+  outputs_done: number;
+  /** How many outputs the job makes: expected_files' length. */
+  outputs_total: number;
   /** How many times the failed job was run again with POST /retry. */
   retries: number;
   /** Every run so far, oldest first. */
@@ -194,6 +198,51 @@ export type JobRef = { hash: string; job_id?: string } | { hash?: string; job_id
 
 export type UploadFile = Blob | { name: string; data: Blob | ArrayBuffer | Uint8Array };
 
+/** What uploadResumable sends: a Blob or File, bytes, upload()'s { name, data }, or on Node an fs.ReadStream. */
+export type ResumableFile = UploadFile | ArrayBuffer | Uint8Array | { readonly path: string | { toString(): string }; pipe(destination: unknown): unknown };
+
+/** tus-js-client's store of unfinished uploads by fingerprint (its FileUrlStorage on Node; any object of this shape). */
+export interface UrlStorage {
+  findAllUploads(): Promise<PreviousUpload[]>;
+  findUploadsByFingerprint(fingerprint: string): Promise<PreviousUpload[]>;
+  removeUpload(urlStorageKey: string): Promise<void>;
+  /** Answers the key removeUpload takes. */
+  addUpload(fingerprint: string, upload: PreviousUpload): Promise<string>;
+}
+
+export interface PreviousUpload {
+  size: number | null;
+  metadata: { [key: string]: string };
+  creationTime: string;
+  urlStorageKey: string;
+  uploadUrl: string | null;
+  parallelUploadUrls: string[] | null;
+}
+
+export interface ResumableUploadOptions {
+  /** The most bytes one PATCH carries (default 4 MiB). */
+  chunkSize?: number;
+  /** The bytes sent so far and the file's length, as they go out; after a drop it goes back to the gateway's offset. */
+  onProgress?: (bytesSent: number, bytesTotal: number) => void;
+  /** Goes on with this upload (the URL onUploadUrl was given) instead of creating one. */
+  uploadUrl?: string;
+  /** Gets the upload's URL as soon as it exists, to keep for uploadUrl. */
+  onUploadUrl?: (uploadUrl: string) => void;
+  /** Looks for an unfinished upload of the same file in urlStorage by its fingerprint first (default true). */
+  resume?: boolean;
+  /** The upload's file name (default: the File's name, the stream's path, or "upload"); it names the outputs. */
+  filename?: string;
+  filetype?: string;
+  /** Waits in ms before each retry in a row after a drop, 409, 423 or 5xx (default [0, 500, 1000, 2000, 4000]); null: none. */
+  retryDelays?: number[] | null;
+  /** Aborting stops the upload (it stays on the gateway, to go on with later) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Where unfinished uploads are kept by fingerprint (default: localStorage in a browser, none on Node). */
+  urlStorage?: UrlStorage;
+  /** The file's fingerprint for urlStorage (tus-js-client's default: name, type, size, date and endpoint). */
+  fingerprint?: (file: any, options: any) => Promise<string | null>;
+}
+
 export declare const FINAL_STATUSES: readonly JobStatus[];
 
 /** A refusal: the problem's status, detail and field. */
@@ -218,6 +267,13 @@ export declare class PixerveClient {
    */
   upload(file: UploadFile, token: string, options?: { formToken?: boolean }): Promise<UploadResponse>;
   uploadBatch(files: UploadFile[], token: string): Promise<BatchUploadResponse>;
+  /**
+   * One image over tus 1.0 on /uploads (tus-js-client), in chunks, resumable: after a dropped connection it asks the
+   * gateway for its offset and goes on from there; an upload left unfinished goes on by options.uploadUrl or by its
+   * fingerprint in options.urlStorage. Answers as upload() does, from the Pixerve-* headers of the final PATCH's
+   * answer; a refusal is a PixerveError (`cause` tus-js-client's error).
+   */
+  uploadResumable(file: ResumableFile, token: string, options?: ResumableUploadOptions): Promise<UploadResponse>;
   status(token: string, job: JobRef): Promise<StatusResponse>;
   cancel(token: string, job: JobRef): Promise<StatusResponse>;
   success(token: string, job: JobRef): Promise<SuccessRecord | RecordStatus>;

@@ -1,7 +1,11 @@
-// Pixerve client: job tokens (WebCrypto) and the HTTP API (fetch). Runs on Node 20+ and in browsers; no dependencies.
+// Pixerve client: job tokens (WebCrypto) and the HTTP API (fetch); resumable uploads (tus 1.0) with tus-js-client,
+// whose package maps its Node build to its browser build for bundlers. Runs on Node 20+ and in browsers.
 // Types: index.d.ts, written from openapi/pixerve.v1.json.
+import { Upload } from 'tus-js-client';
 
 export const FINAL_STATUSES = Object.freeze(['completed', 'failed', 'cancelled']);
+/** Every job status: the event types of /events that are states (its progress events, source and output_done, are not). */
+export const STATUSES = Object.freeze(['pending', 'processing', ...FINAL_STATUSES]);
 
 export class PixerveError extends Error {
   constructor(status, problem) {
@@ -106,12 +110,68 @@ export class PixerveClient {
     return response.json();
   }
 
+  /**
+   * One image over tus 1.0 on /uploads (tus-js-client): chunks of `chunkSize` bytes, `onProgress(bytesSent,
+   * bytesTotal)` as they go out, and after a dropped connection a HEAD for the gateway's offset and on from there
+   * (`retryDelays`). Answers as upload() does, from the Pixerve-* headers of the answer that brought the last byte.
+   * An upload left unfinished (a closed tab, `signal` aborted, retries spent) goes on from where the gateway is: by
+   * `uploadUrl` (the URL `onUploadUrl` was given), or by the file's fingerprint in `urlStorage` (a browser's
+   * localStorage by default; none on Node unless given), with a token of the same sub and job claim.
+   * file: a Blob or File, bytes, or upload()'s { name, data }; on Node an fs.ReadStream streams each chunk from disk.
+   */
+  async uploadResumable(file, token, {
+    chunkSize = 4 * 1024 * 1024, onProgress, uploadUrl, onUploadUrl, resume = true, filename, filetype,
+    retryDelays = [0, 500, 1000, 2000, 4000], signal, urlStorage, fingerprint,
+  } = {}) {
+    // upload()'s { name, data } form too.
+    const [given, data] = file && 'data' in file && !(file instanceof Blob) ? [file.name, file.data] : [undefined, file];
+    const name = filename ?? given ?? data.name ?? (data.path ? String(data.path).split(/[\\/]/).pop() : 'upload');
+    const type = filetype ?? (data.type || undefined);
+    const source = await sourceOf(data);
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) { reject(signal.reason); return; }
+      let announced = null;
+      const upload = new Upload(source, {
+        endpoint: `${this.#base}/uploads`,
+        uploadUrl: uploadUrl ?? null,
+        chunkSize,
+        retryDelays,
+        headers: { Authorization: `Bearer ${token}` },
+        metadata: { filename: name, ...(type ? { filetype: type } : {}) },
+        removeFingerprintOnSuccess: true,
+        ...(urlStorage ? { urlStorage } : {}),
+        ...(fingerprint ? { fingerprint } : {}),
+        onProgress: onProgress ? (sent, total) => onProgress(sent, total) : null,
+        onUploadUrlAvailable: () => {
+          if (upload.url !== announced) onUploadUrl?.(announced = upload.url);
+        },
+        onSuccess: ({ lastResponse }) => {
+          const answer = answerOf(lastResponse);
+          // Complete, but the answer that said so carried no job (an upload found complete before any byte was sent).
+          if (answer) resolve(answer);
+          else this.#fetchOk(upload.url, token, { headers: { 'Tus-Resumable': '1.0.0' } }, true).then((r) => r.json()).then(resolve, reject);
+        },
+        onError: (e) => reject(refusalOf(e)),
+      });
+      signal?.addEventListener('abort', () => {
+        upload.abort(false).catch(() => {});
+        reject(signal.reason);
+      }, { once: true });
+      const previous = resume && !uploadUrl ? upload.findPreviousUploads() : Promise.resolve([]);
+      previous.then((uploads) => {
+        if (signal?.aborted) return;
+        if (uploads.length > 0) upload.resumeFromPreviousUpload(uploads[0]);
+        upload.start();
+      }, reject);
+    });
+  }
+
   status(token, job) { return this.#json(`/status${query(job)}`, token); }
   cancel(token, job) { return this.#json(`/cancel${query(job)}`, token, { method: 'DELETE' }); }
   success(token, job) { return this.#json(`/success${query(job)}`, token); }
   failures(token, job) { return this.#json(`/failures${query(job)}`, token); }
 
-  /** The job's states from the server-sent events of /events; ends after a final state. */
+  /** The job's states from the server-sent events of /events (its progress events skipped); ends after a final state. */
   async *events(token, job, { signal } = {}) {
     const response = await this.#fetchOk(`/events${query(job)}`, token, { headers: { Accept: 'text/event-stream' }, signal });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -125,8 +185,10 @@ export class PixerveClient {
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n');
-          if (data) yield JSON.parse(data);
+          const lines = block.split('\n');
+          const type = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
+          const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n');
+          if (data && (type === undefined || STATUSES.includes(type))) yield JSON.parse(data);
         }
       }
     } finally {
@@ -163,14 +225,52 @@ export class PixerveClient {
     return (await this.#fetchOk(path, token, init)).json();
   }
 
-  async #fetchOk(path, token, init = {}) {
+  async #fetchOk(path, token, init = {}, absolute = false) {
     const headers = new Headers(init.headers);
     if (token) headers.set('Authorization', `Bearer ${token}`);
-    const response = await this.#fetch(`${this.#base}${path}`, { ...init, headers });
+    const response = await this.#fetch(absolute ? path : `${this.#base}${path}`, { ...init, headers });
     if (response.ok) return response;
     const text = await response.text();
     let problem;
     try { problem = text ? JSON.parse(text) : {}; } catch { problem = { detail: text }; }
     throw new PixerveError(response.status, problem);
   }
+}
+
+// What tus-js-client reads: in a browser a Blob; on Node (its Node build, which takes no Blob) a Buffer or a stream.
+// Bytes go as a Blob in a browser and as a Buffer over the same memory on Node; a Blob on Node is read into a Buffer
+// (an fs.ReadStream is what streams from disk there).
+const onNode = typeof globalThis.process?.versions?.node === 'string' && typeof globalThis.Buffer === 'function';
+async function sourceOf(file) {
+  const bytes = file instanceof ArrayBuffer ? new Uint8Array(file) : file;
+  if (!onNode) return bytes instanceof Uint8Array ? new Blob([bytes]) : bytes;
+  const { Buffer } = globalThis;
+  if (bytes instanceof Uint8Array) return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes instanceof Blob) return Buffer.from(await bytes.arrayBuffer());
+  return bytes;
+}
+
+// The job from the Pixerve-* headers of a tus answer (the last PATCH's, or a HEAD's once complete); null without them.
+function answerOf(response) {
+  const header = (name) => response?.getHeader(name) ?? null;
+  if (!header('Pixerve-Hash')) return null;
+  return {
+    hash: header('Pixerve-Hash'),
+    job_id: header('Pixerve-Job-Id'),
+    expected_files: (header('Pixerve-Expected-Files') ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+    status: header('Pixerve-Status'),
+  };
+}
+
+// tus-js-client's error as a PixerveError when the gateway answered a problem; a transport error stays as it is.
+function refusalOf(error) {
+  const response = error?.originalResponse;
+  const status = response?.getStatus() ?? 0;
+  if (status < 400) return error;
+  const text = response.getBody() ?? '';
+  let problem;
+  try { problem = text ? JSON.parse(text) : {}; } catch { problem = { detail: text }; }
+  const refusal = new PixerveError(status, problem);
+  refusal.cause = error;
+  return refusal;
 }

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import mimetypes
 import os
 import pathlib
 import time
@@ -12,11 +13,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from typing import Any, Dict, Iterable, Iterator, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, Union
 
 from .models import BatchUploadResponse, JobRecord, StatusResponse, UploadResponse
 
 FINAL_STATUSES = ("completed", "failed", "cancelled")
+# Every job status: the event types of /events that are states (its progress events, source and output_done, are not).
+STATUSES = ("pending", "processing") + FINAL_STATUSES
 FileArg = Union[str, "os.PathLike[str]", Tuple[str, bytes]]
 
 
@@ -173,6 +176,90 @@ class Client:
         headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(length)}
         return self._json("POST", "/upload", None if form_token else token, _stream(pieces), headers)
 
+    def upload_resumable(self, path: Union[str, "os.PathLike[str]"], token: str, chunk_size: int = 4 * 1024 * 1024,
+                         on_progress: Optional[Callable[[int, int], None]] = None, upload_url: Optional[str] = None,
+                         on_upload_url: Optional[Callable[[str], None]] = None, max_retries: int = 5,
+                         retry_delays: Tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0)) -> UploadResponse:
+        """One image over tus 1.0 (POST /uploads, then PATCH after PATCH of at most chunk_size bytes, each streamed
+        from the file): {hash, job_id, expected_files, status}, from the Pixerve-* headers of the answer that brought
+        the last byte. on_progress(bytes_sent, bytes_total) follows the bytes as they go out (back to the server's
+        offset after a drop). When a connection drops (or the gateway answers 409, 423 or 5xx), the client asks the
+        gateway for its offset (HEAD) and goes on from there, up to max_retries times in a row without progress.
+        on_upload_url gets the upload's URL once it exists; give it back as upload_url (with the same file and a token
+        of the same sub and job claim) to go on with an upload an earlier call left unfinished."""
+        size = os.stat(path).st_size
+        if upload_url is None:
+            name = os.path.basename(os.fspath(path))
+            metadata = "filename " + base64.b64encode(name.encode("utf-8", "surrogateescape")).decode()
+            filetype = mimetypes.guess_type(name)[0]
+            if filetype:
+                metadata += ",filetype " + base64.b64encode(filetype.encode()).decode()
+            created = self._tus("POST", self.base_url + "/uploads", token,
+                                {"Upload-Length": str(size), "Upload-Metadata": metadata})
+            location = created.headers.get("Location")
+            if not location:
+                raise PixerveError(created.status, "no Location", "the gateway created an upload without a Location", None, {})
+            upload_url = urllib.parse.urljoin(self.base_url + "/uploads", location)
+            offset = int(created.headers.get("Upload-Offset") or 0)
+            if on_upload_url:
+                on_upload_url(upload_url)
+            answer = created.headers
+        else:
+            head = self._tus("HEAD", upload_url, token)
+            if int(head.headers.get("Upload-Length") or -1) != size:
+                raise ValueError(f"{upload_url} is an upload of {head.headers.get('Upload-Length')} bytes, not of {size}")
+            offset, answer = int(head.headers["Upload-Offset"]), head.headers
+        if on_progress:
+            on_progress(offset, size)
+        failures, best = 0, offset  # best: the most the gateway has said it holds; failures: in a row since it grew
+        with open(path, "rb") as f:
+            while offset < size:
+                length = min(chunk_size, size - offset)
+                try:
+                    patched = self._tus("PATCH", upload_url, token, {
+                        "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream",
+                        "Content-Length": str(length)}, _chunk(f, offset, length, size, on_progress))
+                except (PixerveError, OSError, http.client.HTTPException) as e:
+                    if isinstance(e, PixerveError) and not (e.status in (409, 423) or e.status >= 500):
+                        raise
+                    failures += 1
+                    if failures > max_retries:
+                        raise
+                    time.sleep(retry_delays[min(failures, len(retry_delays)) - 1])
+                    try:
+                        head = self._tus("HEAD", upload_url, token)
+                    except (OSError, http.client.HTTPException):
+                        continue  # still unreachable: counts as the next failure
+                    now = int(head.headers["Upload-Offset"])
+                    if isinstance(e, PixerveError) and e.status == 409 and now == offset:
+                        raise  # not an offset that moved: the gateway refused the upload's last bytes
+                    if now > best:
+                        failures, best = 0, now
+                    offset, answer = now, head.headers
+                    if on_progress:
+                        on_progress(offset, size)
+                    continue
+                now = int(patched.headers["Upload-Offset"])
+                if not offset < now <= size:
+                    raise PixerveError(patched.status, "bad Upload-Offset",
+                                       f"PATCH at {offset} answered Upload-Offset {now} (the upload has {size} bytes)", None, {})
+                offset, answer = now, patched.headers
+                if now > best:
+                    failures, best = 0, now
+        if answer.get("Pixerve-Hash"):
+            return {"hash": answer["Pixerve-Hash"], "job_id": answer["Pixerve-Job-Id"], "status": answer["Pixerve-Status"],
+                    "expected_files": [n for n in (answer.get("Pixerve-Expected-Files") or "").split(",") if n]}
+        # Complete, but the answer that said so carried no job (an upload found complete before any byte was sent).
+        return json.loads(self._tus("GET", upload_url, token).body)
+
+    def _tus(self, method: str, url: str, token: str, headers: Optional[Dict[str, str]] = None, body: Any = None):
+        """A tus request to an absolute URL: the response, closed, its body read into .body; a refusal raises."""
+        request = urllib.request.Request(url, data=body, method=method, headers={"Tus-Resumable": "1.0.0", **(headers or {})})
+        request.add_header("Authorization", f"Bearer {token}")
+        with self._open(request, self.timeout) as response:
+            response.body = response.read()
+            return response
+
     # -- a job ---------------------------------------------------------------------------------------------
     def status(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None) -> StatusResponse:
         return self._json("GET", "/status" + self._query(hash, job_id), token)
@@ -212,17 +299,23 @@ class Client:
 
     def events(self, token: str, hash: Optional[str] = None, job_id: Optional[str] = None,
                timeout: float = 300.0) -> Iterator[StatusResponse]:
-        """Yields each state of the job (the /status JSON) as the gateway streams it; ends after a final state."""
+        """Yields each state of the job (the /status JSON) as the gateway streams it, skipping its progress events;
+        ends after a final state."""
         request = self._request("GET", "/events" + self._query(hash, job_id), token, headers={"Accept": "text/event-stream"})
         with self._open(request, timeout) as response:
             data = []
+            event_type = None
             for raw in response:
                 line = raw.decode().rstrip("\r\n")
-                if line.startswith("data:"):
+                if line.startswith("event:"):
+                    event_type = line[6:].strip()
+                elif line.startswith("data:"):
                     data.append(line[5:].lstrip(" "))
                 elif line == "" and data:
-                    yield json.loads("\n".join(data))
+                    if event_type is None or event_type in STATUSES:
+                        yield json.loads("\n".join(data))
                     data = []
+                    event_type = None
 
     # -- files ---------------------------------------------------------------------------------------------
     def download(self, sub_dir: str, name: str) -> bytes:
@@ -260,6 +353,20 @@ class Client:
               headers: Optional[Dict[str, str]] = None) -> Any:
         with self._open(self._request(method, path, token, body, headers), self.timeout) as response:
             return json.loads(response.read())
+
+
+def _chunk(f, offset: int, length: int, size: int, on_progress: Optional[Callable[[int, int], None]]) -> Iterator[bytes]:
+    """length bytes of f from offset, in 64 KiB blocks, each reported to on_progress as it goes."""
+    f.seek(offset)
+    while length > 0:
+        block = f.read(min(64 * 1024, length))
+        if not block:
+            raise ValueError(f"the file ended at {offset} of its {size} bytes")
+        yield block
+        offset += len(block)
+        length -= len(block)
+        if on_progress:
+            on_progress(offset, size)
 
 
 def _stream(pieces: list) -> Iterator[bytes]:

@@ -101,6 +101,8 @@ class StatusResponse(TypedDict):
     processed_by: Optional[str]
     source: Optional[SourceInfo]
     outputs: List[JobOutput]
+    outputs_done: int
+    outputs_total: int
 
 
 class JobData(TypedDict):

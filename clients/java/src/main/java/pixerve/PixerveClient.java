@@ -160,16 +160,28 @@ public final class PixerveClient {
 
     public JobRecord failures(String token, Job job) { return JobRecord.from(object(json(request("/failures" + query(job), token).GET()))); }
 
-    /** Reads /events (server-sent events), handing each state to {@code each} until a final state or it answers false. */
+    /**
+     * Reads /events (server-sent events), handing each state to {@code each} until a final state or it answers false;
+     * the stream's progress events (source, output_done) are skipped.
+     */
     public void events(String token, Job job, Predicate<JobStatus> each) {
         var response = send(request("/events" + query(job), token).header("Accept", "text/event-stream").GET(), HttpResponse.BodyHandlers.ofInputStream());
         try (var reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             var data = new StringBuilder();
+            String type = null;
             for (String line; (line = reader.readLine()) != null; ) {
-                if (line.startsWith("data:")) {
+                if (line.startsWith("event:")) {
+                    type = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
                     if (data.length() > 0) data.append('\n');
                     data.append(line.substring(5).replaceFirst("^ ", ""));
                 } else if (line.isEmpty() && data.length() > 0) {
+                    var isState = type == null || type.equals("pending") || type.equals("processing") || Models.FINAL_STATUSES.contains(type);
+                    type = null;
+                    if (!isState) {
+                        data.setLength(0);
+                        continue;
+                    }
                     var state = JobStatus.from(object(Json.parse(data.toString())));
                     data.setLength(0);
                     if (!each.test(state) || state.isFinal()) return;
