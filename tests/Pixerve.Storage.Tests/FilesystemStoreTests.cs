@@ -51,14 +51,28 @@ public sealed class FilesystemStoreTests : IDisposable
     public async Task Writers_racing_for_one_name_leave_exactly_one_of_their_files_whole()
     {
         await using var store = new LocalDirectoryStore(_root, null);
-        var contents = Enumerable.Range(1, 16).Select(i => Enumerable.Repeat((byte)i, 64 * 1024).ToArray()).ToList();
+        // Files large enough that writers are still writing their temporary files when the first one names its own:
+        // each of them then creates a name that another has just created.
+        var contents = Enumerable.Range(1, 16).Select(i => Enumerable.Repeat((byte)i, 2 * 1024 * 1024).ToArray()).ToList();
 
-        var results = await Task.WhenAll(contents.Select(bytes =>
-            Task.Run(() => store.PutAsync("race/x.png", bytes, "image/png", null, CancellationToken.None))));
+        for (var round = 0; round < 10; round++)
+        {
+            var name = $"race/{round}.png";
+            // A thread per writer, released together: the pool would start them a few at a time.
+            using var start = new Barrier(contents.Count);
+            var results = new StoredObject[contents.Count];
+            var writers = contents.Select((bytes, i) => new Thread(() =>
+            {
+                start.SignalAndWait();
+                results[i] = store.PutAsync(name, bytes, "image/png", null, CancellationToken.None).GetAwaiter().GetResult();
+            })).ToList();
+            writers.ForEach(w => w.Start());
+            writers.ForEach(w => w.Join());
 
-        Assert.Single(results, r => !r.Existed);
-        var stored = await File.ReadAllBytesAsync(Path.Combine(_root, "race", "x.png"));
-        Assert.Contains(contents, c => c.AsSpan().SequenceEqual(stored));
+            Assert.Single(results, r => !r.Existed);
+            var stored = await File.ReadAllBytesAsync(Path.Combine(_root, "race", $"{round}.png"));
+            Assert.Contains(contents, c => c.AsSpan().SequenceEqual(stored));
+        }
         Assert.Empty(Directory.EnumerateFiles(_root, "*.tmp", SearchOption.AllDirectories));
     }
 

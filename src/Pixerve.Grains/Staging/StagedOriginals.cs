@@ -1,7 +1,4 @@
-using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using Pixerve.ServiceDefaults;
+using Pixerve.Staging;
 
 namespace Pixerve.Grains.Staging;
 
@@ -14,33 +11,28 @@ public static class StagedOriginals
     /// <summary>The metadata entry that marks an original kept by a failed job.</summary>
     public const string KeptMetadata = "kept";
 
-    public static bool IsKept(BlobItem blob) => blob.Metadata.ContainsKey(KeptMetadata);
+    public static bool IsKept(StagedObject staged) => staged.Metadata.ContainsKey(KeptMetadata);
 
-    public static Task KeepAsync(BlobContainerClient container, BlobItem blob, CancellationToken cancellationToken)
+    /// <summary>Marks the original as listed; false when it is gone or changed since (the next sweep sees it as it is).</summary>
+    public static async Task<bool> KeepAsync(IStagingStore staging, StagedObject staged, CancellationToken cancellationToken)
     {
-        var metadata = new Dictionary<string, string>(blob.Metadata) { [KeptMetadata] = "1" };
-        return container.GetBlobClient(blob.Name).SetMetadataAsync(metadata,
-            new BlobRequestConditions { IfMatch = blob.Properties.ETag }, cancellationToken);
+        var metadata = new Dictionary<string, string>(staged.Metadata) { [KeptMetadata] = "1" };
+        return await staging.TrySetMetadataAsync(staged.Name, metadata, staged.Tag, cancellationToken) is not null;
     }
 
     /// <summary>Removes the kept mark where there is one; false when the original is gone.</summary>
-    public static async Task<bool> UnkeepAsync(BlobServiceClient blobs, string blobName)
+    public static async Task<bool> UnkeepAsync(IStagingStore staging, string name)
     {
-        var blob = blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).GetBlobClient(blobName);
-        BlobProperties properties;
-        try
+        // The sweep is the only other writer of the metadata: should it mark the original between the read and the
+        // write, the write is refused and the original read again.
+        for (var attempt = 0; ; attempt++)
         {
-            properties = await blob.GetPropertiesAsync();
+            if (await staging.GetAsync(name, CancellationToken.None) is not { } staged) return false;
+            if (!IsKept(staged)) return true;
+            var metadata = new Dictionary<string, string>(staged.Metadata);
+            metadata.Remove(KeptMetadata);
+            if (await staging.TrySetMetadataAsync(name, metadata, staged.Tag, CancellationToken.None) is not null) return true;
+            if (attempt == 2) throw new InvalidOperationException($"the staged original {name} kept changing while its kept mark was removed");
         }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return false;
-        }
-
-        if (!properties.Metadata.ContainsKey(KeptMetadata)) return true;
-        var metadata = new Dictionary<string, string>(properties.Metadata);
-        metadata.Remove(KeptMetadata);
-        await blob.SetMetadataAsync(metadata, new BlobRequestConditions { IfMatch = properties.ETag });
-        return true;
     }
 }

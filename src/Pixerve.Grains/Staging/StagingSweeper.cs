@@ -1,12 +1,10 @@
-using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.ServiceDefaults;
 using Pixerve.Grains.Jobs;
 using Pixerve.Grains.Operations;
+using Pixerve.Staging;
 
 namespace Pixerve.Grains.Staging;
 
@@ -16,13 +14,14 @@ namespace Pixerve.Grains.Staging;
 /// (<see cref="IJobGrain.UseOf"/>). Asking resumes a job whose silo died (the staged upload is a job's mark of
 /// unfinished business, so no job needs a reminder of its own); the answer decides the upload's fate: deleted when its
 /// job is done with it, marked and left alone when a failed job keeps it for a retry, deleted when no job owns it and
-/// it is older than <see cref="StagingOptions.MaxAge"/> (its submission broke, it duplicated existing work). Each blob
-/// names its job id in its metadata (the gateway writes it with the upload). Every silo lists the container and takes
+/// it is older than <see cref="StagingOptions.MaxAge"/> (its submission broke, it duplicated existing work) or, for a
+/// resumable upload, past its expiry. Each staged object
+/// names its job id in its metadata (the gateway writes it with the upload). Every silo lists the store and takes
 /// its share of the uploads (<see cref="OwnShare"/>); asking and deleting are idempotent, so a share walked twice while
 /// membership changes costs a repeated request, nothing more. One listing request covers up to 5,000 uploads.
 /// </summary>
 public sealed class StagingSweeper(
-    BlobServiceClient blobs,
+    IStagingStore staging,
     IGrainFactory grains,
     TimeProvider clock,
     IOptions<StagingOptions> options,
@@ -61,37 +60,41 @@ public sealed class StagingSweeper(
         return hash;
     }
 
-    /// <summary>One pass over the staging container (all of it, or the uploads <paramref name="mine"/> accepts); returns how many blobs it removed.</summary>
+    /// <summary>One pass over the staging store (all of it, or the uploads <paramref name="mine"/> accepts); returns how many objects it removed.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken, Func<string, bool>? mine = null)
     {
-        var container = blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer);
         var cutoff = Time.GetUtcNow() - options.Value.MaxAge;
         var removed = 0;
-        try
+        // Nothing ever staged lists as nothing.
+        await foreach (var blob in staging.ListAsync(cancellationToken))
         {
-            await foreach (var blob in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix: null, cancellationToken))
+            if (StagedOriginals.IsKept(blob) || (mine is not null && !mine(blob.Name))) continue;
+            var use = await UseAsync(blob);
+            var delete = use switch
             {
-                if (StagedOriginals.IsKept(blob) || (mine is not null && !mine(blob.Name))) continue;
-                var use = await UseAsync(blob);
-                var delete = use switch
-                {
-                    StagedUploadUse.Done => true,
-                    StagedUploadUse.None => blob.Properties.LastModified is not { } modified || modified <= cutoff,
-                    _ => false,
-                };
-                if (use == StagedUploadUse.Kept) await KeepAsync(container, blob, cancellationToken);
-                if (delete && (await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken)).Value) removed++;
-            }
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // No upload was ever staged.
+                StagedUploadUse.Done => true,
+                StagedUploadUse.None => Abandoned(blob, cutoff),
+                _ => false,
+            };
+            // Deleted or changed meanwhile (a retry took it back), the mark is refused: the next period sees it as it is.
+            if (use == StagedUploadUse.Kept) await StagedOriginals.KeepAsync(staging, blob, cancellationToken);
+            if (delete && await staging.DeleteIfExistsAsync(blob.Name, cancellationToken)) removed++;
         }
 
         return removed;
     }
 
-    private async Task<StagedUploadUse> UseAsync(BlobItem blob)
+    /// <summary>
+    /// An upload no job uses is removed once it is older than <see cref="StagingOptions.MaxAge"/>; a resumable upload,
+    /// whose parts may keep coming for much longer, once its own expiry (written by the gateway at its creation) has passed.
+    /// </summary>
+    private bool Abandoned(StagedObject blob, DateTimeOffset cutoff) =>
+        blob.Metadata.TryGetValue(PixerveConfiguration.StagedExpiresMetadata, out var text) &&
+        long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var expires)
+            ? DateTimeOffset.FromUnixTimeSeconds(expires) <= Time.GetUtcNow()
+            : blob.LastModified is not { } modified || modified <= cutoff;
+
+    private async Task<StagedUploadUse> UseAsync(StagedObject blob)
     {
         if (!blob.Metadata.TryGetValue(PixerveConfiguration.StagedJobIdMetadata, out var jobId) || !JobIdentity.IsId(jobId)) return StagedUploadUse.None;
         try
@@ -103,18 +106,6 @@ public sealed class StagingSweeper(
             // Not known now (storage or the cluster unsettled): kept, and asked again next period.
             Logger.LogInformation("Staged upload {Blob}: its job {JobId} could not say how it uses it ({Error})", blob.Name, jobId, e.Message);
             return StagedUploadUse.InUse;
-        }
-    }
-
-    private async Task KeepAsync(BlobContainerClient container, BlobItem blob, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await StagedOriginals.KeepAsync(container, blob, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            // Deleted or changed meanwhile (a retry took it back): the next period sees it as it is.
         }
     }
 }
