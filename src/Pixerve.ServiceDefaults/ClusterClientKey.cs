@@ -7,8 +7,10 @@ namespace Pixerve.ServiceDefaults;
 /// <summary>
 /// The key a cluster client (the gateway) presents with every grain call, so a silo tells Pixerve's gateway from any
 /// process that merely reached its gateway port. <c>Pixerve:Cluster:ClientKey</c> (<c>PIXERVE_CLUSTER_CLIENT_KEY</c>)
-/// when set; otherwise derived from the storage connection string, which silos and gateways share anyway and which
-/// already opens every grain's state. Sent in the call's request context: cluster TLS keeps it off the wire.
+/// when set; otherwise derived from the connection string of the cluster provider's store, which silos and gateways
+/// share anyway and which already opens every grain's state. Not from the storage connection string whatever the
+/// provider: off Azure that is Azurite's published default, from which anyone could compute the key. Sent in the call's
+/// request context: cluster TLS keeps it off the wire.
 /// </summary>
 public static class ClusterClientKey
 {
@@ -20,9 +22,21 @@ public static class ClusterClientKey
     public static string Resolve(IConfiguration configuration)
     {
         var configured = configuration[ConfigurationKey];
-        var material = configured is { Length: > 0 } ? configured : "storage:" + configuration.StorageConnectionString();
+        var material = configured is { Length: > 0 } ? configured : ProviderSecret(configuration);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("pixerve cluster client key v1\n" + material)));
     }
+
+    /// <summary>The connection string of the store that holds every grain's state, named by its provider.</summary>
+    private static string ProviderSecret(IConfiguration configuration) => configuration.ClusterProvider() switch
+    {
+        ClusterProvider.Postgres => "postgres:" + configuration[PostgresConnectionStringKey],
+        ClusterProvider.Redis => "redis:" + configuration[RedisConnectionStringKey],
+        _ => "storage:" + configuration.StorageConnectionString(),
+    };
+
+    // Spelled here as well as in the provider packages, which this shared project may not reference.
+    private const string PostgresConnectionStringKey = ClusteringOptions.Section + ":Postgres:ConnectionString";
+    private const string RedisConnectionStringKey = ClusteringOptions.Section + ":Redis:ConnectionString";
 
     /// <summary>Constant time: the comparison's timing says nothing of how much of a guess was right.</summary>
     public static bool Matches(string expected, object? presented) =>

@@ -5,7 +5,10 @@ namespace Pixerve.ServiceDefaults;
 /// <summary>How silos find each other.</summary>
 public enum ClusterMode
 {
-    /// <summary>Any number of silos, found through the storage account's membership table (the default).</summary>
+    /// <summary>
+    /// Any number of silos, found through the membership table in the <see cref="ClusterProvider"/>'s store (the
+    /// default; the name is from when Azure Storage was the only store).
+    /// </summary>
     Azure,
 
     /// <summary>
@@ -15,12 +18,28 @@ public enum ClusterMode
     Localhost,
 
     /// <summary>
-    /// As <see cref="Azure"/> (membership, grain state and reminders in the storage account), and silos also watch the
+    /// As <see cref="Azure"/> (membership, grain state and reminders in the provider's store), and silos also watch the
     /// Kubernetes API (<c>Microsoft.Orleans.Hosting.Kubernetes</c>): each advertises its pod's IP (<c>POD_IP</c>), is
     /// named after its pod (<c>POD_NAME</c>), and a silo whose pod is gone is declared dead at once. Gateways treat it as
     /// <see cref="Azure"/>. See deploy/kubernetes.
     /// </summary>
     Kubernetes,
+}
+
+/// <summary>
+/// Where the cluster keeps what it shares: the membership table (unless <see cref="ClusterMode.Localhost"/>), grain
+/// state and reminders, on silos and the gateway's cluster client alike.
+/// </summary>
+public enum ClusterProvider
+{
+    /// <summary>Azure Storage tables and blobs (<c>Pixerve:Storage:ConnectionString</c>; Azurite by default).</summary>
+    Azure,
+
+    /// <summary>PostgreSQL through Orleans' ADO.NET providers (<c>Pixerve:Cluster:Postgres:ConnectionString</c>).</summary>
+    Postgres,
+
+    /// <summary>Redis through Orleans' Redis providers (<c>Pixerve:Cluster:Redis:ConnectionString</c>).</summary>
+    Redis,
 }
 
 /// <summary>Bound from <c>Pixerve:Cluster</c> by silos and gateways alike, so both sides name the same cluster.</summary>
@@ -33,6 +52,9 @@ public sealed class ClusteringOptions
     /// restarts only when membership (and so each silo's generation) is in a table.
     /// </summary>
     public ClusterMode Mode { get; set; } = ClusterMode.Azure;
+
+    /// <summary>The store of membership, grain state and reminders; <c>azure</c> unless set.</summary>
+    public ClusterProvider Provider { get; set; } = ClusterProvider.Azure;
 
     /// <summary>Silos and gateways of one deployment share it; a second deployment in the same account picks another.</summary>
     [Required(AllowEmptyStrings = false)]

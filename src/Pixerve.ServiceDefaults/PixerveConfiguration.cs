@@ -11,6 +11,12 @@ public static class PixerveConfiguration
     /// <summary>The metadata entry of a staged upload that names the job it was staged for, so a sweep can tell who owns it.</summary>
     public const string StagedJobIdMetadata = "jobid";
 
+    /// <summary>
+    /// The metadata entry (Unix seconds) of a resumable upload's blob after which, unfinished and used by no job, the
+    /// staging sweep removes it with its parts.
+    /// </summary>
+    public const string StagedExpiresMetadata = "expires";
+
     public const string StorageConnectionStringKey = StorageOptions.Section + ":ConnectionString";
     public const string ServeDirKey = PixerveOptions.Section + ":ServeDir";
     public const string DataDirKey = PixerveOptions.Section + ":DataDir";
@@ -45,11 +51,15 @@ public static class PixerveConfiguration
     }
 
     /// <summary>
-    /// True when silos find each other through an Azure table (<c>Pixerve:Cluster:Mode</c> <c>azure</c> or
-    /// <c>kubernetes</c>), not one localhost silo.
+    /// True when silos find each other through a membership table in the cluster provider's store
+    /// (<c>Pixerve:Cluster:Mode</c> <c>azure</c> or <c>kubernetes</c>), not one localhost silo.
     /// </summary>
-    public static bool UsesAzureClustering(this IConfiguration configuration) =>
+    public static bool UsesMembershipTable(this IConfiguration configuration) =>
         configuration.ClusterMode() is ServiceDefaults.ClusterMode.Azure or ServiceDefaults.ClusterMode.Kubernetes;
+
+    /// <summary>Where membership, grain state and reminders are kept (<c>Pixerve:Cluster:Provider</c>).</summary>
+    public static ClusterProvider ClusterProvider(this IConfiguration configuration) =>
+        configuration.GetValidated<ClusteringOptions>(ClusteringOptions.Section).Provider;
 
     public static ClusterMode ClusterMode(this IConfiguration configuration) =>
         configuration.GetValidated<ClusteringOptions>(ClusteringOptions.Section).Mode;

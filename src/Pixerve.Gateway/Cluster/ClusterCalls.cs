@@ -1,5 +1,6 @@
 using Azure;
 using Microsoft.AspNetCore.Diagnostics;
+using Pixerve.Cluster.Redis;
 using Pixerve.Gateway.Apis;
 using Pixerve.ServiceDefaults;
 
@@ -7,8 +8,8 @@ namespace Pixerve.Gateway.Cluster;
 
 /// <summary>
 /// Calls that fail because the cluster or its storage cannot be reached right now: a silo died or is unknown, a message
-/// was rejected, no gateway answers, the call timed out, the storage account is down or hangs. They pass; the answer is
-/// 503 with <c>Retry-After</c>, never 500.
+/// was rejected, no gateway answers, the call timed out, the storage account or the cluster's database is down or
+/// hangs. They pass; the answer is 503 with <c>Retry-After</c>, never 500.
 /// </summary>
 public static class ClusterCalls
 {
@@ -24,9 +25,16 @@ public static class ClusterCalls
         OrleansException or TimeoutException => true,
         // The storage account (staging, or grain state behind a grain call): down, overloaded, or not answering.
         RequestFailedException { Status: 0 or 408 or 429 or >= 500 } => true,
+        // The cluster's database (Pixerve:Cluster:Provider = postgres) behind a grain call: down, restarting, refusing
+        // connections or out of them. Whatever its cause, it is the store's failure, never the request's.
+        System.Data.Common.DbException => true,
+        // A staging store of another provider (a shared volume, an S3 server) that cannot be used right now.
+        Pixerve.Staging.StagingUnavailableException => true,
         // The Azure SDK's retries used up: every try failed one of those ways, or ran out of its network timeout.
         AggregateException { InnerExceptions: { Count: > 0 } inner } => inner.All(i => IsUnavailable(i) || i is OperationCanceledException),
         ArgumentException { Message: var message } => message.StartsWith("Could not find an implementation for interface", StringComparison.Ordinal),
+        // Redis (Pixerve:Cluster:Provider=redis) down, restarting or hanging, behind a grain call or the cluster client.
+        _ when RedisOutages.IsUnavailable(e) => true,
         _ => false,
     };
 

@@ -1,6 +1,8 @@
 using Azure.Data.Tables;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Pixerve.Cluster.Redis;
+using Pixerve.Cluster.Postgres;
 using Pixerve.ServiceDefaults;
 
 namespace Pixerve.Gateway.Cluster;
@@ -31,14 +33,27 @@ public static class OrleansClientExtensions
 
     private static void UsePixerveClustering(this IClientBuilder client, IConfiguration configuration)
     {
-        if (configuration.UsesAzureClustering())
+        if (configuration.UsesMembershipTable())
         {
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = configuration.ClusterId();
                 o.ServiceId = PixerveConfiguration.ServiceId;
             });
-            client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString(), new TableClientOptions().CountRequests("table")));
+            switch (configuration.ClusterProvider())
+            {
+                case ClusterProvider.Azure:
+                    client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString(), new TableClientOptions().CountRequests("table")));
+                    break;
+                case ClusterProvider.Redis:
+                    client.UseRedisClusterMembership(configuration);
+                    break;
+                case ClusterProvider.Postgres:
+                    client.UsePostgresClustering(configuration);
+                    break;
+                default:
+                    throw new NotSupportedException($"Pixerve:Cluster:Provider {configuration.ClusterProvider()} is not a cluster provider");
+            }
         }
         else
         {

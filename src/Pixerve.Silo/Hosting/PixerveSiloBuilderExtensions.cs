@@ -2,11 +2,14 @@ using System.Net;
 using Azure.Data.Tables;
 using Orleans.Configuration;
 using Azure.Storage.Blobs;
+using Pixerve.Cluster.Redis;
+using Pixerve.Cluster.Postgres;
 using Pixerve.GrainInterfaces.Records;
 using Pixerve.Grains;
 using Pixerve.Grains.Jobs;
 using Pixerve.Grains.Operations;
 using Pixerve.ServiceDefaults;
+using Pixerve.Staging.S3;
 using Pixerve.StorageProviders;
 
 namespace Pixerve.Silo.Hosting;
@@ -14,13 +17,13 @@ namespace Pixerve.Silo.Hosting;
 public static class PixerveSiloBuilderExtensions
 {
     /// <summary>
-    /// One localhost silo by default; with <c>Pixerve:Cluster:Mode = azure</c>, any number of silos that find each
-    /// other through the storage account's membership table.
+    /// With <c>Pixerve:Cluster:Mode = azure</c> (the default) or <c>kubernetes</c>, any number of silos that find each
+    /// other through the membership table in the cluster provider's store; with <c>localhost</c>, one silo.
     /// </summary>
     public static ISiloBuilder UsePixerveClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
         var endpoints = configuration.GetValidated<SiloEndpointOptions>(SiloEndpointOptions.Section);
-        if (!configuration.UsesAzureClustering())
+        if (!configuration.UsesMembershipTable())
             return silo.UseLocalhostClustering(endpoints.Port, endpoints.GatewayPort, serviceId: PixerveConfiguration.ServiceId,
                 clusterId: configuration.ClusterId());
 
@@ -29,7 +32,21 @@ public static class PixerveSiloBuilderExtensions
             o.ClusterId = configuration.ClusterId();
             o.ServiceId = PixerveConfiguration.ServiceId;
         });
-        silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString(), new TableClientOptions().CountRequests("table")));
+        switch (configuration.ClusterProvider())
+        {
+            case ClusterProvider.Azure:
+                silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(configuration.StorageConnectionString(), new TableClientOptions().CountRequests("table")));
+                break;
+            case ClusterProvider.Redis:
+                silo.UseRedisClusterMembership(configuration);
+                break;
+            case ClusterProvider.Postgres:
+                silo.UsePostgresClustering(configuration);
+                break;
+            default:
+                throw new NotSupportedException($"Pixerve:Cluster:Provider {configuration.ClusterProvider()} is not a cluster provider");
+        }
+
         if (configuration.ClusterMode() == ClusterMode.Kubernetes)
         {
             silo.UsePixerveKubernetesHosting(configuration, endpoints);
@@ -48,15 +65,23 @@ public static class PixerveSiloBuilderExtensions
     /// <summary>Everything a Pixerve silo needs except clustering, which the host chooses.</summary>
     public static ISiloBuilder AddPixerve(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var connectionString = configuration.StorageConnectionString();
-        silo.AddAzureBlobGrainStorage(GrainStorageNames.Jobs, o => o.BlobServiceClient = new BlobServiceClient(connectionString, new BlobClientOptions().CountRequests("blob")));
-        // Storage credentials (secrets encrypted by Data Protection) in their own container.
-        silo.AddAzureBlobGrainStorage(GrainStorageNames.Credentials, o =>
+        switch (configuration.ClusterProvider())
         {
-            o.BlobServiceClient = new BlobServiceClient(connectionString, new BlobClientOptions().CountRequests("blob"));
-            o.ContainerName = "pixerve-credentials";
-        });
-        silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString, new TableClientOptions().CountRequests("table")));
+            case ClusterProvider.Azure:
+                silo.AddAzureClusterState(configuration.StorageConnectionString());
+                break;
+            case ClusterProvider.Redis:
+                // Grain state, reminders and the key ring; staging stays in the storage account.
+                silo.AddRedisClusterState(configuration, GrainStorageNames.Jobs, GrainStorageNames.Credentials);
+                break;
+            case ClusterProvider.Postgres:
+                // Grain state, reminders and the Data Protection key ring in PostgreSQL; staging stays in the storage account.
+                silo.AddPostgresClusterState(configuration, GrainStorageNames.Jobs, GrainStorageNames.Credentials);
+                silo.Services.AddPostgresKeyRing(configuration);
+                break;
+            default:
+                throw new NotSupportedException($"Pixerve:Cluster:Provider {configuration.ClusterProvider()} is not a cluster provider");
+        }
 
         // Reminders (retention's) may tick as fast as jobs are resumed, below Orleans' one-minute floor (tests do).
         var resume = configuration.GetValidated<JobOptions>(JobOptions.Section).ResumePeriod;
@@ -65,6 +90,8 @@ public static class PixerveSiloBuilderExtensions
         silo.UsePixerveTls(configuration);
         silo.AddIncomingGrainCallFilter<ClusterClientCallFilter>();
         silo.Services.AddPixerveGrainServices(configuration);
+        // Staging in a bucket (Pixerve:Staging:Provider = s3): registered here, as the grains see staging through its contract only.
+        silo.Services.AddS3Staging();
         // The storage backends: the same call as the gateway's, so both accept the same credential types.
         silo.Services.AddPixerveStorageProviders();
         // Grain calls join the caller's trace: one upload is one trace across gateway and silos.
@@ -73,5 +100,18 @@ public static class PixerveSiloBuilderExtensions
         silo.AddPixerveOperations(configuration);
         silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<ICleanupGrain>(0).EnsureScheduled());
         return silo;
+    }
+
+    /// <summary>Grain state in blobs and reminders in a table of the storage account.</summary>
+    private static void AddAzureClusterState(this ISiloBuilder silo, string connectionString)
+    {
+        silo.AddAzureBlobGrainStorage(GrainStorageNames.Jobs, o => o.BlobServiceClient = new BlobServiceClient(connectionString, new BlobClientOptions().CountRequests("blob")));
+        // Storage credentials (secrets encrypted by Data Protection) in their own container.
+        silo.AddAzureBlobGrainStorage(GrainStorageNames.Credentials, o =>
+        {
+            o.BlobServiceClient = new BlobServiceClient(connectionString, new BlobClientOptions().CountRequests("blob"));
+            o.ContainerName = "pixerve-credentials";
+        });
+        silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString, new TableClientOptions().CountRequests("table")));
     }
 }
