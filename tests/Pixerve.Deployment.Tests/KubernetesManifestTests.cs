@@ -37,33 +37,53 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void Every_manifest_parses_names_its_kind_and_is_in_the_kustomization()
     {
-        Assert.All(_manifests.Documents, d =>
+        // deploy/kubernetes (Azure Storage) and each overlay render; every YAML file beside a kustomization it read is
+        // one of its resources or patches, so none is left out of what is applied.
+        Assert.Equal(["", "overlays/postgres", "overlays/redis"], Applied);
+        var folders = new HashSet<string>();
+        foreach (var manifests in Applied.Select(KubernetesManifests.Load))
         {
-            Assert.False(string.IsNullOrEmpty(Text(d.Document, "apiVersion")), d.File);
-            Assert.False(string.IsNullOrEmpty(Text(d.Document, "kind")), d.File);
-        });
-        var listed = Strings(_manifests.Kustomization, "resources").Order().ToList();
-        var files = Directory.GetFiles(Folder, "*.yaml").Select(f => Path.GetFileName(f)).Where(f => f != "kustomization.yaml").Order().ToList<string>();
-        Assert.Equal(files, listed);
-        Assert.All(_manifests.Documents.Concat(OptionalDocuments()),
-            d => Assert.Equal("pixerve", Labels(d.Document, "metadata", "labels").GetValueOrDefault("app.kubernetes.io/name")));
+            Assert.All(manifests.Documents, d =>
+            {
+                Assert.False(string.IsNullOrEmpty(Text(d.Document, "apiVersion")), d.File);
+                Assert.False(string.IsNullOrEmpty(Text(d.Document, "kind")), d.File);
+                Assert.Equal("pixerve", Labels(d.Document, "metadata", "labels").GetValueOrDefault("app.kubernetes.io/name"));
+            });
+            foreach (var (folder, kustomization) in manifests.Kustomizations.Where(k => folders.Add(k.Folder)))
+            {
+                var listed = Strings(kustomization, "resources").Concat(Sequence(kustomization, "patches").Select(p => Text(p, "path")!))
+                    .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+                var files = Directory.GetFiles(Path.Combine(Folder, folder), "*.yaml").Select(f => Path.GetFileName(f)).Where(f => f != "kustomization.yaml")
+                    .Order(StringComparer.Ordinal).ToList<string>();
+                Assert.True(files.SequenceEqual(listed), $"{folder}/kustomization.yaml names {string.Join(", ", listed)}; the folder holds {string.Join(", ", files)}");
+            }
+        }
+
+        Assert.Equal(["", "base", "overlays/postgres", "overlays/redis"], folders.Order(StringComparer.Ordinal));
+        Assert.All(OptionalDocuments(), d => Assert.Equal("pixerve", Labels(d.Document, "metadata", "labels").GetValueOrDefault("app.kubernetes.io/name")));
     }
 
     [Theory]
-    [InlineData("pixerve-silo")]
-    [InlineData("pixerve-gateway")]
-    public void Every_variable_a_container_gets_is_a_key_pixerve_or_orleans_reads(string deployment)
+    [InlineData("", "pixerve-silo")]
+    [InlineData("", "pixerve-gateway")]
+    [InlineData("overlays/postgres", "pixerve-silo")]
+    [InlineData("overlays/postgres", "pixerve-gateway")]
+    [InlineData("overlays/redis", "pixerve-silo")]
+    [InlineData("overlays/redis", "pixerve-gateway")]
+    public void Every_variable_a_container_gets_is_a_key_pixerve_or_orleans_reads(string kustomization, string deployment)
     {
+        var manifests = KubernetesManifests.Load(kustomization);
         var doc = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "operations.md"));
         var bound = BoundKeys();
         string[] orleans = [KubernetesHostingOptions.PodNameEnvironmentVariable, KubernetesHostingOptions.PodNamespaceEnvironmentVariable,
             KubernetesHostingOptions.PodIPEnvironmentVariable];
-        foreach (var name in _manifests.Environment(_manifests.Container(deployment)).Keys)
+        foreach (var name in manifests.Environment(manifests.Container(deployment)).Keys)
         {
             var key = ConfigurationKey(name);
             if (name.StartsWith("Pixerve__", StringComparison.Ordinal))
             {
-                Assert.True(bound.Contains(key), $"{deployment}: {name} is no key an options class binds ({key})");
+                Assert.True(bound.Contains(key) || ProviderKeys.Contains(key) || key == ClusterClientKey.ConfigurationKey,
+                    $"{deployment}: {name} is no key an options class binds ({key})");
                 Assert.True(doc.Contains($"`{key}`", StringComparison.Ordinal), $"{deployment}: {key} is not in docs/operations.md");
             }
             else if (orleans.Contains(name))
@@ -79,18 +99,22 @@ public sealed class KubernetesManifestTests
         }
     }
 
-    [Fact]
-    public void Every_secret_and_config_map_a_container_refers_to_exists_with_that_key()
+    [Theory]
+    [InlineData("")]
+    [InlineData("overlays/postgres")]
+    [InlineData("overlays/redis")]
+    public void Every_secret_and_config_map_a_container_refers_to_exists_with_that_key(string kustomization)
     {
-        foreach (var (workload, podSpec, _) in _manifests.Workloads())
+        var manifests = KubernetesManifests.Load(kustomization);
+        foreach (var (workload, podSpec, _) in manifests.Workloads())
         {
             foreach (var container in AllContainers(podSpec))
             {
                 foreach (var (variable, (secret, key)) in SecretVariables(container))
-                    Assert.True(Mapping(_manifests.Single("Secret", secret), "data").Children.ContainsKey(new YamlScalarNode(key)),
+                    Assert.True(Mapping(manifests.Single("Secret", secret), "data").Children.ContainsKey(new YamlScalarNode(key)),
                         $"{workload}: {variable} takes {secret}/{key}, which the kustomization does not make");
                 foreach (var from in Sequence(container, "envFrom"))
-                    Assert.NotNull(_manifests.Single("ConfigMap", Text(from, "configMapRef", "name")!));
+                    Assert.NotNull(manifests.Single("ConfigMap", Text(from, "configMapRef", "name")!));
             }
         }
     }
@@ -182,10 +206,14 @@ public sealed class KubernetesManifestTests
 
     // ---- PodSecurity "restricted" (https://kubernetes.io/docs/concepts/security/pod-security-standards/) ----
 
-    [Fact]
-    public void Every_pod_meets_pod_security_restricted_and_runs_on_a_read_only_root_as_the_images_user()
+    [Theory]
+    [InlineData("")]
+    [InlineData("overlays/postgres")]
+    [InlineData("overlays/redis")]
+    public void Every_pod_meets_pod_security_restricted_and_runs_on_a_read_only_root_as_the_images_user(string kustomization)
     {
-        var workloads = _manifests.Workloads().ToList();
+        var manifests = KubernetesManifests.Load(kustomization);
+        var workloads = manifests.Workloads().ToList();
         Assert.Equal(2, workloads.Count);
         foreach (var (workload, podSpec, podMetadata) in workloads)
         {
@@ -211,7 +239,7 @@ public sealed class KubernetesManifestTests
                 var mounts = Sequence(container, "volumeMounts").ToDictionary(m => Text(m, "mountPath")!, m => Text(m, "name")!);
                 var tmp = Sequence(podSpec, "volumes").SingleOrDefault(v => Text(v, "name") == mounts.GetValueOrDefault("/tmp"));
                 Assert.True(tmp is not null && Node(tmp, "emptyDir") is not null, $"{name}: /tmp is not an emptyDir volume");
-                Assert.Contains(_manifests.Environment(container)["Pixerve__ServeDir"]!, mounts.Keys);
+                Assert.Contains(manifests.Environment(container)["Pixerve__ServeDir"]!, mounts.Keys);
             }
         }
     }
@@ -369,25 +397,30 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void No_secret_value_is_in_the_repository_and_the_generator_reads_only_ignored_untracked_files()
     {
-        // No Secret the kustomization renders carries a value (the generated ones take theirs from files).
-        foreach (var (file, secret) in _manifests.Documents.Concat(OptionalDocuments()).Where(d => Text(d.Document, "kind") == "Secret"))
+        // Whatever is applied (deploy/kubernetes or an overlay): no Secret it renders carries a value (the generated
+        // ones take theirs from files), and every file a secretGenerator of any kustomization it reads is untracked,
+        // ignored and kept out of the image's build context.
+        var renderings = Applied.Select(KubernetesManifests.Load).ToList();
+        foreach (var (file, secret) in renderings.SelectMany(m => m.Documents).Concat(OptionalDocuments()).Where(d => Text(d.Document, "kind") == "Secret"))
         {
             foreach (var section in new[] { "data", "stringData" })
                 Assert.All(Mapping(secret, section).Children, c => Assert.True(string.IsNullOrEmpty(((YamlScalarNode)c.Value).Value),
                     $"{file}: Secret {Text(secret, "metadata", "name")} holds a value for {c.Key}"));
         }
 
-        var generators = Sequence(_manifests.Kustomization, "secretGenerator");
-        Assert.NotEmpty(generators);
+        var generators = renderings.SelectMany(m => m.SecretGenerators).DistinctBy(g => g.Generator).ToList();
+        Assert.All(renderings, m => Assert.Contains(m.SecretGenerators, g => g.Folder == m.Kustomizations[^1].Folder));
         var tracked = Git("ls-files", "--", "deploy/kubernetes").Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
-        foreach (var generator in generators)
+        var paths = new List<string>();
+        foreach (var (folder, generator) in generators)
         {
             Assert.Empty(Sequence(generator, "literals"));
             var files = GeneratorFiles(generator).ToList();
             Assert.NotEmpty(files);
             foreach (var file in files)
             {
-                var path = $"deploy/kubernetes/{file}";
+                var path = string.Join('/', new[] { "deploy/kubernetes", folder, file }.Where(p => p.Length > 0));
+                paths.Add(path);
                 Assert.DoesNotContain(path, tracked);
                 Assert.True(GitIgnores(path), $"{path} (a secretGenerator source) is not ignored by git");
             }
@@ -395,7 +428,7 @@ public sealed class KubernetesManifestTests
 
         // A secret written there never reaches an image's build context either.
         var dockerignore = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "deploy", "Dockerfile.dockerignore"));
-        foreach (var directory in generators.SelectMany(GeneratorFiles).Select(f => Path.GetDirectoryName($"deploy/kubernetes/{f}")!.Replace('\\', '/')).Distinct())
+        foreach (var directory in paths.Select(p => Path.GetDirectoryName(p)!.Replace('\\', '/')).Distinct())
             Assert.Contains($"{directory}/", dockerignore);
 
         // No placeholder that a careless apply would turn into a working secret, anywhere in the deployment or its docs.
@@ -405,6 +438,209 @@ public sealed class KubernetesManifestTests
             .Append(Path.Combine(RepositoryPaths.Root, "docs", "operations.md"));
         foreach (var file in scanned)
             Assert.False(File.ReadAllText(file).Contains("REPLACE", StringComparison.Ordinal), $"{file} holds a REPLACE… placeholder");
+    }
+
+    // ---- Providers: deploy/kubernetes on Azure Storage, an overlay for each other ----
+
+    /// <summary>
+    /// The cluster and staging providers' keys the overlays set (docs/operations.md, "Kubernetes"): bound by those
+    /// providers' options classes, accepted beside the keys <see cref="BoundKeys"/> finds.
+    /// </summary>
+    private static readonly HashSet<string> ProviderKeys =
+    [
+        "Pixerve:Cluster:Postgres:ConnectionString", "Pixerve:Cluster:Redis:ConnectionString", "Pixerve:Staging:Provider",
+        "Pixerve:Staging:S3:Bucket", "Pixerve:Staging:S3:Prefix", "Pixerve:Staging:S3:Region", "Pixerve:Staging:S3:ServiceUrl",
+        "Pixerve:Staging:S3:ForcePathStyle", "Pixerve:Staging:S3:AccessKeyId", "Pixerve:Staging:S3:SecretAccessKey",
+        "Pixerve:Staging:Filesystem:Root",
+    ];
+
+    [Fact]
+    public void Deploy_kubernetes_renders_the_azure_deployment_it_rendered_before_the_overlays()
+    {
+        // The objects kustomize rendered from the single Azure kustomization, compared with this rendering of the base
+        // and the Azure patch: same objects, same fields, same order of every list (env included).
+        var before = LoadFile(Path.Combine(RepositoryPaths.Root, "tests", "Pixerve.Deployment.Tests", "azure-rendering.yaml"));
+        AssertSameObjects(before, _manifests.Documents.Select(d => d.Document), "the rendering before the overlays", "this rendering");
+
+        // Where kubectl is installed, kustomize itself renders each kustomization (secret files written with stand-in
+        // values in a copy): the Azure one must be the one before, and each the one these tests check.
+        if (Kubectl() is not { } kubectl) return;
+        foreach (var kustomization in Applied)
+        {
+            var rendered = KubectlKustomize(kubectl, kustomization);
+            if (kustomization.Length == 0) AssertSameObjects(before, rendered, "the rendering before the overlays", "kubectl kustomize deploy/kubernetes");
+            AssertSameObjects(rendered, KubernetesManifests.Load(kustomization).Documents.Select(d => d.Document), $"kubectl kustomize deploy/kubernetes/{kustomization}", "this rendering");
+        }
+    }
+
+    [Theory]
+    [InlineData("overlays/postgres", ClusterProvider.Postgres, "s3")]
+    [InlineData("overlays/redis", ClusterProvider.Redis, "filesystem")]
+    public void Each_overlay_gives_silos_and_gateways_every_setting_of_its_cluster_and_staging_providers(string kustomization, ClusterProvider cluster, string staging)
+    {
+        var manifests = KubernetesManifests.Load(kustomization);
+        // A provider's secrets come from files the overlay itself reads (its secrets folder), not the base's.
+        var own = manifests.SecretGenerators.Where(g => g.Folder == kustomization)
+            .SelectMany(g => GeneratedKeys(g.Generator).Select(k => (Text(g.Generator, "name")!, k))).ToHashSet();
+        foreach (var deployment in new[] { "pixerve-silo", "pixerve-gateway" })
+        {
+            var container = manifests.Container(deployment);
+            var env = manifests.Environment(container);
+            var secrets = SecretVariables(container);
+            void FromOwnSecret(string variable) => Assert.True(secrets.TryGetValue(variable, out var source) && own.Contains(source),
+                $"{kustomization} {deployment}: {variable} is not read from a Secret key {kustomization}/kustomization.yaml generates");
+            void Set(string variable) => Assert.False(string.IsNullOrEmpty(env.GetValueOrDefault(variable)), $"{kustomization} {deployment}: {variable} is not set");
+
+            // Mode kubernetes on any provider: the provider's membership table plus Orleans' Kubernetes integration.
+            Assert.Equal("kubernetes", env["Pixerve__Cluster__Mode"]);
+            Assert.Equal(cluster, Enum.Parse<ClusterProvider>(env.GetValueOrDefault("Pixerve__Cluster__Provider") ?? "", ignoreCase: true));
+            FromOwnSecret($"Pixerve__Cluster__{cluster}__ConnectionString");
+            // No storage connection string to derive the cluster client key from: without one of its own it would be
+            // the development default's, which anyone can compute.
+            FromOwnSecret(ConfigurationVariable(ClusterClientKey.ConfigurationKey));
+            Assert.Equal(staging, env.GetValueOrDefault("Pixerve__Staging__Provider"));
+            switch (staging)
+            {
+                case "s3":
+                    Set("Pixerve__Staging__S3__Bucket");
+                    Set("Pixerve__Staging__S3__Prefix");
+                    Set("Pixerve__Staging__S3__Region");
+                    FromOwnSecret("Pixerve__Staging__S3__AccessKeyId");
+                    FromOwnSecret("Pixerve__Staging__S3__SecretAccessKey");
+                    // For a store other than AWS S3; an empty value would override the default with nothing.
+                    foreach (var optional in new[] { "Pixerve__Staging__S3__ServiceUrl", "Pixerve__Staging__S3__ForcePathStyle" }.Where(env.ContainsKey))
+                        Set(optional);
+                    break;
+                case "filesystem":
+                    // One volume every silo and gateway writes: a ReadWriteMany claim of its own, mounted read-write at
+                    // the root, outside the served files (a gateway would serve a staged upload).
+                    var root = env["Pixerve__Staging__Filesystem__Root"]!;
+                    var mount = Sequence(container, "volumeMounts").SingleOrDefault(m => Text(m, "mountPath") == root);
+                    Assert.True(mount is not null, $"{kustomization} {deployment}: nothing is mounted at the staging root {root}");
+                    Assert.True(Text(mount!, "readOnly") != "true", $"{kustomization} {deployment}: the staging root {root} is mounted read-only");
+                    Assert.Null(Text(mount!, "subPath"));
+                    var volume = Sequence(manifests.PodSpec(deployment), "volumes").Single(v => Text(v, "name") == Text(mount!, "name"));
+                    var claim = manifests.Single("PersistentVolumeClaim", Text(volume, "persistentVolumeClaim", "claimName")!);
+                    Assert.Contains("ReadWriteMany", Strings(claim, "spec", "accessModes"));
+                    var serveDir = env["Pixerve__ServeDir"]!.TrimEnd('/') + "/";
+                    Assert.False((root.TrimEnd('/') + "/").StartsWith(serveDir, StringComparison.Ordinal) || serveDir.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal),
+                        $"{kustomization}: the staging root {root} and the served files {serveDir} overlap");
+                    break;
+                default:
+                    Assert.Fail($"no check for staging provider {staging}");
+                    break;
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("overlays/postgres")]
+    [InlineData("overlays/redis")]
+    public void An_overlay_off_azure_carries_no_storage_connection_string_and_no_secret_key_for_it(string kustomization)
+    {
+        // The keys only the Azure deployment adds to the base's Secrets (the storage connection string).
+        var azure = KubernetesManifests.Load();
+        var azureOnly = azure.SecretGenerators.Where(g => g.Folder != "base").SelectMany(g => GeneratedKeys(g.Generator)).ToHashSet();
+        Assert.NotEmpty(azureOnly);
+
+        var manifests = KubernetesManifests.Load(kustomization);
+        foreach (var (workload, podSpec, _) in manifests.Workloads())
+        foreach (var container in AllContainers(podSpec))
+        {
+            var env = manifests.Environment(container);
+            Assert.False(env.ContainsKey("Pixerve__Storage__ConnectionString"), $"{kustomization} {workload}: sets Pixerve__Storage__ConnectionString");
+            Assert.DoesNotContain(SecretVariables(container).Values, v => azureOnly.Contains(v.Key));
+            Assert.NotEqual("azure", env.GetValueOrDefault("Pixerve__Cluster__Provider") ?? "azure");
+            Assert.NotEqual("azure-blob", env.GetValueOrDefault("Pixerve__Staging__Provider") ?? "azure-blob");
+        }
+
+        foreach (var secret in manifests.OfKind("Secret"))
+        {
+            var keys = Mapping(secret, "data").Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToList();
+            Assert.True(!keys.Intersect(azureOnly).Any(), $"{kustomization}: Secret {Text(secret, "metadata", "name")} has a key for the storage account ({string.Join(", ", keys.Intersect(azureOnly))})");
+        }
+
+        Assert.DoesNotContain(manifests.SecretGenerators.SelectMany(g => GeneratorFiles(g.Generator)), f => azure.SecretGenerators.Where(g => g.Folder != "base").SelectMany(g => GeneratorFiles(g.Generator)).Any(a => Path.GetFileName(a) == Path.GetFileName(f)));
+    }
+
+    /// <summary>The same objects (by kind and name, in any order), each with the same fields and lists in the same order.</summary>
+    private static void AssertSameObjects(IEnumerable<YamlMappingNode> expected, IEnumerable<YamlMappingNode> actual, string expectedName, string actualName)
+    {
+        static Dictionary<string, string> Objects(IEnumerable<YamlMappingNode> documents) =>
+            documents.ToDictionary(d => $"{Text(d, "kind")}/{Text(d, "metadata", "name")}", d => Canonical(d, Text(d, "kind") == "Secret"));
+        var before = Objects(expected.Select(StripHashSuffixes));
+        var after = Objects(actual.Select(StripHashSuffixes));
+        Assert.True(before.Keys.Order().SequenceEqual(after.Keys.Order()), $"{expectedName}: {string.Join(", ", before.Keys.Order())}\n{actualName}: {string.Join(", ", after.Keys.Order())}");
+        foreach (var (name, canonical) in before)
+            Assert.True(canonical == after[name], $"{name} differs:\n{expectedName}: {canonical}\n{actualName}: {after[name]}");
+    }
+
+    /// <summary>A node as text: mappings with their keys sorted, lists in order, YAML 1.1 octal numbers as decimal (kustomize writes 0440 as 288), Secret data values dropped.</summary>
+    private static string Canonical(YamlNode node, bool secret, string? key = null) => node switch
+    {
+        YamlMappingNode mapping => "{" + string.Join(",", mapping.Children.Select(c => (Key: ((YamlScalarNode)c.Key).Value!, c.Value)).OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => $"{c.Key}:{(secret && key is null && c.Key is "data" or "stringData" ? Keys(c.Value) : Canonical(c.Value, secret, c.Key))}")) + "}",
+        YamlSequenceNode sequence => "[" + string.Join(",", sequence.Children.Select(c => Canonical(c, secret, key))) + "]",
+        YamlScalarNode { Value: { } value } when Regex.IsMatch(value, "^0[0-7]+$") => System.Text.Json.JsonSerializer.Serialize(Convert.ToInt32(value, 8).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        YamlScalarNode scalar => System.Text.Json.JsonSerializer.Serialize(scalar.Value ?? ""),
+        _ => throw new InvalidDataException($"unexpected node {node}"),
+    };
+
+    private static string Keys(YamlNode mapping) =>
+        "{" + string.Join(",", ((YamlMappingNode)mapping).Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order(StringComparer.Ordinal)) + "}";
+
+    /// <summary>The document with kustomize's hash suffix (a dash and 10 letters or digits) taken off the names of pixerve-secrets.</summary>
+    private static YamlMappingNode StripHashSuffixes(YamlMappingNode document)
+    {
+        var stream = new YamlStream(new YamlDocument(document));
+        var text = new StringWriter();
+        stream.Save(text, assignAnchors: false);
+        var stripped = Regex.Replace(text.ToString(), @"\bpixerve-secrets-[a-z0-9]{10}\b", "pixerve-secrets");
+        var reread = new YamlStream();
+        reread.Load(new StringReader(stripped));
+        return (YamlMappingNode)reread.Documents.Single().RootNode;
+    }
+
+    private static string? Kubectl() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, "kubectl")).FirstOrDefault(File.Exists);
+
+    /// <summary>kubectl kustomize on a copy of deploy/kubernetes in which every secret file holds a stand-in value.</summary>
+    private static IReadOnlyList<YamlMappingNode> KubectlKustomize(string kubectl, string kustomization)
+    {
+        var copy = Directory.CreateTempSubdirectory("pixerve-kustomize-");
+        try
+        {
+            // The files git keeps or would keep: never an operator's secret file (ignored).
+            foreach (var file in Git("ls-files", "--cached", "--others", "--exclude-standard", "--", "deploy/kubernetes").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var target = Path.Combine(copy.FullName, Path.GetRelativePath("deploy/kubernetes", file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(Path.Combine(RepositoryPaths.Root, file), target);
+            }
+
+            foreach (var (folder, generator) in KubernetesManifests.Load(kustomization).SecretGenerators)
+            foreach (var file in GeneratorFiles(generator))
+            {
+                var target = Path.Combine(copy.FullName, folder, file);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.WriteAllText(target, $"stand-in {file}");
+            }
+
+            var start = new ProcessStartInfo(kubectl) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { "kustomize", Path.Combine(copy.FullName, kustomization) }) start.ArgumentList.Add(argument);
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "kubectl kustomize did not finish within a minute");
+            Assert.True(process.ExitCode == 0, $"kubectl kustomize {kustomization}: {error.Result}");
+            var stream = new YamlStream();
+            stream.Load(new StringReader(output));
+            return stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
     }
 
     // ---- Cluster TLS ----
@@ -452,7 +688,7 @@ public sealed class KubernetesManifestTests
         Assert.Equal("true", Text(certificate, "spec", "keystores", "pkcs12", "create"));
         Assert.Equal("pixerve-cluster-tls-password", Text(certificate, "spec", "keystores", "pkcs12", "passwordSecretRef", "name"));
         Assert.Equal("password", Text(certificate, "spec", "keystores", "pkcs12", "passwordSecretRef", "key"));
-        var passwordGenerator = Sequence(_manifests.Kustomization, "secretGenerator").Single(g => Text(g, "name") == "pixerve-cluster-tls-password");
+        var passwordGenerator = _manifests.SecretGenerators.Select(g => g.Generator).Single(g => Text(g, "name") == "pixerve-cluster-tls-password");
         Assert.Equal("true", Text(passwordGenerator, "options", "disableNameSuffixHash"));
         // Its issuer is a CA issuer whose CA certificate is one.
         var issuer = optional.Single(d => Text(d, "kind") == "Issuer" && Text(d, "metadata", "name") == Text(certificate, "spec", "issuerRef", "name"));
@@ -512,7 +748,7 @@ public sealed class KubernetesManifestTests
         Assert.Empty(Sequence(rule, "resourceNames"));
         var verbs = Strings(rule, "verbs").ToHashSet();
         // Each verb is explained in rbac.yaml ("#   verb: why"), and they are the ones Orleans' integration calls.
-        var documented = Regex.Matches(File.ReadAllText(Path.Combine(Folder, "rbac.yaml")), @"(?m)^#\s+([a-z]+):\s").Select(m => m.Groups[1].Value).ToHashSet();
+        var documented = Regex.Matches(File.ReadAllText(Path.Combine(Folder, "base", "rbac.yaml")), @"(?m)^#\s+([a-z]+):\s").Select(m => m.Groups[1].Value).ToHashSet();
         Assert.Equal(documented, verbs);
         Assert.Subset(new HashSet<string> { "get", "list", "watch", "delete" }, verbs);
 
@@ -602,9 +838,9 @@ public sealed class KubernetesManifestTests
 
         // Never latest: not in the Dockerfile, not in the kustomization, not in any rendered container.
         Assert.DoesNotContain("latest", dockerfile.Text, StringComparison.OrdinalIgnoreCase);
-        Assert.All(Sequence(_manifests.Kustomization, "images"), i => Assert.NotEqual("latest", Text(i, "newTag")));
-        Assert.Contains(Sequence(_manifests.Kustomization, "images"), i => Text(i, "newTag") == version || Text(i, "digest") is not null);
-        foreach (var (workload, podSpec, _) in _manifests.Workloads())
+        Assert.All(_manifests.Images, i => Assert.NotEqual("latest", Text(i, "newTag")));
+        Assert.Contains(_manifests.Images, i => Text(i, "newTag") == version || Text(i, "digest") is not null);
+        foreach (var (workload, podSpec, _) in Applied.Select(KubernetesManifests.Load).SelectMany(m => m.Workloads()))
         foreach (var container in AllContainers(podSpec))
         {
             var image = Text(container, "image")!;
@@ -657,6 +893,9 @@ public sealed class KubernetesManifestTests
     private static IEnumerable<(string File, YamlMappingNode Document)> OptionalDocuments() =>
         Directory.GetFiles(Path.Combine(Folder, "optional"), "*.yaml").Order(StringComparer.Ordinal)
             .SelectMany(f => LoadFile(f).Select(d => ($"optional/{Path.GetFileName(f)}", d)));
+
+    /// <summary>A configuration key's environment variable: <c>:</c> is <c>__</c>.</summary>
+    private static string ConfigurationVariable(string key) => key.Replace(":", "__", StringComparison.Ordinal);
 
     /// <summary>An environment variable's configuration key: <c>__</c> is <c>:</c>, and a list index is the list's key.</summary>
     private static string ConfigurationKey(string variable) =>
