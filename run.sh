@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
 # Runs Pixerve on this machine: Azurite (storage emulator), one silo, and the gateway on :8080.
 # Secrets are generated once into .data/dev-secrets.env and printed. Ctrl-C stops everything.
+#   ./run.sh --postgres   (or PIXERVE_CLUSTER_PROVIDER=postgres) keeps the cluster's membership, grain state and
+#                         reminders in a PostgreSQL of its own, started from Debian's binaries in .data/postgres.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
+provider=${PIXERVE_CLUSTER_PROVIDER:-azure}
+for arg in "$@"; do
+  case $arg in
+    --postgres) provider=postgres ;;
+    *) echo "usage: $0 [--postgres]" >&2; exit 2 ;;
+  esac
+done
+case $provider in
+  azure | postgres) ;;
+  *) echo "PIXERVE_CLUSTER_PROVIDER must be azure or postgres here, not '$provider'" >&2; exit 2 ;;
+esac
 export PIXERVE_DATA_DIR=${PIXERVE_DATA_DIR:-$root/.data}
 mkdir -p "$PIXERVE_DATA_DIR"
 logs=$PIXERVE_DATA_DIR/logs
@@ -47,6 +60,48 @@ stop_all() {
 }
 trap stop_all EXIT INT TERM
 
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# PostgreSQL from Debian's binaries (apt-get install postgresql), its data in $PIXERVE_DATA_DIR/postgres: created on
+# the first run with a generated password, on a free loopback port each run, stopped with the rest. It refuses to run
+# as root, so as root it runs as the postgres user Debian's package creates.
+start_postgres() {
+  local initdb bin data as_owner=()
+  initdb=$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -1 || true)
+  [ -n "$initdb" ] || { echo "--postgres needs PostgreSQL's server binaries: apt-get install postgresql" >&2; exit 1; }
+  bin=$(dirname "$initdb")
+  data=$PIXERVE_DATA_DIR/postgres
+  grep -q '^PIXERVE_POSTGRES_PASSWORD=' "$secrets" ||
+    printf 'PIXERVE_POSTGRES_PASSWORD=%s\n' "$(node -e 'console.log(require("crypto").randomBytes(24).toString("base64url"))')" >> "$secrets"
+  PIXERVE_POSTGRES_PASSWORD=$(sed -n 's/^PIXERVE_POSTGRES_PASSWORD=//p' "$secrets")
+  if [ "$(id -u)" -eq 0 ]; then
+    as_owner=(setpriv --reuid=postgres --regid=postgres --init-groups)
+    mkdir -p "$data"
+    chown postgres: "$data"
+  fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    echo "Creating a PostgreSQL cluster in $data…"
+    local pwfile
+    pwfile=$(mktemp)
+    printf '%s\n' "$PIXERVE_POSTGRES_PASSWORD" > "$pwfile"
+    [ ${#as_owner[@]} -eq 0 ] || chown postgres: "$pwfile"
+    "${as_owner[@]}" "$bin/initdb" -D "$data" -U pixerve --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 -E UTF8 \
+      > "$logs/postgres-init.log" 2>&1 || { rm -f "$pwfile"; echo "initdb failed; see $logs/postgres-init.log" >&2; exit 1; }
+    rm -f "$pwfile"
+  fi
+  postgres_port=$(free_port)
+  echo "Starting PostgreSQL on 127.0.0.1:$postgres_port (data in $data)…"
+  "${as_owner[@]}" "$bin/postgres" -D "$data" -p "$postgres_port" -k "$data" -c listen_addresses=127.0.0.1 > "$logs/postgres.log" 2>&1 &
+  pids+=($!)
+  wait_for_port "$postgres_port" postgres "$!"
+  for _ in $(seq 1 40); do "$bin/pg_isready" -q -h 127.0.0.1 -p "$postgres_port" && break; sleep 0.25; done
+  PGPASSWORD=$PIXERVE_POSTGRES_PASSWORD "$bin/psql" -q -h 127.0.0.1 -p "$postgres_port" -U pixerve -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'pixerve'" | grep -q 1 ||
+    PGPASSWORD=$PIXERVE_POSTGRES_PASSWORD "$bin/psql" -q -h 127.0.0.1 -p "$postgres_port" -U pixerve -d postgres -c "CREATE DATABASE pixerve"
+  export Pixerve__Cluster__Provider=postgres
+  export Pixerve__Cluster__Postgres__ConnectionString="Host=127.0.0.1;Port=$postgres_port;Database=pixerve;Username=pixerve;Password=$PIXERVE_POSTGRES_PASSWORD"
+}
+
 echo "Building…"
 dotnet build src/Pixerve.Silo/Pixerve.Silo.csproj -c Release -v quiet -nologo
 dotnet build src/Pixerve.Gateway/Pixerve.Gateway.csproj -c Release -v quiet -nologo
@@ -59,6 +114,10 @@ else
   pids+=($!)
   wait_for_port 10000 azurite "$!"
   wait_for_port 10002 azurite "$!"
+fi
+
+if [ "$provider" = postgres ]; then
+  start_postgres
 fi
 
 for port in 11111 30000 8080; do
@@ -74,21 +133,26 @@ MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" dotnet src/Pixerve.Silo/bin/Release/ne
 pids+=($!)
 wait_for_port 30000 silo "$!"
 
+# The demo job token, minted before the gateway starts: its upload page (GET /) starts with it filled in.
+token=$(node scripts/mint-token.mjs '' 720)
+
 echo "Starting the gateway…"
-dotnet src/Pixerve.Gateway/bin/Release/net10.0/Pixerve.Gateway.dll > "$logs/gateway.log" 2>&1 &
+Pixerve__Gateway__UploadPage=true Pixerve__Gateway__UploadPageDemoToken="$token" \
+  dotnet src/Pixerve.Gateway/bin/Release/net10.0/Pixerve.Gateway.dll > "$logs/gateway.log" 2>&1 &
 gateway=$!
 pids+=("$gateway")
 wait_for_port 8080 gateway "$gateway"
 
-token=$(node scripts/mint-token.mjs)
 cat <<INFO
 
-Pixerve is running: http://localhost:8080   (logs in $logs)
+Pixerve is running: http://localhost:8080   (logs in $logs; cluster store: $provider)
   PIXERVE_JWT_SECRET=$PIXERVE_JWT_SECRET
   PIXERVE_ADMIN_TOKEN=$PIXERVE_ADMIN_TOKEN
   PIXERVE_WEBHOOK_SECRET=$PIXERVE_WEBHOOK_SECRET   (webhooks are signed the Standard Webhooks way with it)
 
-A job token (jpg + webp at 1600 and 400 px, served from /files/demo/), valid 60 minutes:
+Upload page: http://localhost:8080/   (drop photos; the demo token below is filled in)
+
+A job token (jpg + webp at 1600 and 400 px, served from /files/demo/), valid 12 hours:
   TOKEN=$token
 
 Try it:

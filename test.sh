@@ -68,6 +68,11 @@ for trx in "$results"/*.trx; do
   passed=$((passed + $(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")))
   failed=$((failed + $(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")))
 done
+# The failed tests' names again at the end, where a reader of a long log (or of its tail) looks first.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/failed: \1/p' || true
+done
 echo "tests: $((passed + ${client_passed:-0})) passed, $((failed + ${client_failed:-0} + contract_failed)) failed"
 rm -rf "$results"
 exit "$status"

@@ -28,6 +28,9 @@ command -v javac >/dev/null || packages+=(default-jdk-headless)
 command -v python3 >/dev/null || packages+=(python3)
 # Debian's nodejs comes without npm; the emulator and the test servers are npm packages.
 command -v npm >/dev/null || packages+=(npm)
+# The cluster providers' tests start their own PostgreSQL and Redis servers from Debian's binaries.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
+command -v redis-server >/dev/null || packages+=(redis-server)
 # HEIC input: the silo decodes HEVC through the system's libheif (with libde265); the bundled libvips has AV1 only.
 has_library libheif.so.1 || packages+=(libheif1)
 
@@ -48,10 +51,12 @@ if [ ${#packages[@]} -gt 0 ]; then
   echo "apt-get install ${packages[*]} took $((SECONDS - apt_started)) s"
 fi
 
-# The storage emulator; the storage tests' S3 server; the reference ThumbHash and BlurHash encoders the .NET ports
-# are checked against. Each directory's lock file pins its packages.
+# The storage emulator; the storage tests' S3 server and the tus client the resumable-upload tests drive; the
+# reference ThumbHash and BlurHash encoders the .NET ports are checked against; the TypeScript client's tus-js-client
+# (with esbuild and tsc for its browser-bundle test). Each directory's lock file pins its packages.
 npm_ci() { npm ci --prefix "$1" --no-audit --no-fund --loglevel=error; }
 [ -x Azurite/node_modules/.bin/azurite ] || npm_ci Azurite
-[ -x tests/servers/node_modules/.bin/s3rver ] || npm_ci tests/servers
+[ -x tests/servers/node_modules/.bin/s3rver ] && [ -d tests/servers/node_modules/tus-js-client ] || npm_ci tests/servers
 [ -d tests/placeholders-reference/node_modules/thumbhash ] || npm_ci tests/placeholders-reference
+[ -d clients/typescript/node_modules/tus-js-client ] && [ -x clients/typescript/node_modules/.bin/esbuild ] || npm_ci clients/typescript
 echo "test dependencies ready in $((SECONDS - started)) s"

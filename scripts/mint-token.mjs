@@ -9,7 +9,8 @@ if (!secret) {
   process.exit(1);
 }
 
-const job = JSON.parse(process.argv[2] ?? JSON.stringify({
+// An empty job argument is the default job too (run.sh passes '' to give the minutes).
+const job = JSON.parse(process.argv[2] || JSON.stringify({
   formats: { jpg: { settings: { quality: 80 }, sizes: [[1600, 1600], [400]] }, webp: { sizes: [[1600, 1600], [400]] } },
   directHost: true,
   subDir: 'demo',

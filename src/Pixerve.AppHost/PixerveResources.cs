@@ -6,10 +6,21 @@ public static class PixerveResources
     public static IResourceBuilder<ParameterResource> AddSecret(this IDistributedApplicationBuilder builder, string name) =>
         builder.AddParameter(name, new GenerateParameterDefault { MinLength = 43, Special = false }, secret: true, persist: true);
 
-    /// <summary>What silos and gateways share: the cluster (azure mode on Azurite's tables), the account, the serve directory.</summary>
+    /// <summary>
+    /// What silos and gateways share: the cluster (a membership table in the chosen store: Azurite's tables, or
+    /// <paramref name="postgres"/>), the storage account (staging), the serve directory.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithPixerveCluster(this IResourceBuilder<ProjectResource> project,
-        ReferenceExpression storageConnectionString, AppHostOptions settings) =>
-        project
+        ReferenceExpression storageConnectionString, AppHostOptions settings, PostgresResource? postgres)
+    {
+        if (postgres is not null)
+        {
+            project.WithEnvironment("Pixerve__Cluster__Provider", "postgres")
+                .WithEnvironment("Pixerve__Cluster__Postgres__ConnectionString", postgres.ConnectionString)
+                .WaitFor(postgres.Resource);
+        }
+
+        return project
             .WithEnvironment("Pixerve__Cluster__Mode", "azure")
             .WithEnvironment("Pixerve__Cluster__Id", settings.ClusterId)
             .WithEnvironment("Pixerve__Storage__ConnectionString", storageConnectionString)
@@ -24,4 +35,5 @@ public static class PixerveResources
             .WithEnvironment("PIXERVE_STORAGE_CONNECTION_STRING", "")
             .WithEnvironment("PIXERVE_DATA_DIR", "")
             .WithEnvironment("PIXERVE_SERVE_DIR", "");
+    }
 }

@@ -1,11 +1,14 @@
 using Pixerve.AppHost;
 
 // Pixerve on this machine as Aspire runs it: Azurite, N silos and M gateways (Pixerve:AppHost:Silos, :Gateways),
-// clustered through Azurite's membership table, with every process's logs, traces and metrics on the dashboard.
+// clustered through Azurite's membership table (or PostgreSQL's: Pixerve:AppHost:ClusterProvider=postgres), with
+// every process's logs, traces and metrics on the dashboard.
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostOptions.Read(builder.Configuration, builder.AppHostDirectory);
 
 var azurite = builder.AddAzurite(settings.Repository);
+// Pixerve:AppHost:ClusterProvider=postgres: membership, grain state and reminders in a PostgreSQL of its own.
+var postgres = settings.ClusterProvider == "postgres" ? builder.AddPostgres(settings) : null;
 
 // Generated on first run and kept in the AppHost's user secrets; set Parameters:jwt-secret (etc.) to choose them.
 var jwtSecret = builder.AddSecret("jwt-secret");
@@ -16,7 +19,7 @@ var webhookSecret = builder.AddSecret("webhook-secret");
 // its Orleans ports are endpoints too, so DCP gives every replica ports of its own. Silos talk to each other and
 // gateways reach them directly on those ports (advertised 127.0.0.1), never through Aspire's proxies.
 var silo = builder.AddProject<Projects.Pixerve_Silo>("silo")
-    .WithPixerveCluster(azurite.ConnectionString, settings)
+    .WithPixerveCluster(azurite.ConnectionString, settings, postgres)
     .WithHttpEndpoint(name: "http", env: "Pixerve__Metrics__Port")
     .WithEndpoint(name: "orleans-silo", scheme: "tcp", env: "Pixerve__Silo__Port", isExternal: false)
     .WithEndpoint(name: "orleans-gateway", scheme: "tcp", env: "Pixerve__Silo__GatewayPort", isExternal: false)
@@ -26,7 +29,7 @@ var silo = builder.AddProject<Projects.Pixerve_Silo>("silo")
     .WaitFor(azurite.Resource);
 
 var gateway = builder.AddProject<Projects.Pixerve_Gateway>("gateway")
-    .WithPixerveCluster(azurite.ConnectionString, settings)
+    .WithPixerveCluster(azurite.ConnectionString, settings, postgres)
     .WithHttpEndpoint(port: settings.GatewayPort, name: "http")
     .WithEnvironment("Pixerve__Jwt__Secret", jwtSecret)
     .WithEnvironment("Pixerve__AdminToken", adminToken)

@@ -54,6 +54,12 @@ public sealed record JobStatusReport(
     /// <summary>Every output once, in the order the job names them, with its real size and where it was stored.</summary>
     public IReadOnlyList<OutputDescription> Outputs { get; init; } = [];
 
+    /// <summary>How many outputs are made, counted in the order the job names them (all of them once completed).</summary>
+    public int OutputsDone { get; init; }
+
+    /// <summary>How many outputs the job makes: <see cref="JobStatusReport.ExpectedFiles"/>' count.</summary>
+    public int OutputsTotal { get; init; }
+
     /// <summary>What kind of failure <see cref="Error"/> is (<c>decode</c>, <c>storage</c>, <c>credential</c>, …); null while there is none.</summary>
     public string? ErrorCategory { get; init; }
 
@@ -77,6 +83,9 @@ public static class JobStatuses
     public const string Cancelled = "cancelled";
 
     public static bool IsFinal(string status) => status is Completed or Failed or Cancelled;
+
+    /// <summary>True for a job status; <c>/events</c> also sends progress events (<c>source</c>, <c>output_done</c>).</summary>
+    public static bool IsStatus(string value) => value is Pending or Processing || IsFinal(value);
 }
 
 /// <summary>

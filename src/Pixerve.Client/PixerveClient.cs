@@ -113,7 +113,8 @@ public sealed class PixerveClient(HttpClient http)
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         using var response = await SendAsync(request, cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var events = SseParser.Create(stream, (_, data) => JsonSerializer.Deserialize<JobStatusReport>(data, Json));
+        // The stream's progress events (source, output_done) are not states: skipped here.
+        var events = SseParser.Create(stream, (type, data) => JobStatuses.IsStatus(type) ? JsonSerializer.Deserialize<JobStatusReport>(data, Json) : null);
         await foreach (var item in events.EnumerateAsync(cancellationToken))
             if (item.Data is { } status) yield return status;
     }

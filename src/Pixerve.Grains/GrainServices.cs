@@ -15,6 +15,8 @@ using Pixerve.ServiceDefaults;
 using Pixerve.Storage.Filesystem;
 using Pixerve.Storage.Resilience;
 using Pixerve.Storage;
+using Pixerve.Staging;
+using Pixerve.Staging.AzureBlob;
 
 namespace Pixerve.Grains;
 
@@ -24,7 +26,9 @@ public static class GrainServices
     public static IServiceCollection AddPixerveGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new BlobServiceClient(configuration.StorageConnectionString(), new BlobClientOptions().CountRequests("blob")));
+        // The staging store Pixerve:Staging:Provider names: the storage account's blobs by default.
+        services.AddPixerveStaging(configuration)
+            .AddAzureBlobStaging(_ => new BlobServiceClient(configuration.StorageConnectionString(), new BlobClientOptions().CountRequests("blob")));
         services.AddPixerveOptions<ImagingOptions>(configuration, ImagingOptions.Section);
         // The same Pixerve:Limits keys the gateway checks uploads against: one setting governs both checks.
         services.AddPixerveOptions<ImageLimitsOptions>(configuration, ImageLimitsOptions.Section);
@@ -35,13 +39,16 @@ public static class GrainServices
         services.AddSingleton<ICircuitObserver, StorageHealthReporter>();
         services.AddSingleton<CredentialProtector>();
         services.AddSingleton<ResolvedCredentials>();
-        // Every silo shares one key ring in the storage account, so any silo decrypts what another encrypted.
+        // Every silo shares one key ring, so any silo decrypts what another encrypted.
         var dataProtection = services.AddDataProtection().SetApplicationName("pixerve");
-        // Keys at rest encrypted with a certificate every silo holds: the blob container alone decrypts nothing.
+        // Keys at rest encrypted with a certificate every silo holds: the key ring's folder alone decrypts nothing.
         var keyRing = configuration.GetValidated<KeyRingOptions>(KeyRingOptions.Section);
         if (keyRing.HasCertificate) dataProtection.ProtectKeysWithCertificate(keyRing.Load(KeyRingOptions.Section));
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<BlobServiceClient>((o, blobs) => o.XmlRepository = new BlobXmlRepository(blobs));
+        // The cluster provider's store holds it with postgres and redis (the silo host registers it there); with azure, the
+        // staging store does.
+        if (configuration.ClusterProvider() == ClusterProvider.Azure)
+            services.AddOptions<KeyManagementOptions>()
+                .Configure<IStagingStore>((o, staging) => o.XmlRepository = new StagingXmlRepository(staging.KeyRing));
         services.Configure<DirectHostOptions>(o => o.ServeDir = configuration.ServeDir());
 
         services.AddPixerveOptions<JobOptions>(configuration, JobOptions.Section);

@@ -33,20 +33,30 @@ public sealed class ImageConverter(ImagingOptions options, ImageLimitsOptions? l
     /// Cancelling stops it between steps and kills the libvips encode in progress; it then throws
     /// <see cref="OperationCanceledException"/>.
     /// </summary>
-    public ConvertedImage ConvertImage(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan, CancellationToken cancellationToken = default)
+    /// <param name="progress">Told the source's description and each output as soon as each is made.</param>
+    public ConvertedImage ConvertImage(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan, CancellationToken cancellationToken = default,
+        IConversionProgress? progress = null)
     {
+        progress ??= NoProgress.Instance;
         try
         {
             using var inFlight = _threads.EnterConversion();
             using var animation = AnimatedEncoder.TryOpen(source, _limits);
-            if (animation is null) return ConvertStill(source, plan, cancellationToken);
+            if (animation is null) return ConvertStill(source, plan, cancellationToken, progress);
 
-            var still = ConvertStill(source, plan.Where(p => !AnimatedEncoder.Takes(p)).ToList(), cancellationToken);
+            var stillIndexes = Enumerable.Range(0, plan.Count).Where(i => !AnimatedEncoder.Takes(plan[i])).ToList();
+            // The still part's progress told in the whole plan's terms, and with the frames only the animation knows.
+            var stillProgress = new MappedProgress(progress, stillIndexes, animation.Frames);
+            var still = ConvertStill(source, stillIndexes.Select(i => plan[i]).ToList(), cancellationToken, stillProgress);
             var stillOutputs = new Queue<EncodedOutput>(still.Outputs);
             // On the conversion threads, like every other image step: animated outputs count against the CPU budget too.
-            var outputs = plan.Select(p => AnimatedEncoder.Takes(p)
-                ? Wait(_threads.Run(Step(() => animation.Encode(p), cancellationToken)))
-                : stillOutputs.Dequeue()).ToList();
+            var outputs = plan.Select((p, i) =>
+            {
+                if (!AnimatedEncoder.Takes(p)) return stillOutputs.Dequeue();
+                var encoded = Wait(_threads.Run(Step(() => animation.Encode(p), cancellationToken)));
+                progress.Encoded(i, encoded);
+                return encoded;
+            }).ToList();
             return new ConvertedImage(still.Source with { Frames = animation.Frames }, outputs);
         }
         catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
@@ -63,7 +73,8 @@ public sealed class ImageConverter(ImagingOptions options, ImageLimitsOptions? l
         return work();
     };
 
-    private ConvertedImage ConvertStill(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan, CancellationToken cancellationToken)
+    private ConvertedImage ConvertStill(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan, CancellationToken cancellationToken,
+        IConversionProgress progress)
     {
         var format = ImageSniffer.Detect(source.Span);
         // A HEIF file declares sizes the opened image does not show (tiles, thumbnails, a grid's output), and its
@@ -85,13 +96,17 @@ public sealed class ImageConverter(ImagingOptions options, ImageLimitsOptions? l
                 using var small = upright.Decode(SourcePreviewMaker.Size(upright.Width, upright.Height));
                 return upright.Describe(small);
             }, cancellationToken)));
-            return new ConvertedImage(described, plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList());
+            progress.Described(described);
+            var copies = plan.Select(p => new EncodedOutput(p, source, 0, 0)).ToList();
+            for (var i = 0; i < copies.Count; i++) progress.Encoded(i, copies[i]);
+            return new ConvertedImage(described, copies);
         }
 
-        return Run(source, plan, upright, cancellationToken);
+        return Run(source, plan, upright, cancellationToken, progress);
     }
 
-    private ConvertedImage Run(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan, Upright upright, CancellationToken cancellationToken)
+    private ConvertedImage Run(ReadOnlyMemory<byte> source, IReadOnlyList<OutputRequest> plan, Upright upright, CancellationToken cancellationToken,
+        IConversionProgress progress)
     {
         var shapes = plan.Select(p => p.Box is { } box ? BoxGeometry.Shape(upright.Width, upright.Height, box) : null).ToArray();
         // Outputs asking for the same scaled size share one resized image, made once.
@@ -110,7 +125,12 @@ public sealed class ImageConverter(ImagingOptions options, ImageLimitsOptions? l
         tasks.AddRange(made.Values);
         var previewSize = SourcePreviewMaker.Size(upright.Width, upright.Height);
         var previewFrom = made.Keys.Any(k => Covers(k, previewSize)) ? Smallest(made, previewSize) : sizes[^1];
-        var description = _threads.After(made[previewFrom], () => upright.Describe(made[previewFrom].Result));
+        var description = _threads.After(made[previewFrom], () =>
+        {
+            var described = upright.Describe(made[previewFrom].Result);
+            progress.Described(described);
+            return described;
+        });
         tasks.Add(description);
 
         var outputs = new Task<EncodedOutput>[plan.Count];
@@ -129,12 +149,13 @@ public sealed class ImageConverter(ImagingOptions options, ImageLimitsOptions? l
             if (shape is null)
             {
                 outputs[i] = Task.FromResult(new EncodedOutput(output, source, upright.Width, upright.Height));
+                progress.Encoded(i, outputs[i].Result);
                 continue;
             }
 
             if (i == wide) continue;
-            var scaled = made[shape.Scaled];
-            outputs[i] = _threads.After(scaled, Step(() => Encode(output, shape, scaled.Result, cancellationToken), cancellationToken));
+            var (index, scaled) = (i, made[shape.Scaled]);
+            outputs[i] = _threads.After(scaled, Step(() => Told(progress, index, Encode(output, shape, scaled.Result, cancellationToken)), cancellationToken));
             tasks.Add(outputs[i]);
         }
 
@@ -142,7 +163,7 @@ public sealed class ImageConverter(ImagingOptions options, ImageLimitsOptions? l
         {
             var (output, shape, scaled) = (plan[w], shapes[w]!, made[shapes[w]!.Scaled]);
             outputs[w] = _threads.After(Task.WhenAll(tasks),
-                Step(() => _threads.RunWide(threads => Encode(output, shape, scaled.Result, cancellationToken, threads)), cancellationToken));
+                Step(() => Told(progress, w, _threads.RunWide(threads => Encode(output, shape, scaled.Result, cancellationToken, threads))), cancellationToken));
             tasks.Add(outputs[w]);
         }
 
@@ -155,6 +176,13 @@ public sealed class ImageConverter(ImagingOptions options, ImageLimitsOptions? l
         {
             foreach (var task in made.Values.Where(t => t.IsCompletedSuccessfully)) task.Result.Dispose();
         }
+    }
+
+    /// <summary>Tells <paramref name="progress"/> of an output just made, on the thread that made it.</summary>
+    private static EncodedOutput Told(IConversionProgress progress, int index, EncodedOutput output)
+    {
+        progress.Encoded(index, output);
+        return output;
     }
 
     private static EncodedOutput Encode(OutputRequest output, OutputShape shape, Image scaled, CancellationToken cancellationToken, int threads = 1)
@@ -219,5 +247,26 @@ public sealed class ImageConverter(ImagingOptions options, ImageLimitsOptions? l
         var errors = tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.Flatten().InnerExceptions).ToList();
         if (errors.Count == 0) return;
         ExceptionDispatchInfo.Throw(errors.FirstOrDefault(e => e is UndecodableImageException) ?? errors[0]);
+    }
+
+    private sealed class NoProgress : IConversionProgress
+    {
+        public static readonly NoProgress Instance = new();
+
+        public void Described(SourceDescription source)
+        {
+        }
+
+        public void Encoded(int index, EncodedOutput output)
+        {
+        }
+    }
+
+    /// <summary>The progress of part of a plan (an animated source's still outputs), told as the whole plan's.</summary>
+    private sealed class MappedProgress(IConversionProgress whole, IReadOnlyList<int> indexes, int frames) : IConversionProgress
+    {
+        public void Described(SourceDescription source) => whole.Described(source with { Frames = frames });
+
+        public void Encoded(int index, EncodedOutput output) => whole.Encoded(indexes[index], output);
     }
 }

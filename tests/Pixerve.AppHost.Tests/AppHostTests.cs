@@ -16,18 +16,24 @@ public sealed class AppHostTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(4);
 
-    [Fact]
-    public async Task Two_silos_and_a_gateway_start_healthy_join_one_cluster_and_convert_an_upload()
+    [Theory]
+    [InlineData("azure")]
+    [InlineData("postgres")]
+    public async Task Two_silos_and_a_gateway_start_healthy_join_one_cluster_and_convert_an_upload(string clusterProvider)
     {
         var started = Stopwatch.StartNew();
         using var deadline = new CancellationTokenSource(Deadline);
         var (jwtSecret, adminToken) = (Secret(), Secret());
         var serveDir = Directory.CreateTempSubdirectory("pixerve-apphost-");
+        // A temporary folder is its owner's alone; PostgreSQL, run as the postgres user under root, must reach into it.
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(serveDir.FullName, File.GetUnixFileMode(serveDir.FullName) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Pixerve_AppHost>(
         [
             "--Pixerve:AppHost:Silos=2",
             "--Pixerve:AppHost:Gateways=1",
             "--Pixerve:AppHost:GatewayPort=0",
+            $"--Pixerve:AppHost:ClusterProvider={clusterProvider}",
             $"--Pixerve:AppHost:DataDir={serveDir.FullName}",
             $"--Parameters:jwt-secret={jwtSecret}",
             $"--Parameters:admin-token={adminToken}",
@@ -60,6 +66,14 @@ public sealed class AppHostTests(ITestOutputHelper output)
             var silos = stats.GetProperty("silos").EnumerateArray().Select(s => s.GetProperty("silo").GetString()).ToList();
             Assert.Equal(2, silos.Distinct().Count());
             output.WriteLine($"silos {string.Join(", ", silos)}");
+
+            if (clusterProvider == "postgres")
+            {
+                // They found each other through PostgreSQL's membership table, not Azurite's (which also runs, for staging).
+                var port = app.GetEndpoint("postgres", "tcp").Port;
+                var password = (await File.ReadAllTextAsync(Path.Combine(serveDir.FullName, "postgres-password.txt"), deadline.Token)).Trim();
+                Assert.Equal("2", await PsqlAsync(port, password, "SELECT count(*) FROM orleansmembershiptable WHERE status = 3", deadline.Token));
+            }
         }
         finally
         {
@@ -75,6 +89,20 @@ public sealed class AppHostTests(ITestOutputHelper output)
         using var response = await http.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+    }
+
+    private static async Task<string> PsqlAsync(int port, string password, string query, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("psql") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "pixerve", "-d", "pixerve", "-tAc", query })
+            start.ArgumentList.Add(arg);
+        start.Environment["PGPASSWORD"] = password;
+        using var psql = Process.Start(start)!;
+        var result = await psql.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = await psql.StandardError.ReadToEndAsync(cancellationToken);
+        await psql.WaitForExitAsync(cancellationToken);
+        Assert.True(psql.ExitCode == 0, error);
+        return result.Trim();
     }
 
     private static string Secret() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

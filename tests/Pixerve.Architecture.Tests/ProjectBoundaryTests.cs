@@ -42,10 +42,35 @@ public class ProjectBoundaryTests
         { "Pixerve.Storage.S3", "Microsoft.Orleans*", "is a plain library" },
         { "Pixerve.Storage.Gcs", "Microsoft.Orleans*", "is a plain library" },
         { "Pixerve.Storage.Sftp", "Microsoft.Orleans*", "is a plain library" },
+        // Staging is a contract with a provider per project; the filesystem one needs no SDK.
+        { "Pixerve.Staging", "Microsoft.Orleans*", "is a plain library" },
+        { "Pixerve.Staging", "Azure.*", "is the contract every staging provider implements" },
+        { "Pixerve.Staging", "AWSSDK*", "is the contract every staging provider implements" },
+        { "Pixerve.Staging", "Pixerve.*", "is the contract every staging provider implements" },
+        { "Pixerve.Staging.AzureBlob", "Microsoft.Orleans*", "is a plain library" },
+        { "Pixerve.Staging.AzureBlob", "AWSSDK*", "is one provider" },
+        { "Pixerve.Staging.AzureBlob", "Pixerve.ServiceDefaults", "is a plain library the hosts configure" },
+        { "Pixerve.Staging.S3", "Microsoft.Orleans*", "is a plain library" },
+        { "Pixerve.Staging.S3", "Azure.*", "is one provider" },
+        { "Pixerve.Staging.S3", "Pixerve.ServiceDefaults", "is a plain library the hosts configure" },
+        { "Pixerve.Staging.S3", "Pixerve.Storage*", "is staging, not a storage backend" },
+        // The grains see staging through its contract: the silo host registers the S3 provider.
+        { "Pixerve.Grains", "Pixerve.Staging.S3", "sees staging through Pixerve.Staging" },
         // The .NET client is what applications install: nothing of the server comes with it.
         { "Pixerve.Client", "Pixerve.*", "is installed by applications on their own" },
         { "Pixerve.Client", "Microsoft.Orleans*", "is installed by applications on their own" },
         { "Pixerve.ServiceDefaults", "Pixerve.*", "is shared by both hosts and depends on neither" },
+        // A cluster provider is a library the hosts register: it is handed the storage names, it knows no grain.
+        { "Pixerve.Cluster.Redis", "Pixerve.Grains", "is handed the grain storage names, and knows no grain" },
+        { "Pixerve.Cluster.Redis", "Pixerve.GrainInterfaces", "knows no grain" },
+        { "Pixerve.Cluster.Redis", "Azure.Storage*", "keeps the cluster in Redis alone" },
+        { "Pixerve.Cluster.Redis", "Azure.Data.Tables", "keeps the cluster in Redis alone" },
+        { "Pixerve.Grains", "StackExchange.Redis", "reaches grain state through Orleans' storage, whatever its provider" },
+        // A cluster provider is a package the hosts register: it is handed the grain storage names, it knows no grain.
+        { "Pixerve.Cluster.Postgres", "Pixerve.Grains", "is registered by the hosts and is handed the grain storage names" },
+        { "Pixerve.Cluster.Postgres", "Pixerve.GrainInterfaces", "is registered by the hosts and knows no grain" },
+        { "Pixerve.Cluster.Postgres", "Pixerve.Gateway", "is registered by the hosts, not one of them" },
+        { "Pixerve.Cluster.Postgres", "Pixerve.Silo", "is registered by the hosts, not one of them" },
     };
 
     [Theory]

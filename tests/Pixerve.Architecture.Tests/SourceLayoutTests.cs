@@ -20,6 +20,27 @@ public partial class SourceLayoutTests
         Assert.True(wrong.Count == 0, string.Join(Environment.NewLine, wrong));
     }
 
+    /// <summary>
+    /// Staging is reached through <c>IStagingStore</c>: the Azure SDK's blob client is named only by the Azure staging
+    /// provider and by the hosts' registrations (which build its client, and the silo's grain storage), never by a caller.
+    /// </summary>
+    [Fact]
+    public void Only_the_azure_staging_provider_and_the_hosts_registrations_name_the_blob_client()
+    {
+        string[] allowed =
+        [
+            "src/Pixerve.Staging.AzureBlob/",
+            "src/Pixerve.Gateway/Hosting/GatewayServiceExtensions.cs",
+            "src/Pixerve.Grains/GrainServices.cs",
+            "src/Pixerve.Silo/Hosting/PixerveSiloBuilderExtensions.cs",
+        ];
+        var naming = Repository.SourceFiles()
+            .Where(file => file.StartsWith("src/", StringComparison.Ordinal) && !allowed.Any(a => file.StartsWith(a, StringComparison.Ordinal)))
+            .Where(file => File.ReadAllText(Path.Combine(Repository.Root, file)).Contains("Azure.Storage.Blobs", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(naming.Count == 0, $"these reach the staging blobs without IStagingStore: {string.Join(", ", naming)}");
+    }
+
     [Fact]
     public void A_document_a_comment_names_is_in_the_repository()
     {

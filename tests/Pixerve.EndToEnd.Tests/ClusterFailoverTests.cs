@@ -11,14 +11,15 @@ using Pixerve.Testing.Fixtures;
 namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
-/// The cluster as README's "Run a cluster" starts it (Azurite, azure clustering, three silo processes), one of the
-/// silos SIGKILLed in each test: mid-queue, with nothing asking the jobs anything; and loaded by 16 clients through two
-/// gateways: nothing acknowledged is lost, no answer is a 5xx but a 503 with Retry-After, every completed job is
-/// listed, and staging is empty at the end. Both share one cluster (<see cref="ThreeSiloCluster"/>): each test starts
-/// the silo the other killed again first.
+/// The cluster as README's "Run a cluster" starts it (three silo processes), one of the silos SIGKILLed in each test:
+/// mid-queue, with nothing asking the jobs anything; and loaded by 16 clients through two gateways: nothing acknowledged
+/// is lost, no answer is a 5xx but a 503 with Retry-After, every completed job is listed, and staging is empty at the
+/// end. Both share one cluster (<see cref="ThreeSiloCluster"/>): each test starts the silo the other killed again first.
+/// Run once per cluster provider (the subclasses below): the guarantees are the same whichever store keeps membership,
+/// grain state and reminders.
 /// </summary>
 [Collection(ProcessClusterCollection.Name)]
-public sealed class ClusterFailoverTests(ThreeSiloCluster threeSilos, ITestOutputHelper output) : IClassFixture<ThreeSiloCluster>
+public abstract class ClusterFailoverTests(ThreeSiloCluster threeSilos, ITestOutputHelper output)
 {
     internal const string AdminToken = "failover-admin-token-0123456789abcdefghij";
 
@@ -343,17 +344,31 @@ public sealed class LoneSiloRestartTests(ITestOutputHelper output)
     }
 }
 
+/// <summary>README's cluster on the default provider: membership, grain state and reminders in Azure Storage (Azurite).</summary>
+public sealed class AzureClusterFailoverTests(AzureThreeSiloCluster threeSilos, ITestOutputHelper output)
+    : ClusterFailoverTests(threeSilos, output), IClassFixture<AzureThreeSiloCluster>;
+
+/// <summary>The same cluster with membership, grain state and reminders in PostgreSQL (staging still in Azurite).</summary>
+public sealed class PostgresClusterFailoverTests(PostgresThreeSiloCluster threeSilos, ITestOutputHelper output)
+    : ClusterFailoverTests(threeSilos, output), IClassFixture<PostgresThreeSiloCluster>;
+
+public sealed class AzureThreeSiloCluster() : ThreeSiloCluster(ClusterProvider.Azure);
+
+public sealed class PostgresThreeSiloCluster() : ThreeSiloCluster(ClusterProvider.Postgres);
+
 /// <summary>
-/// Three silo processes and a gateway, started once for <see cref="ClusterFailoverTests"/>: each of its tests kills a
-/// silo, and <see cref="AllRunningAsync"/> starts a killed one again (same ports and settings) before the next.
+/// Three silo processes and a gateway on one cluster provider, started once for a <see cref="ClusterFailoverTests"/>
+/// class: each of its tests kills a silo, and <see cref="AllRunningAsync"/> starts a killed one again (same ports and
+/// settings) before the next.
 /// </summary>
-public sealed class ThreeSiloCluster : IAsyncLifetime
+public abstract class ThreeSiloCluster(ClusterProvider provider) : IAsyncLifetime
 {
     private ProcessCluster _cluster = null!;
     private HttpClient? _secondGateway;
 
     public async Task InitializeAsync() =>
         _cluster = await ProcessCluster.StartAsync(3, PixerveFixture.JwtSecret, ClusterFailoverTests.Settings(ClusterFailoverTests.StagingMaxAge),
+            provider: provider,
             // Long enough for a loaded CI machine, short enough that polls of a dead silo's grains give up quickly.
             gatewaySettings: "--Pixerve:Gateway:GrainCallTimeout=00:00:10");
 

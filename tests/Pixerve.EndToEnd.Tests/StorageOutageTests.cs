@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Xunit.Abstractions;
+using Pixerve.ServiceDefaults;
 using Pixerve.Testing;
 using Pixerve.Testing.Fixtures;
 
@@ -7,8 +8,9 @@ namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
 /// The cluster as README's "Run a cluster" starts it (two silo processes, two gateways), under load while its storage
-/// account (Azurite: staging, job records, membership, reminders) goes away: uploads meanwhile are refused with 503
-/// and Retry-After, never a 500; the gateways' readiness fails and comes back; nothing acknowledged is lost.
+/// account (Azurite: staging, job records, membership, reminders) goes away, or with the postgres cluster provider its
+/// PostgreSQL (job records, membership, reminders): uploads meanwhile are refused with 503 and Retry-After, never a 500;
+/// the gateways' readiness fails and comes back; nothing acknowledged is lost.
 /// </summary>
 [Collection(ProcessClusterCollection.Name)]
 public sealed class StorageOutageTests(ITestOutputHelper output)
@@ -57,6 +59,18 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
             output.WriteLine($"Azurite {(killed ? "had not exited 3 s after SIGTERM and was SIGKILLed" : "exited on SIGTERM")} " +
                 $"{clock.Elapsed.TotalSeconds:F1} s after it");
             return cluster.Azurite.RestartAsync;
+        });
+    }
+
+    [Fact]
+    public async Task Postgres_stopped_and_restarted_under_load_refuses_uploads_with_503_and_loses_nothing()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(2, PixerveFixture.JwtSecret, Settings(), provider: ClusterProvider.Postgres);
+        // Membership, job state and reminders are in PostgreSQL (staging stays in Azurite): an immediate shutdown, as a crash.
+        await RunOutageAsync(cluster, "PostgreSQL (cluster provider) stopped for 20 s and restarted on its data (2 silos, 2 gateways)", async () =>
+        {
+            await cluster.Postgres.StopAsync();
+            return cluster.Postgres.RestartAsync;
         });
     }
 

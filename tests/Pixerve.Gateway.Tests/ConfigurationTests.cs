@@ -55,10 +55,24 @@ public sealed class ConfigurationTests
     [InlineData("--Pixerve:Limits:MaxPendingJobsPerSubject=0", "Pixerve:Limits:MaxPendingJobsPerSubject")]
     [InlineData("--Pixerve:RateLimits:RefusedBodyBytesPerMinutePerIp=-1", "Pixerve:RateLimits:RefusedBodyBytesPerMinutePerIp")]
     [InlineData("--Pixerve:RateLimits:RefusedBodyDrainsPerIp=-1", "Pixerve:RateLimits:RefusedBodyDrainsPerIp")]
+    // The postgres cluster provider without its connection string, or with one Npgsql cannot parse.
+    [InlineData("--Pixerve:Cluster:Provider=postgres", "Pixerve:Cluster:Postgres:ConnectionString")]
+    [InlineData("--Pixerve:Cluster:Provider=postgres\n--Pixerve:Cluster:Postgres:ConnectionString=Host=127.0.0.1;Port=x", "Pixerve:Cluster:Postgres:ConnectionString")]
     public void A_bad_value_stops_the_gateway_with_a_message_naming_its_key(string setting, string key)
     {
         var error = Assert.Throws<OptionsValidationException>(() => GatewayApp.Build(
-            [$"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}", "--urls=http://127.0.0.1:0", setting]));
+            [$"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}", "--urls=http://127.0.0.1:0", .. setting.Split('\n')]));
+        Assert.Contains(key, error.Message);
+    }
+
+    [Theory]
+    [InlineData("--Pixerve:Staging:Provider=ftp", "Pixerve:Staging:Provider")]
+    [InlineData("--Pixerve:Staging:Provider=filesystem", "Pixerve:Staging:Filesystem:Root")]
+    [InlineData("--Pixerve:Staging:Filesystem:Root=relative/folder", "Pixerve:Staging:Filesystem:Root")]
+    public void A_bad_staging_setting_stops_the_gateway_with_a_message_naming_its_key(string setting, string key)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => GatewayApp.Build(
+            [$"--Pixerve:Jwt:Secret={PixerveFixture.JwtSecret}", "--urls=http://127.0.0.1:0", "--Pixerve:Staging:Provider=filesystem", setting]));
         Assert.Contains(key, error.Message);
     }
 

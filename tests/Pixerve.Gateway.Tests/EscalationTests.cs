@@ -38,6 +38,8 @@ public sealed class EscalationTests(PixerveFixture fixture)
         (HttpMethod.Get, "/admin/credentials", null), (HttpMethod.Get, "/admin/credentials/any", null),
         (HttpMethod.Post, "/admin/credentials", new { }), (HttpMethod.Delete, "/admin/credentials/any", null),
         (HttpMethod.Post, "/admin/credentials/any/test", null),
+        (HttpMethod.Get, $"/admin/jobs/{new string('c', 64)}", null), (HttpMethod.Get, $"/admin/jobs/{new string('c', 64)}/status", null),
+        (HttpMethod.Post, $"/admin/jobs/{new string('c', 64)}/retry", null),
     ];
 
     private static string EscalatingToken(string claimType, object value) =>
@@ -117,12 +119,14 @@ public sealed class EscalationTests(PixerveFixture fixture)
         (await http.SendAsync(fixture.Admin(HttpMethod.Delete, $"/admin/credentials/{key}"))).Dispose();
         var jobId = new string('c', 64);
         (await http.SendAsync(fixture.Admin(HttpMethod.Get, $"/status?job_id={jobId}"))).Dispose();
+        (await http.SendAsync(fixture.Admin(HttpMethod.Get, $"/admin/jobs/{jobId}/status"))).Dispose();
         // A job token's own reads are not admin actions.
         (await http.SendAsync(fixture.Request(HttpMethod.Get, $"/status?job_id={jobId}", fixture.Token(Job)))).Dispose();
 
         var audit = logs.Events.Where(e => e.Category == AdminAudit.Category).ToList();
-        Assert.Equal(["credential created", "credential tested", "credential deleted", "GET /status"], audit.Select(e => e.Fields["Action"]));
-        Assert.Equal([key, key, key, $"job_id={jobId}"], audit.Select(e => e.Fields["Target"]));
+        Assert.Equal(["credential created", "credential tested", "credential deleted", "GET /status", $"GET /admin/jobs/{jobId}/status"],
+            audit.Select(e => e.Fields["Action"]));
+        Assert.Equal([key, key, key, $"job_id={jobId}", $"job_id={jobId}"], audit.Select(e => e.Fields["Target"]));
         Assert.All(audit, e =>
         {
             Assert.Equal(9000, e.EventId.Id);

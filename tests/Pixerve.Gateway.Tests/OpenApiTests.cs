@@ -16,9 +16,10 @@ public sealed class OpenApiTests(PixerveFixture fixture)
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equivalent(new[]
         {
-            "/upload", "/status", "/cancel", "/retry", "/success", "/failures", "/success/list", "/failures/list", "/events",
+            "/upload", "/uploads", "/uploads/{id}", "/status", "/cancel", "/retry", "/success", "/failures", "/success/list", "/failures/list", "/events",
             "/files/{path}", "/health", "/version",
             "/admin/credentials", "/admin/credentials/{key}", "/admin/credentials/{key}/test", "/admin/credential-types", "/admin/stats",
+            "/admin/jobs/{jobId}/status", "/admin/jobs/{jobId}/retry",
         }, paths.ToArray(), strict: true);
         Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("StatusResponse", out _));
         var upload = document.GetProperty("paths").GetProperty("/upload").GetProperty("post").GetProperty("responses").GetProperty("200")

@@ -73,7 +73,7 @@ public sealed class KeyRingProtectionTests
 
     private static async Task<List<string>> KeyBlobsAsync(AzuriteServer azurite)
     {
-        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(BlobXmlRepository.Container);
+        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(Pixerve.Staging.AzureBlob.AzureBlobStagingStore.KeyContainer);
         var keys = new List<string>();
         await foreach (var blob in container.GetBlobsAsync())
             keys.Add((await container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString());

@@ -152,7 +152,7 @@ public sealed partial class SafeErrorTests(PixerveFixture fixture)
         return (await fixture.UploadAsync("va.jpg", token), token);
     }
 
-    /// <summary>The whole <c>/events</c> stream of a final job: its one event.</summary>
+    /// <summary>The whole <c>/events</c> stream of a final job: the progress it made, then its final state.</summary>
     private async Task<string> EventsAsync(string hash, string token)
     {
         using var response = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Get, $"/events?hash={hash}", token));

@@ -8,8 +8,9 @@ using Pixerve.ServiceDefaults;
 namespace Pixerve.Testing;
 
 /// <summary>
-/// Pixerve as a deployment runs it: a real Azurite, real silo processes clustered through its membership
-/// table, and a gateway (in this process) that finds them there.
+/// Pixerve as a deployment runs it: a real Azurite (staging, and with the <c>azure</c> cluster provider membership,
+/// grain state and reminders), real silo processes clustered through the provider's membership table, and a gateway
+/// (in this process) that finds them there. With the <c>postgres</c> provider, a real PostgreSQL of its own too.
 /// </summary>
 public sealed class ProcessCluster : IAsyncDisposable
 {
@@ -20,6 +21,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly List<string> _gatewayAddresses = []; // kept: a stopped server's may be gone
     private string[] _gatewayArgs = [];
     private AzuriteServer? _azurite;
+    private PostgresServer? _postgres;
+    private RedisServer? _redis;
+    private IReadOnlyDictionary<string, string>? _store;
 
     public List<SiloProcess> Silos { get; } = [];
 
@@ -31,6 +35,15 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>The storage emulator, to take it away (<see cref="AzuriteServer.Pause"/>, <see cref="AzuriteServer.StopAsync"/>).</summary>
     public AzuriteServer Azurite => _azurite!;
 
+    /// <summary>Where membership, grain state and reminders are kept (<c>Pixerve:Cluster:Provider</c>).</summary>
+    public ClusterProvider Provider { get; private set; }
+
+    /// <summary>The cluster's PostgreSQL, with the <c>postgres</c> provider (to take it away, or to look into its tables).</summary>
+    public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException($"the cluster runs on {Provider}, not postgres");
+
+    /// <summary>The database of the cluster's PostgreSQL, with the <c>postgres</c> provider.</summary>
+    public string PostgresConnectionString { get; private set; } = "";
+
     /// <summary>Where the silos write <c>directHost</c> outputs (<c>{subDir}/{hash}_…</c>).</summary>
     public string ServeDir => _serveDir;
 
@@ -40,10 +53,17 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <param name="siloSettings">Settings of every silo (and the gateway) on top of the cluster's own.</param>
     /// <param name="extraSettings">Settings of one silo, by its index.</param>
     /// <param name="durableStorage">Azurite keeps its data on disk, so that a test can stop and restart it.</param>
+    /// <param name="provider">The cluster provider; staging stays in Azurite whichever it is.</param>
+    /// <param name="store">
+    /// The provider's settings for a store the test started itself (<c>Pixerve:Cluster:…</c>, e.g.
+    /// <see cref="RedisServer.ClusterSettings"/>), to take it away; none: the cluster starts its own (Azurite,
+    /// PostgreSQL or Redis).
+    /// </param>
     public static async Task<ProcessCluster> StartAsync(int silos, string jwtSecret, IReadOnlyDictionary<string, string>? siloSettings = null,
-        Func<int, IReadOnlyDictionary<string, string>>? extraSettings = null, bool durableStorage = false, params string[] gatewaySettings)
+        Func<int, IReadOnlyDictionary<string, string>>? extraSettings = null, bool durableStorage = false,
+        ClusterProvider provider = ClusterProvider.Azure, IReadOnlyDictionary<string, string>? store = null, params string[] gatewaySettings)
     {
-        var cluster = new ProcessCluster();
+        var cluster = new ProcessCluster { Provider = provider, _store = store };
         try
         {
             await cluster.InitializeAsync(silos, jwtSecret, siloSettings ?? new Dictionary<string, string>(), extraSettings, durableStorage,
@@ -70,7 +90,28 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["Pixerve:Cluster:Id"] = $"test-{Guid.NewGuid():N}",
             // Gateways stop at once unless a test drains them (its own setting overrides this one).
             ["Pixerve:Gateway:ShutdownDelay"] = "00:00:00",
+            ["Pixerve:Cluster:Provider"] = Provider.ToString().ToLowerInvariant(),
         };
+        switch (Provider)
+        {
+            case ClusterProvider.Azure:
+                break;
+            case not ClusterProvider.Azure when _store is not null:
+                foreach (var (key, value) in _store) settings[key] = value;
+                break;
+            case ClusterProvider.Redis:
+                _redis = await RedisServer.StartAsync();
+                foreach (var (key, value) in _redis.ClusterSettings) settings[key] = value;
+                break;
+            case ClusterProvider.Postgres:
+                _postgres = await PostgresServer.StartAsync();
+                PostgresConnectionString = await _postgres.CreateDatabaseAsync();
+                settings["Pixerve:Cluster:Postgres:ConnectionString"] = PostgresConnectionString;
+                break;
+            default:
+                throw new NotSupportedException($"ProcessCluster does not start a {Provider} store yet");
+        }
+
         foreach (var (key, value) in siloSettings) settings[key] = value;
         for (var i = 0; i < silos; i++)
         {
@@ -156,6 +197,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         foreach (var gateway in _gateways) await gateway.DisposeAsync();
         foreach (var silo in Silos) await silo.DisposeAsync();
         if (_azurite is not null) await _azurite.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
+        if (_redis is not null) await _redis.DisposeAsync();
         Directory.Delete(_serveDir, recursive: true);
     }
 }

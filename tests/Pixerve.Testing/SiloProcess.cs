@@ -25,7 +25,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public string Output => _process.Output;
 
     /// <param name="siloPort">Given to restart a silo where it was; a free port otherwise (likewise <paramref name="gatewayPort"/>).</param>
-    public static SiloProcess Start(IReadOnlyDictionary<string, string> settings, int? siloPort = null, int? gatewayPort = null)
+    /// <param name="arguments">Command-line arguments after the dll (<c>migrate</c>).</param>
+    public static SiloProcess Start(IReadOnlyDictionary<string, string> settings, int? siloPort = null, int? gatewayPort = null,
+        params string[] arguments)
     {
         var configuration = typeof(SiloProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var dll = Path.Combine(RepositoryPaths.Root, "src", "Pixerve.Silo", "bin", configuration, "net10.0", "Pixerve.Silo.dll");
@@ -37,6 +39,7 @@ public sealed class SiloProcess : IAsyncDisposable
             ArgumentList = { dll },
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("PIXERVE_", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(variable);
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;

@@ -63,7 +63,8 @@ public static class JobsApi
         };
     }
 
-    private static async Task<Results<Ok<StatusResponse>, ProblemHttpResult>> RetryAsync(
+    /// <summary>Also the job view's retry (<see cref="AdminApi"/>), so both answer alike.</summary>
+    internal static async Task<Results<Ok<StatusResponse>, ProblemHttpResult>> RetryAsync(
         string? hash, [FromQuery(Name = "job_id")] string? jobId, ClaimsPrincipal caller, CallerJobs callerJobs)
     {
         var (found, problem) = await callerJobs.FindAsync(caller, hash, jobId);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Pixerve.Gateway.Admin;
 using Pixerve.Gateway.Apis;
 using Pixerve.Gateway.Cluster;
+using Pixerve.Gateway.Cors;
 using Pixerve.Gateway.Health;
 using Pixerve.ServiceDefaults;
 
@@ -39,6 +40,8 @@ public static class GatewayApp
         if (app.Services.GetRequiredService<IOptions<TrustedProxyOptions>>().Value.Any) app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Before the drain and the served files: their answers, 503s included, must be readable by pages allowed elsewhere.
+        app.UseBrowserCors();
         app.UseGatewayDrain();
         app.UseServedFiles(builder.Configuration.ServeDir());
         app.UseRouting();
@@ -48,11 +51,13 @@ public static class GatewayApp
 
         app.MapOpenApi();
         app.MapUploadApi();
+        app.MapResumableUploadApi();
         app.MapJobsApi();
         app.MapFilesApi();
         app.MapHealthApi();
         app.MapProbesApi();
         app.MapAdminApi();
+        app.MapUploadPageApi();
         return app;
     }
 

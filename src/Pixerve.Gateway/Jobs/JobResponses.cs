@@ -24,6 +24,8 @@ public static class JobErrorView
 /// <param name="ErrorCategory">See <see cref="JobErrorCategory"/>.</param>
 /// <param name="ErrorId">The correlation id of the silo log lines with the detail.</param>
 /// <param name="ErrorDetail">The admin's only: absent for a job token.</param>
+/// <param name="OutputsDone">Outputs made so far, counted in plan order (<see cref="JobSnapshot.OutputsDone"/>).</param>
+/// <param name="OutputsTotal">Outputs the job plans: <paramref name="ExpectedFiles"/>' count.</param>
 public sealed record StatusResponse(
     string Hash,
     string JobId,
@@ -44,6 +46,8 @@ public sealed record StatusResponse(
     string? ProcessedBy,
     SourceInfo? Source,
     IReadOnlyList<JobOutput> Outputs,
+    int OutputsDone,
+    int OutputsTotal,
     int Retries,
     IReadOnlyList<AttemptResponse> History)
 {
@@ -55,7 +59,8 @@ public sealed record StatusResponse(
             job.UpdatedAt, job.StartedAt, job.FinishedAt, job.Attempts, job.ExpectedFiles, job.Files,
             error?.Message, error?.Category, error?.CorrelationId, withDetail ? error?.Detail : null,
             job.Webhook is { } w ? new WebhookResponse(w.Outcome.ToString().ToLowerInvariant(), w.Attempts, w.LastStatusCode, w.LastError, w.DeliveredAt) : null,
-            job.ProcessedBy, job.Source, JobOutput.Of(job.Outputs, job.Files), job.Retries,
+            job.ProcessedBy, job.Source, JobOutput.Of(job.Outputs, job.Files),
+            job.Status.IsFinal() ? job.Outputs.Count : job.OutputsDone, Math.Max(job.OutputsTotal, job.ExpectedFiles.Count), job.Retries,
             job.History.Select(a => AttemptResponse.From(a, withDetail)).ToList());
     }
 }

@@ -170,69 +170,77 @@ public sealed class UploadHandler(
     /// <summary>Validates the spec, reads the header and stages the bytes of one file part, or says why it is refused.</summary>
     private async Task<StagedFile> StageFileAsync(ClaimsPrincipal principal, string fileName, Stream body, CancellationToken cancellationToken)
     {
-        JobSpec spec;
-        var specJson = principal.FindFirst("job")?.Value;
-        var subject = CallerJobs.Subject(principal);
-        try
-        {
-            if (!JobIdentity.IsValidText(subject)) throw new JobSpecException("sub", "the token's 'sub' holds an unpaired UTF-16 surrogate");
-            spec = specs.Parse(specJson, limits.Value.MaxOutputsPerJob);
-            await StorageKeyCheck.EnsureKnownAsync(grains, spec);
-        }
-        catch (JobSpecException e)
-        {
-            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status400BadRequest, e.Message, e.Field));
-        }
+        var (claim, refusal) = await CheckClaimAsync(principal, fileName);
+        if (refusal is not null) return StagedFile.Refused(refusal);
 
         var header = await UploadHeaderReader.ReadAsync(body, limits.Value, imageLimits.Value, cancellationToken);
         if (header.Refusal is not null) return StagedFile.Refused(FileOutcome.Refused(fileName, header.RefusalStatus, header.Refusal));
 
         try
         {
-            // A GIF's logical screen says nothing of its frames' sizes, and neither it nor a WebP's canvas says how many
-            // frames follow: each image descriptor or ANMF chunk is counted and measured as it streams by.
-            Action<ReadOnlyMemory<byte>>? inspect = null;
-            if (header.Format == SourceFormat.Gif)
-            {
-                var gifFrames = new GifFrameScanner(imageLimits.Value.MaxSourcePixels, imageLimits.Value.MaxFrames);
-                inspect = bytes => gifFrames.Feed(bytes.Span);
-            }
-            else if (header.Format == SourceFormat.Webp)
-            {
-                var webpFrames = new WebpFrameScanner(imageLimits.Value.MaxSourcePixels, imageLimits.Value.MaxFrames);
-                inspect = bytes => webpFrames.Feed(bytes.Span);
-            }
-            else if (header.Format is SourceFormat.Avif or SourceFormat.Heic)
-            {
-                // libheif reads the last meta box, wherever it is: one after the media data is caught as it streams by.
-                var boxes = new HeifBoxScanner();
-                inspect = bytes => boxes.Feed(bytes.Span);
-            }
-
             var staged = await staging.StageAsync(header.Bytes, body, limits.Value.MaxUploadBytes,
-                hash => JobIdentity.Compute(hash, subject, specJson!), cancellationToken, inspect);
-            return new StagedFile(fileName, spec, specJson!, subject, header.Format, staged, null);
+                hash => JobIdentity.Compute(hash, claim!.Subject, claim.SpecJson), cancellationToken, StreamInspector(header.Format));
+            return new StagedFile(fileName, claim!.Spec, claim.SpecJson, claim.Subject, header.Format, staged, null);
         }
-        catch (UploadTooLargeException e)
+        catch (Exception e) when (RefusalOf(e, fileName) is { } refused)
         {
-            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
-        }
-        catch (GifFrameTooLargeException e)
-        {
-            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
-        }
-        catch (AnimationTooLargeException e)
-        {
-            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message));
-        }
-        catch (HeifStructureException e)
-        {
-            return StagedFile.Refused(FileOutcome.Refused(fileName, StatusCodes.Status415UnsupportedMediaType, e.Message));
+            return StagedFile.Refused(refused);
         }
     }
 
+    /// <summary>The token's job claim and subject, parsed and checked (storage keys known); or the 400 that refuses them.</summary>
+    public async Task<(JobClaim? Claim, FileOutcome? Refusal)> CheckClaimAsync(ClaimsPrincipal principal, string fileName)
+    {
+        var specJson = principal.FindFirst("job")?.Value;
+        var subject = CallerJobs.Subject(principal);
+        try
+        {
+            if (!JobIdentity.IsValidText(subject)) throw new JobSpecException("sub", "the token's 'sub' holds an unpaired UTF-16 surrogate");
+            var spec = specs.Parse(specJson, limits.Value.MaxOutputsPerJob);
+            await StorageKeyCheck.EnsureKnownAsync(grains, spec);
+            return (new JobClaim(spec, specJson!, subject), null);
+        }
+        catch (JobSpecException e)
+        {
+            return (null, FileOutcome.Refused(fileName, StatusCodes.Status400BadRequest, e.Message, e.Field));
+        }
+    }
+
+    /// <summary>
+    /// Sees every byte after the header as it streams by, for what the header cannot say: a GIF's logical screen says
+    /// nothing of its frames' sizes, and neither it nor a WebP's canvas says how many frames follow (each image
+    /// descriptor or ANMF chunk is counted and measured); libheif reads the last meta box, wherever it is, so one after
+    /// the media data is caught too. Throws what <see cref="RefusalOf"/> turns into a refusal.
+    /// </summary>
+    public Action<ReadOnlyMemory<byte>>? StreamInspector(SourceFormat format)
+    {
+        switch (format)
+        {
+            case SourceFormat.Gif:
+                var gifFrames = new GifFrameScanner(imageLimits.Value.MaxSourcePixels, imageLimits.Value.MaxFrames);
+                return bytes => gifFrames.Feed(bytes.Span);
+            case SourceFormat.Webp:
+                var webpFrames = new WebpFrameScanner(imageLimits.Value.MaxSourcePixels, imageLimits.Value.MaxFrames);
+                return bytes => webpFrames.Feed(bytes.Span);
+            case SourceFormat.Avif or SourceFormat.Heic:
+                var boxes = new HeifBoxScanner();
+                return bytes => boxes.Feed(bytes.Span);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The refusal an exception of staging or of a <see cref="StreamInspector"/> stands for; null for any other.</summary>
+    public static FileOutcome? RefusalOf(Exception e, string fileName) => e switch
+    {
+        UploadTooLargeException or GifFrameTooLargeException or AnimationTooLargeException =>
+            FileOutcome.Refused(fileName, StatusCodes.Status413PayloadTooLarge, e.Message),
+        HeifStructureException => FileOutcome.Refused(fileName, StatusCodes.Status415UnsupportedMediaType, e.Message),
+        _ => null,
+    };
+
     /// <summary>Hands a staged file to the grain of its job: the same bytes with the same subject and claim are one job.</summary>
-    private async Task<FileOutcome> SubmitAsync(StagedFile file, HttpResponse response)
+    public async Task<FileOutcome> SubmitAsync(StagedFile file, HttpResponse response)
     {
         if (file.Staged is not { } staged) return file.Refusal!;
         var baseName = OutputPlan.BaseName(file.FileName);
@@ -359,7 +367,7 @@ public sealed class UploadHandler(
     /// 429 with Retry-After when the token's subject already has as many jobs waiting or running as it may, checked
     /// as soon as the token is valid so that nothing is staged for it. Each file is counted again as it is submitted.
     /// </summary>
-    private async Task<IResult?> PendingJobsFullAsync(HttpContext http, ClaimsPrincipal principal)
+    public async Task<IResult?> PendingJobsFullAsync(HttpContext http, ClaimsPrincipal principal)
     {
         try
         {
@@ -391,7 +399,7 @@ public sealed class UploadHandler(
     }
 
     /// <summary>429 with Retry-After: a rate limit's window is used up (the client IP's or the token subject's).</summary>
-    private static IResult TooMany(HttpContext http, TimeSpan wait)
+    public static IResult TooMany(HttpContext http, TimeSpan wait)
     {
         http.Response.Headers.RetryAfter = UploadRateLimits.RetryAfter(wait);
         return Problem(StatusCodes.Status429TooManyRequests, $"too many uploads: try again in {Math.Ceiling(wait.TotalSeconds):F0} s");

@@ -5,7 +5,9 @@ using Pixerve.Imaging.Inspection.Heif;
 namespace Pixerve.Gateway.Upload;
 
 /// <summary>The start of an upload, read far enough to know its format and size; or why it is refused.</summary>
-public sealed record HeaderScan(ReadOnlyMemory<byte> Bytes, SourceFormat Format, int Width, int Height, int RefusalStatus = 0, string? Refusal = null);
+/// <param name="EndedEarly">Refused only because the bytes ended before the format or the size could be read: more bytes may settle it.</param>
+public sealed record HeaderScan(ReadOnlyMemory<byte> Bytes, SourceFormat Format, int Width, int Height, int RefusalStatus = 0, string? Refusal = null,
+    bool EndedEarly = false);
 
 /// <summary>
 /// Reads just enough of an upload to know its format and pixel dimensions, so that a file that is not an
@@ -27,7 +29,7 @@ public static class UploadHeaderReader
         if (length == 0) return Refuse(buffer, 0, default, StatusCodes.Status400BadRequest, "the uploaded file is empty");
         if (ImageSniffer.Detect(buffer.AsSpan(0, length)) is not { } format)
             return Refuse(buffer, length, default, StatusCodes.Status415UnsupportedMediaType,
-                $"the file is not a supported image: send {SourceFormats.Titles}");
+                $"the file is not a supported image: send {SourceFormats.Titles}") with { EndedEarly = length < ImageSniffer.HeaderLength };
         // The gateway decodes nothing, but gateways and silos share their machines' packages: without libheif's
         // HEVC decoder a HEIC is refused here, naming the format, rather than failing later as a job.
         if (format == SourceFormat.Heic && HeifSupport.Unavailable is { } why)
@@ -55,7 +57,8 @@ public static class UploadHeaderReader
                     ? read.Detail is { } problem
                         ? $"the {format} header is refused: {problem}"
                         : $"the {format} header is malformed or cut short: its dimensions cannot be read"
-                    : $"the {format} dimensions are not within the first {maxBytes / 1024} KB of the file");
+                    : $"the {format} dimensions are not within the first {maxBytes / 1024} KB of the file")
+                    with { EndedEarly = read.Read == HeaderRead.NeedMore && length < maxBytes };
             length += got;
         }
     }

@@ -19,6 +19,14 @@ public interface IJobGrain : IGrainWithStringKey
     [Alias("Complete")]
     Task Complete(ConversionResult result);
 
+    /// <summary>
+    /// The running conversion made the source's description or one output (see <see cref="ConversionProgress"/>):
+    /// held in memory for watchers and status reads, not written (the final record has it all). Ignored unless it is
+    /// of the job's running attempt and run; one-way, so a converter never waits on the job.
+    /// </summary>
+    [OneWay, Alias("Progress")]
+    Task Progress(ConversionProgress report);
+
     /// <summary>The run broke for a reason that may pass (a storage outage, a silo going away).</summary>
     [Alias("RunBroke")]
     Task RunBroke(JobError error);
@@ -59,6 +67,14 @@ public interface IJobGrain : IGrainWithStringKey
     /// <summary>Null when no job was ever submitted under this id.</summary>
     [AlwaysInterleave, CallableFromGateway, Alias("GetSnapshot")]
     Task<JobSnapshot?> GetSnapshot();
+
+    /// <summary>
+    /// The outputs made so far in plan order from index <paramref name="from"/> on, at most a page of them (ask again
+    /// from past the last for more): the running attempt's, or the final record's. A stream sends each as it learns of
+    /// it from <see cref="JobSnapshot.OutputsDone"/>; a notification carries only the count.
+    /// </summary>
+    [AlwaysInterleave, CallableFromGateway, Alias("GetOutputsDone")]
+    Task<IReadOnlyList<OutputInfo>> GetOutputsDone(int from);
 
     /// <summary>
     /// Subscribes <paramref name="observer"/> to the job's changes, or renews its subscription (which expires after

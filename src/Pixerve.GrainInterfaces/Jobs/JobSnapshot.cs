@@ -33,4 +33,12 @@ public sealed record JobSnapshot(
     [Id(19)] public IReadOnlyList<JobAttempt> History { get; init; } = [];
     /// <summary>How many times the job was retried after failing (<c>POST /retry</c>).</summary>
     [Id(20)] public int Retries { get; init; }
+    /// <summary>
+    /// How many outputs are made, counted in plan order (the first k of <see cref="OutputsTotal"/>): while the job
+    /// runs, what its converter has reported so far; once final, those the run made (every one when completed).
+    /// The outputs themselves: <see cref="IJobGrain.GetOutputsDone"/>.
+    /// </summary>
+    [Id(21)] public int OutputsDone { get; init; }
+    /// <summary>The outputs the job plans (<see cref="ExpectedFiles"/>'s count).</summary>
+    [Id(22)] public int OutputsTotal { get; init; }
 }

@@ -1,13 +1,11 @@
-using Azure;
-using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.GrainInterfaces.Storage;
 using Pixerve.Imaging;
 using Pixerve.Imaging.Inspection.Formats;
-using Pixerve.Imaging.Placeholders;
 using Pixerve.ServiceDefaults;
+using Pixerve.Staging;
 
 namespace Pixerve.Grains.Jobs;
 
@@ -17,7 +15,7 @@ namespace Pixerve.Grains.Jobs;
 /// </summary>
 [StatelessWorker]
 public sealed class ConverterGrain(
-    BlobServiceClient blobs,
+    IStagingStore staging,
     ImageConverter converter,
     RunningConversions running,
     ILogger<ConverterGrain> logger) : Grain, IConverterGrain
@@ -35,7 +33,7 @@ public sealed class ConverterGrain(
         {
             source = await ReadStagedAsync(submission, cancellationToken);
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+        catch (StagedObjectNotFoundException e)
         {
             var gone = ConversionErrors.UploadGone(e, correlationId);
             logger.LogWarning("The staged upload {Blob} of {Hash} is gone [{CorrelationId}]", submission.StagedBlob, request.Hash, gone.CorrelationId);
@@ -43,6 +41,8 @@ public sealed class ConverterGrain(
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // The job hears of each output as it is made, and of the source as soon as it is described.
+        var reporter = new ConversionReporter(request.JobId.Length > 0 ? GrainFactory.GetGrain<IJobGrain>(request.JobId) : null, request, logger);
         ConvertedImage converted;
         SourceInfo described;
         try
@@ -51,8 +51,8 @@ public sealed class ConverterGrain(
             // Cancelled, the call answers at once; the image work stops at its next step (or as libvips is killed).
             (converted, described) = await Task.Run(() =>
             {
-                var image = converter.ConvertImage(source, plan.Select(Request).ToList(), cancellationToken);
-                return (image, Describe(image.Source));
+                var image = converter.ConvertImage(source, plan.Select(Request).ToList(), cancellationToken, reporter);
+                return (image, reporter.Source ?? ConversionReporter.Describe(image.Source));
             }, cancellationToken).WaitAsync(cancellationToken);
         }
         catch (UndecodableImageException e)
@@ -64,10 +64,8 @@ public sealed class ConverterGrain(
         logger.LogInformation("Converted {Hash} into {Count} outputs in {Elapsed:F0} ms",
             request.Hash, converted.Outputs.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
-        // The converter answers in plan order. A byte-exact copy is the source itself: its size is the source's,
-        // oriented as the answers describe it.
-        var encoded = converted.Outputs.Zip(plan, (o, p) => new PlannedBytes(p, o.Bytes,
-                p.Box is null ? described.Width : o.Width, p.Box is null ? described.Height : o.Height))
+        // The converter answers in plan order; each output's size as its progress report told it.
+        var encoded = converted.Outputs.Zip(plan, (o, p) => new PlannedBytes(p, o.Bytes, ConversionReporter.Info(p, o, described)))
             .ToList();
         // Cancelled (too long, or the silo stopping past its grace) before anything is stored: nothing half-done.
         cancellationToken.ThrowIfCancellationRequested();
@@ -75,7 +73,7 @@ public sealed class ConverterGrain(
         return stored with
         {
             Source = described,
-            Outputs = encoded.Select(o => new OutputInfo(o.Plan.Name, o.Plan.Format.Info().Name, o.Width, o.Height, o.Bytes.Length)).ToList(),
+            Outputs = encoded.Select(o => o.Info).ToList(),
         };
     }
 
@@ -84,16 +82,8 @@ public sealed class ConverterGrain(
         new(output.Name, output.Format, output.Box is { } box ? new OutputBox(box.Width, box.Height, box.Fit, box.Gravity) : null,
             output.Quality, output.Speed) { Still = output.Still };
 
-    /// <summary>One planned output with its bytes and real size.</summary>
-    private sealed record PlannedBytes(PlannedOutput Plan, ReadOnlyMemory<byte> Bytes, int Width, int Height);
-
-    /// <summary>The source's description with its placeholders, all from the converter's small preview (no second decode).</summary>
-    private static SourceInfo Describe(SourceDescription source)
-    {
-        var placeholders = ImagePlaceholders.From(source.Preview);
-        return new SourceInfo(source.Format.Extension(), source.Width, source.Height, source.HasAlpha, placeholders.DominantColor,
-            placeholders.ThumbHash, placeholders.BlurHash, source.Frames);
-    }
+    /// <summary>One planned output with its bytes and what it came out as (real size, length).</summary>
+    private sealed record PlannedBytes(PlannedOutput Plan, ReadOnlyMemory<byte> Bytes, OutputInfo Info);
 
     /// <summary>
     /// Hands every output to the storage grain of each backend the job names, all on this silo, in parallel.
@@ -103,7 +93,7 @@ public sealed class ConverterGrain(
         string correlationId)
     {
         var outputs = encoded
-            .Select(o => new OutputFile(o.Plan.Name, o.Plan.ContentType(sourceFormat), o.Bytes, o.Width, o.Height) { Fingerprint = o.Plan.Fingerprint })
+            .Select(o => new OutputFile(o.Plan.Name, o.Plan.ContentType(sourceFormat), o.Bytes, o.Info.Width, o.Info.Height) { Fingerprint = o.Plan.Fingerprint })
             .ToList();
         var targets = new List<(string Backend, string? Key)>();
         if (spec.DirectHost) targets.Add(("direct", null));
@@ -122,9 +112,8 @@ public sealed class ConverterGrain(
 
     private async Task<ReadOnlyMemory<byte>> ReadStagedAsync(JobSubmission submission, CancellationToken cancellationToken)
     {
-        var blob = blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).GetBlobClient(submission.StagedBlob);
         using var buffer = new MemoryStream(checked((int)submission.SourceLength));
-        await blob.DownloadToAsync(buffer, cancellationToken);
+        await staging.ReadToAsync(submission.StagedBlob, buffer, cancellationToken);
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 }

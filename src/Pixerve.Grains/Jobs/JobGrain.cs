@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -10,6 +9,7 @@ using Pixerve.Grains.Persistence;
 using Pixerve.Grains.Records;
 using Pixerve.Grains.Staging;
 using Pixerve.ServiceDefaults;
+using Pixerve.Staging;
 
 namespace Pixerve.Grains.Jobs;
 
@@ -34,7 +34,7 @@ public sealed partial class JobGrain(
     JobQueue queue,
     JobWebhooks webhooks,
     JobOutboxWorker outboxWorker,
-    BlobServiceClient blobs,
+    IStagingStore staging,
     IClusterMembershipService membership,
     RunningConversions conversions,
     TimeProvider clock,
@@ -199,7 +199,16 @@ public sealed partial class JobGrain(
     {
         // A long conversion must not find its activation collected for idleness when it reports back.
         DelayDeactivation(options.Value.MaxConversionTime + LeaseMargin);
-        return new ConversionRequest(Hash, State.Submission!, OutputPlan.WithFingerprints(Hash, State.Plan)) { CorrelationId = JobError.NewCorrelationId() };
+        var request = new ConversionRequest(Hash, State.Submission!, OutputPlan.WithFingerprints(Hash, State.Plan))
+        {
+            CorrelationId = JobError.NewCorrelationId(),
+            JobId = JobId,
+            Attempt = State.Attempts,
+        };
+        // The run's id is what its progress reports must carry: known to this activation alone, so nothing but the
+        // converter it handed the request to can report for it.
+        _progress = new RunProgress(request.Attempt, request.CorrelationId, request.Plan);
+        return request;
     }
 
     public async Task Complete(ConversionResult result)
@@ -285,7 +294,7 @@ public sealed partial class JobGrain(
         if (State.Retries >= options.Value.MaxRetries) return RetryOutcome.TooManyRetries;
         // The sweep leaves a failed job's original alone; the retried job needs it watched again (should this silo
         // die after the write below, the sweep asking about it is what resumes the job).
-        if (!await StagedOriginals.UnkeepAsync(blobs, State.Submission.StagedBlob)) return RetryOutcome.OriginalGone;
+        if (!await StagedOriginals.UnkeepAsync(staging, State.Submission.StagedBlob)) return RetryOutcome.OriginalGone;
 
         var failedDay = State.IndexedDay;
         State.Retries++;
@@ -312,7 +321,12 @@ public sealed partial class JobGrain(
     /// The worker reported: the activation no longer needs holding for it, and is collected when idle like any other
     /// (held to the end, every job's activation would outlive the collection age).
     /// </summary>
-    private void EndRun() => DelayDeactivation(TimeSpan.Zero);
+    private void EndRun()
+    {
+        DelayDeactivation(TimeSpan.Zero);
+        // The run's progress goes with it: the record has what it made once it is final.
+        _progress = null;
+    }
 
     /// <summary>
     /// A worker of this silo holds the job's run (from before it asks to start it to after it reported): the one
@@ -365,10 +379,13 @@ public sealed partial class JobGrain(
             SpecJson = submission.SpecJson,
             ProcessedBy = State.ProcessedBy,
             StagedBlob = submission.StagedBlob,
-            Source = State.Source,
+            // While it runs, the source as soon as its converter described it.
+            Source = RunningProgress?.Source ?? State.Source,
             Outputs = State.Outputs,
             History = State.History.ToList(),
             Retries = State.Retries,
+            OutputsDone = OutputsDone,
+            OutputsTotal = State.Plan.Count,
         };
     }
 
@@ -381,7 +398,7 @@ public sealed partial class JobGrain(
         var files = State.Files.ToList();
         // A failed job kept its original for a retry until now.
         if (State.Status == JobStatus.Failed)
-            await blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).DeleteBlobIfExistsAsync(State.Submission!.StagedBlob);
+            await staging.DeleteIfExistsAsync(State.Submission!.StagedBlob, CancellationToken.None);
         await job.ClearStateAsync();
         await GrainFactory.GetGrain<IContentJobsGrain>(hash).Remove(JobId);
         DeactivateOnIdle();

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Pixerve.Grains.Operations;
@@ -7,6 +6,7 @@ using Pixerve.Grains.Webhooks;
 using Pixerve.GrainInterfaces.Jobs;
 using Pixerve.GrainInterfaces.Records;
 using Pixerve.ServiceDefaults;
+using Pixerve.Staging;
 
 namespace Pixerve.Grains.Jobs;
 
@@ -34,7 +34,7 @@ public sealed record OutboxWork(string JobId, DateTimeOffset FinishedAt)
 /// its outbox before handing it over, so nothing is lost with this silo: the job's next activation, wherever it comes
 /// up (the staging sweep brings one about), hands it over again. A job's turn is thus a state change and a write, never a slow callback or an outage.
 /// </summary>
-public sealed class JobOutboxWorker(IGrainFactory grains, BlobServiceClient blobs, JobWebhooks webhooks, ILogger<JobOutboxWorker> logger)
+public sealed class JobOutboxWorker(IGrainFactory grains, IStagingStore staging, JobWebhooks webhooks, ILogger<JobOutboxWorker> logger)
     : SiloBackgroundService(logger)
 {
     /// <summary>Work items done at once: a slow callback holds one, not the others.</summary>
@@ -119,7 +119,7 @@ public sealed class JobOutboxWorker(IGrainFactory grains, BlobServiceClient blob
     private async Task DeleteStagedAsync(string blob)
     {
         using var timeout = new CancellationTokenSource(StepTimeout);
-        await blobs.GetBlobContainerClient(PixerveConfiguration.StagingContainer).DeleteBlobIfExistsAsync(blob, cancellationToken: timeout.Token);
+        await staging.DeleteIfExistsAsync(blob, timeout.Token);
     }
 
     private async Task<bool> StepAsync(OutboxWork work, string what, Func<Task> step)

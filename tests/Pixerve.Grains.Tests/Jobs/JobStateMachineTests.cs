@@ -211,6 +211,53 @@ public sealed class JobStateMachineTests(PixerveFixture fixture) : IAsyncLifetim
         Assert.Single(after.History);
     }
 
+    [Fact]
+    public async Task A_runs_progress_shows_while_it_runs_and_a_report_of_an_earlier_attempt_another_run_or_after_the_outcome_changes_nothing()
+    {
+        var (job, submission) = await NewJobAsync();
+        await job.Submit(submission);
+        var first = await StartAsync(job) ?? throw new Xunit.Sdk.XunitException("the job did not start");
+        Assert.Equal((job.GetPrimaryKeyString(), 1), (first.JobId, first.Attempt));
+        var source = new SourceInfo("jpg", 640, 480, false, "#102030", "thumbhash", "blurhash", 1);
+        var output = new OutputInfo(first.Plan[0].Name, "jpg", 64, 48, 1234);
+
+        // The first attempt breaks; its converter's reports come after the second has started.
+        await job.RunBroke(new JobError(JobErrorCategory.Conversion, "broke", JobError.NewCorrelationId(), "broke"));
+        if (_held.Remove(job.GetPrimaryKeyString(), out var broken)) broken.Dispose();
+        var second = await StartAsync(job) ?? throw new Xunit.Sdk.XunitException("the job did not start again");
+        Assert.Equal(2, second.Attempt);
+        Assert.NotEqual(first.CorrelationId, second.CorrelationId);
+        await job.Progress(new ConversionProgress(first.Attempt, first.CorrelationId) { Source = source, Index = 0, Output = output });
+        // The running attempt's number with another run's id: not this run's converter.
+        await job.Progress(new ConversionProgress(second.Attempt, first.CorrelationId) { Source = source, Index = 0, Output = output });
+        // Taken in order after the reports above: when it answers, the job has had them.
+        await job.Resume();
+        var ignored = await SnapshotAsync(job);
+        Assert.Equal((JobStatus.Processing, 0, 1, null), (ignored.Status, ignored.OutputsDone, ignored.OutputsTotal, ignored.Source));
+        Assert.Empty(await job.GetOutputsDone(0));
+
+        // The running attempt's own reports: the output shows once the source is known, without a write.
+        await job.Progress(new ConversionProgress(second.Attempt, second.CorrelationId) { Index = 0, Output = output });
+        await job.Resume();
+        Assert.Equal(0, (await SnapshotAsync(job)).OutputsDone);
+        await job.Progress(new ConversionProgress(second.Attempt, second.CorrelationId) { Source = source });
+        await job.Resume();
+        var running = await SnapshotAsync(job);
+        Assert.Equal((JobStatus.Processing, 1, 1, source), (running.Status, running.OutputsDone, running.OutputsTotal, running.Source));
+        Assert.Equal(ignored.UpdatedAt, running.UpdatedAt);
+        Assert.Equal([output], await job.GetOutputsDone(0));
+        Assert.Empty(await job.GetOutputsDone(1));
+
+        // After the outcome: the record's outputs, and a late report changes nothing.
+        var made = output with { Bytes = 4321 };
+        await ReportAsync(job, ConversionResult.Of([], null) with { Source = source, Outputs = [made] });
+        await job.Progress(new ConversionProgress(second.Attempt, second.CorrelationId) { Index = 0, Output = output with { Width = 9999 } });
+        await job.Resume();
+        var completed = await SnapshotAsync(job);
+        Assert.Equal((JobStatus.Completed, 1, 1), (completed.Status, completed.OutputsDone, completed.OutputsTotal));
+        Assert.Equal([made], await job.GetOutputsDone(0));
+    }
+
     /// <summary>A job of new bytes, staged as the gateway stages an upload, not yet submitted.</summary>
     private async Task<(IJobGrain Job, JobSubmission Submission)> NewJobAsync()
     {

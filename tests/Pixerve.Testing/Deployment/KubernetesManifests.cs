@@ -4,53 +4,169 @@ using Pixerve.Testing;
 namespace Pixerve.Testing.Deployment;
 
 /// <summary>
-/// deploy/kubernetes rendered as <c>kubectl apply -k</c> would, without kubectl (none runs here), for what the
-/// kustomization uses: its <c>resources</c> parsed with YamlDotNet, a Secret for each <c>secretGenerator</c> (its keys,
-/// with empty values: the files hold the values and are not in the repository), and <c>images</c> applied to the
-/// containers. Small readers for what the tests check.
+/// A kustomization under deploy/kubernetes rendered as <c>kubectl apply -k</c> would, without kubectl, for the fields
+/// the deployment uses (any other field is an error, so a new one cannot be skipped silently): <c>resources</c> (files
+/// parsed with YamlDotNet, folders rendered as kustomizations of their own), <c>secretGenerator</c> (a Secret per
+/// entry with its keys and empty values, the files holding the values being outside the repository;
+/// <c>behavior: merge</c> adds keys to a Secret a resource generated), <c>patches</c> given by <c>path</c> (strategic
+/// merge: mappings merged, the pod spec's lists merged by their Kubernetes merge keys with the patch's entries first,
+/// as kustomize orders them), and <c>images</c>. Like kustomize, it refuses a file outside the kustomization's folder.
+/// Small readers for what the tests check.
 /// </summary>
 public sealed class KubernetesManifests
 {
     public static string Folder { get; } = Path.Combine(RepositoryPaths.Root, "deploy", "kubernetes");
 
-    /// <summary>The rendered documents: each resource file's, then the generated Secrets (File: kustomization.yaml).</summary>
+    /// <summary>The kustomizations an operator applies, relative to <see cref="Folder"/>: "" (Azure Storage) and each overlay.</summary>
+    public static IReadOnlyList<string> Applied { get; } =
+        Directory.GetDirectories(Path.Combine(Folder, "overlays")).Order(StringComparer.Ordinal)
+            .Where(d => File.Exists(Path.Combine(d, "kustomization.yaml")))
+            .Select(d => Path.GetRelativePath(Folder, d).Replace('\\', '/')).Prepend("").ToList();
+
+    /// <summary>The rendered documents: each resource file's, then the generated Secrets (File: their kustomization.yaml), relative to <see cref="Folder"/>.</summary>
     public IReadOnlyList<(string File, YamlMappingNode Document)> Documents { get; }
 
+    /// <summary>The applied kustomization.</summary>
     public YamlMappingNode Kustomization { get; }
 
-    private KubernetesManifests(YamlMappingNode kustomization, IReadOnlyList<(string, YamlMappingNode)> documents)
+    /// <summary>Every kustomization the rendering read, the applied one last: its folder relative to <see cref="Folder"/>.</summary>
+    public IReadOnlyList<(string Folder, YamlMappingNode Kustomization)> Kustomizations { get; }
+
+    /// <summary>Every secretGenerator entry of <see cref="Kustomizations"/>, with its kustomization's folder.</summary>
+    public IEnumerable<(string Folder, YamlNode Generator)> SecretGenerators =>
+        Kustomizations.SelectMany(k => Sequence(k.Kustomization, "secretGenerator").Select(g => (k.Folder, g)));
+
+    /// <summary>Every <c>images</c> entry of <see cref="Kustomizations"/>.</summary>
+    public IEnumerable<YamlNode> Images => Kustomizations.SelectMany(k => Sequence(k.Kustomization, "images"));
+
+    private KubernetesManifests(YamlMappingNode kustomization, IReadOnlyList<(string, YamlMappingNode)> kustomizations, IReadOnlyList<(string, YamlMappingNode)> documents)
     {
         Kustomization = kustomization;
+        Kustomizations = kustomizations;
         Documents = documents;
     }
 
-    public static KubernetesManifests Load()
+    /// <summary>deploy/kubernetes (<paramref name="kustomization"/> ""), or the kustomization in that folder under it.</summary>
+    public static KubernetesManifests Load(string kustomization = "")
     {
-        var kustomization = LoadFile(Path.Combine(Folder, "kustomization.yaml")).Single();
+        var kustomizations = new List<(string, YamlMappingNode)>();
+        var documents = Render(Path.GetFullPath(Path.Combine(Folder, kustomization)), kustomizations, []);
+        return new KubernetesManifests(kustomizations[^1].Item2, kustomizations, documents);
+    }
+
+    private static readonly string[] Fields = ["apiVersion", "kind", "resources", "secretGenerator", "generatorOptions", "patches", "images"];
+
+    private static List<(string, YamlMappingNode)> Render(string folder, List<(string, YamlMappingNode)> kustomizations, HashSet<YamlMappingNode> generated)
+    {
+        var relative = Path.GetRelativePath(Folder, folder).Replace('\\', '/') is var r && r != "." ? r : "";
+        string Named(string file) => relative.Length == 0 ? file : $"{relative}/{file}";
+        var kustomization = LoadFile(Path.Combine(folder, "kustomization.yaml")).Single();
+        var unknown = kustomization.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Except(Fields).ToList();
+        if (unknown.Count > 0) throw new InvalidDataException($"{Named("kustomization.yaml")}: {string.Join(", ", unknown)} is not rendered here");
+
         var documents = new List<(string, YamlMappingNode)>();
-        foreach (var resource in Sequence(kustomization, "resources").Select(r => ((YamlScalarNode)r).Value!))
-            documents.AddRange(LoadFile(Path.Combine(Folder, resource)).Select(d => (resource, d)));
+        foreach (var resource in Strings(kustomization, "resources"))
+        {
+            var path = Path.GetFullPath(Path.Combine(folder, resource));
+            if (Directory.Exists(path)) documents.AddRange(Render(path, kustomizations, generated));
+            else documents.AddRange(LoadFile(Inside(folder, resource)).Select(d => (Named(resource), d)));
+        }
 
         var generatorLabels = Mapping(kustomization, "generatorOptions", "labels");
         foreach (var generator in Sequence(kustomization, "secretGenerator"))
         {
-            var labels = new YamlMappingNode();
-            foreach (var (key, value) in generatorLabels.Children.Concat(Mapping(generator, "options", "labels").Children)) labels.Children[key] = value;
-            var data = new YamlMappingNode();
-            foreach (var key in GeneratedKeys(generator)) data.Add(key, "");
-            documents.Add(("kustomization.yaml", new YamlMappingNode
+            foreach (var file in GeneratorFiles(generator)) Inside(folder, file);
+            var name = Text(generator, "name")!;
+            var existing = documents.Select(d => d.Item2).Where(d => generated.Contains(d) && Text(d, "kind") == "Secret" && Text(d, "metadata", "name") == name).ToList();
+            switch (Text(generator, "behavior") ?? "create")
             {
-                { "apiVersion", "v1" },
-                { "kind", "Secret" },
-                { "metadata", new YamlMappingNode { { "name", Text(generator, "name")! }, { "labels", labels } } },
-                { "type", Text(generator, "type") ?? "Opaque" },
-                { "data", data },
-            }));
+                case "create":
+                    if (existing.Count > 0) throw new InvalidDataException($"{Named("kustomization.yaml")}: Secret {name} is generated twice");
+                    var labels = new YamlMappingNode();
+                    foreach (var (key, value) in generatorLabels.Children.Concat(Mapping(generator, "options", "labels").Children)) labels.Children[key] = value;
+                    var data = new YamlMappingNode();
+                    foreach (var key in GeneratedKeys(generator)) data.Add(key, "");
+                    var secret = new YamlMappingNode
+                    {
+                        { "apiVersion", "v1" },
+                        { "kind", "Secret" },
+                        { "metadata", new YamlMappingNode { { "name", name }, { "labels", labels } } },
+                        { "type", Text(generator, "type") ?? "Opaque" },
+                        { "data", data },
+                    };
+                    generated.Add(secret);
+                    documents.Add((Named("kustomization.yaml"), secret));
+                    break;
+                case "merge":
+                    if (existing.Count != 1) throw new InvalidDataException($"{Named("kustomization.yaml")}: merges into Secret {name}, which no resource generated");
+                    foreach (var key in GeneratedKeys(generator)) Mapping(existing[0], "data").Children[new YamlScalarNode(key)] = new YamlScalarNode("");
+                    break;
+                default:
+                    throw new InvalidDataException($"{Named("kustomization.yaml")}: behavior {Text(generator, "behavior")} is not rendered here");
+            }
+        }
+
+        foreach (var patch in Sequence(kustomization, "patches"))
+        {
+            if (((YamlMappingNode)patch).Children.Count != 1 || Text(patch, "path") is not { } file)
+                throw new InvalidDataException($"{Named("kustomization.yaml")}: a patch other than a strategic merge by path is not rendered here");
+            foreach (var change in LoadFile(Inside(folder, file)))
+            {
+                var targets = documents.Select(d => d.Item2).Where(d => Text(d, "kind") == Text(change, "kind") && Text(d, "metadata", "name") == Text(change, "metadata", "name")).ToList();
+                if (targets.Count != 1) throw new InvalidDataException($"{Named(file)}: patches {Text(change, "kind")}/{Text(change, "metadata", "name")}, which the resources render {targets.Count} times");
+                Merge(targets[0], change, Named(file));
+            }
         }
 
         foreach (var image in Sequence(kustomization, "images"))
             ApplyImage(documents.Select(d => d.Item2), image);
-        return new KubernetesManifests(kustomization, documents);
+        kustomizations.Add((relative, kustomization));
+        return documents;
+    }
+
+    /// <summary>A file of the kustomization: kustomize refuses one outside its folder (an overlay may name another folder only as a resource).</summary>
+    private static string Inside(string folder, string file)
+    {
+        var path = Path.GetFullPath(Path.Combine(folder, file));
+        if (!path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new InvalidDataException($"{file} is outside {Path.GetRelativePath(Folder, folder)}, which kustomize refuses");
+        return path;
+    }
+
+    /// <summary>The lists of a pod spec that a strategic merge patch merges by a key; any other list is replaced.</summary>
+    private static readonly Dictionary<string, string> MergeKeys = new()
+    {
+        ["containers"] = "name", ["initContainers"] = "name", ["env"] = "name", ["volumes"] = "name", ["volumeMounts"] = "mountPath",
+    };
+
+    /// <summary>
+    /// A strategic merge: mappings merged key by key, lists with a merge key merged by it (the patch's entries first,
+    /// in its order, then the target's others, which is kustomize's order), anything else replaced.
+    /// </summary>
+    private static void Merge(YamlMappingNode target, YamlMappingNode patch, string file)
+    {
+        foreach (var (keyNode, value) in patch.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value!;
+            if (key.StartsWith('$')) throw new InvalidDataException($"{file}: the directive {key} is not rendered here");
+            if (!target.Children.TryGetValue(keyNode, out var current)) target.Children[keyNode] = value;
+            else if (current is YamlMappingNode currentMapping && value is YamlMappingNode patchMapping) Merge(currentMapping, patchMapping, file);
+            else if (current is YamlSequenceNode currentList && value is YamlSequenceNode patchList && MergeKeys.TryGetValue(key, out var mergeKey))
+            {
+                var merged = new YamlSequenceNode();
+                foreach (var entry in patchList.Children.Cast<YamlMappingNode>())
+                {
+                    var existing = currentList.Children.Cast<YamlMappingNode>().SingleOrDefault(c => Text(c, mergeKey) == Text(entry, mergeKey));
+                    if (existing is not null) Merge(existing, entry, file);
+                    merged.Add(existing ?? entry);
+                }
+
+                foreach (var entry in currentList.Children.Cast<YamlMappingNode>().Where(c => !patchList.Children.Any(p => Text(p, mergeKey) == Text(c, mergeKey))))
+                    merged.Add(entry);
+                target.Children[keyNode] = merged;
+            }
+            else target.Children[keyNode] = value;
+        }
     }
 
     /// <summary>Every document of one YAML file.</summary>

@@ -67,6 +67,9 @@ public class PixerveFixture : IAsyncLifetime
     public T SiloService<T>(SiloHandle? silo = null) where T : notnull =>
         ((InProcessSiloHandle)(silo ?? Cluster.Primary)!).SiloHost!.Services.GetRequiredService<T>();
 
+    /// <summary>A service of the fixture's gateway.</summary>
+    public T GatewayService<T>() where T : notnull => _gateway!.Services.GetRequiredService<T>();
+
     /// <summary>The queue of one in-process silo (the primary by default).</summary>
     public JobQueue Queue(SiloHandle? silo = null) =>
         ((InProcessSiloHandle)(silo ?? Cluster.Primary)!).SiloHost!.Services.GetRequiredService<JobQueue>();
@@ -176,7 +179,7 @@ public class PixerveFixture : IAsyncLifetime
         return request;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http?.Dispose();
         if (_gateway is not null) await _gateway.DisposeAsync();
