@@ -2,7 +2,8 @@
 # Runs Pixerve on this machine: Azurite (storage emulator), one silo, and the gateway on :8080.
 # Secrets are generated once into .data/dev-secrets.env and printed. Ctrl-C stops everything.
 #   ./run.sh --postgres   (or PIXERVE_CLUSTER_PROVIDER=postgres) keeps the cluster's membership, grain state and
-#                         reminders in a PostgreSQL of its own, started from Debian's binaries in .data/postgres.
+#                         reminders in a PostgreSQL of its own, started from Debian's binaries in .data/postgres,
+#                         and stages uploads in an S3 bucket on s3rver (.data/s3rver): no storage account at all.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
@@ -102,11 +103,39 @@ start_postgres() {
   export Pixerve__Cluster__Postgres__ConnectionString="Host=127.0.0.1;Port=$postgres_port;Database=pixerve;Username=pixerve;Password=$PIXERVE_POSTGRES_PASSWORD"
 }
 
+# The S3 API of s3rver (the npm package the tests use, installed into tests/servers on first use), data in
+# $PIXERVE_DATA_DIR/s3rver, one bucket: staging as a deployment on AWS has it.
+start_s3rver() {
+  local s3rver=$root/tests/servers/node_modules/.bin/s3rver
+  if [ ! -x "$s3rver" ]; then
+    echo "Installing s3rver (tests/servers, first use)…"
+    npm ci --prefix "$root/tests/servers" --silent --no-audit --no-fund > "$logs/s3rver-install.log" 2>&1 ||
+      { echo "npm ci in tests/servers failed; see $logs/s3rver-install.log" >&2; exit 1; }
+  fi
+  mkdir -p "$PIXERVE_DATA_DIR/s3rver"
+  s3_port=$(free_port)
+  echo "Starting s3rver on 127.0.0.1:$s3_port (staging bucket pixerve-staging, data in $PIXERVE_DATA_DIR/s3rver)…"
+  "$s3rver" --directory "$PIXERVE_DATA_DIR/s3rver" --address 127.0.0.1 --port "$s3_port" --silent --no-vhost-buckets \
+    --configure-bucket pixerve-staging > "$logs/s3rver.log" 2>&1 &
+  pids+=($!)
+  wait_for_port "$s3_port" s3rver "$!"
+  export Pixerve__Staging__Provider=s3
+  export Pixerve__Staging__S3__Bucket=pixerve-staging
+  export Pixerve__Staging__S3__ServiceUrl="http://127.0.0.1:$s3_port"
+  export Pixerve__Staging__S3__ForcePathStyle=true
+  # s3rver's fixed development credentials.
+  export Pixerve__Staging__S3__AccessKeyId=S3RVER
+  export Pixerve__Staging__S3__SecretAccessKey=S3RVER
+}
+
 echo "Building…"
 dotnet build src/Pixerve.Silo/Pixerve.Silo.csproj -c Release -v quiet -nologo
 dotnet build src/Pixerve.Gateway/Pixerve.Gateway.csproj -c Release -v quiet -nologo
 
-if port_open 10000; then
+if [ "$provider" = postgres ]; then
+  start_postgres
+  start_s3rver
+elif port_open 10000; then
   echo "Using the Azure Storage emulator already listening on 127.0.0.1:10000"
 else
   echo "Starting Azurite (data in $PIXERVE_DATA_DIR/azurite)…"
@@ -114,10 +143,6 @@ else
   pids+=($!)
   wait_for_port 10000 azurite "$!"
   wait_for_port 10002 azurite "$!"
-fi
-
-if [ "$provider" = postgres ]; then
-  start_postgres
 fi
 
 for port in 11111 30000 8080; do
@@ -145,7 +170,7 @@ wait_for_port 8080 gateway "$gateway"
 
 cat <<INFO
 
-Pixerve is running: http://localhost:8080   (logs in $logs; cluster store: $provider)
+Pixerve is running: http://localhost:8080   (logs in $logs; cluster store: $provider, staging: ${Pixerve__Staging__Provider:-azure-blob})
   PIXERVE_JWT_SECRET=$PIXERVE_JWT_SECRET
   PIXERVE_ADMIN_TOKEN=$PIXERVE_ADMIN_TOKEN
   PIXERVE_WEBHOOK_SECRET=$PIXERVE_WEBHOOK_SECRET   (webhooks are signed the Standard Webhooks way with it)

@@ -4,6 +4,10 @@ namespace Pixerve.Bench;
 internal sealed record ClusterRun
 {
     public required int Silos { get; init; }
+
+    /// <summary><c>Pixerve:Cluster:Provider</c> and the stores it ran on.</summary>
+    public required string Provider { get; init; }
+    public required string Stores { get; init; }
     public required double? CpuPerSilo { get; init; }
     public required int Uploads { get; init; }
     public required int Clients { get; init; }
@@ -32,7 +36,8 @@ internal sealed record ClusterRun
     /// <summary>Of <see cref="SiloCpu"/>, the niced threads' (conversion), per silo.</summary>
     public required IReadOnlyList<double> ConversionCpu { get; init; }
     public required double GatewayCpu { get; init; }
-    public required double AzuriteCpu { get; init; }
+    /// <summary>Of the store processes (<see cref="ScaleOutCluster.StoreCpuSeconds"/>).</summary>
+    public required double StoreCpu { get; init; }
     public required double ClientCpu { get; init; }
     public required double MachineBusy { get; init; }
 

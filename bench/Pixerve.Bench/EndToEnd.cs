@@ -3,12 +3,14 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Pixerve.ServiceDefaults;
 using Pixerve.Testing.Fixtures;
 
 namespace Pixerve.Bench;
 
 /// <summary>
-/// <c>--e2e</c>: the whole pipeline through HTTP. Azurite, N real silo processes in azure clustering mode and one
+/// <c>--e2e</c>: the whole pipeline through HTTP. The stores of a cluster provider (<c>--provider</c>; Azurite by
+/// default), N real silo processes finding each other in its membership table and one
 /// gateway process on loopback (<see cref="ScaleOutCluster"/>); C clients (in this process) each upload a photo
 /// (distinct bytes every time), poll its status until it is final and upload the next, M uploads in all. Reports
 /// uploads/s over the timed run and the time from sending an upload to the job's <c>finished_at</c>, the
@@ -36,6 +38,19 @@ internal static class EndToEnd
         var concurrency = ClusterBench.IntOption(args, "--concurrency", 4);
         var idle = ClusterBench.IntOption(args, "--idle", 10);
         var siloSettings = ClusterBench.SiloSettings(args);
+        // --provider azure,postgres,redis: the same runs on each cluster provider, its stores as the docs pair them.
+        var providers = new List<ClusterProvider>();
+        foreach (var name in (ClusterBench.Option(args, "--provider") ?? "azure").Split(','))
+        {
+            if (!Enum.TryParse<ClusterProvider>(name, ignoreCase: true, out var provider) || !Enum.IsDefined(provider))
+            {
+                Console.Error.WriteLine($"--provider {name}: one of azure, postgres, redis");
+                return 2;
+            }
+
+            providers.Add(provider);
+        }
+
         if (ClusterBench.Image(args, images) is not { } image) return 2;
         if (cpuPerSilo is not null && CpuQuota.Unavailable() is { } why)
         {
@@ -53,11 +68,12 @@ internal static class EndToEnd
         Console.WriteLine(FormattableString.Invariant($"in-process conversion (one conversion thread, this process): {conversionInProcess * 1000:F0} ms CPU per job"));
 
         var runs = new List<ClusterRun>();
+        foreach (var provider in providers)
         foreach (var silos in siloCounts)
         {
             var (runUploads, runClients) = uploadsPerSilo is { } perSilo ? (perSilo * silos, clientsPerSilo!.Value * silos) : (uploads, concurrency);
-            Console.WriteLine($"running {silos} silo(s), {runUploads} uploads by {runClients} clients ...");
-            runs.Add(await RunClusterAsync(silos, cpuPerSilo, runUploads, runClients, idle, siloSettings, photo));
+            Console.WriteLine($"running {silos} silo(s) on {provider.ToString().ToLowerInvariant()}, {runUploads} uploads by {runClients} clients ...");
+            runs.Add(await RunClusterAsync(provider, silos, cpuPerSilo, runUploads, runClients, idle, siloSettings, photo));
             Console.WriteLine($"  load average after: {ClusterBench.LoadAverage()}");
         }
 
@@ -65,7 +81,7 @@ internal static class EndToEnd
         return 0;
     }
 
-    private static async Task<ClusterRun> RunClusterAsync(int silos, double? cpuPerSilo, int uploads, int concurrency, int idle,
+    private static async Task<ClusterRun> RunClusterAsync(ClusterProvider provider, int silos, double? cpuPerSilo, int uploads, int concurrency, int idle,
         IReadOnlyDictionary<string, string> siloSettings, byte[] photo)
     {
         // The staging sweep deletes a finished job's original; every 10 s, so the counts after settling hold those deletes.
@@ -76,7 +92,7 @@ internal static class EndToEnd
             // Without rate limits: the clients are all on one address.
             ["Pixerve:RateLimits:UploadsPerMinutePerIp"] = "0",
             ["Pixerve:RateLimits:UploadsPerMinutePerSubject"] = "0",
-        });
+        }, provider);
         using var scraper = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var http = cluster.Http;
         var token = ClusterBench.Token();
@@ -108,7 +124,7 @@ internal static class EndToEnd
         var siloPids = cluster.Silos.Select(s => s.ProcessId).ToList();
         var startScrape = await FreshScrapeAsync(scraper, cluster.MetricsUrls);
         var cpuAtStart = (Silos: siloPids.Select(p => ProcessCpu.Seconds(p)).ToList(), Gateway: ProcessCpu.Seconds(cluster.GatewayProcessId),
-            Azurite: ProcessCpu.Seconds(cluster.AzuriteProcessId), Clients: ProcessCpu.Seconds(), Machine: ProcessCpu.MachineBusySeconds());
+            Store: cluster.StoreCpuSeconds(), Clients: ProcessCpu.Seconds(), Machine: ProcessCpu.MachineBusySeconds());
         var throttledAtStart = cluster.Quotas.Select(q => q.Throttling()).ToList();
         var conversionCpu = new NicedThreadCpu(siloPids);
         List<(string Status, double Seconds, double Ack, DateTimeOffset Sent)> results;
@@ -125,8 +141,8 @@ internal static class EndToEnd
         var statusRequests = Volatile.Read(ref _statusRequests) - pollsAtStart;
         conversionCpu.Sample();
         var siloCpu = siloPids.Select((p, i) => ProcessCpu.Seconds(p) - cpuAtStart.Silos[i]).ToList();
-        var (gatewayCpu, azuriteCpu, clientCpu, machine) = (ProcessCpu.Seconds(cluster.GatewayProcessId) - cpuAtStart.Gateway,
-            ProcessCpu.Seconds(cluster.AzuriteProcessId) - cpuAtStart.Azurite, ProcessCpu.Seconds() - cpuAtStart.Clients,
+        var (gatewayCpu, storeCpu, clientCpu, machine) = (ProcessCpu.Seconds(cluster.GatewayProcessId) - cpuAtStart.Gateway,
+            cluster.StoreCpuSeconds() - cpuAtStart.Store, ProcessCpu.Seconds() - cpuAtStart.Clients,
             ProcessCpu.MachineBusySeconds() - cpuAtStart.Machine);
         var throttled = cluster.Quotas.Select((q, i) => q.Throttling() is var now ? (now.ThrottledPeriods - throttledAtStart[i].ThrottledPeriods,
             now.ThrottledSeconds - throttledAtStart[i].ThrottledSeconds) : default).ToList();
@@ -137,7 +153,7 @@ internal static class EndToEnd
         var completed = results.Where(r => r.Status == "completed").Select(r => r.Seconds).ToList();
         return new ClusterRun
         {
-            Silos = silos, CpuPerSilo = cpuPerSilo, Uploads = uploads, Clients = concurrency, Wall = wall,
+            Silos = silos, Provider = provider.ToString().ToLowerInvariant(), Stores = cluster.Stores, CpuPerSilo = cpuPerSilo, Uploads = uploads, Clients = concurrency, Wall = wall,
             Latencies = completed, NotCompleted = results.Count - completed.Count,
             IdleAcks = idleAcks,
             // Under load: every acknowledgement of the timed run but the first round's, which arrive before any conversion runs.
@@ -146,7 +162,7 @@ internal static class EndToEnd
             SettledRequests = settled - StorageRequests.Read(startScrape),
             SettleSeconds = settleSeconds,
             IdleRequests = idleRequests, IdleUploads = idle,
-            SiloCpu = siloCpu, ConversionCpu = conversionCpu.SecondsBySilo(), GatewayCpu = gatewayCpu, AzuriteCpu = azuriteCpu, ClientCpu = clientCpu,
+            SiloCpu = siloCpu, ConversionCpu = conversionCpu.SecondsBySilo(), GatewayCpu = gatewayCpu, StoreCpu = storeCpu, ClientCpu = clientCpu,
             MachineBusy = machine,
             JobsBySilo = cluster.SiloMetricsPorts.Select((_, i) => CompletedJobs(endScrape[i]) - CompletedJobs(startScrape[i])).ToList(),
             MeanQueues = queues, Throttling = throttled, StatusRequests = statusRequests,

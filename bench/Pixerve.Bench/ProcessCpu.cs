@@ -20,6 +20,33 @@ internal static partial class ProcessCpu
         return fields is null ? 0 : Cpu(fields);
     }
 
+    /// <summary>
+    /// CPU seconds of <paramref name="pid"/> and every process under it: the live descendants' own, and the root's
+    /// children that exited (cutime + cstime): a PostgreSQL server's backends, one per connection.
+    /// </summary>
+    public static double TreeSeconds(int pid)
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var id) || StatFields(Path.Combine(directory, "stat")) is not { } fields) continue;
+            var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+            if (!children.TryGetValue(parent, out var list)) children[parent] = list = [];
+            list.Add(id);
+        }
+
+        if (StatFields($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat") is not { } root) return 0;
+        var seconds = Cpu(root) + (long.Parse(root[13], CultureInfo.InvariantCulture) + long.Parse(root[14], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        var pending = new Stack<int>(children.GetValueOrDefault(pid) ?? []);
+        while (pending.TryPop(out var child))
+        {
+            seconds += Seconds(child);
+            foreach (var grandchild in children.GetValueOrDefault(child) ?? []) pending.Push(grandchild);
+        }
+
+        return seconds;
+    }
+
     /// <summary>Busy CPU seconds of the whole machine, all cores (<c>/proc/stat</c>: everything but idle and iowait).</summary>
     public static double MachineBusySeconds()
     {

@@ -7,7 +7,8 @@ namespace Pixerve.AppHost;
 /// <c>Pixerve__AppHost__Silos=5</c>, or its appsettings.json).
 /// </summary>
 /// <param name="ClusterProvider">Where the cluster keeps membership, grain state and reminders: <c>azure</c> (Azurite's
-/// tables and blobs) or <c>postgres</c> (a PostgreSQL of its own, see <see cref="PostgresExecutable"/>).</param>
+/// tables and blobs) or <c>postgres</c> (a PostgreSQL of its own, see <see cref="PostgresExecutable"/>, with uploads
+/// staged in s3rver, see <see cref="S3rverExecutable"/>).</param>
 public sealed record AppHostOptions(string Repository, int Silos, int Gateways, int? GatewayPort, string DataDir, string ClusterId,
     string ClusterProvider)
 {

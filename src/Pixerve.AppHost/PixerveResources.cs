@@ -8,22 +8,38 @@ public static class PixerveResources
 
     /// <summary>
     /// What silos and gateways share: the cluster (a membership table in the chosen store: Azurite's tables, or
-    /// <paramref name="postgres"/>), the storage account (staging), the serve directory.
+    /// PostgreSQL's), the staging store (Azurite's blobs, or s3rver's bucket), the serve directory. Each process starts
+    /// once its stores are up.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPixerveCluster(this IResourceBuilder<ProjectResource> project,
-        ReferenceExpression storageConnectionString, AppHostOptions settings, PostgresResource? postgres)
+        ClusterStores stores, AppHostOptions settings)
     {
-        if (postgres is not null)
+        if (stores.Azurite is { } azurite)
+        {
+            project.WithEnvironment("Pixerve__Storage__ConnectionString", azurite.ConnectionString).WaitFor(azurite.Resource);
+        }
+
+        if (stores.Postgres is { } postgres)
         {
             project.WithEnvironment("Pixerve__Cluster__Provider", "postgres")
                 .WithEnvironment("Pixerve__Cluster__Postgres__ConnectionString", postgres.ConnectionString)
                 .WaitFor(postgres.Resource);
         }
 
+        if (stores.S3 is { } s3)
+        {
+            project.WithEnvironment("Pixerve__Staging__Provider", "s3")
+                .WithEnvironment("Pixerve__Staging__S3__Bucket", S3rverExecutable.Bucket)
+                .WithEnvironment("Pixerve__Staging__S3__ServiceUrl", s3.ServiceUrl)
+                .WithEnvironment("Pixerve__Staging__S3__ForcePathStyle", "true")
+                .WithEnvironment("Pixerve__Staging__S3__AccessKeyId", S3rverExecutable.AccessKeyId)
+                .WithEnvironment("Pixerve__Staging__S3__SecretAccessKey", S3rverExecutable.SecretAccessKey)
+                .WaitFor(s3.Resource);
+        }
+
         return project
             .WithEnvironment("Pixerve__Cluster__Mode", "azure")
             .WithEnvironment("Pixerve__Cluster__Id", settings.ClusterId)
-            .WithEnvironment("Pixerve__Storage__ConnectionString", storageConnectionString)
             .WithEnvironment("Pixerve__DataDir", settings.DataDir)
             // As the container image: glibc's malloc arenas capped at 2 (docs/operations.md, "Memory").
             .WithEnvironment("MALLOC_ARENA_MAX", "2")
@@ -37,3 +53,6 @@ public static class PixerveResources
             .WithEnvironment("PIXERVE_SERVE_DIR", "");
     }
 }
+
+/// <summary>The stores a deployment pairs: Azurite alone, or PostgreSQL for the cluster with s3rver for staging.</summary>
+public sealed record ClusterStores(AzuriteResource? Azurite, PostgresResource? Postgres, S3rverResource? S3);

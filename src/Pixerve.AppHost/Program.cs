@@ -1,14 +1,16 @@
 using Pixerve.AppHost;
 
 // Pixerve on this machine as Aspire runs it: Azurite, N silos and M gateways (Pixerve:AppHost:Silos, :Gateways),
-// clustered through Azurite's membership table (or PostgreSQL's: Pixerve:AppHost:ClusterProvider=postgres), with
-// every process's logs, traces and metrics on the dashboard.
+// clustered through Azurite's membership table (or, with Pixerve:AppHost:ClusterProvider=postgres, PostgreSQL's, with
+// uploads staged in s3rver and no Azurite), with every process's logs, traces and metrics on the dashboard.
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostOptions.Read(builder.Configuration, builder.AppHostDirectory);
 
-var azurite = builder.AddAzurite(settings.Repository);
-// Pixerve:AppHost:ClusterProvider=postgres: membership, grain state and reminders in a PostgreSQL of its own.
-var postgres = settings.ClusterProvider == "postgres" ? builder.AddPostgres(settings) : null;
+// Pixerve:AppHost:ClusterProvider=postgres: membership, grain state and reminders in a PostgreSQL of its own, uploads
+// in an S3 bucket: the deployment off Azure, with nothing of Azure running.
+var stores = settings.ClusterProvider == "postgres"
+    ? new ClusterStores(null, builder.AddPostgres(settings), builder.AddS3rver(settings))
+    : new ClusterStores(builder.AddAzurite(settings.Repository), null, null);
 
 // Generated on first run and kept in the AppHost's user secrets; set Parameters:jwt-secret (etc.) to choose them.
 var jwtSecret = builder.AddSecret("jwt-secret");
@@ -19,17 +21,16 @@ var webhookSecret = builder.AddSecret("webhook-secret");
 // its Orleans ports are endpoints too, so DCP gives every replica ports of its own. Silos talk to each other and
 // gateways reach them directly on those ports (advertised 127.0.0.1), never through Aspire's proxies.
 var silo = builder.AddProject<Projects.Pixerve_Silo>("silo")
-    .WithPixerveCluster(azurite.ConnectionString, settings, postgres)
+    .WithPixerveCluster(stores, settings)
     .WithHttpEndpoint(name: "http", env: "Pixerve__Metrics__Port")
     .WithEndpoint(name: "orleans-silo", scheme: "tcp", env: "Pixerve__Silo__Port", isExternal: false)
     .WithEndpoint(name: "orleans-gateway", scheme: "tcp", env: "Pixerve__Silo__GatewayPort", isExternal: false)
     .WithEnvironment("Pixerve__Webhooks__Secret", webhookSecret)
     .WithHttpHealthCheck("/health/ready")
-    .WithReplicas(settings.Silos)
-    .WaitFor(azurite.Resource);
+    .WithReplicas(settings.Silos);
 
 var gateway = builder.AddProject<Projects.Pixerve_Gateway>("gateway")
-    .WithPixerveCluster(azurite.ConnectionString, settings, postgres)
+    .WithPixerveCluster(stores, settings)
     .WithHttpEndpoint(port: settings.GatewayPort, name: "http")
     .WithEnvironment("Pixerve__Jwt__Secret", jwtSecret)
     .WithEnvironment("Pixerve__AdminToken", adminToken)

@@ -69,7 +69,11 @@ public sealed class AppHostTests(ITestOutputHelper output)
 
             if (clusterProvider == "postgres")
             {
-                // They found each other through PostgreSQL's membership table, not Azurite's (which also runs, for staging).
+                // Nothing of Azure runs: uploads were staged in s3rver's bucket, and the silos found each other through
+                // PostgreSQL's membership table.
+                var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Select(r => r.Name).ToList();
+                Assert.DoesNotContain("azurite", resources);
+                Assert.Contains("s3rver", resources);
                 var port = app.GetEndpoint("postgres", "tcp").Port;
                 var password = (await File.ReadAllTextAsync(Path.Combine(serveDir.FullName, "postgres-password.txt"), deadline.Token)).Trim();
                 Assert.Equal("2", await PsqlAsync(port, password, "SELECT count(*) FROM orleansmembershiptable WHERE status = 3", deadline.Token));

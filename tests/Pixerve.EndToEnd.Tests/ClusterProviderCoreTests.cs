@@ -2,17 +2,24 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Storage.Blobs;
 using Pixerve.ServiceDefaults;
+using Pixerve.Staging;
+using Pixerve.Staging.AzureBlob;
+using Pixerve.Staging.Filesystem;
+using Pixerve.Staging.S3;
 using Pixerve.Testing;
 using Pixerve.Testing.Fixtures;
 
 namespace Pixerve.EndToEnd.Tests;
 
 /// <summary>
-/// The end-to-end core on one cluster provider (membership, grain state and reminders in its store; staging in
-/// Azurite): an upload completes and is served; another client's token does not see the job; a pending job is
-/// cancelled; success and failure records and lists; the retention reminder in the provider's store; the webhook
-/// outbox delivers after a refused first try. One cluster of two silo processes per provider (the subclasses below).
+/// The end-to-end core on each deployment the cluster providers make (membership, grain state and reminders in the
+/// provider's store, uploads in its staging store): <c>azure</c> with <c>azure-blob</c>, <c>postgres</c> with <c>s3</c>,
+/// <c>redis</c> with <c>filesystem</c>. An upload completes and is served; another client's token does not see the
+/// job; a pending job is cancelled; success and failure records and lists, the failed job's original kept in the
+/// configured staging store and nowhere else; the retention reminder in the provider's store; the webhook outbox
+/// delivers after a refused first try. One cluster of two silo processes per deployment (the subclasses below).
 /// </summary>
 [Collection(ProcessClusterCollection.Name)]
 public abstract class ClusterProviderCoreTests(ProviderCluster providerCluster)
@@ -20,9 +27,9 @@ public abstract class ClusterProviderCoreTests(ProviderCluster providerCluster)
     protected ProcessCluster Cluster => providerCluster.Cluster;
     private HttpClient Http => Cluster.Http;
 
-    private static string Unique() => Guid.NewGuid().ToString("N")[..10];
+    protected static string Unique() => Guid.NewGuid().ToString("N")[..10];
 
-    private static string Token(string subDir, string? format = "jpg", int size = 200, object? extra = null, string? subject = null)
+    protected static string Token(string subDir, string? format = "jpg", int size = 200, object? extra = null, string? subject = null)
     {
         var job = new Dictionary<string, object> { ["directHost"] = true, ["subDir"] = subDir };
         if (format is not null) job["formats"] = new Dictionary<string, object> { [format] = new { sizes = new[] { new[] { size } } } };
@@ -30,7 +37,7 @@ public abstract class ClusterProviderCoreTests(ProviderCluster providerCluster)
         return TestTokens.Mint(PixerveFixture.JwtSecret, job, expires: DateTimeOffset.UtcNow.AddHours(1), subject: subject);
     }
 
-    private async Task<JsonElement> UploadAsync(byte[] bytes, string token, string name = "photo.jpg")
+    protected async Task<JsonElement> UploadAsync(byte[] bytes, string token, string name = "photo.jpg")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/upload")
         {
@@ -56,7 +63,7 @@ public abstract class ClusterProviderCoreTests(ProviderCluster providerCluster)
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task<JsonElement> WaitUntilFinalAsync(string hash, string token, Func<JsonElement, bool>? also = null)
+    protected async Task<JsonElement> WaitUntilFinalAsync(string hash, string token, Func<JsonElement, bool>? also = null)
     {
         JsonElement last = default;
         await Poll.UntilAsync(async () =>
@@ -149,6 +156,15 @@ public abstract class ClusterProviderCoreTests(ProviderCluster providerCluster)
 
         Assert.Contains(completed.GetProperty("job_id").GetString()!, await ListedAsync("success"));
         Assert.Contains(failed.GetProperty("job_id").GetString()!, await ListedAsync("failures"));
+
+        // A failed job keeps its original for a retry: in the staging store the deployment chose, and (off azure-blob)
+        // nothing at all in the storage account's staging container.
+        var failedJob = failed.GetProperty("job_id").GetString()!;
+        Assert.Contains(await providerCluster.Staging.ListAsync(CancellationToken.None).ToListAsync(),
+            staged => staged.Metadata.TryGetValue(PixerveConfiguration.StagedJobIdMetadata, out var job) && job == failedJob);
+        if (providerCluster.Staging is not AzureBlobStagingStore)
+            Assert.Empty(await new AzureBlobStagingStore(new BlobServiceClient(Cluster.StorageConnectionString))
+                .ListAsync(CancellationToken.None).ToListAsync());
     }
 
     [Fact]
@@ -188,7 +204,7 @@ public abstract class ClusterProviderCoreTests(ProviderCluster providerCluster)
     protected abstract Task<IReadOnlyList<string>> CleanupRemindersAsync();
 }
 
-/// <summary>The core on the default provider: Azure Storage (Azurite).</summary>
+/// <summary>The core on the default provider: Azure Storage (Azurite), uploads staged in its blobs.</summary>
 public sealed class AzureClusterProviderCoreTests(AzureProviderCluster cluster) : ClusterProviderCoreTests(cluster), IClassFixture<AzureProviderCluster>
 {
     protected override async Task<IReadOnlyList<string>> CleanupRemindersAsync()
@@ -205,7 +221,7 @@ public sealed class AzureClusterProviderCoreTests(AzureProviderCluster cluster) 
     }
 }
 
-/// <summary>The core on PostgreSQL: membership, grain state and reminders in its tables.</summary>
+/// <summary>The core on PostgreSQL (membership, grain state and reminders in its tables), uploads staged in S3 (s3rver).</summary>
 public sealed class PostgresClusterProviderCoreTests(PostgresProviderCluster cluster) : ClusterProviderCoreTests(cluster), IClassFixture<PostgresProviderCluster>
 {
     protected override async Task<IReadOnlyList<string>> CleanupRemindersAsync() =>
@@ -213,27 +229,149 @@ public sealed class PostgresClusterProviderCoreTests(PostgresProviderCluster clu
             "SELECT remindername FROM orleansreminderstable WHERE grainid ILIKE '%cleanup%'");
 }
 
-public sealed class AzureProviderCluster() : ProviderCluster(ClusterProvider.Azure);
+/// <summary>The core on Redis (membership, grain state and reminders in its keys), uploads staged in a shared folder.</summary>
+public sealed class RedisClusterProviderCoreTests(RedisProviderCluster cluster) : ClusterProviderCoreTests(cluster), IClassFixture<RedisProviderCluster>
+{
+    private readonly RedisProviderCluster _cluster = cluster;
 
-public sealed class PostgresProviderCluster() : ProviderCluster(ClusterProvider.Postgres);
+    /// <summary>The <c>pixerve/reminders</c> sorted set: each member a JSON list of the reminder's grain hash, grain id, name, ETag, start and period.</summary>
+    protected override async Task<IReadOnlyList<string>> CleanupRemindersAsync()
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_cluster.Redis.ConnectionString);
+        var members = await redis.GetDatabase().SortedSetRangeByRankAsync("pixerve/reminders");
+        return members.Select(m => JsonDocument.Parse(m.ToString()).RootElement)
+            .Where(r => r.GetRawText().Contains("cleanup", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(r => r.EnumerateArray()).Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)
+            .ToList();
+    }
 
-/// <summary>Two silo processes and a gateway on one cluster provider, shared by a core-suite class.</summary>
+    [Fact]
+    public async Task A_jobs_record_and_the_membership_are_Redis_keys()
+    {
+        var token = Token($"core/{Unique()}");
+        var hash = (await UploadAsync(UniqueBytes.Jpeg("va.jpg"), token)).GetProperty("hash").GetString()!;
+        var jobId = (await WaitUntilFinalAsync(hash, token)).GetProperty("job_id").GetString()!;
+
+        // Orleans' Redis hashes: {ServiceId}/state/{grain type}/{grain key}/{state name}, and the membership table.
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_cluster.Redis.ConnectionString);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        Assert.Contains(server.Keys(pattern: "pixerve/state/*").Select(k => k.ToString()),
+            k => k.Contains(jobId, StringComparison.Ordinal) && k.EndsWith("/job", StringComparison.Ordinal));
+        Assert.NotEmpty(server.Keys(pattern: "pixerve/members/*"));
+    }
+}
+
+public sealed class AzureProviderCluster() : ProviderCluster(ClusterProvider.Azure)
+{
+    protected override IStagingStore OpenStaging() => new AzureBlobStagingStore(new BlobServiceClient(Cluster.StorageConnectionString));
+}
+
+/// <summary>PostgreSQL for the cluster, an S3 bucket for staging: the deployment on AWS or GCP.</summary>
+public sealed class PostgresProviderCluster() : ProviderCluster(ClusterProvider.Postgres)
+{
+    private S3rverServer? _s3;
+
+    private S3StagingSettings Bucket => new()
+    {
+        Bucket = S3rverServer.Bucket,
+        Prefix = "staging/",
+        ServiceUrl = _s3!.ServiceUrl,
+        ForcePathStyle = true,
+        AccessKeyId = S3rverServer.AccessKeyId,
+        SecretAccessKey = S3rverServer.SecretAccessKey,
+    };
+
+    protected override async Task<IReadOnlyDictionary<string, string>> StartStagingAsync()
+    {
+        _s3 = await S3rverServer.StartAsync();
+        var bucket = Bucket;
+        return new Dictionary<string, string>
+        {
+            ["Pixerve:Staging:Provider"] = "s3",
+            ["Pixerve:Staging:S3:Bucket"] = bucket.Bucket,
+            ["Pixerve:Staging:S3:Prefix"] = bucket.Prefix,
+            ["Pixerve:Staging:S3:ServiceUrl"] = bucket.ServiceUrl!,
+            ["Pixerve:Staging:S3:ForcePathStyle"] = "true",
+            ["Pixerve:Staging:S3:AccessKeyId"] = bucket.AccessKeyId!,
+            ["Pixerve:Staging:S3:SecretAccessKey"] = bucket.SecretAccessKey!,
+        };
+    }
+
+    protected override IStagingStore OpenStaging() => new S3StagingStore(Bucket);
+
+    protected override async ValueTask StopStagingAsync()
+    {
+        if (_s3 is not null) await _s3.DisposeAsync();
+    }
+}
+
+/// <summary>Redis (with a password) for the cluster, a shared folder for staging: a deployment's own Kubernetes with a ReadWriteMany volume.</summary>
+public sealed class RedisProviderCluster() : ProviderCluster(ClusterProvider.Redis)
+{
+    private readonly DirectoryInfo _staging = Directory.CreateTempSubdirectory("pixerve-redis-staging-");
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    protected override async Task<IReadOnlyDictionary<string, string>?> StartStoreAsync()
+    {
+        Redis = await RedisServer.StartAsync(password: "redis-provider-test-password-0123456789");
+        return Redis.ClusterSettings;
+    }
+
+    protected override Task<IReadOnlyDictionary<string, string>> StartStagingAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>
+        {
+            ["Pixerve:Staging:Provider"] = "filesystem",
+            ["Pixerve:Staging:Filesystem:Root"] = _staging.FullName,
+        });
+
+    protected override IStagingStore OpenStaging() => new FilesystemStagingStore(_staging.FullName);
+
+    protected override async ValueTask StopStagingAsync()
+    {
+        if (Redis is not null) await Redis.DisposeAsync();
+        _staging.Delete(recursive: true);
+    }
+}
+
+/// <summary>Two silo processes and a gateway on one cluster provider and staging store, shared by a core-suite class.</summary>
 public abstract class ProviderCluster(ClusterProvider provider) : IAsyncLifetime
 {
     public ProcessCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() =>
-        Cluster = await ProcessCluster.StartAsync(2, PixerveFixture.JwtSecret, new Dictionary<string, string>
+    /// <summary>The test's own client of the staging store the cluster was given.</summary>
+    public IStagingStore Staging { get; private set; } = null!;
+
+    /// <summary>The provider's store when the subclass starts it itself; null lets <see cref="ProcessCluster"/> start one.</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string>?> StartStoreAsync() => Task.FromResult<IReadOnlyDictionary<string, string>?>(null);
+
+    /// <summary>The staging store's settings, after starting its server; none keeps the default (<c>azure-blob</c>).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string>> StartStagingAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+
+    protected abstract IStagingStore OpenStaging();
+
+    protected virtual ValueTask StopStagingAsync() => ValueTask.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        var store = await StartStoreAsync();
+        var settings = new Dictionary<string, string>
         {
             ["Pixerve:AdminToken"] = ClusterFailoverTests.AdminToken,
             ["Pixerve:Jobs:Concurrency"] = "1",
             // Webhook retries within the test rather than minutes apart.
             ["Pixerve:Webhooks:FirstRetryDelay"] = "00:00:01",
             ["Pixerve:Webhooks:AllowPrivateNetworks"] = "true",
-        }, provider: provider);
+        };
+        foreach (var (key, value) in await StartStagingAsync()) settings[key] = value;
+        Cluster = await ProcessCluster.StartAsync(2, PixerveFixture.JwtSecret, settings, provider: provider, store: store);
+        Staging = OpenStaging();
+    }
 
     public async Task DisposeAsync()
     {
         if (Cluster is not null) await Cluster.DisposeAsync();
+        await StopStagingAsync();
     }
 }

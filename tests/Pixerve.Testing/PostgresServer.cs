@@ -28,6 +28,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The postmaster's process id (each connection's backend is a child of it); 0 while stopped.</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
     /// <summary>The superuser's password: random per server, so a test can look for it in what a process printed.</summary>
     public string Password { get; }
 

@@ -24,6 +24,7 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     public int Port { get; }
+    public int ProcessId => _process.Id;
     public string? Password { get; }
 
     /// <summary>A StackExchange.Redis configuration string for it (<c>Pixerve:Cluster:Redis:ConnectionString</c>).</summary>

@@ -71,11 +71,11 @@ public static class PixerveSiloBuilderExtensions
                 silo.AddAzureClusterState(configuration.StorageConnectionString());
                 break;
             case ClusterProvider.Redis:
-                // Grain state, reminders and the key ring; staging stays in the storage account.
+                // Grain state, reminders and the key ring in Redis; staging is Pixerve:Staging:Provider's.
                 silo.AddRedisClusterState(configuration, GrainStorageNames.Jobs, GrainStorageNames.Credentials);
                 break;
             case ClusterProvider.Postgres:
-                // Grain state, reminders and the Data Protection key ring in PostgreSQL; staging stays in the storage account.
+                // Grain state, reminders and the Data Protection key ring in PostgreSQL; staging is Pixerve:Staging:Provider's.
                 silo.AddPostgresClusterState(configuration, GrainStorageNames.Jobs, GrainStorageNames.Credentials);
                 silo.Services.AddPostgresKeyRing(configuration);
                 break;

@@ -21,6 +21,7 @@ public sealed class S3rverServer : IAsyncDisposable
     }
 
     public string ServiceUrl { get; }
+    public int ProcessId => _process.Id;
 
     public static async Task<S3rverServer> StartAsync()
     {
