@@ -71,6 +71,26 @@ silo_port=$(free_port); silo_gateway_port=$(free_port)
 pids+=($!)
 wait_for silo "$!" "$work/silo.log" port_open "$silo_gateway_port"
 
+# A second Pixerve whose silo is paused (Pixerve:Jobs:Paused): every job it takes stays pending, so the clients' wait
+# timeouts are tested against a real job that never becomes final. Its own cluster, in a Redis with uploads staged in
+# a folder, so nothing it holds meets the first one's jobs.
+redis_port=$(free_port); mkdir -p "$work/redis" "$work/held-staging" "$work/held-serve"
+/usr/bin/redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" --save '' --appendonly no >"$work/redis.log" 2>&1 &
+pids+=($!)
+wait_for redis "$!" "$work/redis.log" port_open "$redis_port"
+held=(
+  "Pixerve__Cluster__Provider=redis" "Pixerve__Cluster__Redis__ConnectionString=127.0.0.1:$redis_port"
+  "Pixerve__Staging__Provider=filesystem" "Pixerve__Staging__Filesystem__Root=$work/held-staging"
+  "Pixerve__ServeDir=$work/held-serve" "Pixerve__Cluster__Mode=azure" "Pixerve__Cluster__Id=held-$$"
+  "Pixerve__Cluster__ClientKey=held-cluster-client-key-$$" "Logging__LogLevel__Default=Warning"
+)
+held_silo_port=$(free_port); held_silo_gateway_port=$(free_port)
+"${clean_env[@]}" "${held[@]}" Pixerve__Jobs__Paused=true Pixerve__Silo__Port="$held_silo_port" Pixerve__Silo__GatewayPort="$held_silo_gateway_port" \
+  Pixerve__Webhooks__Secret="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+  dotnet src/Pixerve.Silo/bin/Debug/net10.0/Pixerve.Silo.dll >"$work/held-silo.log" 2>&1 &
+pids+=($!)
+held_silo_pid=$!
+
 http_port=$(free_port)
 # Each client refuses a bad token 40 times in a row (16 MB and 700 KB, 20 each): with every suite on one address
 # within a minute, the per-IP upload limit (300 a minute) would answer 429 before the token is looked at.
@@ -78,15 +98,24 @@ http_port=$(free_port)
   dotnet src/Pixerve.Gateway/bin/Debug/net10.0/Pixerve.Gateway.dll --urls="http://127.0.0.1:$http_port" >"$work/gateway.log" 2>&1 &
 pids+=($!)
 # GET /health answers 200, asked over bash's /dev/tcp (no curl on a minimal machine).
-healthy() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$http_port" &&
+healthy() { # [port]
+  (exec 3<>"/dev/tcp/127.0.0.1/${1:-$http_port}" &&
    printf 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3 &&
    IFS= read -r -t 5 line <&3 && [[ $line == "HTTP/1.1 200 "* ]]) 2>/dev/null
 }
 wait_for gateway "$!" "$work/gateway.log" healthy
 echo "Pixerve up on http://127.0.0.1:$http_port in $((SECONDS - started)) s"
 
-export PIXERVE_URL="http://127.0.0.1:$http_port" PIXERVE_JWT_SECRET="$secret"
+wait_for "held silo" "$held_silo_pid" "$work/held-silo.log" port_open "$held_silo_gateway_port"
+held_http_port=$(free_port)
+"${clean_env[@]}" "${held[@]}" Pixerve__Jwt__Secret="$secret" Pixerve__RateLimits__UploadsPerMinutePerIp=0 \
+  dotnet src/Pixerve.Gateway/bin/Debug/net10.0/Pixerve.Gateway.dll --urls="http://127.0.0.1:$held_http_port" >"$work/held-gateway.log" 2>&1 &
+pids+=($!)
+wait_for "held gateway" "$!" "$work/held-gateway.log" healthy "$held_http_port"
+echo "Paused Pixerve up on http://127.0.0.1:$held_http_port in $((SECONDS - started)) s"
+
+# PIXERVE_HELD_URL: the same job tokens work there, and its jobs stay pending.
+export PIXERVE_URL="http://127.0.0.1:$http_port" PIXERVE_HELD_URL="http://127.0.0.1:$held_http_port" PIXERVE_JWT_SECRET="$secret"
 export PIXERVE_TEST_IMAGE="$root/tests/data/images/photo-1920x1280-canon.jpg"
 total_passed=0 total_failed=0 status=0
 for language in "${languages[@]}"; do

@@ -38,5 +38,12 @@ public sealed class JobOptions
     [Range(0, 100)]
     public int MaxRetries { get; set; } = 3;
 
+    /// <summary>
+    /// The silo queues its jobs but starts none: they stay pending (and count against <see cref="MaxQueueDepth"/>) until
+    /// it restarts without this. For a window in which conversions must not run (a backend's maintenance), and for
+    /// clients' tests of what they do while a job waits.
+    /// </summary>
+    public bool Paused { get; set; }
+
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Environment.ProcessorCount;
 }

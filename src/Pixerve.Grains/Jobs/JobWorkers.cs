@@ -34,6 +34,12 @@ public sealed class JobWorkers(
     {
         var count = options.Value.EffectiveConcurrency;
         Logger.LogInformation("Starting {Count} conversion workers", count);
+        if (options.Value.Paused)
+        {
+            queue.Pause();
+            Logger.LogWarning("Pixerve:Jobs:Paused is set: jobs are queued on this silo and none is started");
+        }
+
         _gauges = PixerveMetrics.ObserveQueue(silo.SiloAddress.ToString(), () => (queue.Depth, queue.Running));
         return Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Run(() => WorkAsync(stopping))));
     }
