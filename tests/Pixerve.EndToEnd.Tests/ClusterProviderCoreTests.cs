@@ -234,12 +234,15 @@ public sealed class RedisClusterProviderCoreTests(RedisProviderCluster cluster) 
 {
     private readonly RedisProviderCluster _cluster = cluster;
 
-    /// <summary>The <c>pixerve/reminders</c> sorted set: each member a JSON list of the reminder's grain hash, grain id, name, ETag, start and period.</summary>
+    /// <summary>
+    /// The <c>pixerve/reminders</c> sorted set: each member the JSON values of the reminder's grain hash, grain id, name,
+    /// ETag, start and period, comma-separated.
+    /// </summary>
     protected override async Task<IReadOnlyList<string>> CleanupRemindersAsync()
     {
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_cluster.Redis.ConnectionString);
         var members = await redis.GetDatabase().SortedSetRangeByRankAsync("pixerve/reminders");
-        return members.Select(m => JsonDocument.Parse(m.ToString()).RootElement)
+        return members.Select(m => JsonDocument.Parse("[" + m + "]").RootElement)
             .Where(r => r.GetRawText().Contains("cleanup", StringComparison.OrdinalIgnoreCase))
             .SelectMany(r => r.EnumerateArray()).Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)
             .ToList();
