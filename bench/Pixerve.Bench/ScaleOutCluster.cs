@@ -161,10 +161,10 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
                 if (!joined) await Task.Delay(500);
                 return joined;
             }
-            catch (Exception e) when (e is OrleansException or TimeoutException or InvalidOperationException)
+            catch (Exception e) when (e is OrleansException or TimeoutException or InvalidOperationException or System.Data.Common.DbException)
             {
                 await Task.Delay(500);
-                return false; // no silo in the table yet
+                return false; // no silo in the table yet (on PostgreSQL: no table yet, until the first silo applied the schema)
             }
         }, TimeSpan.FromMinutes(2), "every silo to join");
     }
