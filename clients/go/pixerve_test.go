@@ -75,7 +75,7 @@ func problemOf(t *testing.T, err error) *Problem {
 func TestUploadWaitDownload(t *testing.T) {
 	f := setup(t)
 	token := f.token(t, job)
-	answer, err := f.client.Upload(f.ctx, File{"photo-1920x1280-canon.jpg", bytes.NewReader(f.photo)}, token, false)
+	answer, err := f.client.Upload(f.ctx, File{Name: "photo-1920x1280-canon.jpg", Data: bytes.NewReader(f.photo)}, token, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,9 +103,13 @@ func TestUploadWaitDownload(t *testing.T) {
 	if r, err := f.client.Failures(f.ctx, token, Job{JobID: answer.JobID}); err != nil || r.Status != "success" {
 		t.Fatalf("failure record %+v %v", r, err)
 	}
-	again, err := f.client.Upload(f.ctx, File{"photo-1920x1280-canon.jpg", bytes.NewReader(f.photo)}, token, true)
+	again, err := f.client.Upload(f.ctx, File{Name: "photo-1920x1280-canon.jpg", Data: bytes.NewReader(f.photo)}, token, &UploadOptions{FormToken: true})
 	if err != nil || again.JobID != answer.JobID || again.Status != StatusCompleted {
 		t.Fatalf("form-token upload %+v %v", again, err)
+	}
+	// Only a failed job can be retried: a refusal, and no value beside it.
+	if s, err := f.client.Retry(f.ctx, token, Job{Hash: answer.Hash}); s != nil || problemOf(t, err).Status != 409 {
+		t.Fatalf("retry of a completed job answered %+v %v", s, err)
 	}
 }
 
@@ -120,7 +124,7 @@ func TestStatusDescribesTheSourceAndEveryOutput(t *testing.T) {
 		"directHost": true, "subDir": subDir,
 	}
 	token := f.token(t, spec)
-	answer, err := f.client.Upload(f.ctx, File{"photo-1920x1280-canon.jpg", bytes.NewReader(f.photo)}, token, false)
+	answer, err := f.client.Upload(f.ctx, File{Name: "photo-1920x1280-canon.jpg", Data: bytes.NewReader(f.photo)}, token, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +178,8 @@ func TestStatusDescribesTheSourceAndEveryOutput(t *testing.T) {
 func TestBatchUploadAnswersAnEntryPerFile(t *testing.T) {
 	f := setup(t)
 	// The gateway names each file as it read it: a name with CR, LF, quotes and non-ASCII comes back as sent.
-	batch, err := f.client.UploadBatch(f.ctx, []File{{"a.jpg", bytes.NewReader(f.unique())}, {"notes.txt", strings.NewReader("not an image")},
-		{oddName, strings.NewReader("not an image either")}}, f.token(t, job))
+	batch, err := f.client.UploadBatch(f.ctx, []File{{Name: "a.jpg", Data: bytes.NewReader(f.unique())}, {Name: "notes.txt", Data: strings.NewReader("not an image")},
+		{Name: oddName, Data: strings.NewReader("not an image either")}}, f.token(t, job), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,10 +196,10 @@ func TestCancelAPendingJob(t *testing.T) {
 	// One conversion at a time: a slower job first keeps the next one pending long enough to cancel it.
 	slow := f.token(t, map[string]interface{}{"formats": map[string]interface{}{"webp": map[string]interface{}{"sizes": [][]int{{1920}}}}, "directHost": true, "subDir": subDir})
 	for attempt := 0; attempt < 8; attempt++ {
-		if _, err := f.client.Upload(f.ctx, File{"slow.jpg", bytes.NewReader(f.unique())}, slow, false); err != nil {
+		if _, err := f.client.Upload(f.ctx, File{Name: "slow.jpg", Data: bytes.NewReader(f.unique())}, slow, nil); err != nil {
 			t.Fatal(err)
 		}
-		pending, err := f.client.Upload(f.ctx, File{"pending.jpg", bytes.NewReader(f.unique())}, token, false)
+		pending, err := f.client.Upload(f.ctx, File{Name: "pending.jpg", Data: bytes.NewReader(f.unique())}, token, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,9 +224,9 @@ func TestCancelAPendingJob(t *testing.T) {
 func TestBadTokenIs401(t *testing.T) {
 	f := setup(t)
 	bad, _ := MintToken("another-secret-that-is-long-enough-0123456789", job, time.Minute, "")
-	_, err := f.client.Upload(f.ctx, File{"p.jpg", bytes.NewReader(f.photo)}, bad, false)
-	if p := problemOf(t, err); p.Status != 401 || !strings.Contains(p.Detail, "signature") {
-		t.Fatalf("got %v", p)
+	answer, err := f.client.Upload(f.ctx, File{Name: "p.jpg", Data: bytes.NewReader(f.photo)}, bad, nil)
+	if p := problemOf(t, err); p.Status != 401 || !strings.Contains(p.Detail, "signature") || answer != nil {
+		t.Fatalf("got %+v with %v", answer, p)
 	}
 }
 
@@ -234,7 +238,7 @@ func (f *fixture) refusedEveryTime(client *Client, size, runs int) []string {
 	_, _ = rand.Read(data[4:])
 	var outcomes []string
 	for run := 0; run < runs; run++ {
-		_, err := client.Upload(f.ctx, File{"big.jpg", bytes.NewReader(data)}, bad, false)
+		_, err := client.Upload(f.ctx, File{Name: "big.jpg", Data: bytes.NewReader(data)}, bad, nil)
 		var p *Problem
 		switch {
 		case err == nil:
@@ -274,7 +278,7 @@ func TestBadTokenIs401ForA700KBUpload20Times(t *testing.T) { checkEvery401(t, 70
 func TestBadSpecIs400NamingTheField(t *testing.T) {
 	f := setup(t)
 	token := f.token(t, map[string]interface{}{"formats": map[string]interface{}{"jpg": map[string]interface{}{"sizes": [][]int{{0}}}}, "directHost": true})
-	_, err := f.client.Upload(f.ctx, File{"p.jpg", bytes.NewReader(f.photo)}, token, false)
+	_, err := f.client.Upload(f.ctx, File{Name: "p.jpg", Data: bytes.NewReader(f.photo)}, token, nil)
 	if p := problemOf(t, err); p.Status != 400 || p.Field != "formats.jpg.sizes[0]" {
 		t.Fatalf("got %v", p)
 	}
@@ -282,13 +286,13 @@ func TestBadSpecIs400NamingTheField(t *testing.T) {
 
 func TestAnotherTokensJobIs404(t *testing.T) {
 	f := setup(t)
-	mine, err := f.client.Upload(f.ctx, File{"mine.jpg", bytes.NewReader(f.unique())}, f.token(t, job), false)
+	mine, err := f.client.Upload(f.ctx, File{Name: "mine.jpg", Data: bytes.NewReader(f.unique())}, f.token(t, job), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stranger := f.token(t, map[string]interface{}{"formats": job["formats"], "directHost": true, "subDir": "someone-else"})
-	_, err = f.client.Status(f.ctx, stranger, Job{Hash: mine.Hash})
-	if p := problemOf(t, err); p.Status != 404 {
-		t.Fatalf("got %v", p)
+	s, err := f.client.Status(f.ctx, stranger, Job{Hash: mine.Hash})
+	if p := problemOf(t, err); p.Status != 404 || s != nil {
+		t.Fatalf("got %+v with %v", s, p)
 	}
 }

@@ -3,7 +3,6 @@ package pixerve
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +40,7 @@ type ResumableOptions struct {
 // last byte. When the connection drops (or the gateway answers 409, 423 or 5xx) it asks the gateway for its offset
 // (HEAD) and goes on from there.
 func (c *Client) UploadResumable(ctx context.Context, path, token string, opts *ResumableOptions) (*UploadResponse, error) {
+	k := c.begin(ctx, "UploadResumable")
 	var o ResumableOptions
 	if opts != nil {
 		o = *opts
@@ -83,7 +83,7 @@ func (c *Client) UploadResumable(ctx context.Context, path, token string, opts *
 		if filetype := mime.TypeByExtension(filepath.Ext(name)); filetype != "" {
 			metadata += ",filetype " + base64.StdEncoding.EncodeToString([]byte(filetype))
 		}
-		created, err := c.tus(ctx, http.MethodPost, c.BaseURL+"/uploads", token,
+		created, err := c.tus(k, http.MethodPost, c.BaseURL+"/uploads", token,
 			map[string]string{"Upload-Length": strconv.FormatInt(size, 10), "Upload-Metadata": metadata}, nil, 0)
 		if err != nil {
 			return nil, err
@@ -102,7 +102,7 @@ func (c *Client) UploadResumable(ctx context.Context, path, token string, opts *
 			o.OnUploadURL(uploadURL)
 		}
 	} else {
-		head, err := c.tus(ctx, http.MethodHead, uploadURL, token, nil, nil, 0)
+		head, err := c.tus(k, http.MethodHead, uploadURL, token, nil, nil, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +123,7 @@ func (c *Client) UploadResumable(ctx context.Context, path, token string, opts *
 			n = size - offset
 		}
 		body := &progressReader{r: io.NewSectionReader(f, offset, n), sent: offset, total: size, each: progress}
-		patched, err := c.tus(ctx, http.MethodPatch, uploadURL, token,
+		patched, err := c.tus(k, http.MethodPatch, uploadURL, token,
 			map[string]string{"Upload-Offset": strconv.FormatInt(offset, 10), "Content-Type": "application/offset+octet-stream"}, body, n)
 		if err == nil {
 			if offset, err = uploadOffset(patched, offset+1, size); err != nil {
@@ -134,7 +134,7 @@ func (c *Client) UploadResumable(ctx context.Context, path, token string, opts *
 			}
 			continue
 		}
-		var refused *Problem
+		var refused *Error
 		isRefusal := errors.As(err, &refused)
 		if ctx.Err() != nil || isRefusal && refused.Status != 409 && refused.Status != 423 && refused.Status < 500 {
 			return nil, err
@@ -148,11 +148,11 @@ func (c *Client) UploadResumable(ctx context.Context, path, token string, opts *
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, k.fail(uploadURL, ctx.Err())
 		case <-time.After(delay):
 		}
-		head, herr := c.tus(ctx, http.MethodHead, uploadURL, token, nil, nil, 0)
-		var gone *Problem
+		head, herr := c.tus(k, http.MethodHead, uploadURL, token, nil, nil, 0)
+		var gone *Error
 		if errors.As(herr, &gone) {
 			return nil, herr // the upload is gone (expired, refused): nothing to go on with
 		} else if herr != nil {
@@ -189,18 +189,20 @@ func (c *Client) UploadResumable(ctx context.Context, path, token string, opts *
 	request.Header.Set("Tus-Resumable", "1.0.0")
 	request.Header.Set("Authorization", "Bearer "+token)
 	request.Header.Set("Accept", "application/json")
-	response, err := c.roundTrip(request)
+	response, err := c.roundTrip(k, request)
 	if err != nil {
 		return nil, err
 	}
-	defer response.Body.Close()
 	var answer UploadResponse
-	return &answer, json.NewDecoder(response.Body).Decode(&answer)
+	if err := k.decode(uploadURL, response, &answer); err != nil {
+		return nil, err
+	}
+	return &answer, nil
 }
 
-// tus sends one tus request to an absolute URL and answers its headers; a refusal is a *Problem.
-func (c *Client) tus(ctx context.Context, method, target, token string, headers map[string]string, body io.Reader, length int64) (http.Header, error) {
-	request, err := http.NewRequestWithContext(ctx, method, target, body)
+// tus sends one tus request to an absolute URL and answers its headers; a refusal is an *Error.
+func (c *Client) tus(k call, method, target, token string, headers map[string]string, body io.Reader, length int64) (http.Header, error) {
+	request, err := http.NewRequestWithContext(k.ctx, method, target, body)
 	if err != nil {
 		return nil, err
 	}
@@ -210,12 +212,14 @@ func (c *Client) tus(ctx context.Context, method, target, token string, headers 
 	for name, value := range headers {
 		request.Header.Set(name, value)
 	}
-	response, err := c.roundTrip(request)
+	response, err := c.roundTrip(k, request)
 	if err != nil {
 		return nil, err
 	}
 	defer response.Body.Close()
-	_, _ = io.Copy(io.Discard, response.Body)
+	if _, err := io.Copy(io.Discard, response.Body); err != nil {
+		return nil, k.fail(target, err)
+	}
 	return response.Header, nil
 }
 

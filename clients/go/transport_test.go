@@ -83,7 +83,7 @@ func partHeaders(raw []byte) [][]string {
 func TestAnOddFileNameGoesEncodedAndRoundTrips(t *testing.T) {
 	base, requests := rawServer(t)
 	jpeg := []byte{0xff, 0xd8, 0xff}
-	if _, err := New(base).UploadBatch(context.Background(), []File{{oddName, bytes.NewReader(jpeg)}, {"plain.jpg", bytes.NewReader(jpeg)}}, "a.b.c"); err != nil {
+	if _, err := New(base).UploadBatch(context.Background(), []File{{Name: oddName, Data: bytes.NewReader(jpeg)}, {Name: "plain.jpg", Data: bytes.NewReader(jpeg)}}, "a.b.c", nil); err != nil {
 		t.Fatal(err)
 	}
 	raw := requests()[0]
@@ -145,7 +145,7 @@ func TestARedirectToAnotherOriginDoesNotCarryTheToken(t *testing.T) {
 	if _, err := client.Status(ctx, "the.job.token", Job{Hash: "h"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.Upload(ctx, File{"a.jpg", bytes.NewReader([]byte{0xff, 0xd8, 0xff})}, "the.job.token", false); err != nil {
+	if _, err := client.Upload(ctx, File{Name: "a.jpg", Data: bytes.NewReader([]byte{0xff, 0xd8, 0xff})}, "the.job.token", nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := gatewaySeen(), []seen{{"GET", "/status?hash=h", "Bearer the.job.token"}, {"POST", "/upload", "Bearer the.job.token"}}; !reflect.DeepEqual(got, want) {
