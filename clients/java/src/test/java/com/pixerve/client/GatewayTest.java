@@ -1,4 +1,4 @@
-package pixerve;
+package com.pixerve.client;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -12,9 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import pixerve.Models.OutputLocation;
-import pixerve.PixerveClient.Job;
-import pixerve.PixerveClient.Upload;
+import com.pixerve.client.Models.OutputLocation;
+import com.pixerve.client.PixerveClient.Job;
+import com.pixerve.client.PixerveClient.Upload;
 
 /**
  * Against a real gateway: PIXERVE_URL, PIXERVE_JWT_SECRET and PIXERVE_TEST_IMAGE (clients/test.sh sets them).

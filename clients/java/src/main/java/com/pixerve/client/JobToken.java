@@ -1,4 +1,4 @@
-package pixerve;
+package com.pixerve.client;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

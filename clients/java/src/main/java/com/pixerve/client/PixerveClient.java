@@ -1,4 +1,4 @@
-package pixerve;
+package com.pixerve.client;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import pixerve.Models.BatchEntry;
-import pixerve.Models.JobRecord;
-import pixerve.Models.JobStatus;
-import pixerve.Models.UploadResponse;
+import com.pixerve.client.Models.BatchEntry;
+import com.pixerve.client.Models.JobRecord;
+import com.pixerve.client.Models.JobStatus;
+import com.pixerve.client.Models.UploadResponse;
 
 /** The Pixerve HTTP API (docs/http-api.md, openapi/pixerve.v1.json) over java.net.http; a refusal throws {@link PixerveException}. */
 public final class PixerveClient {
