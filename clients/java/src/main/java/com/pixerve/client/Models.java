@@ -1,5 +1,8 @@
 package com.pixerve.client;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -10,7 +13,7 @@ public final class Models {
 
     public static final List<String> FINAL_STATUSES = List.of("completed", "failed", "cancelled");
 
-    /** POST /upload with one file. status: pending, processing, completed, failed or cancelled. */
+    /** POST /upload with one file (and a finished resumable upload). status: pending, processing, completed, failed or cancelled. */
     public record UploadResponse(String hash, String jobId, List<String> expectedFiles, String status) {
         static UploadResponse from(Map<String, Object> m) {
             return new UploadResponse(str(m, "hash"), str(m, "job_id"), strings(m.get("expected_files")), str(m, "status"));
@@ -34,17 +37,65 @@ public final class Models {
     }
 
     /**
-     * GET /status, DELETE /cancel and each event of /events; {@code json} holds every field as sent. {@code source} is
-     * null and {@code outputs} empty until the job has converted its source; outputs come in {@code expectedFiles} order.
+     * GET /status, DELETE /cancel, POST /retry and each state event of /events; {@code json} holds every field as sent.
+     * Instants are null until they happen ({@code startedAt} is the latest attempt's); {@code attempts} counts runs
+     * over all retries, {@code retries} the POST /retry calls; {@code webhook} is null without a completionCallback.
+     * {@code source} is null and {@code outputs} empty until the job has converted its source; {@code outputs} come in
+     * {@code expectedFiles} order (the claim's), and {@code outputsDone} of {@code outputsTotal} are made so far.
      */
-    public record JobStatus(String hash, String jobId, String status, String error, List<String> expectedFiles, List<StoredFile> files,
-                            SourceInfo source, List<JobOutput> outputs, Map<String, Object> json) {
+    public record JobStatus(String hash, String jobId, String status, int priority, Instant createdAt, Instant updatedAt, Instant startedAt,
+                            Instant finishedAt, int attempts, int retries, List<String> expectedFiles, List<StoredFile> files, String error,
+                            String errorCategory, String errorId, WebhookState webhook, String processedBy, SourceInfo source,
+                            List<JobOutput> outputs, int outputsDone, int outputsTotal, Map<String, Object> json) {
         static JobStatus from(Map<String, Object> m) {
-            return new JobStatus(str(m, "hash"), str(m, "job_id"), str(m, "status"), str(m, "error"), strings(m.get("expected_files")),
-                list(m.get("files"), StoredFile::from), SourceInfo.from(m.get("source")), list(m.get("outputs"), JobOutput::from), m);
+            return new JobStatus(str(m, "hash"), str(m, "job_id"), str(m, "status"), (int) num(m, "priority"), instant(m, "created_at"),
+                instant(m, "updated_at"), instant(m, "started_at"), instant(m, "finished_at"), (int) num(m, "attempts"), (int) num(m, "retries"),
+                strings(m.get("expected_files")), list(m.get("files"), StoredFile::from), str(m, "error"), str(m, "error_category"),
+                str(m, "error_id"), WebhookState.from(m.get("webhook")), str(m, "processed_by"), SourceInfo.from(m.get("source")),
+                list(m.get("outputs"), JobOutput::from), (int) num(m, "outputs_done"), (int) num(m, "outputs_total"), m);
         }
 
         public boolean isFinal() { return FINAL_STATUSES.contains(status); }
+    }
+
+    /**
+     * The completion webhook's delivery: {@code status} pending, delivered or failed; {@code lastStatusCode} null
+     * before an answer; {@code deliveredAt} null until delivered.
+     */
+    public record WebhookState(String status, int attempts, Integer lastStatusCode, String lastError, Instant deliveredAt) {
+        @SuppressWarnings("unchecked")
+        static WebhookState from(Object json) {
+            if (!(json instanceof Map<?, ?> o)) return null;
+            var m = (Map<String, Object>) o;
+            return new WebhookState(str(m, "status"), (int) num(m, "attempts"),
+                m.get("last_status_code") instanceof Number n ? n.intValue() : null, str(m, "last_error"), instant(m, "delivered_at"));
+        }
+    }
+
+    /** What GET /events tells: a state change, the source described, or one more output made. */
+    public sealed interface JobEvent permits StateChanged, SourceDescribed, OutputDone {
+        String hash();
+        String jobId();
+    }
+
+    /** The job's state ({@code event: pending|processing|completed|failed|cancelled}); the stream ends after a final one. */
+    public record StateChanged(JobStatus state) implements JobEvent {
+        public String hash() { return state.hash(); }
+        public String jobId() { return state.jobId(); }
+    }
+
+    /** {@code event: source}, once, before any output. */
+    public record SourceDescribed(String hash, String jobId, SourceInfo source) implements JobEvent {
+        static SourceDescribed from(Map<String, Object> m) { return new SourceDescribed(str(m, "hash"), str(m, "job_id"), SourceInfo.from(m.get("source"))); }
+    }
+
+    /** {@code event: output_done}, once per output in {@code expected_files} order: {@code done} of {@code total}. */
+    public record OutputDone(String hash, String jobId, String name, String format, int width, int height, long bytes, int done, int total)
+        implements JobEvent {
+        static OutputDone from(Map<String, Object> m) {
+            return new OutputDone(str(m, "hash"), str(m, "job_id"), str(m, "name"), str(m, "format"), (int) num(m, "width"), (int) num(m, "height"),
+                num(m, "bytes"), (int) num(m, "done"), (int) num(m, "total"));
+        }
     }
 
     /**
@@ -78,12 +129,16 @@ public final class Models {
     }
 
     /**
-     * GET /success and GET /failures: status success, failed or not_found; {@code jobData} is null without a record.
-     * {@code json} has every field as sent (timestamp, file_count, error).
+     * GET /success and GET /failures: status success, failed or not_found. With a record, {@code timestamp} is when
+     * the job finished and {@code fileCount} counts its stored files (outputs × backends); a failure's {@code error},
+     * {@code errorCategory} and {@code errorId} say why. {@code timestamp} and {@code jobData} are null without a
+     * record; {@code json} has every field as sent.
      */
-    public record JobRecord(String hash, String jobId, String status, JobData jobData, Map<String, Object> json) {
+    public record JobRecord(String hash, String jobId, String status, Instant timestamp, int fileCount, String error, String errorCategory,
+                            String errorId, JobData jobData, Map<String, Object> json) {
         static JobRecord from(Map<String, Object> m) {
-            return new JobRecord(str(m, "hash"), str(m, "job_id"), str(m, "status"), JobData.from(m.get("job_data")), m);
+            return new JobRecord(str(m, "hash"), str(m, "job_id"), str(m, "status"), instant(m, "timestamp"), (int) num(m, "file_count"),
+                str(m, "error"), str(m, "error_category"), str(m, "error_id"), JobData.from(m.get("job_data")), m);
         }
     }
 
@@ -102,7 +157,12 @@ public final class Models {
         }
     }
 
-    static String str(Map<String, Object> m, String key) { return (String) m.get(key); }
+    static String str(Map<String, Object> m, String key) { return m.get(key) instanceof String s ? s : null; }
+
+    /** An ISO 8601 date-time with an offset ({@code 2026-11-25T20:39:02.7471811+00:00}), or null. */
+    static Instant instant(Map<String, Object> m, String key) {
+        return m.get(key) instanceof String s ? OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant() : null;
+    }
     static long num(Map<String, Object> m, String key) { return m.get(key) instanceof Number n ? n.longValue() : 0; }
 
     @SuppressWarnings("unchecked")
