@@ -11,19 +11,23 @@ import com.pixerve.client.Models.UploadResponse;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -235,6 +239,156 @@ public final class PixerveClient {
             else text.append('%').append(String.format("%02X", unsigned));
         }
         return text.toString();
+    }
+
+    /**
+     * Sends the file at {@code path} over tus 1.0 (POST /uploads, then PATCHes of at most {@code chunkSize} bytes, each
+     * read from the file as it goes out) and answers as {@link #upload} does, from the Pixerve-* headers of the answer
+     * that brought the last byte. When the connection drops (or the gateway answers 409, 423 or 5xx) it asks the
+     * gateway for its offset (HEAD) and goes on from there. {@code options} may be null.
+     */
+    public UploadResponse uploadResumable(Path path, String token, ResumableOptions options) throws InterruptedException {
+        var o = options == null ? new ResumableOptions() : options;
+        var deadline = deadline("uploadResumable", o.timeout == null ? timeout : o.timeout);
+        long size;
+        try {
+            size = Files.size(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var uploadUrl = o.uploadUrl;
+        long offset;
+        HttpHeaders last;
+        if (uploadUrl == null) {
+            var name = path.getFileName().toString();
+            var metadata = "filename " + Base64.getEncoder().encodeToString(name.getBytes(StandardCharsets.UTF_8));
+            var created = tus("POST", URI.create(base + "/uploads"), token, Map.of("Upload-Length", Long.toString(size), "Upload-Metadata", metadata),
+                HttpRequest.BodyPublishers.noBody(), deadline);
+            var location = created.firstValue("Location").orElseThrow(() -> new IllegalStateException("the gateway created an upload without a Location"));
+            uploadUrl = URI.create(base + "/uploads").resolve(location).toString();
+            offset = uploadOffset(created, 0, size);
+            last = created;
+            o.onUploadUrl.accept(uploadUrl);
+        } else {
+            var head = tus("HEAD", URI.create(uploadUrl), token, Map.of(), HttpRequest.BodyPublishers.noBody(), deadline);
+            if (!head.firstValue("Upload-Length").orElse("").equals(Long.toString(size))) {
+                throw new IllegalArgumentException(uploadUrl + " is an upload of " + head.firstValue("Upload-Length").orElse("?") + " bytes, not of " + size);
+            }
+            offset = uploadOffset(head, 0, size);
+            last = head;
+        }
+        o.onProgress.update(offset, size);
+        // best is the most the gateway has said it holds; failures counts those in a row since it grew.
+        for (long failures = 0, best = offset; offset < size; ) {
+            var n = Math.min(o.chunkSize, size - offset);
+            var from = offset;
+            var body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+                () -> new FileSection(path, from, n, sent -> o.onProgress.update(sent, size))), n);
+            RuntimeException error;
+            try {
+                var patched = tus("PATCH", URI.create(uploadUrl), token,
+                    Map.of("Upload-Offset", Long.toString(offset), "Content-Type", "application/offset+octet-stream"), body, deadline);
+                offset = uploadOffset(patched, offset + 1, size);
+                last = patched;
+                if (offset > best) {
+                    failures = 0;
+                    best = offset;
+                }
+                continue;
+            } catch (PixerveException refused) {
+                if (refused.status() != 409 && refused.status() != 423 && refused.status() < 500) throw refused;
+                error = refused;
+            } catch (PixerveNetworkException dropped) {
+                error = dropped;
+            }
+            if (++failures > o.maxRetries) throw error;
+            var delay = o.retryDelays.get((int) Math.min(failures, o.retryDelays.size()) - 1);
+            var left = deadline.remaining();
+            if (delay.compareTo(left) >= 0) throw deadline.expired();
+            Thread.sleep(delay.toMillis());
+            HttpHeaders head;
+            try {
+                head = tus("HEAD", URI.create(uploadUrl), token, Map.of(), HttpRequest.BodyPublishers.noBody(), deadline);
+            } catch (PixerveNetworkException stillDown) {
+                continue; // still unreachable: the next failure
+            } // a PixerveException: the upload is gone (expired, refused), nothing to go on with
+            var now = uploadOffset(head, 0, size);
+            if (error instanceof PixerveException refused && refused.status() == 409 && now == offset) throw refused; // the last bytes refused
+            if (now > best) {
+                failures = 0;
+                best = now;
+            }
+            offset = now;
+            last = head;
+            o.onProgress.update(offset, size);
+        }
+        var hash = last.firstValue("Pixerve-Hash");
+        if (hash.isPresent()) {
+            var names = new ArrayList<String>();
+            for (var name : last.firstValue("Pixerve-Expected-Files").orElse("").split(",")) if (!name.isBlank()) names.add(name.trim());
+            return new UploadResponse(hash.get(), last.firstValue("Pixerve-Job-Id").orElse(null), List.copyOf(names), last.firstValue("Pixerve-Status").orElse(null));
+        }
+        // Complete, but the answer that said so carried no job (an upload found complete before any byte was sent).
+        var request = HttpRequest.newBuilder(URI.create(uploadUrl)).header("Tus-Resumable", "1.0.0").header("Authorization", "Bearer " + token).GET();
+        return UploadResponse.from(object(json(request, deadline)));
+    }
+
+    private HttpHeaders tus(String method, URI target, String token, Map<String, String> headers, HttpRequest.BodyPublisher body, Deadline deadline) {
+        var request = HttpRequest.newBuilder(target).header("Tus-Resumable", "1.0.0").header("Authorization", "Bearer " + token).method(method, body);
+        headers.forEach(request::header);
+        return exchange(method + " /uploads", request, HttpResponse.BodyHandlers.discarding(), deadline).headers();
+    }
+
+    /** Upload-Offset, which must lie in [least, size]. */
+    private static long uploadOffset(HttpHeaders headers, long least, long size) {
+        var value = headers.firstValue("Upload-Offset").orElse("");
+        try {
+            var offset = Long.parseLong(value);
+            if (offset >= least && offset <= size) return offset;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalStateException("Upload-Offset '" + value + "' where " + least + " to " + size + " was due");
+    }
+
+    /** {@code length} bytes of a file from {@code offset}, telling {@code sent} the position after each read. */
+    private static final class FileSection extends InputStream {
+        private final RandomAccessFile file;
+        private long left;
+        private long position;
+        private final java.util.function.LongConsumer sent;
+
+        FileSection(Path path, long offset, long length, java.util.function.LongConsumer sent) {
+            try {
+                file = new RandomAccessFile(path.toFile(), "r");
+                file.seek(offset);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            this.left = length;
+            this.position = offset;
+            this.sent = sent;
+        }
+
+        @Override
+        public int read() throws IOException {
+            var one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) return -1;
+            var n = file.read(b, off, (int) Math.min(len, left));
+            if (n < 0) throw new IOException("the file ended " + left + " bytes early: it changed while being sent");
+            left -= n;
+            position += n;
+            sent.accept(position);
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException { file.close(); }
     }
 
     public JobStatus status(String token, Job job) { return status(token, job, timeout); }
@@ -538,7 +692,7 @@ public final class PixerveClient {
         throw problem(response.statusCode(), response.headers(), (byte[]) response.body());
     }
 
-    private static PixerveException problem(int status, java.net.http.HttpHeaders headers, byte[] body) {
+    private static PixerveException problem(int status, HttpHeaders headers, byte[] body) {
         var text = new String(body, StandardCharsets.UTF_8);
         Map<String, Object> problem;
         try {
