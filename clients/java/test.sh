@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 out=${PIXERVE_JAVA_OUT:-build}
 rm -rf "$out" && mkdir -p "$out/classes" "$out/test-classes"
 # The module com.pixerve.client (module-info.java with its package), as Maven compiles it.
-javac --release 17 -Xlint:all -d "$out/classes" $(find src/main/java -name '*.java')
+javac --release 17 -Xlint:all -Werror -d "$out/classes" $(find src/main/java -name '*.java')
 jar --create --file "$out/pixerve-client.jar" -C "$out/classes" .
 # The tests share the client's package (they call what it keeps package-private), so they run on the class path,
 # where module-info.class is ignored; the README test puts the jar on the module path, as an application would.
