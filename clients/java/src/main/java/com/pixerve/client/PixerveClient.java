@@ -459,7 +459,8 @@ public final class PixerveClient {
             ? cast(HttpResponse.BodySubscribers.fromLineSubscriber(stream.lines(), s -> null, StandardCharsets.UTF_8, null))
             : cast(HttpResponse.BodySubscribers.ofByteArray()));
         stream.future = future;
-        future.whenComplete((response, failure) -> {
+        future.whenComplete((response, thrown) -> {
+            var failure = thrown instanceof java.util.concurrent.CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
             if (failure != null) stream.fail(failure instanceof HttpTimeoutException ? deadline.expired()
                 : new PixerveNetworkException("GET /events", failure instanceof IOException io ? io : new IOException(failure)));
             else if (response.statusCode() >= 300) stream.fail(problem(response.statusCode(), response.headers(), (byte[]) response.body()));
@@ -596,7 +597,13 @@ public final class PixerveClient {
             throw e;
         }
         for (long delay = 200; ; delay = Math.min(delay * 2, 5000)) {
-            var state = status(token, job, deadline);
+            JobStatus state;
+            try {
+                state = status(token, job, deadline);
+            } catch (CancellationException e) {
+                if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
+                throw e;
+            }
             if (state.isFinal()) return state;
             var left = deadline.remaining();
             if (left.isZero()) throw deadline.expired();

@@ -120,6 +120,24 @@ final class ClientGatewayTest {
             var ms = (System.nanoTime() - started) / 1_000_000;
             check(ms >= 900 && ms < 2000, "the 1 s stream ended after " + ms + " ms");
         }
+        // Interrupting the waiting thread cancels the wait at once (Java's cancellation), with InterruptedException.
+        var outcome = new java.util.concurrent.CompletableFuture<Throwable>();
+        var waiter = new Thread(() -> {
+            try {
+                held.waitUntilFinal(token, Job.byHash(answer.hash()), Duration.ofMinutes(1));
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        waiter.setDaemon(true);
+        waiter.start();
+        Thread.sleep(300);
+        started = System.nanoTime();
+        waiter.interrupt();
+        var thrown = outcome.get(5, TimeUnit.SECONDS);
+        var ms = (System.nanoTime() - started) / 1_000_000;
+        check(thrown instanceof InterruptedException && ms < 1000, "an interrupted wait ended after " + ms + " ms with " + thrown);
         // Still pending: nothing was lost or changed by the cancelled waits.
         equal("pending", held.status(token, Job.byHash(answer.hash())).status());
     }

@@ -50,10 +50,12 @@ final class ClientWireTest {
     }
 
     static void specKeepsTheCallersOrder() {
-        var spec = JobSpec.create().format("gif", 64).format("jpg", 1600, 1200).format("webp", Map.of("quality", 70), List.of(800))
+        // Neither alphabetical (a TreeMap's order) nor by chance a HashMap's.
+        var spec = JobSpec.create().format("webp", Map.of("quality", 70), List.of(800)).format("jpg", 1600, 1200).format("gif", 64)
             .format("jpg", 400).directHost(true).subDir("u42");
-        equal("{\"formats\":{\"gif\":{\"sizes\":[[64]]},\"jpg\":{\"sizes\":[[1600,1200],[400]]},\"webp\":{\"settings\":{\"quality\":70},"
-            + "\"sizes\":[[800]]}},\"directHost\":true,\"subDir\":\"u42\"}", spec.toString());
+        equal("{\"formats\":{\"webp\":{\"settings\":{\"quality\":70},\"sizes\":[[800]]},\"jpg\":{\"sizes\":[[1600,1200],[400]]},"
+            + "\"gif\":{\"sizes\":[[64]]}},\"directHost\":true,\"subDir\":\"u42\"}", spec.toString());
+        equal(List.of("webp", "jpg", "gif"), spec.formatNames());
         var token = JobToken.mint("a-secret-long-enough-for-hs256-0123456789", spec, Duration.ofMinutes(1));
         var claims = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
         check(claims.startsWith("{\"job\":" + spec + ","), claims);
