@@ -1,4 +1,4 @@
-package pixerve;
+package com.pixerve.client;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

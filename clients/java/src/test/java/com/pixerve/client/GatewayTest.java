@@ -1,4 +1,4 @@
-package pixerve;
+package com.pixerve.client;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -12,9 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import pixerve.Models.OutputLocation;
-import pixerve.PixerveClient.Job;
-import pixerve.PixerveClient.Upload;
+import com.pixerve.client.Models.OutputLocation;
+import com.pixerve.client.PixerveClient.Job;
+import com.pixerve.client.PixerveClient.Upload;
 
 /**
  * Against a real gateway: PIXERVE_URL, PIXERVE_JWT_SECRET and PIXERVE_TEST_IMAGE (clients/test.sh sets them).
@@ -25,24 +25,30 @@ public final class GatewayTest {
     interface Check { void run() throws Exception; }
 
     private static final String SUB_DIR = "java-client";
-    private static final String SECRET = System.getenv("PIXERVE_JWT_SECRET");
-    private static PixerveClient client;
-    private static byte[] photo;
+    static final String SECRET = System.getenv("PIXERVE_JWT_SECRET");
+    static PixerveClient client;
+    static byte[] photo;
 
     public static void main(String[] args) throws Exception {
         var tests = new LinkedHashMap<String, Check>();
         tests.put("an odd file name goes encoded and round-trips", WireTest::oddFileNameGoesEncodedAndRoundTrips);
         tests.put("a redirect to another origin does not carry the token", WireTest::redirectDoesNotCarryTheToken);
+        tests.put("status is typed: instants, attempts, webhook state, outputs in the server's order", ClientWireTest::statusIsTyped);
+        tests.put("a JobSpec keeps the caller's order in the claim", ClientWireTest::specKeepsTheCallersOrder);
+        tests.put("a problem carries type, title, detail, errors, extensions and Retry-After", ClientWireTest::problemCarriesItsMembers);
+        tests.put("a refused connection is a PixerveNetworkException", ClientWireTest::refusedConnectionIsANetworkError);
+        tests.put("every call against a silent server ends at its 1 s timeout", ClientWireTest::silentServerTimesOut);
         var url = System.getenv("PIXERVE_URL");
+        var heldUrl = System.getenv("PIXERVE_HELD_URL");
         var image = System.getenv("PIXERVE_TEST_IMAGE");
         // Without a gateway these tests fail rather than skip, so a run that reached none of them cannot read as a
         // pass; PIXERVE_SKIP_GATEWAY_TESTS=1 skips them on purpose.
-        if (url == null || SECRET == null || image == null) {
+        if (url == null || heldUrl == null || SECRET == null || image == null) {
             if ("1".equals(System.getenv("PIXERVE_SKIP_GATEWAY_TESTS"))) {
                 System.out.println("skipped the gateway's tests: PIXERVE_SKIP_GATEWAY_TESTS=1");
             } else {
                 tests.put("a gateway to test against", () -> {
-                    throw new AssertionError("PIXERVE_URL, PIXERVE_JWT_SECRET and PIXERVE_TEST_IMAGE are unset: run clients/test.sh, "
+                    throw new AssertionError("PIXERVE_URL, PIXERVE_HELD_URL, PIXERVE_JWT_SECRET or PIXERVE_TEST_IMAGE is unset: run clients/test.sh, "
                         + "or set PIXERVE_SKIP_GATEWAY_TESTS=1 to skip the tests that need a gateway");
                 });
             }
@@ -58,6 +64,15 @@ public final class GatewayTest {
             tests.put("a bad token is 401 for a 700 KB upload, 20 times", () -> refusedEveryTime(700 << 10, 20));
             tests.put("a bad spec is 400 naming the field", GatewayTest::badSpec);
             tests.put("another token's job is 404", GatewayTest::anotherTokensJob);
+            tests.put("status, success and failures are typed; outputs come in the spec's order; retry is refused for a completed job",
+                ClientGatewayTest::statusIsTypedAndOrdered);
+            tests.put("events are typed: states, the source, each output in order", ClientGatewayTest::eventsAreTyped);
+            tests.put("a wait on a held job ends at its 2 s timeout", ClientGatewayTest::waitTimesOutOnAHeldJob);
+            tests.put("a 40 MB upload streams: on the wire before the source is read to its end", ClientGatewayTest::uploadStreams);
+            tests.put("the README example runs as written", ClientGatewayTest::readmeExampleRuns);
+            tests.put("a resumable upload in small chunks, with progress", ResumableTest::inSmallChunks);
+            tests.put("a resumable upload goes on from the server's offset after a dropped connection", ResumableTest::goesOnAfterADrop);
+            tests.put("a resumable upload left unfinished goes on from its URL", ResumableTest::goesOnFromItsUrl);
         }
         int passed = 0, failed = 0;
         for (var test : tests.entrySet()) {
@@ -101,6 +116,33 @@ public final class GatewayTest {
 
     static void equal(Object expected, Object actual) {
         if (!java.util.Objects.equals(expected, actual)) throw new AssertionError("expected " + expected + ", got " + actual);
+    }
+
+    /**
+     * Runs {@code call} on a daemon thread and fails when it has not ended within {@code bound}: a timeout that does
+     * not fire fails its test instead of hanging the run.
+     */
+    static void within(Duration bound, Check call) throws Exception {
+        var outcome = new java.util.concurrent.CompletableFuture<Void>();
+        var thread = new Thread(() -> {
+            try {
+                call.run();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.completeExceptionally(e);
+            }
+        });
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            outcome.get(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            thread.interrupt();
+            throw new AssertionError("still running after " + bound.toMillis() + " ms");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) throw cause;
+            throw (Error) e.getCause();
+        }
     }
 
     static PixerveException refusal(Check call) throws Exception {

@@ -1,4 +1,4 @@
-package pixerve;
+package com.pixerve.client;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
@@ -15,8 +15,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
-import pixerve.PixerveClient.Job;
-import pixerve.PixerveClient.Upload;
+import com.pixerve.client.PixerveClient.Job;
+import com.pixerve.client.PixerveClient.Upload;
 
 /** What the client puts on the wire, against loopback servers of the test's own (no gateway needed). */
 final class WireTest {
