@@ -92,6 +92,24 @@ class LiveTests(unittest.TestCase):
         self.assertEqual(job.expected_files, [e.name for e in done])
         self.assertEqual([1, 2], [e.done for e in done])
 
+    def test_a_failed_job_runs_again_on_retry(self):
+        # The test data's truncated JPEG: its header reads, so the upload is taken; its image data is cut, so the
+        # conversion fails. Bytes of this test's own after it make the job this test's.
+        client = Client(URL)
+        with open(os.path.join(os.path.dirname(IMAGE), "hostile", "truncated.jpg"), "rb") as f:
+            broken = f.read() + uuid.uuid4().bytes
+        job = client.upload(("broken.jpg", broken), self.token)
+        failed = client.wait_until_final(job.hash, self.token, timeout=60)
+        self.assertEqual(("failed", 1, 0), (failed.status, failed.attempts, failed.retries), failed)
+        self.assertTrue(failed.error.startswith("source is not a decodable image"), failed.error)
+        record = client.failures(job.hash, self.token)
+        self.assertEqual(("failed", failed.error, failed.finished_at), (record.status, record.error, record.timestamp))
+        retried = client.retry(job.hash, self.token)
+        self.assertEqual((job.job_id, 1, None), (retried.job_id, retried.retries, retried.error))
+        self.assertIn(retried.status, ("pending", "processing"))
+        again = client.wait_until_final(None, self.token, timeout=60, job_id=job.job_id)
+        self.assertEqual(("failed", 2, 1), (again.status, again.attempts, again.retries), again)
+
     def test_a_40_mb_upload_streams_from_the_source(self):
         # Over the gateway's limit or not, the answer comes after the body began: the client never held it.
         source = CountingSource(40 * MB)
