@@ -13,7 +13,7 @@ build=1
 languages=("$@"); [ ${#languages[@]} -gt 0 ] || languages=(typescript python go java)
 # At least this many tests pass per client (the count when each was last changed): fewer means tests went missing,
 # e.g. a test file that no longer matches its runner's pattern.
-declare -A minimum=([typescript]=27 [python]=14 [go]=26 [java]=24)
+declare -A minimum=([typescript]=27 [python]=32 [go]=26 [java]=24)
 started=$SECONDS
 work=$(mktemp -d /tmp/pixerve-clients-XXXXXX)
 pids=()
@@ -125,7 +125,9 @@ for language in "${languages[@]}"; do
   case $language in
     typescript) (cd clients/typescript && node --test test/) >"$log" 2>&1 || rc=$?
                 passed=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$log"); failed=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$log") ;;
-    python) (cd clients/python && python3 -m unittest discover -v -s tests -t .) >"$log" 2>&1 || rc=$?
+    # Every ResourceWarning is shown (-W always) and fails the run: a file or socket the client left open.
+    python) (cd clients/python && python3 -W always::ResourceWarning -m unittest discover -v -s tests -t .) >"$log" 2>&1 || rc=$?
+            ! grep -n ResourceWarning "$log" || rc=1
             ran=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in.*/\1/p' "$log")
             failed=$(( $(grep -cE '^(FAIL|ERROR): ' "$log" || true) ))
             passed=$(( ${ran:-0} - failed - $(grep -cE ' \.\.\. skipped' "$log" || true) )) ;;

@@ -26,6 +26,8 @@ packages=()
 command -v go >/dev/null || packages+=(golang-go)
 command -v javac >/dev/null || packages+=(default-jdk-headless)
 command -v python3 >/dev/null || packages+=(python3)
+# The Python client's install test makes a venv: Debian keeps ensurepip (pip for a new venv) in python3-venv.
+python3 -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)
 # Debian's nodejs comes without npm; the emulator and the test servers are npm packages.
 command -v npm >/dev/null || packages+=(npm)
 # The cluster providers' tests start their own PostgreSQL and Redis servers from Debian's binaries.

@@ -5,7 +5,9 @@ import struct
 import unittest
 import uuid
 
-from pixerve import Client, PixerveError, mint_token
+import datetime
+
+from pixerve import Client, JobStatus, OutputDone, PixerveError, SourceEvent, mint_token
 from .test_transport import ODD_NAME
 
 URL, SECRET, IMAGE = os.environ.get("PIXERVE_URL"), os.environ.get("PIXERVE_JWT_SECRET"), os.environ.get("PIXERVE_TEST_IMAGE")
@@ -46,18 +48,31 @@ class GatewayTests(unittest.TestCase):
 
     def test_upload_wait_download(self):
         job = self.client.upload(IMAGE, self.token)
-        self.assertEqual(64, len(job["job_id"]))
-        self.assertEqual([f"{job['hash']}_photo-1920x1280-canon_400_400_.jpg"], job["expected_files"])
-        final = self.client.wait(self.token, job["hash"], timeout=120)
-        self.assertEqual("completed", final["status"], final.get("error"))
-        data = self.client.download(SUB_DIR, job["expected_files"][0])
+        self.assertEqual(64, len(job.job_id))
+        self.assertEqual([f"{job.hash}_photo-1920x1280-canon_400_400_.jpg"], job.expected_files)
+        final = self.client.wait_until_final(job.hash, self.token, timeout=120)
+        self.assertEqual("completed", final.status, final.error)
+        data = self.client.download(SUB_DIR, job.expected_files[0])
         self.assertEqual((400, 267), jpeg_size(data))
-        self.assertEqual(400, final["files"][0]["width"])
-        self.assertEqual("success", self.client.success(self.token, job["hash"])["status"])
-        self.assertEqual("success", self.client.failures(self.token, job_id=job["job_id"])["status"])
+        self.assertEqual(400, final.files[0].width)
+        # Typed: aware datetimes in order, the attempts counted, no webhook without a completionCallback.
+        self.assertIsInstance(final.created_at, datetime.datetime)
+        self.assertIsNotNone(final.created_at.tzinfo)
+        self.assertTrue(final.created_at <= final.started_at <= final.finished_at, final)
+        self.assertEqual((1, 0, None), (final.attempts, final.retries, final.webhook))
+        record = self.client.success(job.hash, self.token)
+        self.assertEqual(("success", final.finished_at, 1), (record.status, record.timestamp, record.file_count))
+        self.assertEqual(JOB, record.job_data.spec)
+        self.assertEqual("success", self.client.failures(None, self.token, job_id=job.job_id).status)
+        self.assertEqual(final.job_id, self.client.status(None, self.token, job_id=job.job_id).job_id)
         # The seed's form-field token reaches the same job.
         again = self.client.upload(IMAGE, self.token, form_token=True)
-        self.assertEqual((job["job_id"], "completed"), (again["job_id"], again["status"]))
+        self.assertEqual((job.job_id, "completed"), (again.job_id, again.status))
+        # Only a failed job runs again.
+        with self.assertRaises(PixerveError) as caught:
+            self.client.retry(job.hash, self.token)
+        self.assertEqual(409, caught.exception.status)
+        self.assertIn("only a failed job can be retried", caught.exception.detail)
 
     def test_status_describes_the_source_and_every_output(self):
         # Three boxes, three fits: inside keeps the 3:2 aspect, fill stretches to the box, cover crops to it.
@@ -66,35 +81,46 @@ class GatewayTests(unittest.TestCase):
                 "directHost": True, "subDir": SUB_DIR}
         token = mint_token(SECRET, spec, sub="python-tests")
         job = self.client.upload(IMAGE, token)
-        final = self.client.wait(token, job["hash"], timeout=120)
-        self.assertEqual("completed", final["status"], final.get("error"))
-        source = final["source"]
+        final = self.client.wait_until_final(job.hash, token, timeout=120)
+        self.assertEqual("completed", final.status, final.error)
+        source = final.source
         self.assertIsNotNone(source)
         self.assertEqual(("jpg", 1920, 1280, False, 1),
-                         (source["format"], source["width"], source["height"], source["has_alpha"], source["frames"]))
-        self.assertRegex(source["dominant_color"] or "", r"^#[0-9a-f]{6}$")
-        self.assertGreaterEqual(len(base64.b64decode(source["thumbhash"], validate=True)), 5)
-        self.assertEqual(28, len(source["blurhash"]))  # 4×3 components: 1 + 1 + 4 + 2 × 11 characters
+                         (source.format, source.width, source.height, source.has_alpha, source.frames))
+        self.assertRegex(source.dominant_color or "", r"^#[0-9a-f]{6}$")
+        self.assertGreaterEqual(len(base64.b64decode(source.thumbhash, validate=True)), 5)
+        self.assertEqual(28, len(source.blurhash))  # 4×3 components: 1 + 1 + 4 + 2 × 11 characters
         # By the name's tail ({H}_{W}, the box): format, width, height.
         want = {"_photo-1920x1280-canon_400_400_.jpg": ("jpg", 400, 267),
                 "_photo-1920x1280-canon_100_300_.jpg": ("jpg", 300, 100),
                 "_photo-1920x1280-canon_240_240_.webp": ("webp", 240, 240)}
-        self.assertEqual(sorted(job["hash"] + tail for tail in want), sorted(final["expected_files"]))
-        self.assertEqual(final["expected_files"], [o["name"] for o in final["outputs"]])
-        for output in final["outputs"]:
-            self.assertEqual(want[output["name"][len(job["hash"]):]], (output["format"], output["width"], output["height"]))
-            self.assertGreater(output["bytes"], 0)
-            self.assertEqual([{"backend": "direct", "location": f"/files/{SUB_DIR}/{output['name']}"}], output["locations"])
-        job_data = self.client.success(token, job["hash"])["job_data"]
-        self.assertEqual((source, final["outputs"]), (job_data["source"], job_data["outputs"]))
+        self.assertEqual(sorted(job.hash + tail for tail in want), sorted(final.expected_files))
+        # Outputs in the server's order (expected_files order), not sorted or regrouped by the client.
+        self.assertEqual(final.expected_files, [o.name for o in final.outputs])
+        self.assertEqual(final.raw["expected_files"], final.expected_files)
+        for output in final.outputs:
+            self.assertEqual(want[output.name[len(job.hash):]], (output.format, output.width, output.height))
+            self.assertGreater(output.bytes, 0)
+            self.assertEqual([("direct", f"/files/{SUB_DIR}/{output.name}")], [(l.backend, l.location) for l in output.locations])
+        job_data = self.client.success(job.hash, token).job_data
+        self.assertEqual((source, final.outputs), (job_data.source, job_data.outputs))
+        # The event stream, read after the end, tells it all again, typed: the source once, then each output in
+        # expected_files order, then the final state.
+        events = list(self.client.events(job.hash, token, timeout=30))
+        self.assertEqual([SourceEvent] + [OutputDone] * 3 + [JobStatus], [type(e) for e in events[-5:]], events)
+        self.assertEqual(source, events[-5].source)
+        self.assertEqual([(o.name, i + 1, 3) for i, o in enumerate(final.outputs)],
+                         [(e.name, e.done, e.total) for e in events[-4:-1]])
+        self.assertEqual("completed", events[-1].status)
 
     def test_batch_upload_answers_an_entry_per_file(self):
         # The gateway names each file as it read it: a name with CR, LF, quotes and non-ASCII comes back as sent.
         batch = self.client.upload_batch([("a.jpg", unique(self.photo)), ("notes.txt", b"not an image"),
                                           (ODD_NAME, b"not an image either")], self.token)
-        self.assertEqual(["a.jpg", "notes.txt", ODD_NAME], [e["file"] for e in batch["jobs"]])
-        self.assertEqual("pending", batch["jobs"][0]["status"])
-        self.assertEqual([415, 415], [e["error"]["status"] for e in batch["jobs"][1:]])
+        self.assertEqual(["a.jpg", "notes.txt", ODD_NAME], [e.file for e in batch.jobs])
+        self.assertEqual(("pending", None), (batch.jobs[0].status, batch.jobs[0].error))
+        self.assertEqual([415, 415], [e.error.status for e in batch.jobs[1:]])
+        self.assertEqual([None, None], [e.hash for e in batch.jobs[1:]])
 
     def test_cancel_a_pending_job(self):
         # One conversion at a time: a slower job first keeps the next one pending long enough to cancel it.
@@ -103,21 +129,24 @@ class GatewayTests(unittest.TestCase):
             self.client.upload(("slow.jpg", unique(self.photo)), slow)
             job = self.client.upload(("pending.jpg", unique(self.photo)), self.token)
             try:
-                cancelled = self.client.cancel(self.token, job["hash"])
+                cancelled = self.client.cancel(job.hash, self.token)
             except PixerveError as e:
                 self.assertEqual(409, e.status)
                 continue
-            self.assertEqual(("cancelled", "cancelled by request"), (cancelled["status"], cancelled["error"]))
-            self.assertEqual("cancelled", self.client.wait(self.token, job["hash"], timeout=10)["status"])
-            self.assertEqual("not_found", self.client.failures(self.token, job["hash"])["status"])
+            self.assertEqual(("cancelled", "cancelled by request"), (cancelled.status, cancelled.error))
+            self.assertEqual("cancelled", self.client.wait_until_final(job.hash, self.token, timeout=10).status)
+            self.assertEqual("not_found", self.client.failures(job.hash, self.token).status)
             return
         self.fail("never caught a job still pending")
 
     def test_bad_token_is_401(self):
         with self.assertRaises(PixerveError) as caught:
             self.client.upload(IMAGE, mint_token("another-secret-that-is-long-enough-0123456789", JOB))
-        self.assertEqual(401, caught.exception.status)
-        self.assertIn("signature", caught.exception.detail)
+        problem = caught.exception
+        self.assertEqual((401, "Unauthorized"), (problem.status, problem.title))
+        self.assertIn("signature", problem.detail)
+        self.assertTrue(problem.type, problem.problem)
+        self.assertEqual(problem.problem["detail"], problem.detail)
 
     def refused_every_time(self, size: int, runs: int = 20):
         """Uploads `size` bytes under a token of another secret `runs` times: what each attempt ended in."""
@@ -147,12 +176,13 @@ class GatewayTests(unittest.TestCase):
         with self.assertRaises(PixerveError) as caught:
             self.client.upload(IMAGE, token)
         self.assertEqual((400, "formats.jpg.sizes[0]"), (caught.exception.status, caught.exception.field))
+        self.assertIn("formats.jpg.sizes[0]", str(caught.exception))
 
     def test_another_tokens_job_is_404(self):
         job = self.client.upload(("mine.jpg", unique(self.photo)), self.token)
         stranger = mint_token(SECRET, {**JOB, "subDir": "someone-else"})
         with self.assertRaises(PixerveError) as caught:
-            self.client.status(stranger, job["hash"])
+            self.client.status(job.hash, stranger)
         self.assertEqual(404, caught.exception.status)
 
 

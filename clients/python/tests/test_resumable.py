@@ -2,7 +2,6 @@
 PIXERVE_TEST_IMAGE (clients/test.sh sets them). A drop is made by clients/cut-proxy.py, a loopback proxy that resets
 the connection once in the middle of a PATCH body."""
 import hashlib
-import http.client
 import json
 import os
 import subprocess
@@ -10,7 +9,7 @@ import sys
 import tempfile
 import unittest
 
-from pixerve import Client, mint_token
+from pixerve import Client, PixerveNetworkError, mint_token
 
 URL, SECRET, IMAGE = os.environ.get("PIXERVE_URL"), os.environ.get("PIXERVE_JWT_SECRET"), os.environ.get("PIXERVE_TEST_IMAGE")
 SUB_DIR = "python-client"
@@ -67,11 +66,11 @@ class ResumableUploadTests(unittest.TestCase):
         return path
 
     def assert_completed(self, client: Client, answer):
-        self.assertEqual(self.sha256, answer["hash"])
-        self.assertEqual(64, len(answer["job_id"]))
-        self.assertEqual([f"{self.sha256}_resumable-photo_400_400_.jpg"], answer["expected_files"])
-        final = client.wait(self.token, answer["hash"], timeout=120)
-        self.assertEqual(("completed", answer["job_id"]), (final["status"], final["job_id"]), final.get("error"))
+        self.assertEqual(self.sha256, answer.hash)
+        self.assertEqual(64, len(answer.job_id))
+        self.assertEqual([f"{self.sha256}_resumable-photo_400_400_.jpg"], answer.expected_files)
+        final = client.wait_until_final(answer.hash, self.token, timeout=120)
+        self.assertEqual(("completed", answer.job_id), (final.status, final.job_id), final.error)
 
     def assert_resumed_from_the_servers_offset(self, requests, size):
         """One upload created, one cut, a HEAD after it, and the next PATCH at an offset the server had: no byte before
@@ -114,7 +113,7 @@ class ResumableUploadTests(unittest.TestCase):
         path = self.photo_file()
         proxy = CutProxy(self, URL, CUT)
         urls = []
-        with self.assertRaises((OSError, http.client.HTTPException)):  # no retries: the drop ends the call
+        with self.assertRaises(PixerveNetworkError):  # no retries: the drop ends the call
             Client(proxy.url).upload_resumable(path, self.token, chunk_size=CHUNK, on_upload_url=urls.append, max_retries=0)
         self.assertEqual(1, len(urls))
         # Later, with a new token of the same sub and job claim, through the same proxy (it cuts no more).

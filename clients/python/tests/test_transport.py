@@ -9,7 +9,7 @@ import urllib.parse
 
 from pixerve import Client
 
-ANSWER = {"hash": "h", "job_id": "j", "expected_files": [], "status": "pending"}
+ANSWER = {"hash": "h", "job_id": "j", "expected_files": [], "status": "pending", "created_at": "2026-11-25T20:39:02.7471811+00:00"}
 # CR, LF and a header after them, quotes, a backslash, a percent sign, a space and non-ASCII.
 ODD_NAME = 'evil"\r\nX-Injected: 1\r\n\r\n\\ 100% \u00fc\u6f22.jpg'
 
@@ -128,7 +128,7 @@ class RedirectTests(unittest.TestCase):
         gateway = RecordingServer(redirect_to=elsewhere.url)
         self.addCleanup(gateway.close)
         client = Client(gateway.url)
-        client.status("the.job.token", hash="h")
+        client.status("h", "the.job.token")
         client.upload(("a.jpg", b"\xff\xd8\xff"), "the.job.token")
         self.assertEqual([("GET", "/status?hash=h", "Bearer the.job.token"), ("POST", "/upload", "Bearer the.job.token")],
                          gateway.seen)
