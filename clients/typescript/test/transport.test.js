@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer as createTcpServer } from 'node:net';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { PixerveClient } from '../index.js';
+import { PixerveClient, PixerveError, PixerveTimeoutError } from '../dist/index.js';
 
 const answer = JSON.stringify({ hash: 'h', job_id: 'j', expected_files: [], status: 'pending' });
 // CR, LF and a header after them, quotes, a backslash, a percent sign, a space and non-ASCII.
@@ -87,4 +87,52 @@ test('a redirect to another origin does not carry the token', async (t) => {
   assert.deepEqual(gateway.seen, [['GET', '/status?hash=h', 'Bearer the.job.token'], ['POST', '/upload', 'Bearer the.job.token']]);
   // Followed (a 302 turns the POST into a GET), but without the token.
   assert.deepEqual(elsewhere.seen, [['GET', '/status?hash=h', null], ['GET', '/upload', null]]);
+});
+
+// A loopback server that takes each request and never answers (its sockets kept, to close after the test).
+async function silentServer(t) {
+  const sockets = new Set();
+  const server = createTcpServer((socket) => { sockets.add(socket); socket.on('error', () => {}); });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => { for (const s of sockets) s.destroy(); server.close(); });
+  return { url: `http://127.0.0.1:${server.address().port}`, sockets };
+}
+
+test('a call whose server never answers rejects with PixerveTimeoutError at its bound', async (t) => {
+  const server = await silentServer(t);
+  const client = new PixerveClient(server.url, { timeoutMs: 400 }); // the client's bound, for calls that name none
+  for (const [name, call] of [
+    ['status', () => client.status('h', 't')],
+    ['upload', () => client.upload({ name: 'a.jpg', data: new Uint8Array(10) }, 't', { timeoutMs: 300 })],
+    ['download', () => client.download('d', 'n.jpg')],
+  ]) {
+    const started = performance.now();
+    const e = await call().then(() => null, (r) => r);
+    const elapsed = performance.now() - started;
+    assert.ok(e instanceof PixerveTimeoutError, `${name}: ${e}`);
+    assert.equal(e.operation, name);
+    assert.ok(elapsed >= 250 && elapsed < 1300, `${name} rejected after ${Math.round(elapsed)} ms`);
+  }
+  // The request was cancelled: the client closed its connections.
+  const deadline = Date.now() + 2000;
+  while ([...server.sockets].some((s) => !s.destroyed && s.readable) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual([...server.sockets].filter((s) => !s.destroyed && s.readable).length, 0);
+});
+
+test('a problem answer is a PixerveError with its members, extensions and Retry-After', async (t) => {
+  const problem = { type: 'https://tools.ietf.org/html/rfc6585#section-4', title: 'Too Many Requests', status: 429,
+    detail: 'too many uploads: try again in 7 s', errors: { hash: ['must be 64 hex digits'] }, trace_id: '00-ab-cd-00', extra: 1 };
+  const server = createServer((request, response) => {
+    request.resume();
+    response.writeHead(429, { 'Content-Type': 'application/problem+json', 'Retry-After': '7' }).end(JSON.stringify(problem));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  const e = await new PixerveClient(`http://127.0.0.1:${server.address().port}`).status('h', 't').then(() => null, (r) => r);
+  assert.ok(e instanceof PixerveError, `${e}`);
+  assert.deepEqual([e.status, e.type, e.title, e.detail, e.retryAfter, e.traceId, e.field], [429, problem.type, problem.title, problem.detail, 7, '00-ab-cd-00', null]);
+  assert.deepEqual(e.errors, problem.errors);
+  assert.equal(e.problem.extra, 1);
 });
