@@ -99,7 +99,7 @@ async function silentServer(t) {
   return { url: `http://127.0.0.1:${server.address().port}`, sockets };
 }
 
-test('a call whose server never answers rejects with PixerveTimeoutError at its bound', async (t) => {
+test('a call whose server never answers rejects with PixerveTimeoutError at its bound', { timeout: 15_000 }, async (t) => {
   const server = await silentServer(t);
   const client = new PixerveClient(server.url, { timeoutMs: 400 }); // the client's bound, for calls that name none
   for (const [name, call] of [
