@@ -179,7 +179,11 @@ async function bodyOf(pieces: Piece[], onProgress: UploadOptions['onProgress']):
   const streams = pieces.some((p) => typeof p === 'object' && !(p instanceof Blob));
   if (!onNode) {
     // Browsers send a streamed request body only over HTTP/2 (Chrome) or not at all: a stream becomes a Blob first.
-    const parts = await Promise.all(pieces.map((p) => (typeof p === 'object' && !(p instanceof Blob) ? new Response(p.stream as ReadableStream).blob() : p)));
+    const parts: BlobPart[] = [];
+    for (const p of pieces) {
+      if (typeof p === 'string' || p instanceof Blob) parts.push(p);
+      else for await (const chunk of chunksOf(p.stream)) parts.push(chunk as BlobPart);
+    }
     return { body: new Blob(parts) };
   }
   if (!streams && !onProgress) return { body: new Blob(pieces as BlobPart[]) };
