@@ -38,8 +38,10 @@ test('waitUntilFinal on a job held pending times out within its bound + 1 s', { 
   const held = new PixerveClient(heldUrl);
   const upload = await held.upload({ name: 'held.jpg', data: unique() }, t);
   assert.equal(upload.status, 'pending');
+  // A backstop of the test's own: were timeoutMs never to fire, the wait still ends (as a failure, not a hang).
+  const backstop = () => AbortSignal.timeout(8000);
   const started = performance.now();
-  const e = await rejection(held.waitUntilFinal(upload.hash, t, { timeoutMs: 2000 }));
+  const e = await rejection(held.waitUntilFinal(upload.hash, t, { timeoutMs: 2000, signal: backstop() }));
   const elapsed = performance.now() - started;
   assert.ok(e instanceof PixerveTimeoutError, `${e?.name}: ${e?.message}`);
   assert.deepEqual([e.operation, e.timeoutMs], ['waitUntilFinal', 2000]);
@@ -50,7 +52,7 @@ test('waitUntilFinal on a job held pending times out within its bound + 1 s', { 
   // The stream itself is bounded too, and a caller's abort ends a wait at once with the caller's reason.
   const events = [];
   const streamed = performance.now();
-  const e2 = await rejection((async () => { for await (const event of held.events(upload.hash, t, { timeoutMs: 1000 })) events.push(event); })());
+  const e2 = await rejection((async () => { for await (const event of held.events(upload.hash, t, { timeoutMs: 1000, signal: backstop() })) events.push(event); })());
   assert.ok(e2 instanceof PixerveTimeoutError && performance.now() - streamed < 2000, `${e2}`);
   assert.deepEqual(events.map((ev) => [ev.type, ev.status]), [['state', 'pending']]);
   const controller = new AbortController();

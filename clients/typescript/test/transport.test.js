@@ -103,9 +103,10 @@ test('a call whose server never answers rejects with PixerveTimeoutError at its 
   const server = await silentServer(t);
   const client = new PixerveClient(server.url, { timeoutMs: 400 }); // the client's bound, for calls that name none
   for (const [name, call] of [
-    ['status', () => client.status('h', 't')],
-    ['upload', () => client.upload({ name: 'a.jpg', data: new Uint8Array(10) }, 't', { timeoutMs: 300 })],
-    ['download', () => client.download('d', 'n.jpg')],
+    // signal: a backstop of the test's own, so a bound that never fires fails the test instead of hanging it.
+    ['status', () => client.status('h', 't', { signal: AbortSignal.timeout(3000) })],
+    ['upload', () => client.upload({ name: 'a.jpg', data: new Uint8Array(10) }, 't', { timeoutMs: 300, signal: AbortSignal.timeout(3000) })],
+    ['download', () => client.download('d', 'n.jpg', { signal: AbortSignal.timeout(3000) })],
   ]) {
     const started = performance.now();
     const e = await call().then(() => null, (r) => r);
