@@ -92,7 +92,8 @@ test('a redirect to another origin does not carry the token', async (t) => {
 // A loopback server that takes each request and never answers (its sockets kept, to close after the test).
 async function silentServer(t) {
   const sockets = new Set();
-  const server = createTcpServer((socket) => { sockets.add(socket); socket.on('error', () => {}); });
+  // Reads what comes (without reading, a client's close would never surface as the end of the stream).
+  const server = createTcpServer((socket) => { sockets.add(socket); socket.resume(); socket.on('error', () => {}); });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   t.after(() => { for (const s of sockets) s.destroy(); server.close(); });
