@@ -92,12 +92,11 @@ test('a redirect to another origin does not carry the token', async (t) => {
 // A loopback server that takes each request and never answers (its sockets kept, to close after the test).
 async function silentServer(t) {
   const sockets = new Set();
-  // Reads what comes (without reading, a client's close would never surface as the end of the stream).
   const server = createTcpServer((socket) => { sockets.add(socket); socket.resume(); socket.on('error', () => {}); });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   t.after(() => { for (const s of sockets) s.destroy(); server.close(); });
-  return { url: `http://127.0.0.1:${server.address().port}`, sockets };
+  return { url: `http://127.0.0.1:${server.address().port}` };
 }
 
 test('a call whose server never answers rejects with PixerveTimeoutError at its bound', { timeout: 15_000 }, async (t) => {
@@ -116,10 +115,39 @@ test('a call whose server never answers rejects with PixerveTimeoutError at its 
     assert.equal(e.operation, name);
     assert.ok(elapsed >= 250 && elapsed < 1300, `${name} rejected after ${Math.round(elapsed)} ms`);
   }
-  // The request was cancelled: the client closed its connections.
-  const deadline = Date.now() + 2000;
-  while ([...server.sockets].some((s) => !s.destroyed && s.readable) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual([...server.sockets].filter((s) => !s.destroyed && s.readable).length, 0);
+});
+
+// A loopback server that answers /events with a pending state and then nothing, as a job held pending does; `open`
+// counts the connections not yet closed by the client.
+async function pendingStream(t) {
+  const sockets = new Set();
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/event-stream' });
+    response.write(`event: pending\ndata: ${JSON.stringify({ hash: 'h', job_id: 'j', status: 'pending' })}\n\n`);
+  });
+  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => { for (const s of sockets) s.destroy(); server.close(); });
+  return { url: `http://127.0.0.1:${server.address().port}`, open: () => sockets.size };
+}
+
+test('a wait past its bound rejects and closes its stream', { timeout: 15_000 }, async (t) => {
+  const server = await pendingStream(t);
+  const client = new PixerveClient(server.url);
+  for (const [name, call] of [
+    ['waitUntilFinal', () => client.waitUntilFinal('h', 't', { timeoutMs: 500, signal: AbortSignal.timeout(4000) })],
+    ['events', async () => { for await (const _ of client.events('h', 't', { timeoutMs: 500, signal: AbortSignal.timeout(4000) })); }],
+  ]) {
+    const started = performance.now();
+    const e = await call().then(() => null, (r) => r);
+    assert.ok(e instanceof PixerveTimeoutError, `${name}: ${e}`);
+    assert.ok(performance.now() - started < 1500, `${name} rejected after ${Math.round(performance.now() - started)} ms`);
+    // Cancelled, not left running: the client closes the connection (polled with a deadline).
+    const deadline = Date.now() + 2000;
+    while (server.open() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(server.open(), 0, `${name} left its stream open`);
+  }
 });
 
 test('a problem answer is a PixerveError with its members, extensions and Retry-After', async (t) => {
