@@ -1,15 +1,15 @@
-// index.d.ts is written by hand from openapi/pixerve.v1.json: every schema it mirrors must name the same fields,
+// src/types.ts is written by hand from openapi/pixerve.v1.json: every schema it mirrors must name the same fields,
 // the same required ones, and the same enums.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
 const document = JSON.parse(await readFile(new URL('../../../openapi/pixerve.v1.json', import.meta.url), 'utf8'));
-const declarations = await readFile(new URL('../index.d.ts', import.meta.url), 'utf8');
+const declarations = await readFile(new URL('../src/types.ts', import.meta.url), 'utf8');
 
 function declared(name) {
   const body = declarations.match(new RegExp(`export interface ${name}(?: extends \\w+)? \\{([\\s\\S]*?)\\n\\}`))?.[1];
-  assert.ok(body, `index.d.ts declares ${name}`);
+  assert.ok(body, `src/types.ts declares ${name}`);
   return Object.fromEntries([...body.matchAll(/^\s+(\w+)(\??): ([^;]+);/gm)].map(([, field, optional, type]) => [field, { optional: optional === '?', type }]));
 }
 

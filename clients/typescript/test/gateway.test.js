@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { PixerveClient, PixerveError, mintToken } from '../index.js';
+import { PixerveClient, PixerveError, mintToken } from '../dist/index.js';
 
 const { PIXERVE_URL: url, PIXERVE_JWT_SECRET: secret, PIXERVE_TEST_IMAGE: image } = process.env;
 // Without a gateway these tests fail rather than skip, so a run that reached none of them cannot read as a pass;

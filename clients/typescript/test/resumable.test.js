@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PixerveClient, mintToken } from '../index.js';
+import { PixerveClient, mintToken } from '../dist/index.js';
 
 const { PIXERVE_URL: url, PIXERVE_JWT_SECRET: secret, PIXERVE_TEST_IMAGE: image } = process.env;
 // Without a gateway these tests fail rather than skip (see gateway.test.js); PIXERVE_SKIP_GATEWAY_TESTS=1 skips them.

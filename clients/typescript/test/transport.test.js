@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer as createTcpServer } from 'node:net';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { PixerveClient } from '../index.js';
+import { PixerveClient, PixerveError, PixerveTimeoutError } from '../dist/index.js';
 
 const answer = JSON.stringify({ hash: 'h', job_id: 'j', expected_files: [], status: 'pending' });
 // CR, LF and a header after them, quotes, a backslash, a percent sign, a space and non-ASCII.
@@ -87,4 +87,83 @@ test('a redirect to another origin does not carry the token', async (t) => {
   assert.deepEqual(gateway.seen, [['GET', '/status?hash=h', 'Bearer the.job.token'], ['POST', '/upload', 'Bearer the.job.token']]);
   // Followed (a 302 turns the POST into a GET), but without the token.
   assert.deepEqual(elsewhere.seen, [['GET', '/status?hash=h', null], ['GET', '/upload', null]]);
+});
+
+// A loopback server that takes each request and never answers (its sockets kept, to close after the test).
+async function silentServer(t) {
+  const sockets = new Set();
+  const server = createTcpServer((socket) => { sockets.add(socket); socket.resume(); socket.on('error', () => {}); });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => { for (const s of sockets) s.destroy(); server.close(); });
+  return { url: `http://127.0.0.1:${server.address().port}` };
+}
+
+test('a call whose server never answers rejects with PixerveTimeoutError at its bound', { timeout: 15_000 }, async (t) => {
+  const server = await silentServer(t);
+  const client = new PixerveClient(server.url, { timeoutMs: 400 }); // the client's bound, for calls that name none
+  for (const [name, call] of [
+    // signal: a backstop of the test's own, so a bound that never fires fails the test instead of hanging it.
+    ['status', () => client.status('h', 't', { signal: AbortSignal.timeout(3000) })],
+    ['upload', () => client.upload({ name: 'a.jpg', data: new Uint8Array(10) }, 't', { timeoutMs: 300, signal: AbortSignal.timeout(3000) })],
+    ['download', () => client.download('d', 'n.jpg', { signal: AbortSignal.timeout(3000) })],
+  ]) {
+    const started = performance.now();
+    const e = await call().then(() => null, (r) => r);
+    const elapsed = performance.now() - started;
+    assert.ok(e instanceof PixerveTimeoutError, `${name}: ${e}`);
+    assert.equal(e.operation, name);
+    assert.ok(elapsed >= 250 && elapsed < 1300, `${name} rejected after ${Math.round(elapsed)} ms`);
+  }
+});
+
+// A loopback server that answers /events with a pending state and then nothing, as a job held pending does; `open`
+// counts the connections not yet closed by the client.
+async function pendingStream(t) {
+  const sockets = new Set();
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/event-stream' });
+    response.write(`event: pending\ndata: ${JSON.stringify({ hash: 'h', job_id: 'j', status: 'pending' })}\n\n`);
+  });
+  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => { for (const s of sockets) s.destroy(); server.close(); });
+  return { url: `http://127.0.0.1:${server.address().port}`, open: () => sockets.size };
+}
+
+test('a wait past its bound rejects and closes its stream', { timeout: 30_000 }, async (t) => {
+  const server = await pendingStream(t);
+  const client = new PixerveClient(server.url);
+  for (const [name, call] of [
+    ['waitUntilFinal', () => client.waitUntilFinal('h', 't', { timeoutMs: 500, signal: AbortSignal.timeout(4000) })],
+    ['events', async () => { for await (const _ of client.events('h', 't', { timeoutMs: 500, signal: AbortSignal.timeout(4000) })); }],
+  ]) {
+    const started = performance.now();
+    const e = await call().then(() => null, (r) => r);
+    assert.ok(e instanceof PixerveTimeoutError, `${name}: ${e}`);
+    assert.ok(performance.now() - started < 1500, `${name} rejected after ${Math.round(performance.now() - started)} ms`);
+    // Cancelled, not left running: the connection closes. Node's fetch (undici) does not close it at the abort but
+    // sets its keep-alive timeout (4 s) on it; a request left running would hold it for the body timeout (300 s).
+    const deadline = Date.now() + 6500;
+    while (server.open() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(server.open(), 0, `${name} left its stream open`);
+  }
+});
+
+test('a problem answer is a PixerveError with its members, extensions and Retry-After', async (t) => {
+  const problem = { type: 'https://tools.ietf.org/html/rfc6585#section-4', title: 'Too Many Requests', status: 429,
+    detail: 'too many uploads: try again in 7 s', errors: { hash: ['must be 64 hex digits'] }, trace_id: '00-ab-cd-00', extra: 1 };
+  const server = createServer((request, response) => {
+    request.resume();
+    response.writeHead(429, { 'Content-Type': 'application/problem+json', 'Retry-After': '7' }).end(JSON.stringify(problem));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  const e = await new PixerveClient(`http://127.0.0.1:${server.address().port}`).status('h', 't').then(() => null, (r) => r);
+  assert.ok(e instanceof PixerveError, `${e}`);
+  assert.deepEqual([e.status, e.type, e.title, e.detail, e.retryAfter, e.traceId, e.field], [429, problem.type, problem.title, problem.detail, 7, '00-ab-cd-00', null]);
+  assert.deepEqual(e.errors, problem.errors);
+  assert.equal(e.problem.extra, 1);
 });

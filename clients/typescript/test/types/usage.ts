@@ -1,5 +1,6 @@
-// Compiled (never run) by test/bundle.test.js with tsc --strict: index.d.ts declares what a caller uses.
-import { PixerveClient, PixerveError, mintToken, type PreviousUpload, type UploadResponse, type UrlStorage } from '../../index.js';
+// Compiled (never run) by test/bundle.test.js with tsc --strict (test/types/tsconfig.json): the compiled dist/*.d.ts,
+// reached through the package's own name and exports, declare what a caller uses.
+import { PixerveClient, PixerveError, mintToken, type PreviousUpload, type UploadResponse, type UrlStorage } from 'pixerve-client';
 
 const uploads = new Map<string, PreviousUpload>();
 const storage: UrlStorage = {

@@ -1,4 +1,5 @@
 // Types of the Pixerve HTTP API, written from openapi/pixerve.v1.json (test/contract.test.js checks them against it).
+// Nothing here names a Node type: a browser project compiles against them without @types/node.
 
 export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
@@ -179,6 +180,16 @@ export interface JobData {
   outputs: JobOutput[];
 }
 
+/** `GET /success` or `GET /failures` of a job that has no such record (pending, processing, cancelled, or the other outcome). */
+export interface NoRecord extends RecordStatus {
+  status: 'not_found';
+}
+
+/** `GET /failures` of a completed job: it names the job and says it succeeded, without the record. */
+export interface SucceededInstead extends RecordStatus {
+  status: 'success';
+}
+
 export interface SuccessRecord extends RecordStatus {
   status: 'success';
   timestamp: string;
@@ -193,10 +204,78 @@ export interface FailureRecord extends RecordStatus {
   job_data: JobData;
 }
 
-/** Names a job: by hash (with the token's claim), or by job_id. */
-export type JobRef = { hash: string; job_id?: string } | { hash?: string; job_id: string };
+/** What `success()` answers: narrow on `status` (`'success'` carries `timestamp`, `file_count`, `job_data`). */
+export type SuccessAnswer = SuccessRecord | NoRecord;
 
-export type UploadFile = Blob | { name: string; data: Blob | ArrayBuffer | Uint8Array };
+/** What `failures()` answers: narrow on `status` (`'failed'` carries `timestamp`, `error`, `job_data`). */
+export type FailuresAnswer = FailureRecord | SucceededInstead | NoRecord;
+
+/** A finished status. */
+export type FinalStatus = 'completed' | 'failed' | 'cancelled';
+
+/** Names a job: a string is its hash (read with the token's claim); or { hash } / { job_id }. */
+export type JobRef = string | { hash: string; job_id?: string } | { hash?: string; job_id: string };
+
+/** A state of the job on `GET /events` (its type is the status; the data is what `GET /status` answers). */
+export interface StateEvent {
+  type: 'state';
+  status: JobStatus;
+  state: StatusResponse;
+}
+
+/** `GET /events`' `source`: the source as the converter described it, once, before any output. */
+export interface SourceEvent {
+  type: 'source';
+  hash: string;
+  job_id: string;
+  source: SourceInfo;
+}
+
+/** `GET /events`' `output_done`: one output made, in `expected_files` order; `done` of `total`. */
+export interface OutputDoneEvent {
+  type: 'output_done';
+  hash: string;
+  job_id: string;
+  name: string;
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+  done: number;
+  total: number;
+}
+
+/** What `events()` yields: narrow on `type`. */
+export type JobEvent = StateEvent | SourceEvent | OutputDoneEvent;
+
+/** Bytes a file's content can come as. Streams are read as the request goes out, never whole first. */
+export type UploadBody = Blob | ArrayBuffer | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/**
+ * One file of an upload: a Blob or File (its name), `{ name, data }` (`size`: the stream's length, when known, for
+ * progress), or on Node `{ path }`, a file on disk, read as it is sent (`name` defaults to the path's last part).
+ * An fs.ReadStream is `{ name, data: stream }`.
+ */
+export type UploadFile = Blob | { name: string; data: UploadBody; size?: number } | { path: string; name?: string };
+
+/** What every call takes: the caller's AbortSignal, and a bound on the whole call after which it rejects with PixerveTimeoutError. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Milliseconds for the whole call (answer and body read); default the client's `timeoutMs` (none unless given). */
+  timeoutMs?: number;
+}
+
+export interface UploadOptions extends CallOptions {
+  /** Sends the token as the seed's `token` form field before the file instead of `Authorization: Bearer`. */
+  formToken?: boolean;
+  /** Bytes of the request body handed to the connection so far, and its length (null when a stream's size is unknown). */
+  onProgress?: (bytesSent: number, bytesTotal: number | null) => void;
+}
+
+export interface WaitOptions extends CallOptions {
+  /** Every event seen while waiting (states, source, output_done). */
+  onEvent?: (event: JobEvent) => void;
+}
 
 /** What uploadResumable sends: a Blob or File, bytes, upload()'s { name, data }, or on Node an fs.ReadStream. */
 export type ResumableFile = UploadFile | ArrayBuffer | Uint8Array | { readonly path: string | { toString(): string }; pipe(destination: unknown): unknown };
@@ -219,7 +298,7 @@ export interface PreviousUpload {
   parallelUploadUrls: string[] | null;
 }
 
-export interface ResumableUploadOptions {
+export interface ResumableUploadOptions extends CallOptions {
   /** The most bytes one PATCH carries (default 4 MiB). */
   chunkSize?: number;
   /** The bytes sent so far and the file's length, as they go out; after a drop it goes back to the gateway's offset. */
@@ -235,50 +314,9 @@ export interface ResumableUploadOptions {
   filetype?: string;
   /** Waits in ms before each retry in a row after a drop, 409, 423 or 5xx (default [0, 500, 1000, 2000, 4000]); null: none. */
   retryDelays?: number[] | null;
-  /** Aborting stops the upload (it stays on the gateway, to go on with later) and rejects with the signal's reason. */
-  signal?: AbortSignal;
   /** Where unfinished uploads are kept by fingerprint (default: localStorage in a browser, none on Node). */
   urlStorage?: UrlStorage;
   /** The file's fingerprint for urlStorage (tus-js-client's default: name, type, size, date and endpoint). */
   fingerprint?: (file: any, options: any) => Promise<string | null>;
 }
 
-export declare const FINAL_STATUSES: readonly JobStatus[];
-
-/** A refusal: the problem's status, detail and field. */
-export declare class PixerveError extends Error {
-  readonly status: number;
-  readonly title: string | null;
-  readonly detail: string | null;
-  readonly field: string | null;
-  readonly problem: ProblemDetails;
-}
-
-/** An HS256 job token (WebCrypto) whose `job` claim is `job`, valid `ttlSeconds` (default 600). */
-export declare function mintToken(secret: string, job: JobSpec, options?: { ttlSeconds?: number; sub?: string }): Promise<string>;
-
-export declare class PixerveClient {
-  constructor(baseUrl: string, options?: { fetch?: typeof fetch });
-  /**
-   * One image. Any file name goes safely: one that is not plain printable ASCII (CR, LF, quotes, non-ASCII) is
-   * percent-encoded in the part's `filename` and sent exactly in `filename*`, which the gateway reads. When the
-   * gateway refuses the token before reading the body and fetch fails with the broken connection, the client asks
-   * again without the file and throws that refusal (a PixerveError, `cause` the transport error).
-   */
-  upload(file: UploadFile, token: string, options?: { formToken?: boolean }): Promise<UploadResponse>;
-  uploadBatch(files: UploadFile[], token: string): Promise<BatchUploadResponse>;
-  /**
-   * One image over tus 1.0 on /uploads (tus-js-client), in chunks, resumable: after a dropped connection it asks the
-   * gateway for its offset and goes on from there; an upload left unfinished goes on by options.uploadUrl or by its
-   * fingerprint in options.urlStorage. Answers as upload() does, from the Pixerve-* headers of the final PATCH's
-   * answer; a refusal is a PixerveError (`cause` tus-js-client's error).
-   */
-  uploadResumable(file: ResumableFile, token: string, options?: ResumableUploadOptions): Promise<UploadResponse>;
-  status(token: string, job: JobRef): Promise<StatusResponse>;
-  cancel(token: string, job: JobRef): Promise<StatusResponse>;
-  success(token: string, job: JobRef): Promise<SuccessRecord | RecordStatus>;
-  failures(token: string, job: JobRef): Promise<FailureRecord | RecordStatus>;
-  events(token: string, job: JobRef, options?: { signal?: AbortSignal }): AsyncGenerator<StatusResponse>;
-  waitUntilFinal(token: string, job: JobRef, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<StatusResponse>;
-  download(subDir: string, name: string): Promise<Uint8Array>;
-}
