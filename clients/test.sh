@@ -18,6 +18,8 @@ started=$SECONDS
 work=$(mktemp -d /tmp/pixerve-clients-XXXXXX)
 pids=()
 stop_all() {
+  # Everything has been reported by now: bash's notes on the servers it kills ("Killed") would only be noise.
+  exec 2>/dev/null
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill -KILL "${pids[i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
