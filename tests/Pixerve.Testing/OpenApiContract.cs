@@ -167,9 +167,9 @@ public sealed class OpenApiContract
             {
                 var wrapper = Rewrite(schema.DeepClone()) as JsonObject ?? new JsonObject { ["allOf"] = new JsonArray(Rewrite(schema.DeepClone())) };
                 wrapper["$defs"] = _defs.DeepClone();
-                // Its own id: each checked schema is a resource of its own in the library's registry.
-                wrapper["$id"] = $"https://pixerve.invalid/openapi/{Guid.NewGuid():N}";
-                return JsonSchema.FromText(wrapper.ToJsonString());
+                // Its own base URI: the library registers every schema it builds (in its global registry) under
+                // one, and refuses to register two under the same.
+                return JsonSchema.FromText(wrapper.ToJsonString(), baseUri: new Uri($"https://pixerve.invalid/openapi/{Guid.NewGuid():N}"));
             });
             var result = compiled.Evaluate(instance.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
             if (result.IsValid) return null;
