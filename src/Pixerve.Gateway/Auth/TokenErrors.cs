@@ -14,7 +14,7 @@ public static class TokenErrors
 
     /// <summary>A job's endpoints (/status, /cancel, /retry, /success, /failures, /events).</summary>
     public const string MissingForJobs =
-        "a token is required: send the job token the job was uploaded with, or the admin token, as 'Authorization: Bearer <token>'";
+        "a job token is required: send the one the job was uploaded with (or the admin token) as 'Authorization: Bearer <token>'";
 
     /// <summary>An endpoint that names no hint of its own.</summary>
     public const string MissingAny = "a token is required: send it as 'Authorization: Bearer <token>'";

@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Authorization;
@@ -75,7 +77,12 @@ public static class ContractOperations
             if (operation.Responses is null || !operation.Responses.TryGetValue("200", out var ok) || ok.Content is null ||
                 !ok.Content.TryGetValue("application/json", out var json)) return;
             var schemas = new List<IOpenApiSchema>();
-            foreach (var shape in shapes) schemas.Add(await context.GetOrCreateSchemaAsync(shape, null, cancellationToken));
+            foreach (var shape in shapes)
+            {
+                var schema = await context.GetOrCreateSchemaAsync(shape, null, cancellationToken);
+                if (schema is OpenApiSchema inline) NullableReferences.Allow(inline, shape);
+                schemas.Add(schema);
+            }
             json.Schema = exclusive ? new OpenApiSchema { OneOf = schemas } : new OpenApiSchema { AnyOf = schemas };
         });
 
@@ -86,6 +93,8 @@ public static class ContractOperations
         document.Info.Version = HealthApi.Version;
         document.Components ??= new OpenApiComponents();
         SecuritySchemes.Register(document);
+
+        NullableReferences.Allow(document);
 
         // The upload form's record is for the endpoint's metadata only: the document describes the multipart body itself.
         document.Components.Schemas?.Remove("UploadForm");
@@ -186,4 +195,37 @@ public static class ContractOperations
                 ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken) },
             },
         };
+}
+
+/// <summary>
+/// A property whose .NET type is nullable and whose schema is a reference to a component (a job's <c>webhook</c>
+/// and <c>source</c> before they exist) answers <c>null</c> too: the generator writes the bare reference, which
+/// refuses it, so it becomes <c>anyOf [reference, null]</c>.
+/// </summary>
+public static class NullableReferences
+{
+    private static readonly Dictionary<string, Type> Types =
+        new[] { typeof(NullableReferences).Assembly, typeof(Pixerve.GrainInterfaces.Jobs.SourceInfo).Assembly }
+            .SelectMany(a => a.GetExportedTypes()).GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First());
+
+    /// <summary>Every component schema named after a .NET type of the gateway or its grain interfaces.</summary>
+    public static void Allow(OpenApiDocument document)
+    {
+        foreach (var (name, schema) in document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
+            if (schema is OpenApiSchema s && Types.TryGetValue(name, out var type)) Allow(s, type);
+    }
+
+    public static void Allow(OpenApiSchema schema, Type type)
+    {
+        if (schema.Properties is null) return;
+        // Not shared: a NullabilityInfoContext is not safe for concurrent use.
+        var nullability = new NullabilityInfoContext();
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var name = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
+            if (!schema.Properties.TryGetValue(name, out var current) || current is not OpenApiSchemaReference reference) continue;
+            if (nullability.Create(property).ReadState != NullabilityState.Nullable) continue;
+            schema.Properties[name] = new OpenApiSchema { AnyOf = [reference, new OpenApiSchema { Type = JsonSchemaType.Null }] };
+        }
+    }
 }
