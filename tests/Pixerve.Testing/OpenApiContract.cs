@@ -86,6 +86,14 @@ public sealed class OpenApiContract
     public string Summary =>
         $"openapi validator: {Checked} answers checked, {Mismatches} mismatches, {Outside} answers on paths outside the document";
 
+    /// <summary>
+    /// The contract of a gateway that serves more than the checked-in document (a test's own storage provider
+    /// adds a credential type): its served document, its answers counted in <paramref name="totals"/>.
+    /// </summary>
+    public OpenApiContract(string document, OpenApiContract totals) : this(document) => _totals = totals;
+
+    private readonly OpenApiContract? _totals;
+
     /// <summary>Checks one answer; null when it is what the document declares, else what is wrong.</summary>
     public string? Check(string method, string path, int status, string? contentType, string? body, bool corsPreflight = false)
     {
@@ -93,14 +101,21 @@ public sealed class OpenApiContract
         if (corsPreflight || OutsideDocument.IsMatch(path))
         {
             Interlocked.Increment(ref _outside);
+            if (_totals is not null) Interlocked.Increment(ref _totals._outside);
             return null;
         }
 
         Interlocked.Increment(ref _checked);
+        if (_totals is not null) Interlocked.Increment(ref _totals._checked);
         var error = Find(method, path, status, contentType, body, out var kind);
         if (error is null) return null;
         Interlocked.Increment(ref _mismatches);
         _mismatchKinds.AddOrUpdate(kind!, 1, (_, n) => n + 1);
+        if (_totals is not null)
+        {
+            Interlocked.Increment(ref _totals._mismatches);
+            _totals._mismatchKinds.AddOrUpdate(kind!, 1, (_, n) => n + 1);
+        }
         var mismatch = $"{method} {path} answered {status} {contentType}: {error}";
         if (ReportOnly) lock (_mismatchKinds) File.AppendAllText(LogPath, mismatch + Environment.NewLine);
         return mismatch;
@@ -123,7 +138,7 @@ public sealed class OpenApiContract
             var label = $"{where} {status}";
             kind = label;
             if (status is not (404 or 405)) return $"{where}: only 404 or 405 may answer it";
-            return isJson ? Validate("#/$defs/ProblemDetails", body, out kind, label) : null;
+            return isJson && method != "HEAD" ? Validate("#/$defs/ProblemDetails", body, out kind, label) : null;
         }
 
         var op = $"{method} {match.Template}";
@@ -136,7 +151,7 @@ public sealed class OpenApiContract
         kind = $"{op} {status} {media}: content type not declared";
         if (content is null || content.Count == 0)
             return isJson && !string.IsNullOrWhiteSpace(body) ? "a JSON body where the document declares none" : null;
-        if (!isJson) return null;
+        if (!isJson || method == "HEAD") return null;
         if (content[media!] is not JsonObject declared)
             return $"content type {media} is not declared (declared: {string.Join(", ", content.Select(c => c.Key))})";
         if (declared["schema"] is not JsonNode schema) return null;
