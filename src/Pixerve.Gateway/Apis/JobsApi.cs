@@ -23,7 +23,7 @@ public static class JobsApi
             .WithTokenHint(TokenErrors.MissingForJobs);
         AdminAudit.AuditJobReads(jobs);
         jobs.MapGet("/status", StatusAsync).WithName("getStatus")
-            .OkIsOneOf(exclusive: true, typeof(StatusResponse), typeof(HashJobs))
+            .OkIsOneOf(exclusive: true, components: true, typeof(StatusResponse), typeof(HashJobs))
             .WithDescription("A job token (or the admin token with job_id) gets the job's StatusResponse; the admin token asking by hash " +
                 "alone gets HashJobs, every job of that hash. The two are told apart by their required properties ('jobs').")
             .WithSummary("A job's status (the admin token asking by hash alone gets every job of the hash)");
@@ -31,12 +31,12 @@ public static class JobsApi
         jobs.MapPost("/retry", RetryAsync).WithName("retryJob").ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Run a failed job again from its kept original (the dead-letter queue's retry)");
         jobs.MapGet("/success", SuccessAsync).WithName("getSuccess")
-            .OkIsOneOf(exclusive: false, typeof(SuccessRecord), typeof(RecordStatus))
+            .OkIsOneOf(exclusive: false, components: false, typeof(SuccessRecord), typeof(RecordStatus))
             .WithDescription("A completed job: its success record (status 'success', timestamp, file_count, job_data); " +
                 "any other: {hash, job_id, status: 'not_found'}.")
             .WithSummary("A job's success record");
         jobs.MapGet("/failures", FailureAsync).WithName("getFailure")
-            .OkIsOneOf(exclusive: false, typeof(FailureRecord), typeof(RecordStatus))
+            .OkIsOneOf(exclusive: false, components: false, typeof(FailureRecord), typeof(RecordStatus))
             .WithDescription("A failed job: its failure record (status 'failed', timestamp, error, …); a completed one " +
                 "{hash, job_id, status: 'success'}; any other {hash, job_id, status: 'not_found'}.")
             .WithSummary("A job's failure record");

@@ -69,9 +69,11 @@ public static class ContractOperations
 
     /// <summary>
     /// 200 answers one of these shapes. <paramref name="exclusive"/>: no answer fits two of them (their required
-    /// properties tell them apart), so <c>oneOf</c>; else <c>anyOf</c>.
+    /// properties tell them apart), so <c>oneOf</c>; else <c>anyOf</c>. <paramref name="components"/>: the shapes are
+    /// component schemas of the document already, and are referred to (an inline copy would miss what the document
+    /// transformers add to the component, such as a nullable reference's null).
     /// </summary>
-    public static TBuilder OkIsOneOf<TBuilder>(this TBuilder builder, bool exclusive, params Type[] shapes) where TBuilder : IEndpointConventionBuilder =>
+    public static TBuilder OkIsOneOf<TBuilder>(this TBuilder builder, bool exclusive, bool components, params Type[] shapes) where TBuilder : IEndpointConventionBuilder =>
         builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
         {
             if (operation.Responses is null || !operation.Responses.TryGetValue("200", out var ok) || ok.Content is null ||
@@ -79,6 +81,12 @@ public static class ContractOperations
             var schemas = new List<IOpenApiSchema>();
             foreach (var shape in shapes)
             {
+                if (components)
+                {
+                    schemas.Add(new OpenApiSchemaReference(shape.Name, context.Document!));
+                    continue;
+                }
+
                 var schema = await context.GetOrCreateSchemaAsync(shape, null, cancellationToken);
                 if (schema is OpenApiSchema inline) NullableReferences.Allow(inline, shape);
                 schemas.Add(schema);
