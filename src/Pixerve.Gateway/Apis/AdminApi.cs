@@ -29,13 +29,15 @@ public static partial class AdminApi
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
+        // 503: each of them asks the cluster, which may be unreachable (ClusterCalls.ExceptionHandler).
         var admin = app.MapGroup("").WithTags("Admin").RequireAdmin()
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        admin.MapGet("/success/list", (int? limit, string? cursor, RecordLists lists) => lists.PageAsync(IndexKind.Success, limit, cursor))
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapGet("/success/list", (int? limit, string? cursor, RecordLists lists) => lists.PageAsync(IndexKind.Success, limit, cursor)).WithName("listSuccesses")
             .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Succeeded jobs, newest first");
-        admin.MapGet("/failures/list", (int? limit, string? cursor, RecordLists lists) => lists.PageAsync(IndexKind.Failure, limit, cursor))
+        admin.MapGet("/failures/list", (int? limit, string? cursor, RecordLists lists) => lists.PageAsync(IndexKind.Failure, limit, cursor)).WithName("listFailures")
             .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Failed jobs, newest first");
-        admin.MapGet("/admin/stats", StatsAsync)
+        admin.MapGet("/admin/stats", StatsAsync).WithName("getClusterStats")
             .WithSummary("Queue depth and running conversions of every live silo, and their totals");
 
         var jobsPage = ReadPage("admin.html");
@@ -57,8 +59,8 @@ public static partial class AdminApi
         var job = admin.MapGroup("/admin/jobs/{jobId}").ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         AdminAudit.AuditJobReads(job);
-        job.MapGet("/status", JobStatusAsync).WithSummary("A job's status by its id, as GET /status?job_id= answers the admin (the job view)");
-        job.MapPost("/retry", (string jobId, ClaimsPrincipal caller, CallerJobs callerJobs) => JobsApi.RetryAsync(null, jobId, caller, callerJobs))
+        job.MapGet("/status", JobStatusAsync).WithName("getAdminJobStatus").WithSummary("A job's status by its id, as GET /status?job_id= answers the admin (the job view)");
+        job.MapPost("/retry", (string jobId, ClaimsPrincipal caller, CallerJobs callerJobs) => JobsApi.RetryAsync(null, jobId, caller, callerJobs)).WithName("retryAdminJob")
             .ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Run a failed job again, as POST /retry?job_id= (the job view's Retry)");
         app.MapOrleansDashboard("/dashboard").RequireAdmin().ExcludeFromDescription();
         app.MapCredentialsApi();

@@ -14,16 +14,21 @@ public static class CredentialsApi
     public static IEndpointRouteBuilder MapCredentialsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/admin/credentials").WithTags("Storage credentials").RequireAdmin()
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapPost("", PutAsync).Accepts<CredentialRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Add or replace a storage credential");
-        group.MapGet("", ListAsync).WithSummary("Every credential's key and type");
-        group.MapGet("/{key}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A credential's non-secret fields");
-        group.MapDelete("/{key}", DeleteAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Delete a credential");
-        group.MapPost("/{key}/test", TestAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPost("", PutAsync).WithName("putCredential").Accepts<CredentialRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .WithSummary("Add or replace a storage credential");
+        // Any other content type, or none: the Accepts metadata above would have routing answer 415 itself, before
+        // authentication and without a word of what to send. Here the caller is authenticated first, then told.
+        group.MapPost("", PutAsync).WithOrder(1).ExcludeFromDescription();
+        group.MapGet("", ListAsync).WithName("listCredentials").WithSummary("Every credential's key and type");
+        group.MapGet("/{key}", GetAsync).WithName("getCredential").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A credential's non-secret fields");
+        group.MapDelete("/{key}", DeleteAsync).WithName("deleteCredential").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Delete a credential");
+        group.MapPost("/{key}/test", TestAsync).WithName("testCredential").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway)
             .WithSummary("Write and delete a probe object with the credential");
         // Not under /admin/credentials/: a credential may be named anything, "types" included.
-        app.MapGet("/admin/credential-types", (StorageProviderRegistry providers) => TypedResults.Ok(CredentialTypesResponse.From(providers)))
+        app.MapGet("/admin/credential-types", (StorageProviderRegistry providers) => TypedResults.Ok(CredentialTypesResponse.From(providers))).WithName("listCredentialTypes")
             .WithTags("Storage credentials").RequireAdmin()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("The storage types this server has, with their credential fields");
@@ -33,6 +38,9 @@ public static class CredentialsApi
     private static async Task<Results<Created<CredentialResponse>, Ok<CredentialResponse>, ProblemHttpResult>> PutAsync(
         HttpContext http, IGrainFactory grains, StorageProviderRegistry providers, AdminAudit audit)
     {
+        if (!IsJson(http.Request.ContentType))
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: "send the credential as JSON with 'Content-Type: application/json' (curl -d alone sends application/x-www-form-urlencoded)");
         CredentialDefinition credential;
         try
         {
@@ -90,6 +98,11 @@ public static class CredentialsApi
             : TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The storage backend refused the probe",
                 detail: $"{type} '{key}': {error}");
     }
+
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type) &&
+        (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
+         type.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
 
     private static ProblemHttpResult NotFound(string key) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no credential named '{key}'");

@@ -46,9 +46,14 @@ public static class FilesApi
     {
         app.MapGet("/files/{**path}", ProblemHttpResult (string path) =>
                 TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"no file {path}"))
-            .WithTags("Files")
+            .WithTags("Files").WithName("getFile")
             .Produces(StatusCodes.Status200OK, typeof(byte[]), ServedContentTypes.All[0].ContentType, ServedContentTypes.All.Skip(1).Select(e => e.ContentType).ToArray())
+            // Answered by the static file middleware for what exists: a Range (206), an If-None-Match that still holds
+            // (304), a Range past the end (416, a problem written by the status code pages).
+            .Produces(StatusCodes.Status206PartialContent, typeof(byte[]), ServedContentTypes.All[0].ContentType, ServedContentTypes.All.Skip(1).Select(e => e.ContentType).ToArray())
+            .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
             .WithSummary("A directHost output (ETag, Range, immutable caching)");
         return app;
     }

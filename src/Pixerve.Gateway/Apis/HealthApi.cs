@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pixerve.Gateway.Health;
 using Pixerve.Gateway.Admin;
+using Pixerve.Gateway.OpenApi;
 
 namespace Pixerve.Gateway.Apis;
 
@@ -14,8 +15,10 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         var service = app.MapGroup("").WithTags("Service");
-        service.MapGet("/health", HealthAsync)
-            .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable)
+        service.MapGet("/health", HealthAsync).WithName("getHealth")
+            .Produces<HealthResponse>().Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable)
+            // Anyone; the admin token (bearer or Basic) adds each check and each backend's circuit.
+            .Accepting([], [SecuritySchemes.AdminToken], [SecuritySchemes.AdminBasic])
             .WithSummary("Overall status; with the admin token also each check and each storage backend's circuit");
         service.MapGet("/version", () =>
         {
@@ -26,7 +29,7 @@ public static class HealthApi
                 plus >= 0 ? informational[(plus + 1)..] : null,
                 System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 InformationalVersion(typeof(IGrainFactory).Assembly).Split('+')[0]));
-        }).WithSummary("Build information");
+        }).WithName("getVersion").WithSummary("Build information");
         return app;
     }
 

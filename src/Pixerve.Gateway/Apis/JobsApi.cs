@@ -2,6 +2,8 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Pixerve.Gateway.Admin;
+using Pixerve.Gateway.Auth;
+using Pixerve.Gateway.OpenApi;
 using Pixerve.Gateway.Jobs;
 using Pixerve.GrainInterfaces.Jobs;
 
@@ -17,16 +19,28 @@ public static class JobsApi
     {
         var jobs = app.MapGroup("").WithTags("Jobs").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithTokenHint(TokenErrors.MissingForJobs);
         AdminAudit.AuditJobReads(jobs);
-        jobs.MapGet("/status", StatusAsync)
+        jobs.MapGet("/status", StatusAsync).WithName("getStatus")
+            .OkIsOneOf(exclusive: true, components: true, typeof(StatusResponse), typeof(HashJobs))
+            .WithDescription("A job token (or the admin token with job_id) gets the job's StatusResponse; the admin token asking by hash " +
+                "alone gets HashJobs, every job of that hash. The two are told apart by their required properties ('jobs').")
             .WithSummary("A job's status (the admin token asking by hash alone gets every job of the hash)");
-        jobs.MapDelete("/cancel", CancelAsync).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Cancel a pending job");
-        jobs.MapPost("/retry", RetryAsync).ProducesProblem(StatusCodes.Status409Conflict)
+        jobs.MapDelete("/cancel", CancelAsync).WithName("cancelJob").ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Cancel a pending job");
+        jobs.MapPost("/retry", RetryAsync).WithName("retryJob").ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Run a failed job again from its kept original (the dead-letter queue's retry)");
-        jobs.MapGet("/success", SuccessAsync).WithSummary("A job's success record");
-        jobs.MapGet("/failures", FailureAsync).WithSummary("A job's failure record");
-        jobs.MapGet("/events", EventsAsync)
+        jobs.MapGet("/success", SuccessAsync).WithName("getSuccess")
+            .OkIsOneOf(exclusive: false, components: false, typeof(SuccessRecord), typeof(RecordStatus))
+            .WithDescription("A completed job: its success record (status 'success', timestamp, file_count, job_data); " +
+                "any other: {hash, job_id, status: 'not_found'}.")
+            .WithSummary("A job's success record");
+        jobs.MapGet("/failures", FailureAsync).WithName("getFailure")
+            .OkIsOneOf(exclusive: false, components: false, typeof(FailureRecord), typeof(RecordStatus))
+            .WithDescription("A failed job: its failure record (status 'failed', timestamp, error, …); a completed one " +
+                "{hash, job_id, status: 'success'}; any other {hash, job_id, status: 'not_found'}.")
+            .WithSummary("A job's failure record");
+        jobs.MapGet("/events", EventsAsync).WithName("streamEvents")
             .Produces(StatusCodes.Status200OK, typeof(StatusResponse), "text/event-stream")
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Stream a job's state changes as server-sent events");

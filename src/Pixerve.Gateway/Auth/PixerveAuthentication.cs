@@ -37,7 +37,7 @@ public static class PixerveAuthentication
                         context.HandleResponse();
                         context.Response.Headers.WWWAuthenticate = "Bearer";
                         await ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized,
-                            TokenErrors.Describe(context.AuthenticateFailure));
+                            TokenErrors.Describe(context.AuthenticateFailure, TokenErrors.MissingFor(context.HttpContext)));
                     },
                 };
             })

@@ -60,7 +60,9 @@ public static class GatewayServiceExtensions
                 uploads.MinRequestBodyBytesPerSecond, uploads.RequestBodyGracePeriod);
         });
 
-        services.AddProblemDetails();
+        // Every problem carries a detail: the answers ASP.NET writes itself (an unknown path, a method a path does
+        // not take, an unhandled error) get a sentence too, not only a status and a title.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemResponses.AddDefaultDetail);
         services.AddExceptionHandler<ClusterCalls.ExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddPixerveAuthentication(configuration);
@@ -82,7 +84,9 @@ public static class GatewayServiceExtensions
         services.AddSingleton<EventStreamSlots>();
         services.AddSingleton<JobEventStream>();
         services.AddUploadRateLimits(configuration);
-        services.AddOpenApi(o => o.AddDocumentTransformer(ContractSchemas.DescribeAsync).AddDocumentTransformer(CredentialSchemas.DescribeAsync));
+        services.AddOpenApi(o => o.AddDocumentTransformer(ContractSchemas.DescribeAsync).AddDocumentTransformer(CredentialSchemas.DescribeAsync)
+            .AddDocumentTransformer(ContractOperations.DescribeDocumentAsync).AddOperationTransformer(ContractOperations.DescribeOperationAsync)
+            .AddSchemaTransformer(ContractOperations.DescribeSchemaAsync));
         services.AddPixerveMetrics(configuration);
         services.AddPixerveTracing(configuration, web: true);
         services.AddSingleton<GatewayDrain>();

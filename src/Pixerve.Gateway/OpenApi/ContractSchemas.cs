@@ -28,6 +28,9 @@ public static class ContractSchemas
         if (schemas.TryGetValue("ProblemDetails", out var problem) && problem is OpenApiSchema p)
         {
             p.Properties ??= new Dictionary<string, IOpenApiSchema>();
+            // Every problem Pixerve answers says what went wrong and what to do (ProblemResponses.AddDefaultDetail
+            // gives one to those ASP.NET writes itself): a client may show `detail` without checking it is there.
+            p.Required = new HashSet<string> { "status", "detail" };
             p.Properties["field"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String | JsonSchemaType.Null,

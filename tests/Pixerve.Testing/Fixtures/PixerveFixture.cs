@@ -124,6 +124,9 @@ public class PixerveFixture : IAsyncLifetime
         (_gateway, Http) = await StartGatewayAsync();
     }
 
+    /// <summary>What the live-answer validator saw so far in this test run (<see cref="OpenApiContract"/>).</summary>
+    public static OpenApiContract Contract => OpenApiContract.Document;
+
     /// <summary>Another gateway on this cluster, with settings of its own on top of the fixture's.</summary>
     public Task<(WebApplication App, HttpClient Http)> StartGatewayAsync(params string[] extraSettings) =>
         StartGatewayAsync(null, extraSettings);
@@ -135,7 +138,20 @@ public class PixerveFixture : IAsyncLifetime
         var gateway = GatewayApp.Build(args, Cluster.Client, services);
         await gateway.StartAsync();
         var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return (gateway, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) });
+        // Every answer this client receives is checked against openapi/pixerve.v1.json: a test whose request gets
+        // an answer the document does not declare fails, naming it. A gateway given services of a test's own (a
+        // storage provider the repository does not ship) is held to the document it serves itself.
+        var contract = OpenApiContract.Document;
+        if (services is not null)
+        {
+            using var plain = new HttpClient { BaseAddress = new Uri(address) };
+            contract = new OpenApiContract(await plain.GetStringAsync("/openapi/v1.json"), OpenApiContract.Document);
+        }
+
+        return (gateway, new HttpClient(new OpenApiValidatingHandler(contract))
+        {
+            BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2),
+        });
     }
 
     public string Token(object job) => TestTokens.Mint(JwtSecret, job);
