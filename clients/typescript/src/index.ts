@@ -116,13 +116,16 @@ function retryAfterOf(value: string | null): number | null {
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
-const problemOf = (text: string): Problem => {
+// Every problem the gateway writes has status and detail; an answer from something in front of it (a proxy's HTML page)
+// still makes a problem that has them.
+const problemOf = (status: number, text: string): Problem => {
   try {
     const parsed: unknown = text ? JSON.parse(text) : {};
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Problem) : { detail: text };
+    if (typeof parsed === 'object' && parsed !== null) return { status, detail: '', ...(parsed as Partial<Problem>) };
   } catch {
-    return { detail: text };
+    // not JSON: the text is the detail
   }
+  return { status, detail: text };
 };
 
 type Piece = string | Blob | { stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>; size: number | null };
@@ -550,7 +553,7 @@ export class PixerveClient {
 
   async #refusal(response: Response, scope: Scope, operation: string): Promise<PixerveError> {
     const text = await this.#text(response, scope, operation).catch(() => '');
-    return new PixerveError(response.status, problemOf(text), { retryAfter: retryAfterOf(response.headers.get('Retry-After')) });
+    return new PixerveError(response.status, problemOf(response.status, text), { retryAfter: retryAfterOf(response.headers.get('Retry-After')) });
   }
 
   async #fetch(operation: string, scope: Scope, path: string, token: string | null, init: RequestInit & { duplex?: 'half' } = {}, absolute = false): Promise<Response> {
@@ -610,5 +613,5 @@ function refusalOf(error: Error, base: string): Error {
   const response = (error as { originalResponse?: TusResponse }).originalResponse;
   const status = response?.getStatus() ?? 0;
   if (!response || status < 400) return new PixerveNetworkError('uploadResumable', error, `${base}/uploads`);
-  return new PixerveError(status, problemOf(response.getBody() ?? ''), { retryAfter: retryAfterOf(response.getHeader('Retry-After') ?? null), cause: error });
+  return new PixerveError(status, problemOf(status, response.getBody() ?? ''), { retryAfter: retryAfterOf(response.getHeader('Retry-After') ?? null), cause: error });
 }

@@ -39,8 +39,8 @@ export interface JobSpec {
 export interface ProblemDetails {
   type?: string | null;
   title?: string | null;
-  status?: number | null;
-  detail?: string | null;
+  status: number;
+  detail: string;
   instance?: string | null;
   field?: string | null;
   trace_id?: string;
