@@ -141,7 +141,11 @@ public sealed class ProcessCluster : IAsyncDisposable
         _gateways.Add(gateway);
         await gateway.StartAsync();
         _gatewayAddresses.Add(AddressOf(gateway));
-        return new HttpClient { BaseAddress = new Uri(_gatewayAddresses[^1]), Timeout = TimeSpan.FromMinutes(5) };
+        // Every answer a process cluster's gateway gives the tests is held to the OpenAPI document, as the in-process fixture's are.
+        return new HttpClient(new OpenApiValidatingHandler(OpenApiContract.Document))
+        {
+            BaseAddress = new Uri(_gatewayAddresses[^1]), Timeout = TimeSpan.FromMinutes(5),
+        };
     }
 
     private static string AddressOf(WebApplication gateway) =>
