@@ -182,12 +182,7 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
                 _postgres = await PostgresServer.StartAsync();
                 settings["Pixerve:Cluster:Postgres:ConnectionString"] = await _postgres.CreateDatabaseAsync();
                 _s3 = await S3rverServer.StartAsync();
-                settings["Pixerve:Staging:Provider"] = "s3";
-                settings["Pixerve:Staging:S3:Bucket"] = S3rverServer.Bucket;
-                settings["Pixerve:Staging:S3:ServiceUrl"] = _s3.ServiceUrl;
-                settings["Pixerve:Staging:S3:ForcePathStyle"] = "true";
-                settings["Pixerve:Staging:S3:AccessKeyId"] = S3rverServer.AccessKeyId;
-                settings["Pixerve:Staging:S3:SecretAccessKey"] = S3rverServer.SecretAccessKey;
+                foreach (var (key, value) in _s3.StagingSettings()) settings[key] = value;
                 break;
             case ClusterProvider.Redis:
                 _redis = await RedisServer.StartAsync();

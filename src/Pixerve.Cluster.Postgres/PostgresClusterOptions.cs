@@ -11,7 +11,7 @@ namespace Pixerve.Cluster.Postgres;
 public sealed class PostgresClusterOptions : IValidatableObject
 {
     public const string Section = "Pixerve:Cluster:Postgres";
-    public const string ConnectionStringKey = Section + ":" + nameof(ConnectionString);
+    public const string ConnectionStringKey = Pixerve.ServiceDefaults.ClusteringOptions.PostgresConnectionStringKey;
 
     /// <summary>An Npgsql connection string (<c>Host=…;Database=…;Username=…;Password=…</c>).</summary>
     public string? ConnectionString { get; set; }

@@ -8,7 +8,7 @@ namespace Pixerve.Cluster.Redis;
 public sealed class RedisClusterOptions
 {
     public const string Section = "Pixerve:Cluster:Redis";
-    public const string ConnectionStringKey = Section + ":ConnectionString";
+    public const string ConnectionStringKey = Pixerve.ServiceDefaults.ClusteringOptions.RedisConnectionStringKey;
 
     /// <summary>A StackExchange.Redis configuration string (<c>host:6379,password=…,ssl=true,defaultDatabase=2</c>).</summary>
     public string? ConnectionString { get; set; }

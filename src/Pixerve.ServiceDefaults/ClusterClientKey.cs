@@ -29,14 +29,10 @@ public static class ClusterClientKey
     /// <summary>The connection string of the store that holds every grain's state, named by its provider.</summary>
     private static string ProviderSecret(IConfiguration configuration) => configuration.ClusterProvider() switch
     {
-        ClusterProvider.Postgres => "postgres:" + configuration[PostgresConnectionStringKey],
-        ClusterProvider.Redis => "redis:" + configuration[RedisConnectionStringKey],
+        ClusterProvider.Postgres => "postgres:" + configuration[ClusteringOptions.PostgresConnectionStringKey],
+        ClusterProvider.Redis => "redis:" + configuration[ClusteringOptions.RedisConnectionStringKey],
         _ => "storage:" + configuration.StorageConnectionString(),
     };
-
-    // Spelled here as well as in the provider packages, which this shared project may not reference.
-    private const string PostgresConnectionStringKey = ClusteringOptions.Section + ":Postgres:ConnectionString";
-    private const string RedisConnectionStringKey = ClusteringOptions.Section + ":Redis:ConnectionString";
 
     /// <summary>Constant time: the comparison's timing says nothing of how much of a guess was right.</summary>
     public static bool Matches(string expected, object? presented) =>

@@ -48,6 +48,13 @@ public sealed class ClusteringOptions
     public const string Section = "Pixerve:Cluster";
 
     /// <summary>
+    /// The provider stores' connection strings, named here because the cluster client key derives from them; the
+    /// provider packages bind and check them.
+    /// </summary>
+    public const string PostgresConnectionStringKey = Section + ":Postgres:ConnectionString";
+    public const string RedisConnectionStringKey = Section + ":Redis:ConnectionString";
+
+    /// <summary>
     /// Azure by default: every Pixerve has the storage account anyway, and a gateway keeps working through silo
     /// restarts only when membership (and so each silo's generation) is in a table.
     /// </summary>

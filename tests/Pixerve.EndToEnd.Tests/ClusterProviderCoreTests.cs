@@ -287,17 +287,7 @@ public sealed class PostgresProviderCluster() : ProviderCluster(ClusterProvider.
     protected override async Task<IReadOnlyDictionary<string, string>> StartStagingAsync()
     {
         _s3 = await S3rverServer.StartAsync();
-        var bucket = Bucket;
-        return new Dictionary<string, string>
-        {
-            ["Pixerve:Staging:Provider"] = "s3",
-            ["Pixerve:Staging:S3:Bucket"] = bucket.Bucket,
-            ["Pixerve:Staging:S3:Prefix"] = bucket.Prefix,
-            ["Pixerve:Staging:S3:ServiceUrl"] = bucket.ServiceUrl!,
-            ["Pixerve:Staging:S3:ForcePathStyle"] = "true",
-            ["Pixerve:Staging:S3:AccessKeyId"] = bucket.AccessKeyId!,
-            ["Pixerve:Staging:S3:SecretAccessKey"] = bucket.SecretAccessKey!,
-        };
+        return _s3.StagingSettings(Bucket.Prefix);
     }
 
     protected override IStagingStore OpenStaging() => new S3StagingStore(Bucket);

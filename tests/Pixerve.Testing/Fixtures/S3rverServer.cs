@@ -23,6 +23,18 @@ public sealed class S3rverServer : IAsyncDisposable
     public string ServiceUrl { get; }
     public int ProcessId => _process.Id;
 
+    /// <summary>The settings that stage a cluster's uploads in its bucket (<c>Pixerve:Staging:Provider = s3</c>), under <paramref name="prefix"/>.</summary>
+    public IReadOnlyDictionary<string, string> StagingSettings(string prefix = "") => new Dictionary<string, string>
+    {
+        ["Pixerve:Staging:Provider"] = "s3",
+        ["Pixerve:Staging:S3:Bucket"] = Bucket,
+        ["Pixerve:Staging:S3:Prefix"] = prefix,
+        ["Pixerve:Staging:S3:ServiceUrl"] = ServiceUrl,
+        ["Pixerve:Staging:S3:ForcePathStyle"] = "true",
+        ["Pixerve:Staging:S3:AccessKeyId"] = AccessKeyId,
+        ["Pixerve:Staging:S3:SecretAccessKey"] = SecretAccessKey,
+    };
+
     public static async Task<S3rverServer> StartAsync()
     {
         var executable = Path.Combine(RepositoryPaths.Root, "tests", "servers", "node_modules", ".bin", "s3rver");
